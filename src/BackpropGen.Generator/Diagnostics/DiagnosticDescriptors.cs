@@ -1,0 +1,73 @@
+using Microsoft.CodeAnalysis;
+
+namespace BackpropGen.Generator.Diagnostics;
+
+/// <summary>Every diagnostic BackpropGen reports; each id is documented in docs/diagnostics.md with a bad and a fixed example.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "BackpropGen";
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error(
+        "BPG0001",
+        "Containing type must be partial",
+        "Type '{0}' must be declared 'partial' so that BackpropGen can add the cache and backward of '{1}' to it");
+
+    public static readonly DiagnosticDescriptor MethodNotStatic = Error(
+        "BPG0002",
+        "Differentiable method must be static",
+        "[Differentiable] method '{0}' must be static: its forward and backward are static functions of their arguments");
+
+    public static readonly DiagnosticDescriptor MethodIsGeneric = Error(
+        "BPG0003",
+        "Differentiable method must not be generic",
+        "[Differentiable] method '{0}' must not be generic or be declared in a generic type: write it for Tensor and double");
+
+    public static readonly DiagnosticDescriptor MethodIsAsync = Error(
+        "BPG0004",
+        "Differentiable method must not be async or an iterator",
+        "[Differentiable] method '{0}' must not be async or an iterator: write it as straight-line steps that return one value");
+
+    public static readonly DiagnosticDescriptor ReturnTypeNotDifferentiable = Error(
+        "BPG0005",
+        "Differentiable method must return Tensor or double",
+        "[Differentiable] method '{0}' returns '{1}': it must return a Tensor or a double, the value whose gradient the backward receives");
+
+    public static readonly DiagnosticDescriptor RefParameter = Error(
+        "BPG0006",
+        "Parameter must be passed by value",
+        "Parameter '{0}' is '{1}': a [Differentiable] method takes its inputs by value and returns its one output");
+
+    public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
+        "BPG0007",
+        "Statement is not a step",
+        "A '{0}' is not supported in a [Differentiable] method: the body must be straight-line local declarations ending in one return; {1}");
+
+    public static readonly DiagnosticDescriptor Reassignment = Error(
+        "BPG0008",
+        "Value is assigned more than once",
+        "'{0}' assigns to '{1}', which is already defined: each value is assigned once; declare a new local for the new value instead");
+
+    public static readonly DiagnosticDescriptor NotDifferentiable = Error(
+        "BPG0009",
+        "Expression is not differentiable",
+        "'{0}' is not differentiable: {1}");
+
+    public static readonly DiagnosticDescriptor GeneratedNameClash = Error(
+        "BPG0010",
+        "Generated member name is already taken",
+        "BackpropGen would generate '{0}' for '{1}', but type '{2}' already has a member of that name (an overload or a member of your own): rename one of them");
+
+    public static readonly DiagnosticDescriptor MissingReturn = Error(
+        "BPG0011",
+        "Differentiable method must end in one return",
+        "[Differentiable] method '{0}' must end with one 'return' of its result and have no other return");
+
+    public static readonly DiagnosticDescriptor NoDifferentiableParameter = Error(
+        "BPG0012",
+        "Differentiable method has nothing to differentiate",
+        "[Differentiable] method '{0}' has no Tensor or double parameter without [NoGrad]: there is no gradient to compute");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: $"https://github.com/backpropgen/backpropgen/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}");
+}

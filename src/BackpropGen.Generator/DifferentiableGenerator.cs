@@ -1,0 +1,54 @@
+using System.Linq;
+using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Discover;
+using BackpropGen.Generator.Emit;
+using BackpropGen.Generator.Plan;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace BackpropGen.Generator;
+
+/// <summary>
+/// The pipeline, one stage per folder: discover <c>[Differentiable]</c> methods and lower their bodies to the step IR,
+/// differentiate with the rule table, plan the cache, emit the source.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class DifferentiableGenerator : IIncrementalGenerator
+{
+    /// <summary>Names of the tracked pipeline steps, for incrementality tests.</summary>
+    public static class TrackingNames
+    {
+        public const string Lowered = nameof(Lowered);
+        public const string Methods = nameof(Methods);
+        public const string Differentiated = nameof(Differentiated);
+        public const string Planned = nameof(Planned);
+        public const string Diagnostics = nameof(Diagnostics);
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var lowered = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.DifferentiableAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (target, cancellationToken) => MethodDiscovery.Discover(target, cancellationToken))
+            .WithTrackingName(TrackingNames.Lowered);
+
+        var diagnostics = lowered
+            .SelectMany(static (result, _) => result.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+
+        var plans = lowered
+            .Where(static result => result.Method is not null)
+            .Select(static (result, _) => result.Method!)
+            .WithTrackingName(TrackingNames.Methods)
+            .Select(static (method, _) => ReverseSweep.Differentiate(method))
+            .WithTrackingName(TrackingNames.Differentiated)
+            .Select(static (program, _) => CachePlanner.Plan(program))
+            .WithTrackingName(TrackingNames.Planned);
+
+        context.RegisterSourceOutput(plans, static (output, plan) => output.AddSource(plan.Program.Method.HintName, SourceEmitter.Emit(plan)));
+    }
+}

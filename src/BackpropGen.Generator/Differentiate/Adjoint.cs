@@ -1,0 +1,104 @@
+using System.Linq;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Lower;
+
+namespace BackpropGen.Generator.Differentiate;
+
+/// <summary>
+/// An expression of the backward pass. Reads of forward values are explicit nodes, so that the cache planner can see
+/// exactly what the backward needs, and the emitter decides how each is spelled.
+/// </summary>
+internal abstract record Adj(ValueKind Kind);
+
+/// <summary>A local of the backward pass: the incoming <c>dout</c>, a gradient <c>dxhat</c> or a partial <c>dxmu1</c>.</summary>
+internal sealed record GradRef(string Name, ValueKind Kind) : Adj(Kind);
+
+/// <summary>A forward value the backward reads: it is kept in the cache.</summary>
+internal sealed record PrimalRef(string Name, ValueKind Kind) : Adj(Kind);
+
+/// <summary>The shape of a forward value: the cache keeps the shape, or the value when the backward reads that too.</summary>
+internal sealed record ShapeRef(string Name) : Adj(ValueKind.Other);
+
+/// <summary>The shape of a value that has no name (a sub-expression recomputed in the backward).</summary>
+internal sealed record ShapeOf(Adj Value) : Adj(ValueKind.Other);
+
+/// <summary>User code replayed in the backward: a constant such as <c>1.0 / N</c> or a recomputed sub-expression.</summary>
+internal sealed record Code(string Text, ValueKind Kind, EquatableArray<string> Reads) : Adj(Kind);
+
+/// <summary>A literal written by a derivative rule (<c>0.5</c>, <c>2</c>).</summary>
+internal sealed record Literal(string Text, ValueKind Kind) : Adj(Kind);
+
+/// <summary>A property of a value, such as <c>xShape.ElementCount</c>.</summary>
+internal sealed record Member(Adj Target, string Name, ValueKind Kind) : Adj(Kind);
+
+/// <summary>A method of a value, such as <c>xShape.Dimension(axis)</c>.</summary>
+internal sealed record InstanceCall(Adj Target, string Name, EquatableArray<Adj> Args, ValueKind Kind) : Adj(Kind);
+
+internal sealed record Negation(Adj Operand) : Adj(Operand.Kind);
+
+internal sealed record Binary(char Operator, Adj Left, Adj Right, ValueKind Kind) : Adj(Kind);
+
+/// <summary>A call of a runtime function; <paramref name="Function"/> is <c>Tensor.SumTo</c> or <c>Math.Exp</c>, qualified by the emitter.</summary>
+internal sealed record Call(string Function, EquatableArray<Adj> Args, ValueKind Kind) : Adj(Kind);
+
+/// <summary>The small algebra the derivative rules are written in; it picks Tensor or Math functions by the operand's kind.</summary>
+internal static class A
+{
+    public static Adj Lit(string text) => new Literal(text, ValueKind.Double);
+
+    public static Adj Add(Adj left, Adj right) => new Binary('+', left, right, Widest(left, right));
+
+    public static Adj Sub(Adj left, Adj right) => new Binary('-', left, right, Widest(left, right));
+
+    public static Adj Mul(Adj left, Adj right) => new Binary('*', left, right, Widest(left, right));
+
+    public static Adj Div(Adj left, Adj right) => new Binary('/', left, right, Widest(left, right));
+
+    public static Adj Neg(Adj operand) => new Negation(operand);
+
+    /// <summary>A constant factor reads best in front (<c>1.0 / N * dmu</c>), a gradient times a value with the gradient first (<c>dxhat * ivar</c>).</summary>
+    public static Adj Scale(Adj gradient, Adj factor) => factor is Code or Literal ? Mul(factor, gradient) : Mul(gradient, factor);
+
+    public static Adj TensorCall(string name, ValueKind kind, params Adj[] args) => new Call("Tensor." + name, args.ToEquatableArray(), kind);
+
+    /// <summary>An elementwise function of a tensor or a double: <c>Tensor.Sqrt</c> or <c>Math.Sqrt</c>.</summary>
+    public static Adj Elementwise(string name, Adj x) =>
+        x.Kind == ValueKind.Tensor ? TensorCall(name, ValueKind.Tensor, x) : new Call("Math." + name, new[] { x }.ToEquatableArray(), ValueKind.Double);
+
+    public static Adj Square(Adj x) => x.Kind == ValueKind.Tensor
+        ? TensorCall("Square", ValueKind.Tensor, x)
+        : x is GradRef or PrimalRef or Literal ? Mul(x, x) : new Call("Math.Pow", new[] { x, Lit("2") }.ToEquatableArray(), ValueKind.Double);
+
+    public static Adj Pow(Adj x, Adj p) => x.Kind == ValueKind.Tensor
+        ? TensorCall("Pow", ValueKind.Tensor, x, p)
+        : new Call("Math.Pow", new[] { x, p }.ToEquatableArray(), ValueKind.Double);
+
+    public static Adj Shape(Adj value) => value switch
+    {
+        PrimalRef primal => new ShapeRef(primal.Name),
+        _ => new ShapeOf(value),
+    };
+
+    private static ValueKind Widest(Adj left, Adj right) =>
+        left.Kind == ValueKind.Tensor || right.Kind == ValueKind.Tensor ? ValueKind.Tensor : ValueKind.Double;
+
+    /// <summary>How many times a node occurs (by reference) in an expression: a gradient used twice is bound to a local first.</summary>
+    public static int CountUses(Adj expression, Adj node)
+    {
+        if (ReferenceEquals(expression, node))
+        {
+            return 1;
+        }
+
+        return expression switch
+        {
+            Negation n => CountUses(n.Operand, node),
+            Binary b => CountUses(b.Left, node) + CountUses(b.Right, node),
+            Call c => c.Args.Sum(arg => CountUses(arg, node)),
+            Member m => CountUses(m.Target, node),
+            InstanceCall i => CountUses(i.Target, node) + i.Args.Sum(arg => CountUses(arg, node)),
+            ShapeOf s => CountUses(s.Value, node),
+            _ => 0,
+        };
+    }
+}

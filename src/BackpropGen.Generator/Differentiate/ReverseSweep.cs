@@ -1,0 +1,259 @@
+using System.Collections.Generic;
+using System.Linq;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Lower;
+
+namespace BackpropGen.Generator.Differentiate;
+
+/// <summary>
+/// Reverse-mode differentiation of a step program: walks the steps that lie between a differentiable parameter and the
+/// result in reverse order and applies each operation's rule from <see cref="DerivativeRules"/>. A value used once gets
+/// one gradient <c>dv</c>; a value used k times gets the numbered partials <c>dv1 … dvk</c> in the order the sweep
+/// produces them, summed where the last one is known (at the value's own step, or in step 0 for parameters).
+/// </summary>
+internal sealed class ReverseSweep
+{
+    private readonly MethodModel _method;
+    private readonly Dictionary<string, int> _uses = new();
+    private readonly Dictionary<string, List<string>> _partials = new();
+    private readonly HashSet<string> _taken = new();
+    private readonly string _dout;
+    private List<BackwardStatement> _statements = new();
+    private int _temporaries;
+
+    private ReverseSweep(MethodModel method)
+    {
+        _method = method;
+        foreach (var name in method.Parameters.Select(p => p.Name).Concat(method.Locals.Select(l => l.Name)))
+        {
+            _taken.Add(name);
+        }
+
+        _dout = Fresh("dout");
+    }
+
+    public static BackwardProgram Differentiate(MethodModel method) => new ReverseSweep(method).Run();
+
+    private BackwardProgram Run()
+    {
+        var cache = Fresh("cache");
+        var steps = _method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!).ToList();
+        var active = ActiveSteps(steps);
+        CountUses(active);
+        _partials[_method.ReturnedName] = new List<string> { _dout };
+
+        var blocks = new List<BackwardBlock>();
+        foreach (var step in Enumerable.Reverse(active))
+        {
+            _statements = new List<BackwardStatement>();
+            var gradient = GradientOf(step.Name, step.Kind);
+            Visit(step.Value, gradient, new PrimalRef(step.Name, step.Kind));
+            blocks.Add(new BackwardBlock($"step {step.Number}: {step.Quote}", _statements.ToEquatableArray()));
+        }
+
+        _statements = new List<BackwardStatement>();
+        var outputs = new List<GradientOutput>();
+        foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable))
+        {
+            var gradient = GradientOf(parameter.Name, parameter.Kind);
+            var name = gradient is GradRef reference && reference.Name != _dout ? reference.Name : Bind(GradientName(parameter.Name), gradient);
+            outputs.Add(new GradientOutput(parameter.Name, name, parameter.TypeName));
+        }
+
+        blocks.Add(new BackwardBlock("step 0", _statements.ToEquatableArray()));
+        return new BackwardProgram(_method, _dout, cache, blocks.ToEquatableArray(), outputs.ToEquatableArray());
+    }
+
+    /// <summary>Steps whose value reaches the result; the others need no gradient.</summary>
+    private List<StepModel> ActiveSteps(List<StepModel> steps)
+    {
+        var useful = new HashSet<string> { _method.ReturnedName };
+        var active = new List<StepModel>();
+        foreach (var step in Enumerable.Reverse(steps))
+        {
+            if (!useful.Contains(step.Name))
+            {
+                continue;
+            }
+
+            active.Insert(0, step);
+            foreach (var name in VariablesOf(step.Value))
+            {
+                useful.Add(name);
+            }
+        }
+
+        return active;
+    }
+
+    private void CountUses(List<StepModel> active)
+    {
+        _uses[_method.ReturnedName] = 1;
+        foreach (var step in active)
+        {
+            foreach (var name in VariablesOf(step.Value))
+            {
+                _uses[name] = _uses.TryGetValue(name, out var count) ? count + 1 : 1;
+            }
+        }
+    }
+
+    private static IEnumerable<string> VariablesOf(Expr expression) => expression switch
+    {
+        VarExpr variable => new[] { variable.Name },
+        OpExpr op => op.Args.SelectMany(VariablesOf),
+        _ => Enumerable.Empty<string>(),
+    };
+
+    /// <summary>The whole gradient of a value, once every use has contributed: its one partial, or the sum of its partials.</summary>
+    private Adj GradientOf(string name, ValueKind kind)
+    {
+        if (!_partials.TryGetValue(name, out var partials) || partials.Count == 0)
+        {
+            // A differentiable parameter that does not reach the result: its gradient is zero.
+            return kind == ValueKind.Tensor
+                ? A.TensorCall("Zeros", ValueKind.Tensor, new ShapeRef(name))
+                : new Literal("0.0", ValueKind.Double);
+        }
+
+        Adj sum = new GradRef(partials[0], kind);
+        foreach (var partial in partials.Skip(1))
+        {
+            sum = A.Add(sum, new GradRef(partial, kind));
+        }
+
+        return partials.Count == 1 ? sum : new GradRef(Bind(GradientName(name), sum), kind);
+    }
+
+    /// <summary>Sends <paramref name="gradient"/> (the gradient of <paramref name="node"/>) to the node's differentiable leaves.</summary>
+    private void Visit(Expr node, Adj gradient, Adj value)
+    {
+        switch (node)
+        {
+            case VarExpr variable:
+                Contribute(variable.Name, gradient);
+                return;
+            case OpExpr op:
+                VisitOp(op, gradient, value);
+                return;
+        }
+    }
+
+    private void VisitOp(OpExpr op, Adj gradient, Adj value)
+    {
+        var rule = DerivativeRules.Table[op.Op];
+        var context = new RuleContext(gradient, value, op);
+        var adjoints = rule.Adjoints(context);
+        var uses = 0;
+        for (var i = 0; i < op.Args.Count; i++)
+        {
+            // Constant arguments (eps, 1.0 / N) get no gradient, so they do not count as uses.
+            uses += adjoints[i] is { } adjoint && op.Args[i] is not ConstExpr ? A.CountUses(adjoint, gradient) : 0;
+        }
+
+        if (gradient is not (GradRef or PrimalRef) && uses > 1)
+        {
+            // A compound gradient used by several arguments is computed once.
+            context = new RuleContext(new GradRef(Bind(TemporaryName(), gradient), gradient.Kind), value, op);
+            adjoints = rule.Adjoints(context);
+        }
+
+        var tensorArguments = op.Args.Count(a => a.Kind == ValueKind.Tensor);
+        for (var i = 0; i < op.Args.Count; i++)
+        {
+            var argument = op.Args[i];
+            if (adjoints[i] is not { } adjoint || argument is ConstExpr)
+            {
+                continue;
+            }
+
+            adjoint = Unbroadcast(adjoint, argument, context.Arg(i), rule.Broadcasts && tensorArguments > 1);
+            Visit(argument, adjoint, ValueOf(argument));
+        }
+    }
+
+    /// <summary>
+    /// A gradient that flowed through a broadcast is summed back to the argument's shape (the seed's
+    /// <c>np.sum(dout, axis=0)</c>); a tensor gradient of a double argument is summed to a double.
+    /// </summary>
+    private static Adj Unbroadcast(Adj adjoint, Expr argument, Adj argumentValue, bool mayBroadcast)
+    {
+        if (argument.Kind == ValueKind.Double && adjoint.Kind == ValueKind.Tensor)
+        {
+            return A.TensorCall("Sum", ValueKind.Double, adjoint);
+        }
+
+        return mayBroadcast && argument.Kind == ValueKind.Tensor
+            ? A.TensorCall("SumTo", ValueKind.Tensor, adjoint, A.Shape(argumentValue))
+            : adjoint;
+    }
+
+    private void Contribute(string name, Adj gradient)
+    {
+        if (!_partials.TryGetValue(name, out var partials))
+        {
+            partials = new List<string>();
+            _partials[name] = partials;
+        }
+
+        if (_uses[name] == 1)
+        {
+            partials.Add(gradient is GradRef reference ? reference.Name : Bind(GradientName(name), gradient));
+        }
+        else
+        {
+            partials.Add(Bind(Fresh(GradientBaseName(name) + (partials.Count + 1 + (name == _method.ReturnedName ? -1 : 0))), gradient));
+        }
+    }
+
+    private string GradientName(string name) => Fresh(GradientBaseName(name));
+
+    private static string GradientBaseName(string name) => "d" + name;
+
+    private string TemporaryName() => Fresh("dtmp" + ++_temporaries);
+
+    private string Bind(string name, Adj value)
+    {
+        _statements.Add(new BackwardStatement(name, value));
+        return name;
+    }
+
+    /// <summary>A backward local name that no forward value and no earlier backward local uses.</summary>
+    private string Fresh(string name)
+    {
+        var candidate = name;
+        while (_taken.Contains(candidate))
+        {
+            candidate += "_";
+        }
+
+        _taken.Add(candidate);
+        return candidate;
+    }
+
+    private static Adj ValueOf(Expr expression) => expression switch
+    {
+        VarExpr variable => new PrimalRef(variable.Name, variable.Kind),
+        ConstExpr constant => new Code(constant.Text, constant.Kind, constant.Reads),
+        OpExpr op => new Code(op.Text, op.Kind, op.Reads),
+        _ => new Literal("default", expression.Kind),
+    };
+
+    private sealed class RuleContext : IRuleContext
+    {
+        private readonly OpExpr _op;
+
+        public RuleContext(Adj gradient, Adj output, OpExpr op)
+        {
+            G = gradient;
+            Out = output;
+            _op = op;
+        }
+
+        public Adj G { get; }
+
+        public Adj Out { get; }
+
+        public Adj Arg(int index) => ValueOf(_op.Args[index]);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Diagnostics;
+using BackpropGen.Generator.Lower;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace BackpropGen.Generator.Discover;
+
+/// <summary>
+/// Checks that a <c>[Differentiable]</c> method can be given a generated forward and backward (static, in partial
+/// types, differentiable result, by-value parameters, no clashing names), then hands its body to the lowering stage.
+/// </summary>
+internal static class MethodDiscovery
+{
+    public static LoweringResult Discover(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetNode is not MethodDeclarationSyntax syntax || context.TargetSymbol is not IMethodSymbol method)
+        {
+            return new LoweringResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        var diagnostics = new List<DiagnosticInfo>();
+        CheckSignature(syntax, method, diagnostics);
+        var containingTypes = CheckContainingTypes(syntax, method, diagnostics);
+        CheckGeneratedNames(syntax, method, diagnostics);
+        if (diagnostics.Count > 0)
+        {
+            return new LoweringResult(null, diagnostics.ToEquatableArray());
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return BodyLowerer.Lower(context.SemanticModel, syntax, method, containingTypes, cancellationToken);
+    }
+
+    private static void CheckSignature(MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+    {
+        if (!method.IsStatic)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodNotStatic, syntax.Identifier.GetLocation(), method.Name));
+        }
+
+        if (method.IsGenericMethod || IsInGenericType(method))
+        {
+            var location = syntax.TypeParameterList?.GetLocation() ?? syntax.Identifier.GetLocation();
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodIsGeneric, location, method.Name));
+        }
+
+        if (method.IsAsync || syntax.DescendantNodes().Any(n => n is YieldStatementSyntax))
+        {
+            var location = syntax.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.AsyncKeyword)).GetLocation() is { SourceTree: not null } async
+                ? async
+                : syntax.Identifier.GetLocation();
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodIsAsync, location, method.Name));
+        }
+
+        if (ValueKinds.Of(method.ReturnType) == ValueKind.Other)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.ReturnTypeNotDifferentiable,
+                syntax.ReturnType,
+                method.Name,
+                method.ReturnType.ToDisplayString()));
+        }
+
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.RefKind != RefKind.None)
+            {
+                var location = parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax().GetLocation() ?? syntax.Identifier.GetLocation();
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.RefParameter,
+                    location,
+                    parameter.Name,
+                    SyntaxFacts.GetText(parameter.RefKind switch
+                    {
+                        RefKind.Ref => SyntaxKind.RefKeyword,
+                        RefKind.Out => SyntaxKind.OutKeyword,
+                        _ => SyntaxKind.InKeyword,
+                    })));
+            }
+        }
+    }
+
+    private static bool IsInGenericType(IMethodSymbol method)
+    {
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            if (type.IsGenericType)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static EquatableArray<ContainingType> CheckContainingTypes(
+        MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+    {
+        var types = new List<ContainingType>();
+        for (var node = syntax.Parent; node is not null; node = node.Parent)
+        {
+            if (node is not TypeDeclarationSyntax type)
+            {
+                continue;
+            }
+
+            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.ContainingTypeNotPartial, type.Identifier.GetLocation(), type.Identifier.ValueText, method.Name));
+            }
+
+            types.Insert(0, new ContainingType(KeywordOf(type), type.Identifier.Text));
+        }
+
+        return types.ToEquatableArray();
+    }
+
+    private static string KeywordOf(TypeDeclarationSyntax type) => type switch
+    {
+        RecordDeclarationSyntax record when record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "record struct",
+        RecordDeclarationSyntax => "record",
+        StructDeclarationSyntax => "struct",
+        InterfaceDeclarationSyntax => "interface",
+        _ => "class",
+    };
+
+    /// <summary>Overloads and user members named like a generated member would make the generated code fail to compile.</summary>
+    private static void CheckGeneratedNames(MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+    {
+        var type = method.ContainingType;
+        foreach (var generated in GeneratedNames.All(method.Name))
+        {
+            if (type.GetMembers(generated).Length > 0)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.GeneratedNameClash, syntax.Identifier.GetLocation(), generated, method.Name, type.Name));
+            }
+        }
+
+        var overloads = type.GetMembers(method.Name).OfType<IMethodSymbol>().Count(IsDifferentiable);
+        if (overloads > 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.GeneratedNameClash,
+                syntax.Identifier.GetLocation(),
+                GeneratedNames.Forward(method.Name),
+                method.Name,
+                type.Name));
+        }
+    }
+
+    public static bool IsDifferentiable(IMethodSymbol method) =>
+        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+}

@@ -1,0 +1,106 @@
+using System.Collections.Generic;
+using System.Linq;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Plan;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace BackpropGen.Generator.Emit;
+
+/// <summary>Spells backward expressions as C#, with the fewest parentheses that keep C#'s evaluation order.</summary>
+internal sealed class AdjointRenderer
+{
+    private const int Lowest = 0;
+    private const int Additive = 1;
+    private const int Multiplicative = 2;
+    private const int Unary = 3;
+    private const int Primary = 4;
+
+    private readonly HashSet<string> _cachedValues;
+    private readonly Dictionary<string, string> _shapeLocals;
+
+    public AdjointRenderer(CachePlan plan)
+    {
+        _cachedValues = new HashSet<string>(plan.CachedValues);
+        _shapeLocals = plan.ShapeLocals.ToDictionary(s => s.ValueName, s => s.LocalName);
+    }
+
+    public string Render(Adj expression) => Render(expression, out _);
+
+    private string Render(Adj expression, out int precedence)
+    {
+        switch (expression)
+        {
+            case GradRef gradient:
+                precedence = Primary;
+                return Identifiers.Escape(gradient.Name);
+            case PrimalRef primal:
+                precedence = Primary;
+                return Identifiers.Escape(primal.Name);
+            case ShapeRef shape:
+                precedence = Primary;
+                return _cachedValues.Contains(shape.Name) || !_shapeLocals.TryGetValue(shape.Name, out var local)
+                    ? Identifiers.Escape(shape.Name) + ".Shape"
+                    : local;
+            case ShapeOf shapeOf:
+                precedence = Primary;
+                return Operand(shapeOf.Value, Primary) + ".Shape";
+            case Code code:
+                precedence = PrecedenceOf(code.Text);
+                return code.Text;
+            case Literal literal:
+                precedence = Primary;
+                return literal.Text;
+            case Member member:
+                precedence = Primary;
+                return Operand(member.Target, Primary) + "." + member.Name;
+            case InstanceCall call:
+                precedence = Primary;
+                return Operand(call.Target, Primary) + "." + call.Name + "(" + string.Join(", ", call.Args.Select(Render)) + ")";
+            case Negation negation:
+            {
+                precedence = Unary;
+                var operand = Operand(negation.Operand, Unary);
+                return "-" + (operand.StartsWith("-") ? "(" + operand + ")" : operand);
+            }
+
+            case Binary binary:
+            {
+                precedence = binary.Operator is '+' or '-' ? Additive : Multiplicative;
+
+                // Left-associative: a right operand of equal precedence keeps its parentheses, since floating-point
+                // addition and multiplication are not associative.
+                return Operand(binary.Left, precedence) + " " + binary.Operator + " " + Operand(binary.Right, precedence + 1);
+            }
+
+            case Call call:
+                precedence = Primary;
+                return Qualify(call.Function) + "(" + string.Join(", ", call.Args.Select(Render)) + ")";
+            default:
+                precedence = Lowest;
+                return "default";
+        }
+    }
+
+    private string Operand(Adj expression, int required)
+    {
+        var text = Render(expression, out var precedence);
+        return precedence < required ? "(" + text + ")" : text;
+    }
+
+    private static string Qualify(string function) =>
+        function.StartsWith("Math.") ? "global::System." + function : "global::BackpropGen." + function;
+
+    private static int PrecedenceOf(string code) => SyntaxFactory.ParseExpression(code) switch
+    {
+        IdentifierNameSyntax or LiteralExpressionSyntax or InvocationExpressionSyntax or MemberAccessExpressionSyntax
+            or ElementAccessExpressionSyntax or ParenthesizedExpressionSyntax => Primary,
+        PrefixUnaryExpressionSyntax or CastExpressionSyntax => Unary,
+        BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.MultiplyExpression) || binary.IsKind(SyntaxKind.DivideExpression)
+            || binary.IsKind(SyntaxKind.ModuloExpression) => Multiplicative,
+        BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.SubtractExpression) => Additive,
+        _ => Lowest,
+    };
+}

@@ -1,0 +1,58 @@
+using System;
+using System.Text;
+
+namespace BackpropGen.Generator.Emit;
+
+/// <summary>Writes lines of code at the current indentation; <see cref="Block"/> opens a braced block.</summary>
+internal sealed class IndentedWriter
+{
+    private const string Indentation = "    ";
+    private readonly StringBuilder _text = new();
+    private int _depth;
+
+    public IndentedWriter Line(string line = "")
+    {
+        if (line.Length > 0)
+        {
+            for (var i = 0; i < _depth; i++)
+            {
+                _text.Append(Indentation);
+            }
+
+            _text.Append(line);
+        }
+
+        _text.Append('\n');
+        return this;
+    }
+
+    public IDisposable Block(string header)
+    {
+        Line(header);
+        Line("{");
+        _depth++;
+        return new Closer(this);
+    }
+
+    public override string ToString() => _text.ToString();
+
+    private sealed class Closer : IDisposable
+    {
+        private readonly IndentedWriter _writer;
+        private bool _closed;
+
+        public Closer(IndentedWriter writer) => _writer = writer;
+
+        public void Dispose()
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            _writer._depth--;
+            _writer.Line("}");
+        }
+    }
+}

@@ -1,0 +1,596 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Diagnostics;
+using BackpropGen.Generator.Discover;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BackpropGen.Generator.Lower;
+
+/// <summary>
+/// Lowers the body of a <c>[Differentiable]</c> method to the step IR: each statement that computes a value depending on
+/// a differentiable parameter becomes a numbered step whose right-hand side is a tree of <see cref="OpKind"/> operations;
+/// everything else is kept verbatim. Anything that cannot be differentiated is reported at the offending code.
+/// </summary>
+internal sealed class BodyLowerer
+{
+    private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    private readonly SemanticModel _model;
+    private readonly IMethodSymbol _method;
+    private readonly CancellationToken _cancellationToken;
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+    private readonly HashSet<ISymbol> _varied = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<ExpressionSyntax, bool> _variedMemo = new();
+    private readonly List<LocalModel> _locals = new();
+    private readonly List<ForwardStatement> _body = new();
+    private bool _hasCompileErrors;
+    private int _stepCount;
+
+    private BodyLowerer(SemanticModel model, IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        _model = model;
+        _method = method;
+        _cancellationToken = cancellationToken;
+    }
+
+    public static LoweringResult Lower(
+        SemanticModel model,
+        MethodDeclarationSyntax syntax,
+        IMethodSymbol method,
+        EquatableArray<ContainingType> containingTypes,
+        CancellationToken cancellationToken)
+    {
+        var lowerer = new BodyLowerer(model, method, cancellationToken);
+        var result = lowerer.LowerBody(syntax, containingTypes);
+        return new LoweringResult(
+            lowerer._diagnostics.Count > 0 || lowerer._hasCompileErrors ? null : result,
+            lowerer._diagnostics.ToEquatableArray());
+    }
+
+    private MethodModel? LowerBody(MethodDeclarationSyntax syntax, EquatableArray<ContainingType> containingTypes)
+    {
+        var parameters = _method.Parameters.Select(LowerParameter).ToEquatableArray();
+        if (!parameters.Any(p => p.IsDifferentiable))
+        {
+            Report(DiagnosticDescriptors.NoDifferentiableParameter, syntax.Identifier.GetLocation(), _method.Name);
+            return null;
+        }
+
+        string? returned = null;
+
+        if (syntax.ExpressionBody is { } arrow)
+        {
+            CheckAssignments(arrow.Expression);
+            CheckGradientCuts(arrow.Expression);
+            returned = LowerReturn(arrow.Expression);
+        }
+        else if (syntax.Body is { } block)
+        {
+            var statements = block.Statements;
+            for (var i = 0; i < statements.Count; i++)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                var statement = statements[i];
+                if (statement is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ReturnStatementSyntax)
+                {
+                    // Other statements (loops, branches) are reported whole; what they contain is not looked into.
+                    CheckAssignments(statement);
+                    CheckGradientCuts(statement);
+                }
+
+                if (statement is ReturnStatementSyntax { Expression: { } value })
+                {
+                    if (i != statements.Count - 1)
+                    {
+                        Report(DiagnosticDescriptors.MissingReturn, statement, _method.Name);
+                        return null;
+                    }
+
+                    returned = LowerReturn(value);
+                }
+                else
+                {
+                    LowerStatement(statement);
+                }
+            }
+        }
+
+        if (returned is null)
+        {
+            Report(DiagnosticDescriptors.MissingReturn, syntax.Identifier.GetLocation(), _method.Name);
+            return null;
+        }
+
+        var (fileUsings, namespaceUsings) = CollectUsings(syntax);
+        var ns = _method.ContainingNamespace.IsGlobalNamespace ? string.Empty : _method.ContainingNamespace.ToDisplayString();
+        var hintName = string.Join(".", new[] { ns }.Concat(containingTypes.Select(t => t.NameWithTypeParameters)).Concat(new[] { _method.Name })
+            .Where(part => part.Length > 0)) + ".g.cs";
+
+        return new MethodModel(
+            ns,
+            containingTypes,
+            fileUsings,
+            namespaceUsings,
+            SyntaxFacts.GetText(_method.DeclaredAccessibility),
+            _method.Name,
+            _method.ReturnType.ToDisplayString(TypeFormat),
+            ValueKinds.Of(_method.ReturnType),
+            parameters,
+            _locals.ToEquatableArray(),
+            _body.ToEquatableArray(),
+            returned,
+            hintName);
+    }
+
+    private ParameterModel LowerParameter(IParameterSymbol parameter)
+    {
+        var kind = ValueKinds.Of(parameter.Type);
+        var noGrad = parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NoGradAttribute);
+        var differentiable = kind != ValueKind.Other && !noGrad;
+        if (differentiable)
+        {
+            _varied.Add(parameter);
+        }
+
+        return new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(TypeFormat), kind, differentiable);
+    }
+
+    private void LowerStatement(StatementSyntax statement)
+    {
+        switch (statement)
+        {
+            case EmptyStatementSyntax:
+                return;
+            case LocalDeclarationStatementSyntax declaration:
+                LowerDeclaration(declaration);
+                return;
+            case ExpressionStatementSyntax { Expression: InvocationExpressionSyntax or AwaitExpressionSyntax } call when !IsVaried(call.Expression):
+                // A call made for its effect (Debug.Assert, logging) computes no value: it is replayed as written.
+                _body.Add(new ForwardStatement(TextOf(statement), null));
+                return;
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax }:
+                // Reported by CheckAssignments.
+                return;
+            case ReturnStatementSyntax:
+                Report(DiagnosticDescriptors.MissingReturn, statement, _method.Name);
+                return;
+            default:
+                var (construct, advice) = DescribeUnsupported(statement);
+                Report(DiagnosticDescriptors.UnsupportedStatement, FirstTokenLocation(statement), construct, advice);
+                return;
+        }
+    }
+
+    private void LowerDeclaration(LocalDeclarationStatementSyntax declaration)
+    {
+        if (declaration.UsingKeyword.IsKind(SyntaxKind.UsingKeyword) || declaration.AwaitKeyword.IsKind(SyntaxKind.AwaitKeyword))
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, FirstTokenLocation(declaration), "using declaration", "dispose resources outside the [Differentiable] method");
+            return;
+        }
+
+        if (declaration.Declaration.Type is RefTypeSyntax)
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, FirstTokenLocation(declaration), "ref local", "declare a plain local that holds the value");
+            return;
+        }
+
+        var declarators = declaration.Declaration.Variables;
+        StepModel? step = null;
+        foreach (var declarator in declarators)
+        {
+            if (_model.GetDeclaredSymbol(declarator, _cancellationToken) is not ILocalSymbol local)
+            {
+                _hasCompileErrors = true;
+                continue;
+            }
+
+            var kind = ValueKinds.Of(local.Type);
+            // A var local's inferred type carries a nullable annotation that its value never needs.
+            var localType = kind == ValueKind.Other ? local.Type : local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+            _locals.Add(new LocalModel(local.Name, localType.ToDisplayString(TypeFormat), kind));
+            if (declarator.Initializer is not { Value: { } value })
+            {
+                if (kind != ValueKind.Other)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedStatement, declarator, "declaration without a value", "give the local its value where it is declared");
+                }
+
+                continue;
+            }
+
+            if (kind == ValueKind.Other || declaration.IsConst || !IsVaried(value))
+            {
+                continue;
+            }
+
+            if (declarators.Count > 1)
+            {
+                Report(DiagnosticDescriptors.UnsupportedStatement, declaration, "declaration of several steps", "declare one value per statement, so that each is one step");
+                return;
+            }
+
+            _varied.Add(local);
+            var quote = local.Name + " = " + Flatten(value);
+            step = new StepModel(++_stepCount, local.Name, kind, LowerExpression(value), quote);
+        }
+
+        _body.Add(new ForwardStatement(TextOf(declaration), step));
+    }
+
+    /// <summary>The returned value: a variable, or a final expression that becomes one more step named <c>result</c>.</summary>
+    private string LowerReturn(ExpressionSyntax value)
+    {
+        var unwrapped = value;
+        while (unwrapped is ParenthesizedExpressionSyntax parenthesized)
+        {
+            unwrapped = parenthesized.Expression;
+        }
+
+        if (unwrapped is IdentifierNameSyntax identifier && _model.GetSymbolInfo(identifier, _cancellationToken).Symbol is ILocalSymbol or IParameterSymbol)
+        {
+            return identifier.Identifier.ValueText;
+        }
+
+        var name = UniqueLocalName("result");
+        var kind = ValueKinds.Of(_method.ReturnType);
+        _locals.Add(new LocalModel(name, _method.ReturnType.ToDisplayString(TypeFormat), kind));
+        var step = IsVaried(value)
+            ? new StepModel(++_stepCount, name, kind, LowerExpression(value), name + " = " + Flatten(value))
+            : null;
+        _body.Add(new ForwardStatement($"var {name} = {Flatten(value)};", step));
+        return name;
+    }
+
+    private string UniqueLocalName(string name)
+    {
+        var taken = new HashSet<string>(_locals.Select(l => l.Name).Concat(_method.Parameters.Select(p => p.Name)));
+        var candidate = name;
+        for (var i = 2; taken.Contains(candidate); i++)
+        {
+            candidate = name + i;
+        }
+
+        return candidate;
+    }
+
+    /// <summary>
+    /// True when the expression is a differentiable value (Tensor or double) that depends on a differentiable parameter.
+    /// Values of other types (<c>x.Shape[0]</c>) break the dependence: they have no gradient.
+    /// </summary>
+    private bool IsVaried(ExpressionSyntax expression)
+    {
+        if (_variedMemo.TryGetValue(expression, out var known))
+        {
+            return known;
+        }
+
+        var result = false;
+        var kind = ValueKinds.Of(_model.GetTypeInfo(expression, _cancellationToken).Type);
+        if (kind != ValueKind.Other)
+        {
+            if (expression is IdentifierNameSyntax)
+            {
+                var symbol = _model.GetSymbolInfo(expression, _cancellationToken).Symbol;
+                result = symbol is not null && _varied.Contains(symbol);
+            }
+            else
+            {
+                foreach (var child in expression.ChildNodes())
+                {
+                    if (child switch
+                    {
+                        ExpressionSyntax e => IsVaried(e),
+                        ArgumentListSyntax list => list.Arguments.Any(a => IsVaried(a.Expression)),
+                        BracketedArgumentListSyntax list => list.Arguments.Any(a => IsVaried(a.Expression)),
+                        _ => false,
+                    })
+                    {
+                        result = true;
+                        break;
+                    }
+                }
+            }
+        }
+
+        _variedMemo[expression] = result;
+        return result;
+    }
+
+    private Expr LowerExpression(ExpressionSyntax expression)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        if (!IsVaried(expression))
+        {
+            var type = _model.GetTypeInfo(expression, _cancellationToken);
+            return new ConstExpr(Flatten(expression), ValueKinds.Of(type.ConvertedType ?? type.Type), ReadsOf(expression));
+        }
+
+        var kind = ValueKinds.Of(_model.GetTypeInfo(expression, _cancellationToken).Type);
+        switch (expression)
+        {
+            case ParenthesizedExpressionSyntax parenthesized:
+                return LowerExpression(parenthesized.Expression);
+            case IdentifierNameSyntax identifier:
+                return new VarExpr(identifier.Identifier.ValueText, kind);
+            case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryPlusExpression } plus:
+                return LowerExpression(plus.Operand);
+            case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression } minus:
+                return Op(OpKind.Negate, kind, expression, LowerExpression(minus.Operand));
+            case BinaryExpressionSyntax binary when BinaryOp(binary) is { } op:
+                return Op(op, kind, expression, LowerExpression(binary.Left), LowerExpression(binary.Right));
+            case InvocationExpressionSyntax invocation:
+                return LowerInvocation(invocation, kind);
+            default:
+                Report(DiagnosticDescriptors.NotDifferentiable, expression, Flatten(expression), ExplainNotDifferentiable(expression));
+                return new ConstExpr(expression.ToString(), kind, EquatableArray<string>.Empty);
+        }
+    }
+
+    private static OpKind? BinaryOp(BinaryExpressionSyntax binary) => binary.Kind() switch
+    {
+        SyntaxKind.AddExpression => OpKind.Add,
+        SyntaxKind.SubtractExpression => OpKind.Subtract,
+        SyntaxKind.MultiplyExpression => OpKind.Multiply,
+        SyntaxKind.DivideExpression => OpKind.Divide,
+        _ => null,
+    };
+
+    private Expr LowerInvocation(InvocationExpressionSyntax invocation, ValueKind kind)
+    {
+        if (_model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol callee
+            || _model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation operation)
+        {
+            _hasCompileErrors = true;
+            return new ConstExpr(invocation.ToString(), kind, EquatableArray<string>.Empty);
+        }
+
+        var op = OpTable.Resolve(callee);
+        if (op is null)
+        {
+            var reason = MethodDiscovery.IsDifferentiable(callee)
+                ? "calling another [Differentiable] method from a step is not supported yet; inline its steps"
+                : $"BackpropGen has no derivative rule for '{callee.ContainingType.Name}.{callee.Name}'; use the BackpropGen.Tensor operations or System.Math functions listed in the README, or compute it from them in steps";
+            Report(DiagnosticDescriptors.NotDifferentiable, invocation, Flatten(invocation), reason);
+            return new ConstExpr(invocation.ToString(), kind, EquatableArray<string>.Empty);
+        }
+
+        var args = new List<Expr>();
+        foreach (var argument in operation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+        {
+            args.Add(argument switch
+            {
+                { ArgumentKind: ArgumentKind.DefaultValue, Parameter: { } parameter } =>
+                    new ConstExpr(LiteralText(parameter.ExplicitDefaultValue), ValueKinds.Of(parameter.Type), EquatableArray<string>.Empty),
+                { ArgumentKind: ArgumentKind.ParamArray } =>
+                    new ConstExpr(string.Empty, ValueKind.Other, EquatableArray<string>.Empty),
+                { Syntax: ArgumentSyntax syntax } => LowerExpression(syntax.Expression),
+                _ => new ConstExpr(argument.Syntax.ToString(), ValueKind.Other, EquatableArray<string>.Empty),
+            });
+        }
+
+        return new OpExpr(op.Value, kind, args.ToEquatableArray(), Flatten(invocation), ReadsOf(invocation));
+    }
+
+    private Expr Op(OpKind op, ValueKind kind, ExpressionSyntax syntax, params Expr[] args) =>
+        new OpExpr(op, kind, args.ToEquatableArray(), Flatten(syntax), ReadsOf(syntax));
+
+    private static string LiteralText(object? value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        null => "null",
+        System.IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "null",
+    };
+
+    /// <summary>The locals and parameters of this method that an expression reads, in order of first appearance.</summary>
+    private EquatableArray<string> ReadsOf(ExpressionSyntax expression)
+    {
+        var names = new List<string>();
+        foreach (var identifier in expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+        {
+            var symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
+            if (symbol is ILocalSymbol or IParameterSymbol
+                && SymbolEqualityComparer.Default.Equals(symbol.ContainingSymbol, _method)
+                && !names.Contains(symbol.Name))
+            {
+                names.Add(symbol.Name);
+            }
+        }
+
+        return names.ToEquatableArray();
+    }
+
+    /// <summary>Reports assignments anywhere in a statement: every value of a step program is assigned once.</summary>
+    private void CheckAssignments(SyntaxNode node)
+    {
+        foreach (var descendant in node.DescendantNodesAndSelf())
+        {
+            switch (descendant)
+            {
+                case AssignmentExpressionSyntax assignment:
+                    ReportWrite(assignment, assignment.Left);
+                    break;
+                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix:
+                    ReportWrite(prefix, prefix.Operand);
+                    break;
+                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix:
+                    ReportWrite(postfix, postfix.Operand);
+                    break;
+                case ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument:
+                    Report(DiagnosticDescriptors.NotDifferentiable, argument, Flatten(argument),
+                        "passing a value by 'ref' or 'out' lets a call change it behind the steps; pass it by value and use the result");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reports where a differentiable value is read into something that has no gradient (<c>y.ToArray()</c>,
+    /// a lambda, a cast to another type): whatever is computed from it afterwards would silently get a zero gradient.
+    /// Reading a value's shape (<c>x.Shape[0]</c>, <c>x.Rank</c>, <c>x.Length</c>) is fine: a shape has no gradient.
+    /// A call made for its effect (<c>Console.WriteLine(x)</c>) feeds nothing and is not checked.
+    /// </summary>
+    private void CheckGradientCuts(SyntaxNode node)
+    {
+        if (node is ExpressionStatementSyntax)
+        {
+            return;
+        }
+
+        var reported = new HashSet<SyntaxNode>();
+        foreach (var identifier in node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+        {
+            if (identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier
+                || identifier.Parent is NameColonSyntax)
+            {
+                // The name of a member or an argument, not a value.
+                continue;
+            }
+
+            var symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
+            if (symbol is null || !_varied.Contains(symbol))
+            {
+                continue;
+            }
+
+            if (identifier.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Shape" or "Rank" or "Length" } shapeRead
+                && shapeRead.Expression == identifier)
+            {
+                continue;
+            }
+
+            for (var ancestor = identifier.Parent; ancestor is not null && ancestor != node.Parent; ancestor = ancestor.Parent)
+            {
+                if (ancestor is ArgumentSyntax or ArgumentListSyntax or BracketedArgumentListSyntax
+                    || ancestor is MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax call } && call.Expression == ancestor)
+                {
+                    // Not a value of its own: an argument, or the method group of a call.
+                    continue;
+                }
+
+                if (ancestor is not ExpressionSyntax expression)
+                {
+                    break;
+                }
+
+                if (ValueKinds.Of(_model.GetTypeInfo(expression, _cancellationToken).Type) == ValueKind.Other)
+                {
+                    if (reported.Add(expression))
+                    {
+                        Report(DiagnosticDescriptors.NotDifferentiable, expression, Flatten(expression),
+                            $"it turns '{symbol.Name}' into a value without a gradient, so everything computed from it would get a zero gradient; "
+                            + $"compute with Tensor operations instead, or mark the parameter [NoGrad] if '{symbol.Name}' needs no gradient");
+                    }
+
+                    break;
+                }
+            }
+        }
+    }
+
+    private void ReportWrite(ExpressionSyntax write, ExpressionSyntax target)
+    {
+        var symbol = _model.GetSymbolInfo(target, _cancellationToken).Symbol;
+        if (symbol is ILocalSymbol or IParameterSymbol && SymbolEqualityComparer.Default.Equals(symbol.ContainingSymbol, _method))
+        {
+            Report(DiagnosticDescriptors.Reassignment, write, Flatten(write), symbol.Name);
+        }
+        else if (symbol is ILocalSymbol or IParameterSymbol)
+        {
+            // A lambda's own locals: the lambda is reported where it is used in a step, if it is.
+        }
+        else
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, write, "write to '" + Flatten(target) + "'",
+                "a [Differentiable] method computes its result from its inputs only; return the value instead of storing it");
+        }
+    }
+
+    private static (string Construct, string Advice) DescribeUnsupported(StatementSyntax statement) => statement switch
+    {
+        ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax =>
+            ("loop", "write each iteration as its own step, or use a Tensor operation that covers the whole loop (Sum, Dot, …)"),
+        IfStatementSyntax or SwitchStatementSyntax =>
+            ("branch", "compute both sides with Tensor operations and select with Maximum, Minimum or Relu, or write one [Differentiable] method per branch"),
+        TryStatementSyntax or ThrowStatementSyntax => ("try/throw", "validate inputs before calling the method"),
+        LocalFunctionStatementSyntax => ("local function", "make it a [Differentiable] method of its own, or inline its steps"),
+        BlockSyntax => ("nested block", "write the steps directly in the method body"),
+        UsingStatementSyntax or LockStatementSyntax or FixedStatementSyntax or UnsafeStatementSyntax or CheckedStatementSyntax =>
+            ("'" + statement.GetFirstToken().ValueText + "' statement", "write the steps directly in the method body"),
+        GotoStatementSyntax or LabeledStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax =>
+            ("jump", "the body runs straight through: remove the jump"),
+        YieldStatementSyntax => ("yield", "return one value"),
+        _ => ("'" + statement.Kind() + "'", "write each value as a local declaration"),
+    };
+
+    private static string ExplainNotDifferentiable(ExpressionSyntax expression) => expression switch
+    {
+        ConditionalExpressionSyntax => "a conditional expression has no derivative at the switch; select with Maximum, Minimum or Relu instead",
+        ElementAccessExpressionSyntax => "element access is not differentiable; use Pick, Sum or Reshape on the whole tensor",
+        LambdaExpressionSyntax or AnonymousMethodExpressionSyntax => "a lambda cannot be differentiated; write its body as steps",
+        CastExpressionSyntax => "a conversion of a differentiable value cuts its gradient; compute with Tensor and double throughout",
+        MemberAccessExpressionSyntax => "reading a member of a differentiable value is not a differentiable operation",
+        BinaryExpressionSyntax => "only +, -, * and / are differentiable operators",
+        _ => "it is not one of the differentiable operations (see the README's op table)",
+    };
+
+    private static (EquatableArray<string> File, EquatableArray<string> Namespace) CollectUsings(MethodDeclarationSyntax syntax)
+    {
+        var file = new List<string>();
+        var inNamespace = new List<string>();
+        foreach (var ancestor in syntax.Ancestors())
+        {
+            switch (ancestor)
+            {
+                case BaseNamespaceDeclarationSyntax ns:
+                    inNamespace.InsertRange(0, ns.Usings.Select(u => u.WithoutTrivia().ToString()));
+                    break;
+                case CompilationUnitSyntax unit:
+                    file.AddRange(unit.Usings.Where(u => !u.GlobalKeyword.IsKind(SyntaxKind.GlobalKeyword)).Select(u => u.WithoutTrivia().ToString()));
+                    break;
+            }
+        }
+
+        return (file.ToEquatableArray(), inNamespace.ToEquatableArray());
+    }
+
+    private static string TextOf(StatementSyntax statement) => Flatten(statement);
+
+    /// <summary>
+    /// A node's code on one line, its comments dropped and each run of whitespace between tokens made one space:
+    /// steps are quoted in comments and replayed as single lines.
+    /// </summary>
+    internal static string Flatten(SyntaxNode node)
+    {
+        var text = new StringBuilder();
+        SyntaxToken previous = default;
+        foreach (var token in node.DescendantTokens())
+        {
+            if (text.Length > 0 && (previous.HasTrailingTrivia || token.HasLeadingTrivia))
+            {
+                text.Append(' ');
+            }
+
+            text.Append(token.Text);
+            previous = token;
+        }
+
+        return text.ToString();
+    }
+
+    private static Location FirstTokenLocation(StatementSyntax statement) => statement.GetFirstToken().GetLocation();
+
+    private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] args) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, node, args));
+
+    private void Report(DiagnosticDescriptor descriptor, Location location, params string[] args) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+}

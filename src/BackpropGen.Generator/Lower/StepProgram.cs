@@ -1,0 +1,138 @@
+using BackpropGen.Generator.Common;
+
+namespace BackpropGen.Generator.Lower;
+
+/// <summary>What a value is to differentiation: a tensor, a scalar, or something with no gradient (int, int[], bool, …).</summary>
+internal enum ValueKind
+{
+    Other,
+    Double,
+    Tensor,
+}
+
+/// <summary>The differentiable operations; each has exactly one entry in <c>DerivativeRules</c>.</summary>
+internal enum OpKind
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Negate,
+    SumAll,
+    MeanAll,
+    Sum,
+    Mean,
+    Max,
+    Sqrt,
+    Exp,
+    Log,
+    Tanh,
+    Sigmoid,
+    Abs,
+    Square,
+    Pow,
+    Sin,
+    Cos,
+    Maximum,
+    Minimum,
+    Relu,
+    Dot,
+    Transpose,
+    Reshape,
+    Pick,
+}
+
+/// <summary>A node of a step's right-hand side.</summary>
+internal abstract record Expr(ValueKind Kind);
+
+/// <summary>A reference to a value that depends on a differentiable parameter: a parameter or an earlier step.</summary>
+internal sealed record VarExpr(string Name, ValueKind Kind) : Expr(Kind);
+
+/// <summary>
+/// A sub-expression that depends on no differentiable value (<c>1.0 / N</c>, <c>eps</c>, <c>axis: 0</c>):
+/// it has no gradient and is emitted as the user wrote it. <paramref name="Reads"/> names the locals and parameters it reads.
+/// </summary>
+internal sealed record ConstExpr(string Text, ValueKind Kind, EquatableArray<string> Reads) : Expr(Kind);
+
+/// <summary>One differentiable operation applied to its arguments, in the runtime signature's parameter order.</summary>
+internal sealed record OpExpr(OpKind Op, ValueKind Kind, EquatableArray<Expr> Args, string Text, EquatableArray<string> Reads) : Expr(Kind);
+
+/// <summary>A parameter of the differentiable method.</summary>
+internal sealed record ParameterModel(string Name, string TypeName, ValueKind Kind, bool IsDifferentiable);
+
+/// <summary>A local of the method body: a step's result or a non-differentiable helper value such as <c>N</c>.</summary>
+internal sealed record LocalModel(string Name, string TypeName, ValueKind Kind);
+
+/// <summary>
+/// A numbered step: one statement computing a value that depends on a differentiable parameter.
+/// <paramref name="Quote"/> is how comments quote it (<c>out = gammax + beta</c>).
+/// </summary>
+internal sealed record StepModel(int Number, string Name, ValueKind Kind, Expr Value, string Quote);
+
+/// <summary>A statement of the forward body, as the user wrote it; <paramref name="Step"/> is set when it is a step.</summary>
+internal sealed record ForwardStatement(string Text, StepModel? Step);
+
+/// <summary>A type that contains the method, outermost first, as it is declared (<c>static partial class Layers</c>).</summary>
+internal sealed record ContainingType(string Keyword, string NameWithTypeParameters);
+
+/// <summary>The lowered method: everything later stages need, and nothing that holds on to a compilation.</summary>
+internal sealed record MethodModel(
+    string Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    EquatableArray<string> FileUsings,
+    EquatableArray<string> NamespaceUsings,
+    string Accessibility,
+    string Name,
+    string ReturnTypeName,
+    ValueKind ReturnKind,
+    EquatableArray<ParameterModel> Parameters,
+    EquatableArray<LocalModel> Locals,
+    EquatableArray<ForwardStatement> Body,
+    string ReturnedName,
+    string HintName)
+{
+    public ValueKind KindOf(string name)
+    {
+        foreach (var parameter in Parameters)
+        {
+            if (parameter.Name == name)
+            {
+                return parameter.Kind;
+            }
+        }
+
+        foreach (var local in Locals)
+        {
+            if (local.Name == name)
+            {
+                return local.Kind;
+            }
+        }
+
+        return ValueKind.Other;
+    }
+
+    public string TypeNameOf(string name)
+    {
+        foreach (var parameter in Parameters)
+        {
+            if (parameter.Name == name)
+            {
+                return parameter.TypeName;
+            }
+        }
+
+        foreach (var local in Locals)
+        {
+            if (local.Name == name)
+            {
+                return local.TypeName;
+            }
+        }
+
+        return "object";
+    }
+}
+
+/// <summary>The outcome of discovering and lowering one <c>[Differentiable]</c> method.</summary>
+internal sealed record LoweringResult(MethodModel? Method, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,124 @@
+using System.Collections.Generic;
+using System.Linq;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Lower;
+
+namespace BackpropGen.Generator.Plan;
+
+/// <summary>
+/// Decides what the cache holds: every forward value the backward reads, and for a tensor of which only the shape is read,
+/// just the shape. Fields follow the order in which the forward defines the values.
+/// </summary>
+internal static class CachePlanner
+{
+    private static readonly HashSet<string> RecordMemberNames = new()
+    {
+        "EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType", "MemberwiseClone", "Finalize", "Clone",
+    };
+
+    public static CachePlan Plan(BackwardProgram program)
+    {
+        var method = program.Method;
+        var values = new HashSet<string>();
+        var shapes = new HashSet<string>();
+        foreach (var statement in program.Blocks.SelectMany(b => b.Statements))
+        {
+            CollectReads(statement.Value, values, shapes);
+        }
+
+        var taken = new HashSet<string>(
+            method.Parameters.Select(p => p.Name)
+                .Concat(method.Locals.Select(l => l.Name))
+                .Concat(program.Blocks.SelectMany(b => b.Statements).Select(s => s.Name))
+                .Concat(new[] { program.DoutName, program.CacheName }));
+        var properties = new HashSet<string> { Discover.GeneratedNames.Cache(method.Name) };
+
+        var fields = new List<CacheField>();
+        var shapeLocals = new List<ShapeLocal>();
+        var cachedValues = new List<string>();
+        foreach (var name in method.Parameters.Select(p => p.Name).Concat(method.Locals.Select(l => l.Name)))
+        {
+            if (values.Contains(name))
+            {
+                cachedValues.Add(name);
+                fields.Add(new CacheField(Property(name, properties), name, method.TypeNameOf(name), Identifiers.Escape(name)));
+            }
+            else if (shapes.Contains(name))
+            {
+                var local = Fresh(name + "Shape", taken);
+                shapeLocals.Add(new ShapeLocal(name, local));
+                fields.Add(new CacheField(Property(local, properties), local, "global::BackpropGen.TensorShape", Identifiers.Escape(name) + ".Shape"));
+            }
+        }
+
+        return new CachePlan(program, fields.ToEquatableArray(), cachedValues.ToEquatableArray(), shapeLocals.ToEquatableArray());
+    }
+
+    private static void CollectReads(Adj expression, HashSet<string> values, HashSet<string> shapes)
+    {
+        switch (expression)
+        {
+            case PrimalRef primal:
+                values.Add(primal.Name);
+                break;
+            case ShapeRef shape:
+                shapes.Add(shape.Name);
+                break;
+            case Code code:
+                values.UnionWith(code.Reads);
+                break;
+            case ShapeOf shapeOf:
+                CollectReads(shapeOf.Value, values, shapes);
+                break;
+            case Member member:
+                CollectReads(member.Target, values, shapes);
+                break;
+            case InstanceCall call:
+                CollectReads(call.Target, values, shapes);
+                foreach (var arg in call.Args)
+                {
+                    CollectReads(arg, values, shapes);
+                }
+
+                break;
+            case Negation negation:
+                CollectReads(negation.Operand, values, shapes);
+                break;
+            case Binary binary:
+                CollectReads(binary.Left, values, shapes);
+                CollectReads(binary.Right, values, shapes);
+                break;
+            case Call call:
+                foreach (var arg in call.Args)
+                {
+                    CollectReads(arg, values, shapes);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Record properties are PascalCase (<c>xhat</c> is kept as <c>Xhat</c>) and must not collide with a record's own members.</summary>
+    private static string Property(string local, HashSet<string> taken)
+    {
+        var name = char.ToUpperInvariant(local[0]) + local.Substring(1);
+        if (RecordMemberNames.Contains(name))
+        {
+            name += "Value";
+        }
+
+        return Fresh(name, taken);
+    }
+
+    private static string Fresh(string name, HashSet<string> taken)
+    {
+        var candidate = name;
+        for (var i = 2; !taken.Add(candidate); i++)
+        {
+            candidate = name + i;
+        }
+
+        return candidate;
+    }
+}

@@ -1,0 +1,206 @@
+using System;
+
+namespace BackpropGen;
+
+// The helpers generated backward passes call: adjoints of broadcasting, reductions and Pick, and the masks that
+// route gradients through Max, Maximum, Minimum, Relu and Abs. Public because generated code lives in user assemblies.
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// Sums a gradient back to the shape of an operand that was broadcast (NumPy's "unbroadcast"): over the leading
+    /// axes <paramref name="shape"/> lacks and over the axes where it has size 1, so that the result has exactly
+    /// <paramref name="shape"/>. Used by generated backward passes, as the seed's <c>dbeta = np.sum(dout, axis=0)</c>.
+    /// </summary>
+    /// <returns><paramref name="g"/> itself (no copy) when it already has <paramref name="shape"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> does not broadcast to <paramref name="g"/>'s shape; the message names both.</exception>
+    public static Tensor SumTo(Tensor g, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        if (g.Shape == shape)
+        {
+            return g;
+        }
+
+        if (!Broadcasting.BroadcastsTo(shape, g.Shape))
+        {
+            throw new ArgumentException(
+                $"Cannot sum a gradient of shape {g.Shape} to shape {shape}: {shape} does not broadcast to {g.Shape}.", nameof(shape));
+        }
+
+        var result = g;
+        int leading = g.Rank - shape.Rank;
+        if (leading > 0)
+        {
+            // All leading axes at once, as the rows of one matrix, summed with whole-row vectorized adds.
+            int rows = 1;
+            for (int axis = 0; axis < leading; axis++)
+            {
+                rows *= g.Shape[axis];
+            }
+
+            var matrix = Reshape(g, new TensorShape([rows, .. g.Shape.Dims[leading..]]));
+            result = AxisReduction.Reduce<SumReduction>(matrix, axis: 0, keepDims: false);
+        }
+
+        for (int axis = 0; axis < shape.Rank; axis++)
+        {
+            if (shape[axis] == 1 && result.Shape[axis] != 1)
+            {
+                result = AxisReduction.Reduce<SumReduction>(result, axis, keepDims: true);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The adjoint of a reduction along <paramref name="axis"/>: repeats <paramref name="g"/> along that axis to
+    /// exactly <paramref name="shape"/>, the shape of the reduction's input. Used by generated backward passes of
+    /// <see cref="Sum(Tensor, int, bool)"/>, <see cref="Mean(Tensor, int, bool)"/> and <see cref="Max(Tensor, int, bool)"/>.
+    /// </summary>
+    /// <param name="g">The gradient of the reduction's output: <paramref name="shape"/> with the axis removed, or kept with size 1.</param>
+    /// <param name="axis">The reduced axis; negative counts from the end.</param>
+    /// <param name="shape">The shape of the reduction's input.</param>
+    /// <exception cref="ArgumentException">The axis is out of range, or <paramref name="g"/> does not fit; the message names both shapes.</exception>
+    public static Tensor ExpandAlong(Tensor g, int axis, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        int normalized = shape.NormalizeAxis(axis);
+        if (g.Shape != shape.ReducedAlong(normalized, keepDims: false) && g.Shape != shape.ReducedAlong(normalized, keepDims: true))
+        {
+            throw new ArgumentException(
+                $"Cannot expand a gradient of shape {g.Shape} along axis {axis} to shape {shape}: expected shape " +
+                $"{shape.ReducedAlong(normalized, keepDims: false)} or {shape.ReducedAlong(normalized, keepDims: true)}.",
+                nameof(g));
+        }
+
+        var layout = AxisLayout.Of(shape, normalized);
+        ReadOnlySpan<double> source = g.AsSpan();
+        var result = NewBuffer(shape.ElementCount);
+        for (int o = 0; o < layout.Outer; o++)
+        {
+            if (layout.Inner == 1)
+            {
+                result.AsSpan(layout.SlabStart(o, 0), layout.Size).Fill(source[o]);
+                continue;
+            }
+
+            var slab = source.Slice(o * layout.Inner, layout.Inner);
+            for (int j = 0; j < layout.Size; j++)
+            {
+                slab.CopyTo(result.AsSpan(layout.SlabStart(o, j), layout.Inner));
+            }
+        }
+
+        return new Tensor(result, shape);
+    }
+
+    /// <summary>
+    /// 1.0 at the first position of the maximum along <paramref name="axis"/>, 0.0 elsewhere, in <paramref name="x"/>'s
+    /// shape: the gradient of <see cref="Max(Tensor, int, bool)"/> goes to one maximum, as PyTorch's <c>max(dim)</c>.
+    /// Used by generated backward passes.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="axis"/> is out of range; the message names it and the shape.</exception>
+    public static Tensor MaxMask(Tensor x, int axis)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var layout = AxisLayout.Of(x.Shape, x.Shape.NormalizeAxis(axis));
+        ReadOnlySpan<double> source = x.AsSpan();
+        var result = new double[source.Length];
+        if (layout.Size == 0)
+        {
+            return new Tensor(result, x.Shape);
+        }
+
+        // Slab by slab rather than column by column: the best so far of every column, updated by one contiguous slab at a time.
+        var best = new double[layout.Inner];
+        var bestIndex = new int[layout.Inner];
+        for (int o = 0; o < layout.Outer; o++)
+        {
+            source.Slice(layout.SlabStart(o, 0), layout.Inner).CopyTo(best);
+            Array.Clear(bestIndex);
+            for (int j = 1; j < layout.Size; j++)
+            {
+                var slab = source.Slice(layout.SlabStart(o, j), layout.Inner);
+                for (int k = 0; k < slab.Length; k++)
+                {
+                    // Strictly greater, so a tie keeps the first; NaN beats numbers, as it does in Max.
+                    if (slab[k] > best[k] || (double.IsNaN(slab[k]) && !double.IsNaN(best[k])))
+                    {
+                        best[k] = slab[k];
+                        bestIndex[k] = j;
+                    }
+                }
+            }
+
+            for (int k = 0; k < layout.Inner; k++)
+            {
+                result[layout.SlabStart(o, bestIndex[k]) + k] = 1.0;
+            }
+        }
+
+        return new Tensor(result, x.Shape);
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="Pick"/>: zeros of <paramref name="shape"/> (<c>[N, C]</c>) with <c>g[i]</c> added at
+    /// <c>[i, index[i]]</c>. Used by generated backward passes.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> is not 2-D, <paramref name="g"/> is not <c>[N]</c>, or an index is out of range.</exception>
+    public static Tensor Unpick(Tensor g, int[] index, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        CheckPickIndex(shape, index, nameof(Unpick));
+        if (g.Shape != new TensorShape(index.Length))
+        {
+            throw new ArgumentException(
+                $"Unpick needs a gradient of shape [{index.Length}] for shape {shape}, but got shape {g.Shape}.", nameof(g));
+        }
+
+        int columns = shape[1];
+        var result = new double[shape.ElementCount];
+        for (int i = 0; i < index.Length; i++)
+        {
+            result[(i * columns) + index[i]] += g._data[i];
+        }
+
+        return new Tensor(result, shape);
+    }
+
+    /// <summary>1.0 where <c>a &gt; b</c> and 0.0 elsewhere, broadcasting: a gradient mask. Used by generated backward passes.</summary>
+    public static Tensor Greater(Tensor a, Tensor b) => Broadcasting.Apply<MaskOperator<GreaterThan>>(a, b, nameof(Greater));
+
+    /// <summary>1.0 where <c>a &gt; b</c> and 0.0 elsewhere: a gradient mask (for Relu, <c>Greater(x, 0.0)</c>).</summary>
+    public static Tensor Greater(Tensor a, double b) => Broadcasting.Apply<MaskOperator<GreaterThan>>(a, b);
+
+    /// <summary>1.0 where <c>a &lt; b</c> and 0.0 elsewhere, broadcasting: a gradient mask. Used by generated backward passes.</summary>
+    public static Tensor Less(Tensor a, Tensor b) => Broadcasting.Apply<MaskOperator<LessThan>>(a, b, nameof(Less));
+
+    /// <summary>1.0 where <c>a &lt; b</c> and 0.0 elsewhere: a gradient mask.</summary>
+    public static Tensor Less(Tensor a, double b) => Broadcasting.Apply<MaskOperator<LessThan>>(a, b);
+
+    /// <summary>1.0 where <c>a &gt;= b</c> and 0.0 elsewhere, broadcasting: a gradient mask. Used by generated backward passes.</summary>
+    public static Tensor GreaterOrEqual(Tensor a, Tensor b) => Broadcasting.Apply<MaskOperator<GreaterThanOrEqual>>(a, b, nameof(GreaterOrEqual));
+
+    /// <summary>1.0 where <c>a &gt;= b</c> and 0.0 elsewhere: a gradient mask.</summary>
+    public static Tensor GreaterOrEqual(Tensor a, double b) => Broadcasting.Apply<MaskOperator<GreaterThanOrEqual>>(a, b);
+
+    /// <summary>1.0 where <c>a &lt;= b</c> and 0.0 elsewhere, broadcasting: a gradient mask. Used by generated backward passes.</summary>
+    public static Tensor LessOrEqual(Tensor a, Tensor b) => Broadcasting.Apply<MaskOperator<LessThanOrEqual>>(a, b, nameof(LessOrEqual));
+
+    /// <summary>1.0 where <c>a &lt;= b</c> and 0.0 elsewhere: a gradient mask.</summary>
+    public static Tensor LessOrEqual(Tensor a, double b) => Broadcasting.Apply<MaskOperator<LessThanOrEqual>>(a, b);
+
+    /// <summary>
+    /// The elementwise sign: 1.0 for positive, -1.0 for negative, 0.0 for zero (NaN stays NaN); the derivative of
+    /// <see cref="Abs"/> with 0 at 0. Used by generated backward passes.
+    /// </summary>
+    public static Tensor Sign(Tensor x) => Map(x, static (values, destination) =>
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            double v = values[i];
+            destination[i] = v > 0.0 ? 1.0 : v < 0.0 ? -1.0 : v == 0.0 ? 0.0 : double.NaN;
+        }
+    });
+}

@@ -1,0 +1,47 @@
+using System;
+using System.Numerics.Tensors;
+
+namespace BackpropGen;
+
+public sealed partial class Tensor
+{
+    /// <summary>The sum of all elements (0 for an empty tensor).</summary>
+    public static double Sum(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return TensorPrimitives.Sum(x.AsSpan());
+    }
+
+    /// <summary>The mean of all elements (NaN for an empty tensor).</summary>
+    public static double Mean(Tensor x) => Sum(x) / x.Length;
+
+    /// <summary>Sums along <paramref name="axis"/>, as NumPy's <c>np.sum(x, axis, keepdims)</c>.</summary>
+    /// <param name="x">The tensor to reduce.</param>
+    /// <param name="axis">The axis to sum over; negative counts from the end (-1 is the last axis).</param>
+    /// <param name="keepDims">Whether to keep the axis with size 1 (so the result broadcasts against <paramref name="x"/>) rather than remove it.</param>
+    /// <exception cref="ArgumentException"><paramref name="axis"/> is out of range; the message names it and the shape.</exception>
+    public static Tensor Sum(Tensor x, int axis, bool keepDims = false) => AxisReduction.Reduce<SumReduction>(x, axis, keepDims);
+
+    /// <summary>Averages along <paramref name="axis"/>, as NumPy's <c>np.mean(x, axis, keepdims)</c>.</summary>
+    /// <param name="x">The tensor to reduce.</param>
+    /// <param name="axis">The axis to average over; negative counts from the end (-1 is the last axis).</param>
+    /// <param name="keepDims">Whether to keep the axis with size 1 (so the result broadcasts against <paramref name="x"/>) rather than remove it.</param>
+    /// <exception cref="ArgumentException"><paramref name="axis"/> is out of range; the message names it and the shape.</exception>
+    public static Tensor Mean(Tensor x, int axis, bool keepDims = false) => Sum(x, axis, keepDims) / x.Shape.Dimension(axis);
+
+    /// <summary>The largest element along <paramref name="axis"/>, as NumPy's <c>np.max(x, axis, keepdims)</c> (NaN wins).</summary>
+    /// <param name="x">The tensor to reduce.</param>
+    /// <param name="axis">The axis to reduce; negative counts from the end (-1 is the last axis).</param>
+    /// <param name="keepDims">Whether to keep the axis with size 1 (so the result broadcasts against <paramref name="x"/>) rather than remove it.</param>
+    /// <exception cref="ArgumentException"><paramref name="axis"/> is out of range or has size 0; the message names it and the shape.</exception>
+    public static Tensor Max(Tensor x, int axis, bool keepDims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Shape.Dimension(axis) == 0)
+        {
+            throw new ArgumentException($"Cannot take the maximum along axis {axis} of shape {x.Shape}: the axis is empty.", nameof(x));
+        }
+
+        return AxisReduction.Reduce<MaxReduction>(x, axis, keepDims);
+    }
+}

@@ -1,0 +1,102 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace BackpropGen;
+
+/// <summary>
+/// An immutable n-dimensional array of <see cref="double"/> values in row-major order, with NumPy broadcasting
+/// rules. Every operation returns a new tensor and leaves its inputs unchanged, which is what lets a generated
+/// forward pass keep intermediate values in its cache for the backward pass.
+/// </summary>
+/// <remarks>
+/// The operations are static so that a <c>[Differentiable]</c> method reads like NumPy with
+/// <c>using static BackpropGen.Tensor;</c>: <c>Sum(x, axis: 0)</c>, <c>Sqrt(variance + eps)</c>.
+/// </remarks>
+public sealed partial class Tensor
+{
+    private const int MaxElementsShown = 20;
+
+    // Never written after construction, so tensors can share it (Reshape does).
+    private readonly double[] _data;
+
+    /// <summary>Wraps <paramref name="data"/> without copying it: the caller hands it over and never writes it again.</summary>
+    internal Tensor(double[] data, TensorShape shape)
+    {
+        Debug.Assert(data.Length == shape.ElementCount, "The data must hold exactly the shape's elements.");
+        _data = data;
+        Shape = shape;
+    }
+
+    /// <summary>The size of each dimension: <c>x.Shape[0]</c> is the number of rows of a matrix.</summary>
+    public TensorShape Shape { get; }
+
+    /// <summary>The number of dimensions: 0 for a scalar tensor, 1 for a vector, 2 for a matrix.</summary>
+    public int Rank => Shape.Rank;
+
+    /// <summary>The number of elements (the product of the dimensions).</summary>
+    public int Length => _data.Length;
+
+    /// <summary>The element at <paramref name="index"/>, one coordinate per dimension: <c>x[i, j]</c>; <c>x[[]]</c> (no coordinates) for rank 0.</summary>
+    /// <exception cref="ArgumentException">The index does not have one coordinate per dimension.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A coordinate is outside its dimension.</exception>
+    public double this[params int[] index]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(index);
+            if (index.Length != Rank)
+            {
+                throw new ArgumentException(
+                    $"Index {TensorShape.Format(index)} has {index.Length} coordinates, but shape {Shape} has rank {Rank}.",
+                    nameof(index));
+            }
+
+            int offset = 0;
+            for (int axis = 0; axis < index.Length; axis++)
+            {
+                int size = Shape[axis];
+                if ((uint)index[axis] >= (uint)size)
+                {
+                    throw new ArgumentOutOfRangeException(
+                        nameof(index), $"Index {TensorShape.Format(index)} is out of range for shape {Shape}.");
+                }
+
+                offset = (offset * size) + index[axis];
+            }
+
+            return _data[offset];
+        }
+    }
+
+    /// <summary>Returns the elements as a new flat array in row-major order.</summary>
+    public double[] ToArray() => (double[])_data.Clone();
+
+    /// <summary>The elements in row-major order, read-only and without a copy.</summary>
+    public ReadOnlySpan<double> AsSpan() => _data;
+
+    /// <summary>The shape and the elements in row-major order, the elements cut short after the first few.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder("Tensor ").Append(Shape.ToString()).Append(" {");
+        int shown = Math.Min(_data.Length, MaxElementsShown);
+        for (int i = 0; i < shown; i++)
+        {
+            text.Append(i == 0 ? " " : ", ").Append(_data[i].ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (shown < _data.Length)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", … ({_data.Length - shown} more)");
+        }
+
+        return text.Append(shown == 0 ? "}" : " }").ToString();
+    }
+
+    /// <summary>
+    /// A new array for a result whose every element the caller writes. Skipping the zeroing that <c>new double[n]</c>
+    /// does makes a large elementwise operation about twice as fast.
+    /// </summary>
+    internal static double[] NewBuffer(int length) => GC.AllocateUninitializedArray<double>(length);
+}

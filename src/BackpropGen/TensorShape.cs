@@ -1,0 +1,171 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace BackpropGen;
+
+/// <summary>
+/// The immutable shape of a <see cref="Tensor"/>: the size of each dimension, outermost first. A shape of rank 0
+/// (<c>[]</c>, also <c>default(TensorShape)</c>) describes a scalar tensor holding one element.
+/// </summary>
+public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
+{
+    // Null only in default(TensorShape); every member reads it through Dims, which treats null as rank 0.
+    private readonly int[]? _dims;
+
+    /// <summary>Creates a shape from the sizes of its dimensions; the array is copied.</summary>
+    /// <param name="dims">The size of each dimension, outermost first; none may be negative.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dims"/> is null.</exception>
+    /// <exception cref="ArgumentException">A dimension is negative, or the element count exceeds <see cref="int.MaxValue"/>.</exception>
+    public TensorShape(params int[] dims)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        _dims = (int[])dims.Clone();
+        Validate(_dims);
+    }
+
+    /// <summary>The size of dimension <paramref name="index"/> (0 is the outermost).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0, <see cref="Rank"/>).</exception>
+    public int this[int index]
+    {
+        get
+        {
+            if ((uint)index >= (uint)Rank)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(index), index, $"Dimension {index} does not exist in shape {this} of rank {Rank}.");
+            }
+
+            return Dims[index];
+        }
+    }
+
+    /// <summary>The number of dimensions: 0 for a scalar, 1 for a vector, 2 for a matrix.</summary>
+    public int Rank => Dims.Length;
+
+    /// <summary>The number of dimensions (the same as <see cref="Rank"/>; here for <see cref="IReadOnlyCollection{T}"/>).</summary>
+    public int Count => Rank;
+
+    /// <summary>The number of elements a tensor of this shape holds: the product of the dimensions, 1 for rank 0.</summary>
+    public int ElementCount
+    {
+        get
+        {
+            int count = 1;
+            foreach (int dim in Dims)
+            {
+                count *= dim;
+            }
+
+            return count;
+        }
+    }
+
+    internal ReadOnlySpan<int> Dims => _dims ?? [];
+
+    /// <summary>
+    /// The size of dimension <paramref name="axis"/>, where a negative axis counts from the end as in NumPy
+    /// (-1 is the last dimension). Generated backward passes use it to scale gradients of means.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="axis"/> is not in [-<see cref="Rank"/>, <see cref="Rank"/>).</exception>
+    public int Dimension(int axis) => Dims[NormalizeAxis(axis)];
+
+    /// <summary>Returns the dimensions as a new array.</summary>
+    public int[] ToArray() => Dims.ToArray();
+
+    /// <summary>Whether both shapes have the same rank and the same dimensions.</summary>
+    public bool Equals(TensorShape other) => Dims.SequenceEqual(other.Dims);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is TensorShape other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        foreach (int dim in Dims)
+        {
+            hash.Add(dim);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    /// <summary>The shape as NumPy would print a list of its dimensions: <c>[2, 3]</c>, or <c>[]</c> for rank 0.</summary>
+    public override string ToString() => Format(Dims);
+
+    /// <summary>Enumerates the dimensions, outermost first.</summary>
+    public IEnumerator<int> GetEnumerator() => ((IEnumerable<int>)(_dims ?? [])).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Whether two shapes are equal.</summary>
+    public static bool operator ==(TensorShape left, TensorShape right) => left.Equals(right);
+
+    /// <summary>Whether two shapes differ.</summary>
+    public static bool operator !=(TensorShape left, TensorShape right) => !left.Equals(right);
+
+    /// <summary>Maps a NumPy-style axis (negative counts from the end) to [0, Rank), or throws naming the axis and shape.</summary>
+    internal int NormalizeAxis(int axis)
+    {
+        int normalized = axis < 0 ? axis + Rank : axis;
+        if ((uint)normalized >= (uint)Rank)
+        {
+            throw new ArgumentException(
+                $"Axis {axis} is out of range for shape {this} of rank {Rank}; expected an axis in [{-Rank}, {Rank}).",
+                nameof(axis));
+        }
+
+        return normalized;
+    }
+
+    /// <summary>The shape of a reduction along <paramref name="axis"/> (already normalized): the axis removed, or kept with size 1.</summary>
+    internal TensorShape ReducedAlong(int axis, bool keepDims)
+    {
+        if (keepDims)
+        {
+            int[] kept = ToArray();
+            kept[axis] = 1;
+            return new TensorShape(kept);
+        }
+
+        int[] dims = new int[Rank - 1];
+        Dims[..axis].CopyTo(dims);
+        Dims[(axis + 1)..].CopyTo(dims.AsSpan(axis));
+        return new TensorShape(dims);
+    }
+
+    /// <summary>Formats dimensions as <see cref="ToString"/> does, for messages about arrays that are not shapes yet.</summary>
+    internal static string Format(ReadOnlySpan<int> dims)
+    {
+        var parts = new string[dims.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            parts[i] = dims[i].ToString(CultureInfo.InvariantCulture);
+        }
+
+        return "[" + string.Join(", ", parts) + "]";
+    }
+
+    private static void Validate(int[] dims)
+    {
+        // Saturates instead of overflowing, so that a later 0 still yields an empty (valid) shape.
+        long count = 1;
+        foreach (int dim in dims)
+        {
+            if (dim < 0)
+            {
+                throw new ArgumentException(
+                    $"Shape {Format(dims)} has a negative dimension; every dimension must be 0 or more.", nameof(dims));
+            }
+
+            count = Math.Min(count * dim, (long)int.MaxValue + 1);
+        }
+
+        if (count > int.MaxValue)
+        {
+            throw new ArgumentException($"Shape {Format(dims)} has more than {int.MaxValue} elements.", nameof(dims));
+        }
+    }
+}

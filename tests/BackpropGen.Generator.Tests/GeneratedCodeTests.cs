@@ -1,0 +1,77 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace BackpropGen.Generator.Tests;
+
+public class GeneratedCodeTests
+{
+    [Theory]
+    [InlineData(Sources.SpecBatchNorm)]
+    [InlineData(Sources.SeedBatchNorm)]
+    public void Generated_batchnorm_compiles_without_warnings(string source)
+    {
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+    }
+
+    [Fact]
+    public void Seed_named_backward_has_the_seed_steps_and_gradient_names_in_reverse_order()
+    {
+        var text = GeneratedBackward(Sources.SeedBatchNorm);
+
+        var steps = Regex.Matches(text, @"// step (\d+)").Select(m => int.Parse(m.Groups[1].Value)).ToArray();
+        Assert.Equal(new[] { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 }, steps);
+
+        var declared = Regex.Matches(text, @"var (d\w+) =").Select(m => m.Groups[1].Value).ToArray();
+        var seedNames = new[] { "dbeta", "dgammax", "dgamma", "dxhat", "divar", "dxmu1", "dsqrtvar", "dvar", "dsq", "dxmu2", "dx1", "dmu", "dx2", "dx" };
+        Assert.Empty(seedNames.Except(declared));
+    }
+
+    [Fact]
+    public void Each_backward_block_quotes_its_forward_step()
+    {
+        var text = GeneratedBackward(Sources.SeedBatchNorm);
+        Assert.Contains("// step 9: out = gammax + beta", text);
+        Assert.Contains("// step 5: sqrtvar = Sqrt(@var + eps)", text);
+        Assert.Contains("// step 1: mu = 1.0 / N * Sum(x, axis: 0)", text);
+    }
+
+    [Fact]
+    public void Partials_of_a_value_used_twice_are_summed_at_its_own_step()
+    {
+        var text = GeneratedBackward(Sources.SeedBatchNorm);
+        var step2 = text.Substring(text.IndexOf("// step 2:"));
+        Assert.Contains("var dxmu = dxmu1 + dxmu2;", step2);
+        Assert.Contains("var dx = dx1 + dx2;", text.Substring(text.IndexOf("// step 0")));
+    }
+
+    [Fact]
+    public void Cache_holds_only_what_the_backward_reads()
+    {
+        var (result, _) = GeneratorHarness.Run(Sources.SeedBatchNorm);
+        var text = result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        var record = Regex.Match(text, @"record BatchNormCache\((.*)\);").Groups[1].Value;
+        var fields = record.Split(", ").Select(f => f.Split(' ')[1]).ToArray();
+
+        // The seed caches (xhat, gamma, xmu, ivar, sqrtvar, var, eps); reusing sqrtvar in step 5 drops var and eps.
+        Assert.Contains("Xhat", fields);
+        Assert.Contains("Gamma", fields);
+        Assert.Contains("Xmu", fields);
+        Assert.Contains("Ivar", fields);
+        Assert.Contains("Sqrtvar", fields);
+        Assert.DoesNotContain("Var", fields);
+        Assert.DoesNotContain("Eps", fields);
+        Assert.DoesNotContain("X", fields);
+        Assert.DoesNotContain("Mu", fields);
+        Assert.DoesNotContain("Sq", fields);
+    }
+
+    private static string GeneratedBackward(string source)
+    {
+        var (result, _) = GeneratorHarness.Run(source);
+        var text = result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        return text.Substring(text.IndexOf("BatchNormBackward("));
+    }
+}

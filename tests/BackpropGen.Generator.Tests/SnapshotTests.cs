@@ -1,0 +1,25 @@
+using System.Linq;
+using Xunit;
+
+namespace BackpropGen.Generator.Tests;
+
+public class SnapshotTests
+{
+    [Fact]
+    public void Spec_batchnorm_generates_cache_forward_and_seed_like_backward()
+    {
+        var (result, _) = GeneratorHarness.Run(Sources.SpecBatchNorm);
+        var file = Assert.Single(result.Results.Single().GeneratedSources);
+        Assert.Equal("Layers.BatchNorm.g.cs", file.HintName);
+        Snapshot.Verify(file.SourceText.ToString(), file.HintName);
+    }
+
+    [Fact]
+    public void Seed_named_batchnorm_in_a_namespace_generates_the_seed_gradient_names()
+    {
+        var (result, _) = GeneratorHarness.Run(Sources.SeedBatchNorm);
+        var file = Assert.Single(result.Results.Single().GeneratedSources);
+        Assert.Equal("Samples.Layers.BatchNorm.g.cs", file.HintName);
+        Snapshot.Verify(file.SourceText.ToString(), file.HintName);
+    }
+}

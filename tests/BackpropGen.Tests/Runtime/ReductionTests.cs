@@ -1,0 +1,168 @@
+using System;
+using Xunit;
+
+namespace BackpropGen.Tests.Runtime;
+
+public class ReductionTests
+{
+    // [[1, 2, 3], [4, 5, 6]]
+    private static readonly Tensor X = Tensor.FromArray([1, 2, 3, 4, 5, 6], 2, 3);
+
+    // 0, 1, …, 23 as [2, 3, 4]
+    private static readonly Tensor Cube = Tensor.Reshape(Tensor.FromArray(Iota(24), 24), 2, 3, 4);
+
+    [Fact]
+    public void Sum_and_mean_of_all_elements_return_doubles()
+    {
+        Assert.Equal(21.0, Tensor.Sum(X));
+        Assert.Equal(3.5, Tensor.Mean(X));
+        Assert.Equal(4.0, Tensor.Sum(Tensor.Full(4.0)));
+        Assert.Equal(276.0, Tensor.Sum(Cube));
+    }
+
+    [Fact]
+    public void Sum_of_an_empty_tensor_is_0_and_its_mean_is_nan()
+    {
+        Assert.Equal(0.0, Tensor.Sum(Tensor.Zeros(0, 3)));
+        Assert.True(double.IsNaN(Tensor.Mean(Tensor.Zeros(0))));
+    }
+
+    [Fact]
+    public void Sum_along_axis0_adds_the_rows()
+    {
+        TensorAssert.Equal([3], [5, 7, 9], Tensor.Sum(X, 0));
+    }
+
+    [Fact]
+    public void Sum_along_axis0_with_keepDims_keeps_a_size_one_axis()
+    {
+        TensorAssert.Equal([1, 3], [5, 7, 9], Tensor.Sum(X, 0, keepDims: true));
+    }
+
+    [Fact]
+    public void Sum_along_axis1_adds_each_row()
+    {
+        TensorAssert.Equal([2], [6, 15], Tensor.Sum(X, 1));
+        TensorAssert.Equal([2, 1], [6, 15], Tensor.Sum(X, 1, keepDims: true));
+    }
+
+    [Fact]
+    public void Sum_along_a_negative_axis_counts_from_the_end()
+    {
+        TensorAssert.Equal([2], [6, 15], Tensor.Sum(X, -1));
+        TensorAssert.Equal([1, 3], [5, 7, 9], Tensor.Sum(X, -2, keepDims: true));
+    }
+
+    [Fact]
+    public void Sum_of_a_rank_3_tensor_along_each_axis()
+    {
+        TensorAssert.Equal([3, 4], [12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34], Tensor.Sum(Cube, 0));
+        TensorAssert.Equal([2, 4], [12, 15, 18, 21, 48, 51, 54, 57], Tensor.Sum(Cube, 1));
+        TensorAssert.Equal([2, 1, 4], [12, 15, 18, 21, 48, 51, 54, 57], Tensor.Sum(Cube, -2, keepDims: true));
+        TensorAssert.Equal([2, 3], [6, 22, 38, 54, 70, 86], Tensor.Sum(Cube, 2));
+    }
+
+    [Fact]
+    public void Sum_of_a_vector_along_axis0_is_a_rank_0_tensor()
+    {
+        var v = Tensor.FromArray([1, 2, 3], 3);
+
+        TensorAssert.Equal([], [6], Tensor.Sum(v, 0));
+        TensorAssert.Equal([1], [6], Tensor.Sum(v, 0, keepDims: true));
+    }
+
+    [Fact]
+    public void Sum_along_an_empty_axis_is_0()
+    {
+        TensorAssert.Equal([3], [0, 0, 0], Tensor.Sum(Tensor.Zeros(0, 3), 0));
+        TensorAssert.Equal([0], [], Tensor.Sum(Tensor.Zeros(0, 3), 1));
+    }
+
+    [Fact]
+    public void Mean_along_an_axis_divides_the_sum_by_the_axis_size()
+    {
+        TensorAssert.Equal([3], [2.5, 3.5, 4.5], Tensor.Mean(X, 0));
+        TensorAssert.Equal([2, 1], [2, 5], Tensor.Mean(X, 1, keepDims: true));
+        TensorAssert.Equal([2], [2, 5], Tensor.Mean(X, -1));
+        TensorAssert.Equal([2, 4], [4, 5, 6, 7, 16, 17, 18, 19], Tensor.Mean(Cube, 1));
+    }
+
+    [Fact]
+    public void Max_along_an_axis_takes_the_largest_element()
+    {
+        var x = Tensor.FromArray([1, 5, 3, 4, 2, 6], 2, 3);
+
+        TensorAssert.Equal([3], [4, 5, 6], Tensor.Max(x, 0));
+        TensorAssert.Equal([2], [5, 6], Tensor.Max(x, 1));
+        TensorAssert.Equal([2, 1], [5, 6], Tensor.Max(x, -1, keepDims: true));
+        TensorAssert.Equal([1, 3], [4, 5, 6], Tensor.Max(x, 0, keepDims: true));
+    }
+
+    [Fact]
+    public void Max_of_a_rank_3_tensor_along_the_middle_axis()
+    {
+        TensorAssert.Equal([2, 4], [8, 9, 10, 11, 20, 21, 22, 23], Tensor.Max(Cube, 1));
+        TensorAssert.Equal([2, 3], [3, 7, 11, 15, 19, 23], Tensor.Max(Cube, 2));
+    }
+
+    [Fact]
+    public void Max_propagates_nan()
+    {
+        var x = Tensor.FromArray([1, double.NaN, 3, 4], 2, 2);
+
+        TensorAssert.Equal([2], [double.NaN, 4], Tensor.Max(x, 1));
+        TensorAssert.Equal([2], [3, double.NaN], Tensor.Max(x, 0));
+    }
+
+    [Fact]
+    public void Max_along_an_empty_axis_names_the_axis_and_the_shape()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Tensor.Max(Tensor.Zeros(0, 3), 0));
+
+        TensorAssert.MessageNames(error, "axis 0", "[0, 3]");
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(-3)]
+    public void Reductions_along_a_bad_axis_name_the_axis_and_the_shape(int axis)
+    {
+        foreach (var reduce in new Func<Tensor, int, bool, Tensor>[] { Tensor.Sum, Tensor.Mean, Tensor.Max })
+        {
+            var error = Assert.Throws<ArgumentException>(() => reduce(X, axis, false));
+
+            TensorAssert.MessageNames(error, $"Axis {axis}", "[2, 3]");
+        }
+    }
+
+    [Fact]
+    public void A_rank_0_tensor_has_no_axis_to_reduce()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Tensor.Sum(Tensor.Full(1.0), 0));
+
+        TensorAssert.MessageNames(error, "Axis 0", "[]");
+    }
+
+    [Fact]
+    public void Reductions_leave_their_input_unchanged()
+    {
+        var x = Tensor.FromArray([1, 2, 3, 4], 2, 2);
+
+        _ = Tensor.Sum(x, 0);
+        _ = Tensor.Max(x, 1);
+        _ = Tensor.Mean(x, 0, keepDims: true);
+
+        Assert.Equal([1.0, 2, 3, 4], x.ToArray());
+    }
+
+    private static double[] Iota(int n)
+    {
+        var values = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            values[i] = i;
+        }
+
+        return values;
+    }
+}
