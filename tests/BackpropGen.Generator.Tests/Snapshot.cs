@@ -20,6 +20,7 @@ internal static class Snapshot
         [CallerFilePath] string testFile = "",
         [CallerMemberName] string testName = "")
     {
+        testFile = LocateSource(testFile);
         var directory = Path.GetDirectoryName(testFile)!;
         var testClass = Path.GetFileNameWithoutExtension(testFile);
         var stem = Path.Combine(directory, $"{testClass}.{testName}#{Path.GetFileNameWithoutExtension(hintName)}");
@@ -46,5 +47,29 @@ internal static class Snapshot
             verified is null
                 ? $"No snapshot yet: review {receivedPath}, then rename it to .verified.cs or rerun with {AcceptVariable}=1."
                 : $"The generated {hintName} differs from its snapshot: compare {receivedPath} with {verifiedPath}; accept with {AcceptVariable}=1.");
+    }
+
+    /// <summary>
+    /// The test file on disk. A CI build (ContinuousIntegrationBuild) maps source paths to <c>/_/…</c>; the mapped part is
+    /// looked up under the folders above the test assembly.
+    /// </summary>
+    private static string LocateSource(string testFile)
+    {
+        if (File.Exists(testFile) || !testFile.StartsWith("/_/", StringComparison.Ordinal))
+        {
+            return testFile;
+        }
+
+        var relative = testFile.Substring(3);
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, relative);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new XunitException($"Cannot find the test source {testFile} above {AppContext.BaseDirectory}.");
     }
 }
