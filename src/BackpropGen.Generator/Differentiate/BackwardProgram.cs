@@ -3,8 +3,17 @@ using BackpropGen.Generator.Lower;
 
 namespace BackpropGen.Generator.Differentiate;
 
-/// <summary>One statement of the backward pass: <c>var {Name} = {Value};</c>.</summary>
-internal sealed record BackwardStatement(string Name, Adj Value);
+/// <summary>
+/// One statement of the backward pass: <c>var {Target} = {Value};</c>, or with several targets the deconstruction
+/// <c>var (dx, dW, _) = …;</c> of a called method's gradients (<c>_</c> where no gradient is wanted).
+/// </summary>
+internal sealed record BackwardStatement(EquatableArray<string> Targets, Adj Value)
+{
+    public BackwardStatement(string target, Adj value)
+        : this(new[] { target }.ToEquatableArray(), value)
+    {
+    }
+}
 
 /// <summary>The backward block of one forward step (or step 0), headed by the quoted step.</summary>
 internal sealed record BackwardBlock(string Header, EquatableArray<BackwardStatement> Statements);

@@ -102,6 +102,7 @@ internal sealed class ReverseSweep
     {
         VarExpr variable => new[] { variable.Name },
         OpExpr op => op.Args.SelectMany(VariablesOf),
+        CallExpr call => call.Args.SelectMany(VariablesOf),
         _ => Enumerable.Empty<string>(),
     };
 
@@ -136,6 +137,62 @@ internal sealed class ReverseSweep
             case OpExpr op:
                 VisitOp(op, gradient, value);
                 return;
+            case CallExpr call:
+                VisitCall(call, gradient);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// The rule of a call of another <c>[Differentiable]</c> method is that method's generated backward, given the
+    /// callee's cache kept by the forward: <c>var (dx, dW, db) = Layers.AffineBackward(dh, hCache);</c>.
+    /// </summary>
+    private void VisitCall(CallExpr call, Adj gradient)
+    {
+        var differentiable = Enumerable.Range(0, call.Parameters.Count).Where(i => call.Parameters[i].IsDifferentiable).ToList();
+        if (differentiable.All(i => call.Args[i] is ConstExpr))
+        {
+            return;
+        }
+
+        var kind = differentiable.Count == 1 ? call.Parameters[differentiable[0]].Kind : ValueKind.Other;
+        var backward = new Call(
+            call.ContainingType + "." + Discover.GeneratedNames.Backward(call.Method),
+            new[] { gradient, new PrimalRef(call.CacheLocal, ValueKind.Other) }.ToEquatableArray(),
+            kind);
+        if (differentiable.Count == 1)
+        {
+            var argument = call.Args[differentiable[0]];
+            Visit(argument, backward, ValueOf(argument));
+            return;
+        }
+
+        // Several gradients come back as one tuple: deconstruct it into the arguments' partials, or into temporaries for
+        // arguments that are expressions, which are then differentiated further.
+        var targets = new List<string>();
+        var pending = new List<(Expr Argument, string Gradient)>();
+        foreach (var i in differentiable)
+        {
+            switch (call.Args[i])
+            {
+                case ConstExpr:
+                    targets.Add("_");
+                    break;
+                case VarExpr variable:
+                    targets.Add(ReservePartial(variable.Name));
+                    break;
+                case var argument:
+                    var temporary = TemporaryName();
+                    targets.Add(temporary);
+                    pending.Add((argument, temporary));
+                    break;
+            }
+        }
+
+        _statements.Add(new BackwardStatement(targets.ToEquatableArray(), backward));
+        foreach (var (argument, temporary) in pending)
+        {
+            Visit(argument, new GradRef(temporary, argument.Kind), ValueOf(argument));
         }
     }
 
@@ -190,20 +247,39 @@ internal sealed class ReverseSweep
 
     private void Contribute(string name, Adj gradient)
     {
+        if (_uses[name] == 1 && gradient is GradRef reference)
+        {
+            // The one gradient of a value used once needs no name of its own.
+            PartialsOf(name).Add(reference.Name);
+            return;
+        }
+
+        Bind(ReservePartial(name), gradient);
+    }
+
+    /// <summary>
+    /// The name of the next gradient contribution to a value: <c>dv</c> for a value used once, else the numbered
+    /// partial <c>dv1, dv2, …</c> (the result's first partial is <c>dout</c> itself).
+    /// </summary>
+    private string ReservePartial(string name)
+    {
+        var partials = PartialsOf(name);
+        var partial = _uses[name] == 1
+            ? GradientName(name)
+            : Fresh(GradientBaseName(name) + (partials.Count + 1 + (name == _method.ReturnedName ? -1 : 0)));
+        partials.Add(partial);
+        return partial;
+    }
+
+    private List<string> PartialsOf(string name)
+    {
         if (!_partials.TryGetValue(name, out var partials))
         {
             partials = new List<string>();
             _partials[name] = partials;
         }
 
-        if (_uses[name] == 1)
-        {
-            partials.Add(gradient is GradRef reference ? reference.Name : Bind(GradientName(name), gradient));
-        }
-        else
-        {
-            partials.Add(Bind(Fresh(GradientBaseName(name) + (partials.Count + 1 + (name == _method.ReturnedName ? -1 : 0))), gradient));
-        }
+        return partials;
     }
 
     private string GradientName(string name) => Fresh(GradientBaseName(name));
@@ -236,6 +312,7 @@ internal sealed class ReverseSweep
         VarExpr variable => new PrimalRef(variable.Name, variable.Kind),
         ConstExpr constant => new Code(constant.Text, constant.Kind, constant.Reads),
         OpExpr op => new Code(op.Text, op.Kind, op.Reads),
+        CallExpr call => new Code(call.Text, call.Kind, call.Reads),
         _ => new Literal("default", expression.Kind),
     };
 

@@ -91,7 +91,9 @@ internal sealed class AdjointRenderer
     }
 
     private static string Qualify(string function) =>
-        function.StartsWith("Math.") ? "global::System." + function : "global::BackpropGen." + function;
+        function.StartsWith("global::") ? function
+        : function.StartsWith("Math.") ? "global::System." + function
+        : "global::BackpropGen." + function;
 
     private static int PrecedenceOf(string code) => SyntaxFactory.ParseExpression(code) switch
     {

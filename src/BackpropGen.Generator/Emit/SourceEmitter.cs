@@ -142,7 +142,10 @@ internal static class SourceEmitter
                 writer.Line("// " + block.Header);
                 foreach (var statement in block.Statements)
                 {
-                    writer.Line($"var {Identifiers.Escape(statement.Name)} = {renderer.Render(statement.Value)};");
+                    var targets = statement.Targets.Count == 1
+                        ? Identifiers.Escape(statement.Targets[0])
+                        : "(" + string.Join(", ", statement.Targets.Select(Identifiers.Escape)) + ")";
+                    writer.Line($"var {targets} = {renderer.Render(statement.Value)};");
                 }
             }
 

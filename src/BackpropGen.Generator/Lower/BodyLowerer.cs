@@ -30,6 +30,7 @@ internal sealed class BodyLowerer
     private readonly Dictionary<ExpressionSyntax, bool> _variedMemo = new();
     private readonly List<LocalModel> _locals = new();
     private readonly List<ForwardStatement> _body = new();
+    private HashSet<string>? _declaredNames;
     private bool _hasCompileErrors;
     private int _stepCount;
 
@@ -132,7 +133,7 @@ internal sealed class BodyLowerer
     private ParameterModel LowerParameter(IParameterSymbol parameter)
     {
         var kind = ValueKinds.Of(parameter.Type);
-        var noGrad = parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NoGradAttribute);
+        var noGrad = HasNoGrad(parameter);
         var differentiable = kind != ValueKind.Other && !noGrad;
         if (differentiable)
         {
@@ -219,7 +220,13 @@ internal sealed class BodyLowerer
 
             _varied.Add(local);
             var quote = local.Name + " = " + Flatten(value);
-            step = new StepModel(++_stepCount, local.Name, kind, LowerExpression(value), quote);
+            var lowered = LowerStepValue(local.Name, value, out var callText);
+            step = new StepModel(++_stepCount, local.Name, kind, lowered, quote);
+            if (callText is not null)
+            {
+                _body.Add(new ForwardStatement(callText, step));
+                return;
+            }
         }
 
         _body.Add(new ForwardStatement(TextOf(declaration), step));
@@ -242,16 +249,77 @@ internal sealed class BodyLowerer
         var name = UniqueLocalName("result");
         var kind = ValueKinds.Of(_method.ReturnType);
         _locals.Add(new LocalModel(name, _method.ReturnType.ToDisplayString(TypeFormat), kind));
+        string? callText = null;
         var step = IsVaried(value)
-            ? new StepModel(++_stepCount, name, kind, LowerExpression(value), name + " = " + Flatten(value))
+            ? new StepModel(++_stepCount, name, kind, LowerStepValue(name, value, out callText), name + " = " + Flatten(value))
             : null;
-        _body.Add(new ForwardStatement($"var {name} = {Flatten(value)};", step));
+        _body.Add(new ForwardStatement(callText ?? $"var {name} = {Flatten(value)};", step));
         return name;
     }
 
+    /// <summary>
+    /// A step's right-hand side. A call of another <c>[Differentiable]</c> method that is the whole right-hand side
+    /// becomes a <see cref="CallExpr"/>, and <paramref name="forwardText"/> the statement that runs the callee's
+    /// forward and keeps its cache: <c>var (h, hCache) = global::Layers.AffineForward(x, W, b);</c>.
+    /// </summary>
+    private Expr LowerStepValue(string name, ExpressionSyntax value, out string? forwardText)
+    {
+        forwardText = null;
+        var unwrapped = value;
+        while (unwrapped is ParenthesizedExpressionSyntax parenthesized)
+        {
+            unwrapped = parenthesized.Expression;
+        }
+
+        if (unwrapped is not InvocationExpressionSyntax invocation
+            || _model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol callee
+            || !MethodDiscovery.IsDifferentiable(callee)
+            || _model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation operation)
+        {
+            return LowerExpression(value);
+        }
+
+        if (callee.DeclaredAccessibility < _method.DeclaredAccessibility)
+        {
+            Report(DiagnosticDescriptors.NotDifferentiable, invocation, Flatten(invocation),
+                $"the cache of '{callee.Name}' becomes part of the cache of '{_method.Name}', so '{callee.Name}' must be at least as accessible as '{_method.Name}'");
+        }
+
+        var parameters = callee.Parameters
+            .Select(p => new CalleeParameter(p.Name, ValueKinds.Of(p.Type), ValueKinds.Of(p.Type) != ValueKind.Other && !HasNoGrad(p)))
+            .ToEquatableArray();
+        var (args, argTexts) = LowerArguments(operation);
+        var cacheLocal = UniqueLocalName(name + "Cache");
+        var calleeType = callee.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        _locals.Add(new LocalModel(cacheLocal, calleeType + "." + GeneratedNames.Cache(callee.Name), ValueKind.Other));
+        forwardText = $"var ({Identifiers.Escape(name)}, {Identifiers.Escape(cacheLocal)}) = {calleeType}.{GeneratedNames.Forward(callee.Name)}({string.Join(", ", argTexts)});";
+        return new CallExpr(
+            calleeType,
+            callee.Name,
+            cacheLocal,
+            parameters,
+            ValueKinds.Of(callee.ReturnType),
+            args,
+            Flatten(invocation),
+            ReadsOf(invocation));
+    }
+
+    private static bool HasNoGrad(IParameterSymbol parameter) =>
+        parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NoGradAttribute);
+
     private string UniqueLocalName(string name)
     {
-        var taken = new HashSet<string>(_locals.Select(l => l.Name).Concat(_method.Parameters.Select(p => p.Name)));
+        _declaredNames ??= new HashSet<string>(
+            _method.DeclaringSyntaxReferences
+                .SelectMany(r => r.GetSyntax(_cancellationToken).DescendantNodes())
+                .Select(n => n switch
+                {
+                    VariableDeclaratorSyntax declarator => declarator.Identifier.ValueText,
+                    SingleVariableDesignationSyntax designation => designation.Identifier.ValueText,
+                    _ => null,
+                })
+                .OfType<string>());
+        var taken = new HashSet<string>(_locals.Select(l => l.Name).Concat(_method.Parameters.Select(p => p.Name)).Concat(_declaredNames));
         var candidate = name;
         for (var i = 2; taken.Contains(candidate); i++)
         {
@@ -356,28 +424,56 @@ internal sealed class BodyLowerer
         if (op is null)
         {
             var reason = MethodDiscovery.IsDifferentiable(callee)
-                ? "calling another [Differentiable] method from a step is not supported yet; inline its steps"
+                ? $"a call of the [Differentiable] method '{callee.Name}' must be a whole step of its own (var h = {callee.Name}(…);), so that its cache can be kept"
                 : $"BackpropGen has no derivative rule for '{callee.ContainingType.Name}.{callee.Name}'; use the BackpropGen.Tensor operations or System.Math functions listed in the README, or compute it from them in steps";
             Report(DiagnosticDescriptors.NotDifferentiable, invocation, Flatten(invocation), reason);
             return new ConstExpr(invocation.ToString(), kind, EquatableArray<string>.Empty);
         }
 
+        var (args, _) = LowerArguments(operation);
+        return new OpExpr(op.Value, kind, args, Flatten(invocation), ReadsOf(invocation));
+    }
+
+    /// <summary>A call's arguments in the callee's parameter order, defaults filled in; and each as code to pass it on.</summary>
+    private (EquatableArray<Expr> Args, List<string> Texts) LowerArguments(IInvocationOperation operation)
+    {
         var args = new List<Expr>();
+        var texts = new List<string>();
         foreach (var argument in operation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
         {
-            args.Add(argument switch
+            switch (argument)
             {
-                { ArgumentKind: ArgumentKind.DefaultValue, Parameter: { } parameter } =>
-                    new ConstExpr(LiteralText(parameter.ExplicitDefaultValue), ValueKinds.Of(parameter.Type), EquatableArray<string>.Empty),
-                { ArgumentKind: ArgumentKind.ParamArray } =>
-                    new ConstExpr(string.Empty, ValueKind.Other, EquatableArray<string>.Empty),
-                { Syntax: ArgumentSyntax syntax } => LowerExpression(syntax.Expression),
-                _ => new ConstExpr(argument.Syntax.ToString(), ValueKind.Other, EquatableArray<string>.Empty),
-            });
+                case { ArgumentKind: ArgumentKind.DefaultValue, Parameter: { } parameter }:
+                    var literal = LiteralText(parameter.ExplicitDefaultValue);
+                    args.Add(new ConstExpr(literal, ValueKinds.Of(parameter.Type), EquatableArray<string>.Empty));
+                    texts.Add(literal);
+                    break;
+                case { ArgumentKind: ArgumentKind.ParamArray } when argument.Syntax is not ArgumentSyntax:
+                    // params given as a list (Reshape(x, 2, 3)): shape numbers, which have no gradient.
+                    var elements = ParamsText(argument);
+                    args.Add(new ConstExpr(elements, ValueKind.Other, EquatableArray<string>.Empty));
+                    texts.Add(elements);
+                    break;
+                case { Syntax: ArgumentSyntax syntax }:
+                    args.Add(LowerExpression(syntax.Expression));
+                    texts.Add(Flatten(syntax.Expression));
+                    break;
+                default:
+                    args.Add(new ConstExpr(Flatten(argument.Syntax), ValueKind.Other, EquatableArray<string>.Empty));
+                    texts.Add(ParamsText(argument));
+                    break;
+            }
         }
 
-        return new OpExpr(op.Value, kind, args.ToEquatableArray(), Flatten(invocation), ReadsOf(invocation));
+        return (args.ToEquatableArray(), texts);
     }
+
+    /// <summary>The elements of an expanded <c>params</c> argument, as an array the generated call can pass.</summary>
+    private static string ParamsText(IArgumentOperation argument) =>
+        argument.Value is IArrayCreationOperation { Initializer: { } initializer } array
+            ? "new " + array.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " { "
+              + string.Join(", ", initializer.ElementValues.Select(e => Flatten(e.Syntax))) + " }"
+            : Flatten(argument.Syntax);
 
     private Expr Op(OpKind op, ValueKind kind, ExpressionSyntax syntax, params Expr[] args) =>
         new OpExpr(op, kind, args.ToEquatableArray(), Flatten(syntax), ReadsOf(syntax));
@@ -391,9 +487,14 @@ internal sealed class BodyLowerer
     };
 
     /// <summary>The locals and parameters of this method that an expression reads, in order of first appearance.</summary>
-    private EquatableArray<string> ReadsOf(ExpressionSyntax expression)
+    private EquatableArray<string> ReadsOf(ExpressionSyntax? expression)
     {
         var names = new List<string>();
+        if (expression is null)
+        {
+            return names.ToEquatableArray();
+        }
+
         foreach (var identifier in expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
         {
             var symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;

@@ -57,6 +57,25 @@ internal sealed record ConstExpr(string Text, ValueKind Kind, EquatableArray<str
 /// <summary>One differentiable operation applied to its arguments, in the runtime signature's parameter order.</summary>
 internal sealed record OpExpr(OpKind Op, ValueKind Kind, EquatableArray<Expr> Args, string Text, EquatableArray<string> Reads) : Expr(Kind);
 
+/// <summary>A parameter of a called <c>[Differentiable]</c> method, as its generated backward sees it.</summary>
+internal sealed record CalleeParameter(string Name, ValueKind Kind, bool IsDifferentiable);
+
+/// <summary>
+/// A step that calls another <c>[Differentiable]</c> method (SPEC §1): the forward runs the callee's forward and keeps its
+/// cache in the local <paramref name="CacheLocal"/>; the backward calls the callee's backward with that cache.
+/// <paramref name="ContainingType"/> is the callee's type, fully qualified; <paramref name="Args"/> has one entry per
+/// callee parameter, in parameter order.
+/// </summary>
+internal sealed record CallExpr(
+    string ContainingType,
+    string Method,
+    string CacheLocal,
+    EquatableArray<CalleeParameter> Parameters,
+    ValueKind Kind,
+    EquatableArray<Expr> Args,
+    string Text,
+    EquatableArray<string> Reads) : Expr(Kind);
+
 /// <summary>A parameter of the differentiable method.</summary>
 internal sealed record ParameterModel(string Name, string TypeName, ValueKind Kind, bool IsDifferentiable);
 

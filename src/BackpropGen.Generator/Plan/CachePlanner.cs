@@ -30,7 +30,7 @@ internal static class CachePlanner
         var taken = new HashSet<string>(
             method.Parameters.Select(p => p.Name)
                 .Concat(method.Locals.Select(l => l.Name))
-                .Concat(program.Blocks.SelectMany(b => b.Statements).Select(s => s.Name))
+                .Concat(program.Blocks.SelectMany(b => b.Statements).SelectMany(s => s.Targets))
                 .Concat(new[] { program.DoutName, program.CacheName }));
         var properties = new HashSet<string> { Discover.GeneratedNames.Cache(method.Name) };
 

@@ -1,0 +1,40 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace BackpropGen.Generator.Tests;
+
+/// <summary>Every generated file of the samples, held as reviewed text: a change in the generator shows up here as a diff to read.</summary>
+public class SampleSnapshotTests
+{
+    [Fact]
+    public void Cs231n_layers_generate_reviewed_files()
+    {
+        var (result, output) = GeneratorHarness.Run(RepositoryFile("samples/Layers/Layers.cs"));
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        var files = result.Results.Single().GeneratedSources;
+        Assert.Equal(
+            new[] { "Affine", "BatchNorm", "Dropout", "LayerNorm", "ReLU", "SigmoidActivation", "SoftmaxLoss", "SvmLoss", "TanhActivation", "TwoLayerNetLoss" },
+            files.Select(f => f.HintName.Split('.')[^3]).OrderBy(n => n, StringComparer.Ordinal));
+        foreach (var file in files)
+        {
+            Snapshot.Verify(file.SourceText.ToString(), file.HintName);
+        }
+    }
+
+    /// <summary>A file of this repository, found above the test assembly's folder.</summary>
+    internal static string RepositoryFile(string relativePath)
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, relativePath);
+            if (File.Exists(candidate))
+            {
+                return File.ReadAllText(candidate);
+            }
+        }
+
+        throw new FileNotFoundException($"{relativePath} is not above {AppContext.BaseDirectory}");
+    }
+}
