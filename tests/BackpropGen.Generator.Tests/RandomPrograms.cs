@@ -1,0 +1,306 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace BackpropGen.Generator.Tests;
+
+/// <summary>A value of a random program: a tensor of a known shape, or a double (<see cref="Shape"/> null).</summary>
+internal sealed record RandomValue(string Name, int[]? Shape)
+{
+    public bool IsDouble => Shape is null;
+
+    public int Rank => Shape?.Length ?? 0;
+}
+
+/// <summary>A parameter of a random program and how the test makes its argument.</summary>
+internal sealed record RandomParameter(string Name, string Type, int[]? Shape, bool IsDifferentiable);
+
+/// <summary>A straight-line <c>[Differentiable]</c> method drawn at random, with what the test needs to call it.</summary>
+internal sealed record RandomProgram(int Seed, string MethodName, string Source, IReadOnlyList<RandomParameter> Parameters, int[]? ResultShape, int[] Labels);
+
+/// <summary>
+/// Draws straight-line programs from the whole op set of SPEC.md §3: elementwise arithmetic with broadcasting in both
+/// directions and against doubles, the unary functions, reductions with and without axis and keepDims, Dot, Transpose,
+/// Reshape, Pick, System.Math on doubles, compound right-hand sides and values used twice in one expression.
+/// Arguments of Log, Sqrt, Pow and divisions are kept away from their poles so that central differences are meaningful.
+/// </summary>
+internal sealed class RandomProgramBuilder
+{
+    private readonly Random _random;
+    private readonly int _seed;
+    private readonly List<RandomValue> _values = new();
+    private readonly List<RandomParameter> _parameters = new();
+    private readonly StringBuilder _body = new();
+    private readonly int _n;
+    private readonly int _d;
+    private readonly int[] _labels;
+    private int _steps;
+
+    private RandomProgramBuilder(int seed)
+    {
+        _seed = seed;
+        _random = new Random(seed);
+        _n = _random.Next(2, 5);
+        _d = _random.Next(2, 5);
+        _labels = Enumerable.Range(0, _n).Select(_ => _random.Next(0, 2)).ToArray();
+    }
+
+    public static RandomProgram Build(int seed) => new RandomProgramBuilder(seed).Build();
+
+    private RandomProgram Build()
+    {
+        var name = "P" + _seed.ToString(CultureInfo.InvariantCulture);
+        AddParameter("x", new[] { _n, _d });
+        var shapes = new[] { new[] { _d }, new[] { 1, _d }, new[] { _n, 1 }, new[] { _n, _d }, new[] { _d, _n }, null };
+        var extra = _random.Next(1, 4);
+        for (var i = 0; i < extra; i++)
+        {
+            AddParameter("p" + i, shapes[_random.Next(shapes.Length)]);
+        }
+
+        var stepCount = _random.Next(2, 9);
+        for (var i = 0; i < stepCount; i++)
+        {
+            AddStep();
+        }
+
+        // The result depends on the last step and, so that no program ends in a constant, on x too.
+        var last = _values[^1];
+        var result = last.IsDouble ? $"{last.Name} * Sum(x)" : $"{last.Name} + Sum(x)";
+        _body.Append($"        return {result};\n");
+
+        var signature = string.Join(", ", _parameters.Select(p => (p.IsDifferentiable ? string.Empty : "[NoGrad] ") + p.Type + " " + p.Name));
+        var returnType = last.IsDouble ? "double" : "Tensor";
+        var source = $"    [Differentiable]\n    public static {returnType} {name}({signature}, int[] labels)\n    {{\n{_body}    }}\n";
+        return new RandomProgram(_seed, name, source, _parameters, last.Shape, _labels);
+    }
+
+    private void AddParameter(string name, int[]? shape)
+    {
+        // Now and then a parameter is [NoGrad]: it is read but gets no gradient.
+        var differentiable = name == "x" || _random.Next(5) > 0;
+        _parameters.Add(new RandomParameter(name, shape is null ? "double" : "Tensor", shape, differentiable));
+        _values.Add(new RandomValue(name, shape));
+    }
+
+    private void AddStep()
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var drawn = _random.Next(10) switch
+            {
+                0 or 1 or 2 => Binary(),
+                3 or 4 => Unary(),
+                5 => Reduction(),
+                6 => Matrix(),
+                7 => Reshaping(),
+                8 => Scalar(),
+                _ => Compound(),
+            };
+            if (drawn is { } step)
+            {
+                var name = "v" + ++_steps;
+                _body.Append($"        var {name} = {step.Expression};\n");
+                _values.Add(new RandomValue(name, step.Shape));
+                return;
+            }
+        }
+    }
+
+    private RandomValue Pick() => _values[_random.Next(_values.Count)];
+
+    private RandomValue? PickWhere(Func<RandomValue, bool> predicate)
+    {
+        var candidates = _values.Where(predicate).ToList();
+        return candidates.Count == 0 ? null : candidates[_random.Next(candidates.Count)];
+    }
+
+    private string Constant() => (_random.Next(1, 20) / 10.0).ToString("0.0", CultureInfo.InvariantCulture);
+
+    /// <summary>a ∘ b: tensor∘tensor broadcasting either way, tensor∘double, double∘tensor, or against a literal.</summary>
+    private (string Expression, int[]? Shape)? Binary()
+    {
+        var a = Pick();
+        var b = _random.Next(4) == 0 ? null : PickWhere(v => v.IsDouble || a.IsDouble || Broadcast(a.Shape!, v.Shape!) is not null);
+        var left = a.Name;
+        var right = b?.Name ?? Constant();
+        var shape = a.IsDouble ? b?.Shape : b is null || b.IsDouble ? a.Shape : Broadcast(a.Shape!, b.Shape!);
+        var op = "+-*/"[_random.Next(4)];
+        if (op == '/')
+        {
+            // A denominator bounded away from zero.
+            right = b is null ? right : b.IsDouble ? $"({b.Name} * {b.Name} + 1.0)" : $"(Square({b.Name}) + 1.0)";
+        }
+
+        return _random.Next(2) == 0 || op == '/' ? ($"{left} {op} {right}", shape) : ($"{right} {op} {left}", shape);
+    }
+
+    private (string Expression, int[]? Shape)? Unary()
+    {
+        var a = PickWhere(v => !v.IsDouble);
+        if (a is null)
+        {
+            return null;
+        }
+
+        var x = a.Name;
+        var expression = _random.Next(13) switch
+        {
+            0 => $"Exp(Tanh({x}))",
+            1 => $"Log(Square({x}) + 1.0)",
+            2 => $"Sqrt(Square({x}) + 0.5)",
+            3 => $"Tanh({x})",
+            4 => $"Sigmoid({x})",
+            5 => $"Abs({x})",
+            6 => $"Square({x})",
+            7 => $"Pow(Square({x}) + 1.0, {Constant()})",
+            8 => $"Relu({x})",
+            9 => $"Maximum({x}, 0.1)",
+            10 => $"Minimum({x}, -0.1)",
+            11 => $"-{x}",
+            _ => $"{x} * {x}",
+        };
+        return (expression, a.Shape);
+    }
+
+    private (string Expression, int[]? Shape)? Reduction()
+    {
+        var a = PickWhere(v => !v.IsDouble);
+        if (a is null)
+        {
+            return null;
+        }
+
+        var function = new[] { "Sum", "Mean", "Max" }[_random.Next(3)];
+        if (function != "Max" && _random.Next(4) == 0)
+        {
+            return ($"{function}({a.Name})", null);
+        }
+
+        var axis = _random.Next(a.Rank);
+        var keepDims = _random.Next(2) == 0;
+        var shape = a.Shape!.Select((d, i) => i == axis ? (keepDims ? 1 : -1) : d).Where(d => d != -1).ToArray();
+        if (shape.Length == 0)
+        {
+            // A reduction of a vector to nothing is a scalar tensor; keep the programs to rank 1 and 2.
+            return null;
+        }
+
+        var useAxisName = _random.Next(2) == 0;
+        var axisText = useAxisName ? $"axis: {axis}" : axis.ToString(CultureInfo.InvariantCulture);
+        return keepDims ? ($"{function}({a.Name}, {axisText}, keepDims: true)", shape) : ($"{function}({a.Name}, {axisText})", shape);
+    }
+
+    private (string Expression, int[]? Shape)? Matrix()
+    {
+        var a = PickWhere(v => v.Rank == 2);
+        if (a is null)
+        {
+            return null;
+        }
+
+        if (_random.Next(3) == 0)
+        {
+            return ($"Transpose({a.Name})", new[] { a.Shape![1], a.Shape[0] });
+        }
+
+        var b = PickWhere(v => v.Rank == 2 && v.Shape![0] == a.Shape![1]);
+        if (b is not null)
+        {
+            return ($"Dot({a.Name}, {b.Name})", new[] { a.Shape![0], b.Shape![1] });
+        }
+
+        var c = PickWhere(v => v.Rank == 2 && v.Shape![1] == a.Shape![1]);
+        return c is null ? null : ($"Dot({a.Name}, Transpose({c.Name}))", new[] { a.Shape![0], c.Shape![0] });
+    }
+
+    private (string Expression, int[]? Shape)? Reshaping()
+    {
+        var picked = PickWhere(v => v.Rank == 2 && v.Shape![0] == _n && v.Shape[1] >= 2);
+        if (picked is not null && _random.Next(2) == 0)
+        {
+            return ($"Pick({picked.Name}, labels)", new[] { _n });
+        }
+
+        var a = PickWhere(v => !v.IsDouble);
+        if (a is null)
+        {
+            return null;
+        }
+
+        var count = a.Shape!.Aggregate(1, (p, d) => p * d);
+        var shape = _random.Next(3) switch
+        {
+            0 => new[] { count },
+            1 => new[] { 1, count },
+            _ => new[] { count, 1 },
+        };
+        return ($"Reshape({a.Name}, {string.Join(", ", shape)})", shape);
+    }
+
+    private (string Expression, int[]? Shape)? Scalar()
+    {
+        var a = PickWhere(v => v.IsDouble);
+        if (a is null)
+        {
+            var t = PickWhere(v => !v.IsDouble)!;
+            return ($"Mean({t.Name})", null);
+        }
+
+        var x = a.Name;
+        var expression = _random.Next(9) switch
+        {
+            0 => $"System.Math.Sin({x})",
+            1 => $"System.Math.Cos({x})",
+            2 => $"System.Math.Exp(System.Math.Tanh({x}))",
+            3 => $"System.Math.Log({x} * {x} + 1.0)",
+            4 => $"System.Math.Sqrt({x} * {x} + 0.5)",
+            5 => $"System.Math.Pow({x} * {x} + 1.0, {Constant()})",
+            6 => $"System.Math.Tanh({x})",
+            7 => $"System.Math.Abs({x}) + {x}",
+            _ => $"{x} * {x} - {x}",
+        };
+        return (expression, null);
+    }
+
+    /// <summary>Several operations in one right-hand side, with a value used twice.</summary>
+    private (string Expression, int[]? Shape)? Compound()
+    {
+        var a = PickWhere(v => !v.IsDouble);
+        var b = a is null ? null : PickWhere(v => !v.IsDouble && Broadcast(a.Shape!, v.Shape!) is not null);
+        if (a is null || b is null)
+        {
+            return null;
+        }
+
+        var shape = Broadcast(a.Shape!, b.Shape!);
+        return _random.Next(3) switch
+        {
+            0 => ($"Tanh({a.Name} * {b.Name}) + {a.Name} / (Square({b.Name}) + 1.0)", shape),
+            1 => ($"Sigmoid({a.Name} - {b.Name}) * Exp(Tanh({b.Name}))", shape),
+            _ => ($"({a.Name} + {b.Name}) * ({a.Name} - 2.0 * {b.Name})", shape),
+        };
+    }
+
+    /// <summary>NumPy's broadcast of two shapes, or null when they do not broadcast.</summary>
+    internal static int[]? Broadcast(int[] a, int[] b)
+    {
+        var rank = Math.Max(a.Length, b.Length);
+        var shape = new int[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            var da = i < rank - a.Length ? 1 : a[i - (rank - a.Length)];
+            var db = i < rank - b.Length ? 1 : b[i - (rank - b.Length)];
+            if (da != db && da != 1 && db != 1)
+            {
+                return null;
+            }
+
+            shape[i] = Math.Max(da, db);
+        }
+
+        return shape;
+    }
+}
