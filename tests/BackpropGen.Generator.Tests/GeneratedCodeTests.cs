@@ -34,7 +34,7 @@ public class GeneratedCodeTests
     {
         var text = GeneratedBackward(Sources.SeedBatchNorm);
         Assert.Contains("// step 9: out = gammax + beta", text);
-        Assert.Contains("// step 5: sqrtvar = Sqrt(@var + eps)", text);
+        Assert.Contains("// step 5: sqrtvar = Sqrt(var + eps)", text);
         Assert.Contains("// step 1: mu = 1.0 / N * Sum(x, axis: 0)", text);
     }
 

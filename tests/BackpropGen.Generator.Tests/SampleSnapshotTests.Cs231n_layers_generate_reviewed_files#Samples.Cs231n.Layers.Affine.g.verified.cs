@@ -16,11 +16,24 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, AffineCache Cache) AffineForward(global::BackpropGen.Tensor x, global::BackpropGen.Tensor w, global::BackpropGen.Tensor b)
         {
-            // step 1: xw = Dot(x, w)
-            var xw = Dot(x, w);
-            // step 2: out = xw + b
-            var @out = xw + b;
-            return (@out, new AffineCache(x, w, b.Shape, xw.Shape));
+            var step = 0;
+            try
+            {
+                // step 1: xw = Dot(x, w)
+                step = 1;
+                var xw = Dot(x, w);
+                // step 2: out = xw + b
+                step = 2;
+                var @out = xw + b;
+                return (@out, new AffineCache(x, w, b.Shape, xw.Shape));
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "AffineForward", step, failure,
+                    "xw = Dot(x, w)",
+                    "out = xw + b");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="Affine"/>, to the gradients of <paramref name="x"/>, <paramref name="w"/>, <paramref name="b"/>.</summary>
@@ -29,17 +42,30 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var (x, w, bShape, xwShape) = cache;
+            var step = 0;
+            try
+            {
+                // step 2: out = xw + b
+                step = 2;
+                var dxw = global::BackpropGen.Tensor.SumTo(dout, xwShape);
+                var db = global::BackpropGen.Tensor.SumTo(dout, bShape);
 
-            // step 2: out = xw + b
-            var dxw = global::BackpropGen.Tensor.SumTo(dout, xwShape);
-            var db = global::BackpropGen.Tensor.SumTo(dout, bShape);
+                // step 1: xw = Dot(x, w)
+                step = 1;
+                var dx = global::BackpropGen.Tensor.Dot(dxw, global::BackpropGen.Tensor.Transpose(w));
+                var dw = global::BackpropGen.Tensor.Dot(global::BackpropGen.Tensor.Transpose(x), dxw);
 
-            // step 1: xw = Dot(x, w)
-            var dx = global::BackpropGen.Tensor.Dot(dxw, global::BackpropGen.Tensor.Transpose(w));
-            var dw = global::BackpropGen.Tensor.Dot(global::BackpropGen.Tensor.Transpose(x), dxw);
-
-            // step 0
-            return (dx, dw, db);
+                // step 0
+                step = 0;
+                return (dx, dw, db);
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "AffineBackward", step, failure,
+                    "xw = Dot(x, w)",
+                    "out = xw + b");
+            }
         }
     }
 }

@@ -16,26 +16,53 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, BatchNormCache Cache) BatchNormForward(global::BackpropGen.Tensor x, global::BackpropGen.Tensor gamma, global::BackpropGen.Tensor beta, double eps)
         {
-            int N = x.Shape[0];
-            // step 1: mu = 1.0 / N * Sum(x, axis: 0)
-            var mu = 1.0 / N * Sum(x, axis: 0);
-            // step 2: xmu = x - mu
-            var xmu = x - mu;
-            // step 3: sq = Square(xmu)
-            var sq = Square(xmu);
-            // step 4: var = 1.0 / N * Sum(sq, axis: 0)
-            var @var = 1.0 / N * Sum(sq, axis: 0);
-            // step 5: sqrtvar = Sqrt(@var + eps)
-            var sqrtvar = Sqrt(@var + eps);
-            // step 6: ivar = 1.0 / sqrtvar
-            var ivar = 1.0 / sqrtvar;
-            // step 7: xhat = xmu * ivar
-            var xhat = xmu * ivar;
-            // step 8: gammax = gamma * xhat
-            var gammax = gamma * xhat;
-            // step 9: out = gammax + beta
-            var @out = gammax + beta;
-            return (@out, new BatchNormCache(x.Shape, gamma, beta.Shape, N, mu.Shape, xmu, sq.Shape, sqrtvar, ivar, xhat, gammax.Shape));
+            var step = 0;
+            try
+            {
+                int N = x.Shape[0];
+                // step 1: mu = 1.0 / N * Sum(x, axis: 0)
+                step = 1;
+                var mu = 1.0 / N * Sum(x, axis: 0);
+                // step 2: xmu = x - mu
+                step = 2;
+                var xmu = x - mu;
+                // step 3: sq = Square(xmu)
+                step = 3;
+                var sq = Square(xmu);
+                // step 4: var = 1.0 / N * Sum(sq, axis: 0)
+                step = 4;
+                var @var = 1.0 / N * Sum(sq, axis: 0);
+                // step 5: sqrtvar = Sqrt(var + eps)
+                step = 5;
+                var sqrtvar = Sqrt(@var + eps);
+                // step 6: ivar = 1.0 / sqrtvar
+                step = 6;
+                var ivar = 1.0 / sqrtvar;
+                // step 7: xhat = xmu * ivar
+                step = 7;
+                var xhat = xmu * ivar;
+                // step 8: gammax = gamma * xhat
+                step = 8;
+                var gammax = gamma * xhat;
+                // step 9: out = gammax + beta
+                step = 9;
+                var @out = gammax + beta;
+                return (@out, new BatchNormCache(x.Shape, gamma, beta.Shape, N, mu.Shape, xmu, sq.Shape, sqrtvar, ivar, xhat, gammax.Shape));
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "BatchNormForward", step, failure,
+                    "mu = 1.0 / N * Sum(x, axis: 0)",
+                    "xmu = x - mu",
+                    "sq = Square(xmu)",
+                    "var = 1.0 / N * Sum(sq, axis: 0)",
+                    "sqrtvar = Sqrt(var + eps)",
+                    "ivar = 1.0 / sqrtvar",
+                    "xhat = xmu * ivar",
+                    "gammax = gamma * xhat",
+                    "out = gammax + beta");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>.</summary>
@@ -44,42 +71,69 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var (xShape, gamma, betaShape, N, muShape, xmu, sqShape, sqrtvar, ivar, xhat, gammaxShape) = cache;
+            var step = 0;
+            try
+            {
+                // step 9: out = gammax + beta
+                step = 9;
+                var dgammax = global::BackpropGen.Tensor.SumTo(dout, gammaxShape);
+                var dbeta = global::BackpropGen.Tensor.SumTo(dout, betaShape);
 
-            // step 9: out = gammax + beta
-            var dgammax = global::BackpropGen.Tensor.SumTo(dout, gammaxShape);
-            var dbeta = global::BackpropGen.Tensor.SumTo(dout, betaShape);
+                // step 8: gammax = gamma * xhat
+                step = 8;
+                var dgamma = global::BackpropGen.Tensor.SumTo(dgammax * xhat, gamma.Shape);
+                var dxhat = global::BackpropGen.Tensor.SumTo(dgammax * gamma, xhat.Shape);
 
-            // step 8: gammax = gamma * xhat
-            var dgamma = global::BackpropGen.Tensor.SumTo(dgammax * xhat, gamma.Shape);
-            var dxhat = global::BackpropGen.Tensor.SumTo(dgammax * gamma, xhat.Shape);
+                // step 7: xhat = xmu * ivar
+                step = 7;
+                var dxmu1 = global::BackpropGen.Tensor.SumTo(dxhat * ivar, xmu.Shape);
+                var divar = global::BackpropGen.Tensor.SumTo(dxhat * xmu, ivar.Shape);
 
-            // step 7: xhat = xmu * ivar
-            var dxmu1 = global::BackpropGen.Tensor.SumTo(dxhat * ivar, xmu.Shape);
-            var divar = global::BackpropGen.Tensor.SumTo(dxhat * xmu, ivar.Shape);
+                // step 6: ivar = 1.0 / sqrtvar
+                step = 6;
+                var dsqrtvar = -1.0 / global::BackpropGen.Tensor.Square(sqrtvar) * divar;
 
-            // step 6: ivar = 1.0 / sqrtvar
-            var dsqrtvar = -1.0 / global::BackpropGen.Tensor.Square(sqrtvar) * divar;
+                // step 5: sqrtvar = Sqrt(var + eps)
+                step = 5;
+                var dvar = 0.5 / sqrtvar * dsqrtvar;
 
-            // step 5: sqrtvar = Sqrt(@var + eps)
-            var dvar = 0.5 / sqrtvar * dsqrtvar;
+                // step 4: var = 1.0 / N * Sum(sq, axis: 0)
+                step = 4;
+                var dsq = global::BackpropGen.Tensor.ExpandAlong(1.0 / N * dvar, 0, sqShape);
 
-            // step 4: var = 1.0 / N * Sum(sq, axis: 0)
-            var dsq = global::BackpropGen.Tensor.ExpandAlong(1.0 / N * dvar, 0, sqShape);
+                // step 3: sq = Square(xmu)
+                step = 3;
+                var dxmu2 = 2 * xmu * dsq;
 
-            // step 3: sq = Square(xmu)
-            var dxmu2 = 2 * xmu * dsq;
+                // step 2: xmu = x - mu
+                step = 2;
+                var dxmu = dxmu1 + dxmu2;
+                var dx1 = global::BackpropGen.Tensor.SumTo(dxmu, xShape);
+                var dmu = global::BackpropGen.Tensor.SumTo(-dxmu, muShape);
 
-            // step 2: xmu = x - mu
-            var dxmu = dxmu1 + dxmu2;
-            var dx1 = global::BackpropGen.Tensor.SumTo(dxmu, xShape);
-            var dmu = global::BackpropGen.Tensor.SumTo(-dxmu, muShape);
+                // step 1: mu = 1.0 / N * Sum(x, axis: 0)
+                step = 1;
+                var dx2 = global::BackpropGen.Tensor.ExpandAlong(1.0 / N * dmu, 0, xShape);
 
-            // step 1: mu = 1.0 / N * Sum(x, axis: 0)
-            var dx2 = global::BackpropGen.Tensor.ExpandAlong(1.0 / N * dmu, 0, xShape);
-
-            // step 0
-            var dx = dx1 + dx2;
-            return (dx, dgamma, dbeta);
+                // step 0
+                step = 0;
+                var dx = dx1 + dx2;
+                return (dx, dgamma, dbeta);
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "BatchNormBackward", step, failure,
+                    "mu = 1.0 / N * Sum(x, axis: 0)",
+                    "xmu = x - mu",
+                    "sq = Square(xmu)",
+                    "var = 1.0 / N * Sum(sq, axis: 0)",
+                    "sqrtvar = Sqrt(var + eps)",
+                    "ivar = 1.0 / sqrtvar",
+                    "xhat = xmu * ivar",
+                    "gammax = gamma * xhat",
+                    "out = gammax + beta");
+            }
         }
     }
 }

@@ -16,9 +16,20 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, DropoutCache Cache) DropoutForward(global::BackpropGen.Tensor x, global::BackpropGen.Tensor mask, double p)
         {
-            // step 1: out = x * mask / p
-            var @out = x * mask / p;
-            return (@out, new DropoutCache(x.Shape, mask, p));
+            var step = 0;
+            try
+            {
+                // step 1: out = x * mask / p
+                step = 1;
+                var @out = x * mask / p;
+                return (@out, new DropoutCache(x.Shape, mask, p));
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "DropoutForward", step, failure,
+                    "out = x * mask / p");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="Dropout"/>, to the gradients of <paramref name="x"/>.</summary>
@@ -27,12 +38,23 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var (xShape, mask, p) = cache;
+            var step = 0;
+            try
+            {
+                // step 1: out = x * mask / p
+                step = 1;
+                var dx = global::BackpropGen.Tensor.SumTo(mask * (dout / p), xShape);
 
-            // step 1: out = x * mask / p
-            var dx = global::BackpropGen.Tensor.SumTo(mask * (dout / p), xShape);
-
-            // step 0
-            return dx;
+                // step 0
+                step = 0;
+                return dx;
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "DropoutBackward", step, failure,
+                    "out = x * mask / p");
+            }
         }
     }
 }

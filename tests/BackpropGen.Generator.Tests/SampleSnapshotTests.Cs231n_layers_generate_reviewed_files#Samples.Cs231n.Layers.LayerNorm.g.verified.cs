@@ -16,19 +16,40 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, LayerNormCache Cache) LayerNormForward(global::BackpropGen.Tensor x, global::BackpropGen.Tensor gamma, global::BackpropGen.Tensor beta, double eps)
         {
-            // step 1: mu = Mean(x, axis: 1, keepDims: true)
-            var mu = Mean(x, axis: 1, keepDims: true);
-            // step 2: xmu = x - mu
-            var xmu = x - mu;
-            // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
-            var variance = Mean(Square(xmu), axis: 1, keepDims: true);
-            // step 4: std = Sqrt(variance + eps)
-            var std = Sqrt(variance + eps);
-            // step 5: xhat = xmu / std
-            var xhat = xmu / std;
-            // step 6: out = gamma * xhat + beta
-            var @out = gamma * xhat + beta;
-            return (@out, new LayerNormCache(x.Shape, gamma, beta.Shape, mu.Shape, xmu, std, xhat));
+            var step = 0;
+            try
+            {
+                // step 1: mu = Mean(x, axis: 1, keepDims: true)
+                step = 1;
+                var mu = Mean(x, axis: 1, keepDims: true);
+                // step 2: xmu = x - mu
+                step = 2;
+                var xmu = x - mu;
+                // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
+                step = 3;
+                var variance = Mean(Square(xmu), axis: 1, keepDims: true);
+                // step 4: std = Sqrt(variance + eps)
+                step = 4;
+                var std = Sqrt(variance + eps);
+                // step 5: xhat = xmu / std
+                step = 5;
+                var xhat = xmu / std;
+                // step 6: out = gamma * xhat + beta
+                step = 6;
+                var @out = gamma * xhat + beta;
+                return (@out, new LayerNormCache(x.Shape, gamma, beta.Shape, mu.Shape, xmu, std, xhat));
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "LayerNormForward", step, failure,
+                    "mu = Mean(x, axis: 1, keepDims: true)",
+                    "xmu = x - mu",
+                    "variance = Mean(Square(xmu), axis: 1, keepDims: true)",
+                    "std = Sqrt(variance + eps)",
+                    "xhat = xmu / std",
+                    "out = gamma * xhat + beta");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>.</summary>
@@ -37,34 +58,55 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var (xShape, gamma, betaShape, muShape, xmu, std, xhat) = cache;
+            var step = 0;
+            try
+            {
+                // step 6: out = gamma * xhat + beta
+                step = 6;
+                var dtmp1 = global::BackpropGen.Tensor.SumTo(dout, (gamma * xhat).Shape);
+                var dgamma = global::BackpropGen.Tensor.SumTo(dtmp1 * xhat, gamma.Shape);
+                var dxhat = global::BackpropGen.Tensor.SumTo(dtmp1 * gamma, xhat.Shape);
+                var dbeta = global::BackpropGen.Tensor.SumTo(dout, betaShape);
 
-            // step 6: out = gamma * xhat + beta
-            var dtmp1 = global::BackpropGen.Tensor.SumTo(dout, (gamma * xhat).Shape);
-            var dgamma = global::BackpropGen.Tensor.SumTo(dtmp1 * xhat, gamma.Shape);
-            var dxhat = global::BackpropGen.Tensor.SumTo(dtmp1 * gamma, xhat.Shape);
-            var dbeta = global::BackpropGen.Tensor.SumTo(dout, betaShape);
+                // step 5: xhat = xmu / std
+                step = 5;
+                var dxmu1 = global::BackpropGen.Tensor.SumTo(dxhat / std, xmu.Shape);
+                var dstd = global::BackpropGen.Tensor.SumTo(-xmu / global::BackpropGen.Tensor.Square(std) * dxhat, std.Shape);
 
-            // step 5: xhat = xmu / std
-            var dxmu1 = global::BackpropGen.Tensor.SumTo(dxhat / std, xmu.Shape);
-            var dstd = global::BackpropGen.Tensor.SumTo(-xmu / global::BackpropGen.Tensor.Square(std) * dxhat, std.Shape);
+                // step 4: std = Sqrt(variance + eps)
+                step = 4;
+                var dvariance = 0.5 / std * dstd;
 
-            // step 4: std = Sqrt(variance + eps)
-            var dvariance = 0.5 / std * dstd;
+                // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
+                step = 3;
+                var dxmu2 = 2 * xmu * (global::BackpropGen.Tensor.ExpandAlong(dvariance, 1, Square(xmu).Shape) / Square(xmu).Shape.Dimension(1));
 
-            // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
-            var dxmu2 = 2 * xmu * (global::BackpropGen.Tensor.ExpandAlong(dvariance, 1, Square(xmu).Shape) / Square(xmu).Shape.Dimension(1));
+                // step 2: xmu = x - mu
+                step = 2;
+                var dxmu = dxmu1 + dxmu2;
+                var dx1 = global::BackpropGen.Tensor.SumTo(dxmu, xShape);
+                var dmu = global::BackpropGen.Tensor.SumTo(-dxmu, muShape);
 
-            // step 2: xmu = x - mu
-            var dxmu = dxmu1 + dxmu2;
-            var dx1 = global::BackpropGen.Tensor.SumTo(dxmu, xShape);
-            var dmu = global::BackpropGen.Tensor.SumTo(-dxmu, muShape);
+                // step 1: mu = Mean(x, axis: 1, keepDims: true)
+                step = 1;
+                var dx2 = global::BackpropGen.Tensor.ExpandAlong(dmu, 1, xShape) / xShape.Dimension(1);
 
-            // step 1: mu = Mean(x, axis: 1, keepDims: true)
-            var dx2 = global::BackpropGen.Tensor.ExpandAlong(dmu, 1, xShape) / xShape.Dimension(1);
-
-            // step 0
-            var dx = dx1 + dx2;
-            return (dx, dgamma, dbeta);
+                // step 0
+                step = 0;
+                var dx = dx1 + dx2;
+                return (dx, dgamma, dbeta);
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "LayerNormBackward", step, failure,
+                    "mu = Mean(x, axis: 1, keepDims: true)",
+                    "xmu = x - mu",
+                    "variance = Mean(Square(xmu), axis: 1, keepDims: true)",
+                    "std = Sqrt(variance + eps)",
+                    "xhat = xmu / std",
+                    "out = gamma * xhat + beta");
+            }
         }
     }
 }

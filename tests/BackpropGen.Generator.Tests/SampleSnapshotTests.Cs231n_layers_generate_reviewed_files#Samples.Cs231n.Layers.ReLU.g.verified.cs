@@ -16,9 +16,20 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, ReLUCache Cache) ReLUForward(global::BackpropGen.Tensor x)
         {
-            // step 1: out = Relu(x)
-            var @out = Relu(x);
-            return (@out, new ReLUCache(x));
+            var step = 0;
+            try
+            {
+                // step 1: out = Relu(x)
+                step = 1;
+                var @out = Relu(x);
+                return (@out, new ReLUCache(x));
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "ReLUForward", step, failure,
+                    "out = Relu(x)");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="ReLU"/>, to the gradients of <paramref name="x"/>.</summary>
@@ -27,12 +38,23 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var x = cache.X;
+            var step = 0;
+            try
+            {
+                // step 1: out = Relu(x)
+                step = 1;
+                var dx = dout * global::BackpropGen.Tensor.Greater(x, 0.0);
 
-            // step 1: out = Relu(x)
-            var dx = dout * global::BackpropGen.Tensor.Greater(x, 0.0);
-
-            // step 0
-            return dx;
+                // step 0
+                step = 0;
+                return dx;
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "ReLUBackward", step, failure,
+                    "out = Relu(x)");
+            }
         }
     }
 }

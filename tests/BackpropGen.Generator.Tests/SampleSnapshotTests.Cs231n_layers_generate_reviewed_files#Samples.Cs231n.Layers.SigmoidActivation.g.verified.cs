@@ -16,9 +16,20 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, SigmoidActivationCache Cache) SigmoidActivationForward(global::BackpropGen.Tensor x)
         {
-            // step 1: out = Sigmoid(x)
-            var @out = Sigmoid(x);
-            return (@out, new SigmoidActivationCache(@out));
+            var step = 0;
+            try
+            {
+                // step 1: out = Sigmoid(x)
+                step = 1;
+                var @out = Sigmoid(x);
+                return (@out, new SigmoidActivationCache(@out));
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "SigmoidActivationForward", step, failure,
+                    "out = Sigmoid(x)");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="SigmoidActivation"/>, to the gradients of <paramref name="x"/>.</summary>
@@ -27,12 +38,23 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var @out = cache.Out;
+            var step = 0;
+            try
+            {
+                // step 1: out = Sigmoid(x)
+                step = 1;
+                var dx = @out * (1 - @out) * dout;
 
-            // step 1: out = Sigmoid(x)
-            var dx = @out * (1 - @out) * dout;
-
-            // step 0
-            return dx;
+                // step 0
+                step = 0;
+                return dx;
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "SigmoidActivationBackward", step, failure,
+                    "out = Sigmoid(x)");
+            }
         }
     }
 }

@@ -16,20 +16,41 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (double Out, SoftmaxLossCache Cache) SoftmaxLossForward(global::BackpropGen.Tensor scores, int[] y)
         {
-            int N = scores.Shape[0];
-            // step 1: shifted = scores - Max(scores, axis: 1, keepDims: true)
-            var shifted = scores - Max(scores, axis: 1, keepDims: true);
-            // step 2: exps = Exp(shifted)
-            var exps = Exp(shifted);
-            // step 3: sums = Sum(exps, axis: 1, keepDims: true)
-            var sums = Sum(exps, axis: 1, keepDims: true);
-            // step 4: logProbs = shifted - Log(sums)
-            var logProbs = shifted - Log(sums);
-            // step 5: correct = Pick(logProbs, y)
-            var correct = Pick(logProbs, y);
-            // step 6: loss = -Sum(correct) / N
-            var loss = -Sum(correct) / N;
-            return (loss, new SoftmaxLossCache(scores, y, N, shifted.Shape, exps, sums, logProbs.Shape, correct.Shape));
+            var step = 0;
+            try
+            {
+                int N = scores.Shape[0];
+                // step 1: shifted = scores - Max(scores, axis: 1, keepDims: true)
+                step = 1;
+                var shifted = scores - Max(scores, axis: 1, keepDims: true);
+                // step 2: exps = Exp(shifted)
+                step = 2;
+                var exps = Exp(shifted);
+                // step 3: sums = Sum(exps, axis: 1, keepDims: true)
+                step = 3;
+                var sums = Sum(exps, axis: 1, keepDims: true);
+                // step 4: logProbs = shifted - Log(sums)
+                step = 4;
+                var logProbs = shifted - Log(sums);
+                // step 5: correct = Pick(logProbs, y)
+                step = 5;
+                var correct = Pick(logProbs, y);
+                // step 6: loss = -Sum(correct) / N
+                step = 6;
+                var loss = -Sum(correct) / N;
+                return (loss, new SoftmaxLossCache(scores, y, N, shifted.Shape, exps, sums, logProbs.Shape, correct.Shape));
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "SoftmaxLossForward", step, failure,
+                    "shifted = scores - Max(scores, axis: 1, keepDims: true)",
+                    "exps = Exp(shifted)",
+                    "sums = Sum(exps, axis: 1, keepDims: true)",
+                    "logProbs = shifted - Log(sums)",
+                    "correct = Pick(logProbs, y)",
+                    "loss = -Sum(correct) / N");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="SoftmaxLoss"/>, to the gradients of <paramref name="scores"/>.</summary>
@@ -38,31 +59,52 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var (scores, y, N, shiftedShape, exps, sums, logProbsShape, correctShape) = cache;
+            var step = 0;
+            try
+            {
+                // step 6: loss = -Sum(correct) / N
+                step = 6;
+                var dcorrect = global::BackpropGen.Tensor.Full(-(dout / N), correctShape);
 
-            // step 6: loss = -Sum(correct) / N
-            var dcorrect = global::BackpropGen.Tensor.Full(-(dout / N), correctShape);
+                // step 5: correct = Pick(logProbs, y)
+                step = 5;
+                var dlogProbs = global::BackpropGen.Tensor.Unpick(dcorrect, y, logProbsShape);
 
-            // step 5: correct = Pick(logProbs, y)
-            var dlogProbs = global::BackpropGen.Tensor.Unpick(dcorrect, y, logProbsShape);
+                // step 4: logProbs = shifted - Log(sums)
+                step = 4;
+                var dshifted1 = global::BackpropGen.Tensor.SumTo(dlogProbs, shiftedShape);
+                var dsums = global::BackpropGen.Tensor.SumTo(-dlogProbs, Log(sums).Shape) / sums;
 
-            // step 4: logProbs = shifted - Log(sums)
-            var dshifted1 = global::BackpropGen.Tensor.SumTo(dlogProbs, shiftedShape);
-            var dsums = global::BackpropGen.Tensor.SumTo(-dlogProbs, Log(sums).Shape) / sums;
+                // step 3: sums = Sum(exps, axis: 1, keepDims: true)
+                step = 3;
+                var dexps = global::BackpropGen.Tensor.ExpandAlong(dsums, 1, exps.Shape);
 
-            // step 3: sums = Sum(exps, axis: 1, keepDims: true)
-            var dexps = global::BackpropGen.Tensor.ExpandAlong(dsums, 1, exps.Shape);
+                // step 2: exps = Exp(shifted)
+                step = 2;
+                var dshifted2 = dexps * exps;
 
-            // step 2: exps = Exp(shifted)
-            var dshifted2 = dexps * exps;
+                // step 1: shifted = scores - Max(scores, axis: 1, keepDims: true)
+                step = 1;
+                var dshifted = dshifted1 + dshifted2;
+                var dscores1 = global::BackpropGen.Tensor.SumTo(dshifted, scores.Shape);
+                var dscores2 = global::BackpropGen.Tensor.MaxMask(scores, 1) * global::BackpropGen.Tensor.ExpandAlong(global::BackpropGen.Tensor.SumTo(-dshifted, Max(scores, axis: 1, keepDims: true).Shape), 1, scores.Shape);
 
-            // step 1: shifted = scores - Max(scores, axis: 1, keepDims: true)
-            var dshifted = dshifted1 + dshifted2;
-            var dscores1 = global::BackpropGen.Tensor.SumTo(dshifted, scores.Shape);
-            var dscores2 = global::BackpropGen.Tensor.MaxMask(scores, 1) * global::BackpropGen.Tensor.ExpandAlong(global::BackpropGen.Tensor.SumTo(-dshifted, Max(scores, axis: 1, keepDims: true).Shape), 1, scores.Shape);
-
-            // step 0
-            var dscores = dscores1 + dscores2;
-            return dscores;
+                // step 0
+                step = 0;
+                var dscores = dscores1 + dscores2;
+                return dscores;
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "SoftmaxLossBackward", step, failure,
+                    "shifted = scores - Max(scores, axis: 1, keepDims: true)",
+                    "exps = Exp(shifted)",
+                    "sums = Sum(exps, axis: 1, keepDims: true)",
+                    "logProbs = shifted - Log(sums)",
+                    "correct = Pick(logProbs, y)",
+                    "loss = -Sum(correct) / N");
+            }
         }
     }
 }

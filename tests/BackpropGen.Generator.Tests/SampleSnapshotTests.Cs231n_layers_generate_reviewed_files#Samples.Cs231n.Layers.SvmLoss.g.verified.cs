@@ -16,16 +16,33 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (double Out, SvmLossCache Cache) SvmLossForward(global::BackpropGen.Tensor scores, int[] y, double delta)
         {
-            int N = scores.Shape[0];
-            // step 1: correct = Pick(scores, y)
-            var correct = Pick(scores, y);
-            // step 2: correctColumn = Reshape(correct, N, 1)
-            var correctColumn = Reshape(correct, N, 1);
-            // step 3: margins = Maximum(scores - correctColumn + delta, 0.0)
-            var margins = Maximum(scores - correctColumn + delta, 0.0);
-            // step 4: loss = (Sum(margins) - N * delta) / N
-            var loss = (Sum(margins) - N * delta) / N;
-            return (loss, new SvmLossCache(scores, y, delta, N, correct.Shape, correctColumn, margins.Shape));
+            var step = 0;
+            try
+            {
+                int N = scores.Shape[0];
+                // step 1: correct = Pick(scores, y)
+                step = 1;
+                var correct = Pick(scores, y);
+                // step 2: correctColumn = Reshape(correct, N, 1)
+                step = 2;
+                var correctColumn = Reshape(correct, N, 1);
+                // step 3: margins = Maximum(scores - correctColumn + delta, 0.0)
+                step = 3;
+                var margins = Maximum(scores - correctColumn + delta, 0.0);
+                // step 4: loss = (Sum(margins) - N * delta) / N
+                step = 4;
+                var loss = (Sum(margins) - N * delta) / N;
+                return (loss, new SvmLossCache(scores, y, delta, N, correct.Shape, correctColumn, margins.Shape));
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "SvmLossForward", step, failure,
+                    "correct = Pick(scores, y)",
+                    "correctColumn = Reshape(correct, N, 1)",
+                    "margins = Maximum(scores - correctColumn + delta, 0.0)",
+                    "loss = (Sum(margins) - N * delta) / N");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="SvmLoss"/>, to the gradients of <paramref name="scores"/>.</summary>
@@ -34,24 +51,41 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var (scores, y, delta, N, correctShape, correctColumn, marginsShape) = cache;
+            var step = 0;
+            try
+            {
+                // step 4: loss = (Sum(margins) - N * delta) / N
+                step = 4;
+                var dmargins = global::BackpropGen.Tensor.Full(dout / N, marginsShape);
 
-            // step 4: loss = (Sum(margins) - N * delta) / N
-            var dmargins = global::BackpropGen.Tensor.Full(dout / N, marginsShape);
+                // step 3: margins = Maximum(scores - correctColumn + delta, 0.0)
+                step = 3;
+                var dtmp1 = dmargins * global::BackpropGen.Tensor.Greater(scores - correctColumn + delta, 0.0);
+                var dscores1 = global::BackpropGen.Tensor.SumTo(dtmp1, scores.Shape);
+                var dcorrectColumn = global::BackpropGen.Tensor.SumTo(-dtmp1, correctColumn.Shape);
 
-            // step 3: margins = Maximum(scores - correctColumn + delta, 0.0)
-            var dtmp1 = dmargins * global::BackpropGen.Tensor.Greater(scores - correctColumn + delta, 0.0);
-            var dscores1 = global::BackpropGen.Tensor.SumTo(dtmp1, scores.Shape);
-            var dcorrectColumn = global::BackpropGen.Tensor.SumTo(-dtmp1, correctColumn.Shape);
+                // step 2: correctColumn = Reshape(correct, N, 1)
+                step = 2;
+                var dcorrect = global::BackpropGen.Tensor.Reshape(dcorrectColumn, correctShape);
 
-            // step 2: correctColumn = Reshape(correct, N, 1)
-            var dcorrect = global::BackpropGen.Tensor.Reshape(dcorrectColumn, correctShape);
+                // step 1: correct = Pick(scores, y)
+                step = 1;
+                var dscores2 = global::BackpropGen.Tensor.Unpick(dcorrect, y, scores.Shape);
 
-            // step 1: correct = Pick(scores, y)
-            var dscores2 = global::BackpropGen.Tensor.Unpick(dcorrect, y, scores.Shape);
-
-            // step 0
-            var dscores = dscores1 + dscores2;
-            return dscores;
+                // step 0
+                step = 0;
+                var dscores = dscores1 + dscores2;
+                return dscores;
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "SvmLossBackward", step, failure,
+                    "correct = Pick(scores, y)",
+                    "correctColumn = Reshape(correct, N, 1)",
+                    "margins = Maximum(scores - correctColumn + delta, 0.0)",
+                    "loss = (Sum(margins) - N * delta) / N");
+            }
         }
     }
 }

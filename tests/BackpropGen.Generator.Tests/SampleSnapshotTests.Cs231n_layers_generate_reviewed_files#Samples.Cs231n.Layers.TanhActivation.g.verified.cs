@@ -16,9 +16,20 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, TanhActivationCache Cache) TanhActivationForward(global::BackpropGen.Tensor x)
         {
-            // step 1: out = Tanh(x)
-            var @out = Tanh(x);
-            return (@out, new TanhActivationCache(@out));
+            var step = 0;
+            try
+            {
+                // step 1: out = Tanh(x)
+                step = 1;
+                var @out = Tanh(x);
+                return (@out, new TanhActivationCache(@out));
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "TanhActivationForward", step, failure,
+                    "out = Tanh(x)");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="TanhActivation"/>, to the gradients of <paramref name="x"/>.</summary>
@@ -27,12 +38,23 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var @out = cache.Out;
+            var step = 0;
+            try
+            {
+                // step 1: out = Tanh(x)
+                step = 1;
+                var dx = (1 - global::BackpropGen.Tensor.Square(@out)) * dout;
 
-            // step 1: out = Tanh(x)
-            var dx = (1 - global::BackpropGen.Tensor.Square(@out)) * dout;
-
-            // step 0
-            return dx;
+                // step 0
+                step = 0;
+                return dx;
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "TanhActivationBackward", step, failure,
+                    "out = Tanh(x)");
+            }
         }
     }
 }

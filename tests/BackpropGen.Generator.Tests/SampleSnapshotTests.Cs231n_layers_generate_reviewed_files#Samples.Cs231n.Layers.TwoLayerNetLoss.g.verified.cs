@@ -16,15 +16,32 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (double Out, TwoLayerNetLossCache Cache) TwoLayerNetLossForward(global::BackpropGen.Tensor x, int[] y, global::BackpropGen.Tensor w1, global::BackpropGen.Tensor b1, global::BackpropGen.Tensor w2, global::BackpropGen.Tensor b2)
         {
-            // step 1: hidden = Affine(x, w1, b1)
-            var (hidden, hiddenCache) = global::Samples.Cs231n.Layers.AffineForward(x, w1, b1);
-            // step 2: activations = ReLU(hidden)
-            var (activations, activationsCache) = global::Samples.Cs231n.Layers.ReLUForward(hidden);
-            // step 3: scores = Affine(activations, w2, b2)
-            var (scores, scoresCache) = global::Samples.Cs231n.Layers.AffineForward(activations, w2, b2);
-            // step 4: loss = SoftmaxLoss(scores, y)
-            var (loss, lossCache) = global::Samples.Cs231n.Layers.SoftmaxLossForward(scores, y);
-            return (loss, new TwoLayerNetLossCache(hiddenCache, activationsCache, scoresCache, lossCache));
+            var step = 0;
+            try
+            {
+                // step 1: hidden = Affine(x, w1, b1)
+                step = 1;
+                var (hidden, hiddenCache) = global::Samples.Cs231n.Layers.AffineForward(x, w1, b1);
+                // step 2: activations = ReLU(hidden)
+                step = 2;
+                var (activations, activationsCache) = global::Samples.Cs231n.Layers.ReLUForward(hidden);
+                // step 3: scores = Affine(activations, w2, b2)
+                step = 3;
+                var (scores, scoresCache) = global::Samples.Cs231n.Layers.AffineForward(activations, w2, b2);
+                // step 4: loss = SoftmaxLoss(scores, y)
+                step = 4;
+                var (loss, lossCache) = global::Samples.Cs231n.Layers.SoftmaxLossForward(scores, y);
+                return (loss, new TwoLayerNetLossCache(hiddenCache, activationsCache, scoresCache, lossCache));
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "TwoLayerNetLossForward", step, failure,
+                    "hidden = Affine(x, w1, b1)",
+                    "activations = ReLU(hidden)",
+                    "scores = Affine(activations, w2, b2)",
+                    "loss = SoftmaxLoss(scores, y)");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="TwoLayerNetLoss"/>, to the gradients of <paramref name="w1"/>, <paramref name="b1"/>, <paramref name="w2"/>, <paramref name="b2"/>.</summary>
@@ -33,21 +50,38 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var (hiddenCache, activationsCache, scoresCache, lossCache) = cache;
+            var step = 0;
+            try
+            {
+                // step 4: loss = SoftmaxLoss(scores, y)
+                step = 4;
+                var dscores = global::Samples.Cs231n.Layers.SoftmaxLossBackward(dout, lossCache);
 
-            // step 4: loss = SoftmaxLoss(scores, y)
-            var dscores = global::Samples.Cs231n.Layers.SoftmaxLossBackward(dout, lossCache);
+                // step 3: scores = Affine(activations, w2, b2)
+                step = 3;
+                var (dactivations, dw2, db2) = global::Samples.Cs231n.Layers.AffineBackward(dscores, scoresCache);
 
-            // step 3: scores = Affine(activations, w2, b2)
-            var (dactivations, dw2, db2) = global::Samples.Cs231n.Layers.AffineBackward(dscores, scoresCache);
+                // step 2: activations = ReLU(hidden)
+                step = 2;
+                var dhidden = global::Samples.Cs231n.Layers.ReLUBackward(dactivations, activationsCache);
 
-            // step 2: activations = ReLU(hidden)
-            var dhidden = global::Samples.Cs231n.Layers.ReLUBackward(dactivations, activationsCache);
+                // step 1: hidden = Affine(x, w1, b1)
+                step = 1;
+                var (_, dw1, db1) = global::Samples.Cs231n.Layers.AffineBackward(dhidden, hiddenCache);
 
-            // step 1: hidden = Affine(x, w1, b1)
-            var (_, dw1, db1) = global::Samples.Cs231n.Layers.AffineBackward(dhidden, hiddenCache);
-
-            // step 0
-            return (dw1, db1, dw2, db2);
+                // step 0
+                step = 0;
+                return (dw1, db1, dw2, db2);
+            }
+            catch (global::System.ArgumentException failure) when (step > 0)
+            {
+                throw global::BackpropGen.StepFailure.At(
+                    "TwoLayerNetLossBackward", step, failure,
+                    "hidden = Affine(x, w1, b1)",
+                    "activations = ReLU(hidden)",
+                    "scores = Affine(activations, w2, b2)",
+                    "loss = SoftmaxLoss(scores, y)");
+            }
         }
     }
 }

@@ -15,8 +15,8 @@ internal sealed record BackwardStatement(EquatableArray<string> Targets, Adj Val
     }
 }
 
-/// <summary>The backward block of one forward step (or step 0), headed by the quoted step.</summary>
-internal sealed record BackwardBlock(string Header, EquatableArray<BackwardStatement> Statements);
+/// <summary>The backward block of forward step <paramref name="Step"/> (or of step 0), headed by the quoted step.</summary>
+internal sealed record BackwardBlock(int Step, string Header, EquatableArray<BackwardStatement> Statements);
 
 /// <summary>The gradient returned for one differentiable parameter.</summary>
 internal sealed record GradientOutput(string ParameterName, string LocalName, string TypeName);

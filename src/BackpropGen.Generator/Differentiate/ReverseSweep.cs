@@ -48,7 +48,7 @@ internal sealed class ReverseSweep
             _statements = new List<BackwardStatement>();
             var gradient = GradientOf(step.Name, step.Kind);
             Visit(step.Value, gradient, new PrimalRef(step.Name, step.Kind));
-            blocks.Add(new BackwardBlock($"step {step.Number}: {step.Quote}", _statements.ToEquatableArray()));
+            blocks.Add(new BackwardBlock(step.Number, $"step {step.Number}: {step.Quote}", _statements.ToEquatableArray()));
         }
 
         _statements = new List<BackwardStatement>();
@@ -60,7 +60,7 @@ internal sealed class ReverseSweep
             outputs.Add(new GradientOutput(parameter.Name, name, parameter.TypeName));
         }
 
-        blocks.Add(new BackwardBlock("step 0", _statements.ToEquatableArray()));
+        blocks.Add(new BackwardBlock(0, "step 0", _statements.ToEquatableArray()));
         return new BackwardProgram(_method, _dout, cache, blocks.ToEquatableArray(), outputs.ToEquatableArray());
     }
 

@@ -2,6 +2,7 @@ using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Discover;
 using BackpropGen.Generator.Plan;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace BackpropGen.Generator.Emit;
 
@@ -96,18 +97,70 @@ internal static class SourceEmitter
         writer.Line(GeneratedCodeAttribute);
         using (writer.Block($"{method.Accessibility} static ({method.ReturnTypeName} Out, {cacheType} Cache) {GeneratedNames.Forward(method.Name)}({parameters})"))
         {
-            foreach (var statement in method.Body)
+            var (step, failure) = StepTrackingNames(plan);
+            writer.Line($"var {step} = 0;");
+            using (writer.Block("try"))
             {
-                if (statement.Step is { } step)
+                foreach (var statement in method.Body)
                 {
-                    writer.Line($"// step {step.Number}: {step.Quote}");
+                    if (statement.Step is { } numbered)
+                    {
+                        writer.Line($"// step {numbered.Number}: {numbered.Quote}");
+                        writer.Line($"{step} = {numbered.Number};");
+                    }
+
+                    writer.Line(statement.Text);
                 }
 
-                writer.Line(statement.Text);
+                var values = string.Join(", ", plan.Fields.Select(f => f.ForwardExpression));
+                writer.Line($"return ({Identifiers.Escape(method.ReturnedName)}, new {cacheType}({values}));");
             }
 
-            var values = string.Join(", ", plan.Fields.Select(f => f.ForwardExpression));
-            writer.Line($"return ({Identifiers.Escape(method.ReturnedName)}, new {cacheType}({values}));");
+            WriteStepFailure(writer, plan, GeneratedNames.Forward(method.Name), step, failure);
+        }
+    }
+
+    /// <summary>
+    /// The names of the step marker and of the caught exception: <c>step</c> and <c>failure</c>, unless the method
+    /// already uses them.
+    /// </summary>
+    private static (string Step, string Failure) StepTrackingNames(CachePlan plan)
+    {
+        var program = plan.Program;
+        var taken = new System.Collections.Generic.HashSet<string>(
+            program.Method.Parameters.Select(p => p.Name)
+                .Concat(program.Method.Locals.Select(l => l.Name))
+                .Concat(program.Blocks.SelectMany(b => b.Statements).SelectMany(s => s.Targets))
+                .Concat(plan.Fields.Select(f => f.LocalName))
+                .Concat(new[] { program.DoutName, program.CacheName }));
+        string Fresh(string name)
+        {
+            while (!taken.Add(name))
+            {
+                name += "_";
+            }
+
+            return name;
+        }
+
+        return (Fresh("step"), Fresh("failure"));
+    }
+
+    /// <summary>
+    /// A shape error inside a step is rethrown naming the method and the step, so that the user sees which line of
+    /// their method the shapes met in (<c>BatchNormForward, step 7: xhat = xmu * ivar: …</c>).
+    /// </summary>
+    private static void WriteStepFailure(IndentedWriter writer, CachePlan plan, string generatedMethod, string step, string failure)
+    {
+        var quotes = plan.Program.Method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!.Quote).ToList();
+        using (writer.Block($"catch (global::System.ArgumentException {failure}) when ({step} > 0)"))
+        {
+            writer.Line("throw global::BackpropGen.StepFailure.At(");
+            writer.Line($"    \"{generatedMethod}\", {step}, {failure}" + (quotes.Count == 0 ? ");" : ","));
+            for (var i = 0; i < quotes.Count; i++)
+            {
+                writer.Line("    " + SymbolDisplay.FormatLiteral(quotes[i], quote: true) + (i == quotes.Count - 1 ? ");" : ","));
+            }
         }
     }
 
@@ -136,22 +189,36 @@ internal static class SourceEmitter
             }
 
             var renderer = new AdjointRenderer(plan);
-            foreach (var block in program.Blocks)
+            var (step, failure) = StepTrackingNames(plan);
+            writer.Line($"var {step} = 0;");
+            using (writer.Block("try"))
             {
-                writer.Line();
-                writer.Line("// " + block.Header);
-                foreach (var statement in block.Statements)
+                var first = true;
+                foreach (var block in program.Blocks)
                 {
-                    var targets = statement.Targets.Count == 1
-                        ? Identifiers.Escape(statement.Targets[0])
-                        : "(" + string.Join(", ", statement.Targets.Select(Identifiers.Escape)) + ")";
-                    writer.Line($"var {targets} = {renderer.Render(statement.Value)};");
+                    if (!first)
+                    {
+                        writer.Line();
+                    }
+
+                    first = false;
+                    writer.Line("// " + block.Header);
+                    writer.Line($"{step} = {block.Step};");
+                    foreach (var statement in block.Statements)
+                    {
+                        var targets = statement.Targets.Count == 1
+                            ? Identifiers.Escape(statement.Targets[0])
+                            : "(" + string.Join(", ", statement.Targets.Select(Identifiers.Escape)) + ")";
+                        writer.Line($"var {targets} = {renderer.Render(statement.Value)};");
+                    }
                 }
+
+                writer.Line(outputs.Count == 1
+                    ? $"return {Identifiers.Escape(outputs[0].LocalName)};"
+                    : "return (" + string.Join(", ", outputs.Select(o => Identifiers.Escape(o.LocalName))) + ");");
             }
 
-            writer.Line(outputs.Count == 1
-                ? $"return {Identifiers.Escape(outputs[0].LocalName)};"
-                : "return (" + string.Join(", ", outputs.Select(o => Identifiers.Escape(o.LocalName))) + ");");
+            WriteStepFailure(writer, plan, GeneratedNames.Backward(method.Name), step, failure);
         }
     }
 }

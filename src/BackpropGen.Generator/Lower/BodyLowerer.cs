@@ -219,7 +219,7 @@ internal sealed class BodyLowerer
             }
 
             _varied.Add(local);
-            var quote = local.Name + " = " + Flatten(value);
+            var quote = local.Name + " = " + Flatten(value, asQuote: true);
             var lowered = LowerStepValue(local.Name, value, out var callText);
             step = new StepModel(++_stepCount, local.Name, kind, lowered, quote);
             if (callText is not null)
@@ -251,7 +251,7 @@ internal sealed class BodyLowerer
         _locals.Add(new LocalModel(name, _method.ReturnType.ToDisplayString(TypeFormat), kind));
         string? callText = null;
         var step = IsVaried(value)
-            ? new StepModel(++_stepCount, name, kind, LowerStepValue(name, value, out callText), name + " = " + Flatten(value))
+            ? new StepModel(++_stepCount, name, kind, LowerStepValue(name, value, out callText), name + " = " + Flatten(value, asQuote: true))
             : null;
         _body.Add(new ForwardStatement(callText ?? $"var {name} = {Flatten(value)};", step));
         return name;
@@ -669,7 +669,8 @@ internal sealed class BodyLowerer
     /// A node's code on one line, its comments dropped and each run of whitespace between tokens made one space:
     /// steps are quoted in comments and replayed as single lines.
     /// </summary>
-    internal static string Flatten(SyntaxNode node)
+    /// <remarks>A quote (<paramref name="asQuote"/>) names identifiers as a reader says them: <c>var</c>, not <c>@var</c>.</remarks>
+    internal static string Flatten(SyntaxNode node, bool asQuote = false)
     {
         var text = new StringBuilder();
         SyntaxToken previous = default;
@@ -680,7 +681,7 @@ internal sealed class BodyLowerer
                 text.Append(' ');
             }
 
-            text.Append(token.Text);
+            text.Append(asQuote && token.IsKind(SyntaxKind.IdentifierToken) ? token.ValueText : token.Text);
             previous = token;
         }
 
