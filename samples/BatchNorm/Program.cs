@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using BackpropGen;
 using BatchNormSample;
 
@@ -43,5 +44,12 @@ foreach (var (name, generated, numeric, seedValue) in new[]
 
 Console.WriteLine();
 Console.WriteLine($"bars: {NumericalBar:E0} against central differences, {SeedBar:E0} against the seed's backward");
+
+// The generator also wrote the computational graph, as in the seed's figure: forward in black, gradients in red.
+var outputFolder = args.Length > 0 ? args[0] : "out";
+Directory.CreateDirectory(outputFolder);
+var dotFile = Path.Combine(outputFolder, "batchnorm.dot");
+File.WriteAllText(dotFile, Layers.BatchNormGraph);
+Console.WriteLine($"graph: {dotFile}{GraphRendering.ToSvg(dotFile)}");
 Console.WriteLine(failed ? "gradient check FAILED" : "gradient check passed");
 return failed ? 1 : 0;

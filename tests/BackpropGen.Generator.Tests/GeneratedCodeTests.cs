@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using System.Text.RegularExpressions;
 using Xunit;
@@ -66,6 +67,22 @@ public class GeneratedCodeTests
         Assert.DoesNotContain("X", fields);
         Assert.DoesNotContain("Mu", fields);
         Assert.DoesNotContain("Sq", fields);
+    }
+
+    [Fact]
+    public void Graph_constant_draws_forward_edges_in_black_and_named_gradients_in_red()
+    {
+        var (result, _) = GeneratorHarness.Run(Sources.SeedBatchNorm);
+        var text = result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        var graph = text.Substring(text.IndexOf("const string BatchNormGraph = @\"", StringComparison.Ordinal));
+
+        Assert.Contains("\"\"xmu\"\" [label=\"\"step 2\\nxmu = x - mu\"\"];", graph);
+        Assert.Contains("\"\"x\"\" -> \"\"xmu\"\";", graph);
+        Assert.Contains("\"\"mu\"\" -> \"\"xmu\"\";", graph);
+        foreach (var (from, to, gradient) in new[] { ("xhat", "xmu", "dxmu1"), ("sq", "xmu", "dxmu2"), ("xmu", "x", "dx1"), ("mu", "x", "dx2"), ("out", "beta", "dbeta") })
+        {
+            Assert.Contains($"\"\"{from}\"\" -> \"\"{to}\"\" [color=red, fontcolor=red, constraint=false, label=\"\"{gradient}\"\"];", graph);
+        }
     }
 
     private static string GeneratedBackward(string source)

@@ -67,5 +67,28 @@ namespace Samples.Cs231n
                     "out = xw + b");
             }
         }
+
+        /// <summary>The computational graph of <see cref="Affine"/> in Graphviz DOT: forward edges black, gradients red.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public const string AffineGraph = @"digraph ""Affine"" {
+    rankdir=LR;
+    node [shape=box, fontname=""Helvetica"", fontsize=11];
+    edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""w"" [shape=ellipse];
+    ""b"" [shape=ellipse];
+    ""xw"" [label=""step 1\nxw = Dot(x, w)""];
+    ""out"" [label=""step 2\nout = xw + b""];
+    ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""xw"";
+    ""w"" -> ""xw"";
+    ""xw"" -> ""out"";
+    ""b"" -> ""out"";
+    ""out"" -> ""dout"" [color=red, dir=back];
+    ""out"" -> ""xw"" [color=red, fontcolor=red, constraint=false, label=""dxw""];
+    ""out"" -> ""b"" [color=red, fontcolor=red, constraint=false, label=""db""];
+    ""xw"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
+    ""xw"" -> ""w"" [color=red, fontcolor=red, constraint=false, label=""dw""];
+}";
     }
 }

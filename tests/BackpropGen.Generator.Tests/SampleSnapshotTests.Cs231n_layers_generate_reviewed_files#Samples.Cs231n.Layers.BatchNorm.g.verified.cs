@@ -135,5 +135,53 @@ namespace Samples.Cs231n
                     "out = gammax + beta");
             }
         }
+
+        /// <summary>The computational graph of <see cref="BatchNorm"/> in Graphviz DOT: forward edges black, gradients red.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public const string BatchNormGraph = @"digraph ""BatchNorm"" {
+    rankdir=LR;
+    node [shape=box, fontname=""Helvetica"", fontsize=11];
+    edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""gamma"" [shape=ellipse];
+    ""beta"" [shape=ellipse];
+    ""mu"" [label=""step 1\nmu = 1.0 / N * Sum(x, axis: 0)""];
+    ""xmu"" [label=""step 2\nxmu = x - mu""];
+    ""sq"" [label=""step 3\nsq = Square(xmu)""];
+    ""var"" [label=""step 4\nvar = 1.0 / N * Sum(sq, axis: 0)""];
+    ""sqrtvar"" [label=""step 5\nsqrtvar = Sqrt(var + eps)""];
+    ""ivar"" [label=""step 6\nivar = 1.0 / sqrtvar""];
+    ""xhat"" [label=""step 7\nxhat = xmu * ivar""];
+    ""gammax"" [label=""step 8\ngammax = gamma * xhat""];
+    ""out"" [label=""step 9\nout = gammax + beta""];
+    ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""mu"";
+    ""x"" -> ""xmu"";
+    ""mu"" -> ""xmu"";
+    ""xmu"" -> ""sq"";
+    ""sq"" -> ""var"";
+    ""var"" -> ""sqrtvar"";
+    ""sqrtvar"" -> ""ivar"";
+    ""xmu"" -> ""xhat"";
+    ""ivar"" -> ""xhat"";
+    ""gamma"" -> ""gammax"";
+    ""xhat"" -> ""gammax"";
+    ""gammax"" -> ""out"";
+    ""beta"" -> ""out"";
+    ""out"" -> ""dout"" [color=red, dir=back];
+    ""out"" -> ""gammax"" [color=red, fontcolor=red, constraint=false, label=""dgammax""];
+    ""out"" -> ""beta"" [color=red, fontcolor=red, constraint=false, label=""dbeta""];
+    ""gammax"" -> ""gamma"" [color=red, fontcolor=red, constraint=false, label=""dgamma""];
+    ""gammax"" -> ""xhat"" [color=red, fontcolor=red, constraint=false, label=""dxhat""];
+    ""xhat"" -> ""xmu"" [color=red, fontcolor=red, constraint=false, label=""dxmu1""];
+    ""xhat"" -> ""ivar"" [color=red, fontcolor=red, constraint=false, label=""divar""];
+    ""ivar"" -> ""sqrtvar"" [color=red, fontcolor=red, constraint=false, label=""dsqrtvar""];
+    ""sqrtvar"" -> ""var"" [color=red, fontcolor=red, constraint=false, label=""dvar""];
+    ""var"" -> ""sq"" [color=red, fontcolor=red, constraint=false, label=""dsq""];
+    ""sq"" -> ""xmu"" [color=red, fontcolor=red, constraint=false, label=""dxmu2""];
+    ""xmu"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx1""];
+    ""xmu"" -> ""mu"" [color=red, fontcolor=red, constraint=false, label=""dmu""];
+    ""mu"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx2""];
+}";
     }
 }

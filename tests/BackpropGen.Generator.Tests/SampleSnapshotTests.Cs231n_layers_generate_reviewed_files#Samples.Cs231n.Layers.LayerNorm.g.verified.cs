@@ -108,5 +108,44 @@ namespace Samples.Cs231n
                     "out = gamma * xhat + beta");
             }
         }
+
+        /// <summary>The computational graph of <see cref="LayerNorm"/> in Graphviz DOT: forward edges black, gradients red.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public const string LayerNormGraph = @"digraph ""LayerNorm"" {
+    rankdir=LR;
+    node [shape=box, fontname=""Helvetica"", fontsize=11];
+    edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""gamma"" [shape=ellipse];
+    ""beta"" [shape=ellipse];
+    ""mu"" [label=""step 1\nmu = Mean(x, axis: 1, keepDims: true)""];
+    ""xmu"" [label=""step 2\nxmu = x - mu""];
+    ""variance"" [label=""step 3\nvariance = Mean(Square(xmu), axis: 1, keepDims: true)""];
+    ""std"" [label=""step 4\nstd = Sqrt(variance + eps)""];
+    ""xhat"" [label=""step 5\nxhat = xmu / std""];
+    ""out"" [label=""step 6\nout = gamma * xhat + beta""];
+    ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""mu"";
+    ""x"" -> ""xmu"";
+    ""mu"" -> ""xmu"";
+    ""xmu"" -> ""variance"";
+    ""variance"" -> ""std"";
+    ""xmu"" -> ""xhat"";
+    ""std"" -> ""xhat"";
+    ""gamma"" -> ""out"";
+    ""xhat"" -> ""out"";
+    ""beta"" -> ""out"";
+    ""out"" -> ""dout"" [color=red, dir=back];
+    ""out"" -> ""gamma"" [color=red, fontcolor=red, constraint=false, label=""dgamma""];
+    ""out"" -> ""xhat"" [color=red, fontcolor=red, constraint=false, label=""dxhat""];
+    ""out"" -> ""beta"" [color=red, fontcolor=red, constraint=false, label=""dbeta""];
+    ""xhat"" -> ""xmu"" [color=red, fontcolor=red, constraint=false, label=""dxmu1""];
+    ""xhat"" -> ""std"" [color=red, fontcolor=red, constraint=false, label=""dstd""];
+    ""std"" -> ""variance"" [color=red, fontcolor=red, constraint=false, label=""dvariance""];
+    ""variance"" -> ""xmu"" [color=red, fontcolor=red, constraint=false, label=""dxmu2""];
+    ""xmu"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx1""];
+    ""xmu"" -> ""mu"" [color=red, fontcolor=red, constraint=false, label=""dmu""];
+    ""mu"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx2""];
+}";
     }
 }

@@ -56,5 +56,19 @@ namespace Samples.Cs231n
                     "out = Relu(x)");
             }
         }
+
+        /// <summary>The computational graph of <see cref="ReLU"/> in Graphviz DOT: forward edges black, gradients red.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public const string ReLUGraph = @"digraph ""ReLU"" {
+    rankdir=LR;
+    node [shape=box, fontname=""Helvetica"", fontsize=11];
+    edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""out"" [label=""step 1\nout = Relu(x)""];
+    ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""out"";
+    ""out"" -> ""dout"" [color=red, dir=back];
+    ""out"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
+}";
     }
 }

@@ -56,5 +56,19 @@ namespace Samples.Cs231n
                     "out = Sigmoid(x)");
             }
         }
+
+        /// <summary>The computational graph of <see cref="SigmoidActivation"/> in Graphviz DOT: forward edges black, gradients red.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public const string SigmoidActivationGraph = @"digraph ""SigmoidActivation"" {
+    rankdir=LR;
+    node [shape=box, fontname=""Helvetica"", fontsize=11];
+    edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""out"" [label=""step 1\nout = Sigmoid(x)""];
+    ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""out"";
+    ""out"" -> ""dout"" [color=red, dir=back];
+    ""out"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
+}";
     }
 }

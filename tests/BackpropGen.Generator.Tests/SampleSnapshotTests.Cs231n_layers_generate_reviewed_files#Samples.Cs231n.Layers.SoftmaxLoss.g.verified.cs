@@ -106,5 +106,37 @@ namespace Samples.Cs231n
                     "loss = -Sum(correct) / N");
             }
         }
+
+        /// <summary>The computational graph of <see cref="SoftmaxLoss"/> in Graphviz DOT: forward edges black, gradients red.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public const string SoftmaxLossGraph = @"digraph ""SoftmaxLoss"" {
+    rankdir=LR;
+    node [shape=box, fontname=""Helvetica"", fontsize=11];
+    edge [fontname=""Helvetica"", fontsize=10];
+    ""scores"" [shape=ellipse];
+    ""shifted"" [label=""step 1\nshifted = scores - Max(scores, axis: 1, keepDims: true)""];
+    ""exps"" [label=""step 2\nexps = Exp(shifted)""];
+    ""sums"" [label=""step 3\nsums = Sum(exps, axis: 1, keepDims: true)""];
+    ""logProbs"" [label=""step 4\nlogProbs = shifted - Log(sums)""];
+    ""correct"" [label=""step 5\ncorrect = Pick(logProbs, y)""];
+    ""loss"" [label=""step 6\nloss = -Sum(correct) / N""];
+    ""dout"" [shape=plaintext, fontcolor=red];
+    ""scores"" -> ""shifted"";
+    ""shifted"" -> ""exps"";
+    ""exps"" -> ""sums"";
+    ""shifted"" -> ""logProbs"";
+    ""sums"" -> ""logProbs"";
+    ""logProbs"" -> ""correct"";
+    ""correct"" -> ""loss"";
+    ""loss"" -> ""dout"" [color=red, dir=back];
+    ""loss"" -> ""correct"" [color=red, fontcolor=red, constraint=false, label=""dcorrect""];
+    ""correct"" -> ""logProbs"" [color=red, fontcolor=red, constraint=false, label=""dlogProbs""];
+    ""logProbs"" -> ""shifted"" [color=red, fontcolor=red, constraint=false, label=""dshifted1""];
+    ""logProbs"" -> ""sums"" [color=red, fontcolor=red, constraint=false, label=""dsums""];
+    ""sums"" -> ""exps"" [color=red, fontcolor=red, constraint=false, label=""dexps""];
+    ""exps"" -> ""shifted"" [color=red, fontcolor=red, constraint=false, label=""dshifted2""];
+    ""shifted"" -> ""scores"" [color=red, fontcolor=red, constraint=false, label=""dscores1""];
+    ""shifted"" -> ""scores"" [color=red, fontcolor=red, constraint=false, label=""dscores2""];
+}";
     }
 }

@@ -87,5 +87,30 @@ namespace Samples.Cs231n
                     "loss = (Sum(margins) - N * delta) / N");
             }
         }
+
+        /// <summary>The computational graph of <see cref="SvmLoss"/> in Graphviz DOT: forward edges black, gradients red.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public const string SvmLossGraph = @"digraph ""SvmLoss"" {
+    rankdir=LR;
+    node [shape=box, fontname=""Helvetica"", fontsize=11];
+    edge [fontname=""Helvetica"", fontsize=10];
+    ""scores"" [shape=ellipse];
+    ""correct"" [label=""step 1\ncorrect = Pick(scores, y)""];
+    ""correctColumn"" [label=""step 2\ncorrectColumn = Reshape(correct, N, 1)""];
+    ""margins"" [label=""step 3\nmargins = Maximum(scores - correctColumn + delta, 0.0)""];
+    ""loss"" [label=""step 4\nloss = (Sum(margins) - N * delta) / N""];
+    ""dout"" [shape=plaintext, fontcolor=red];
+    ""scores"" -> ""correct"";
+    ""correct"" -> ""correctColumn"";
+    ""scores"" -> ""margins"";
+    ""correctColumn"" -> ""margins"";
+    ""margins"" -> ""loss"";
+    ""loss"" -> ""dout"" [color=red, dir=back];
+    ""loss"" -> ""margins"" [color=red, fontcolor=red, constraint=false, label=""dmargins""];
+    ""margins"" -> ""scores"" [color=red, fontcolor=red, constraint=false, label=""dscores1""];
+    ""margins"" -> ""correctColumn"" [color=red, fontcolor=red, constraint=false, label=""dcorrectColumn""];
+    ""correctColumn"" -> ""correct"" [color=red, fontcolor=red, constraint=false, label=""dcorrect""];
+    ""correct"" -> ""scores"" [color=red, fontcolor=red, constraint=false, label=""dscores2""];
+}";
     }
 }

@@ -83,5 +83,37 @@ namespace Samples.Cs231n
                     "loss = SoftmaxLoss(scores, y)");
             }
         }
+
+        /// <summary>The computational graph of <see cref="TwoLayerNetLoss"/> in Graphviz DOT: forward edges black, gradients red.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public const string TwoLayerNetLossGraph = @"digraph ""TwoLayerNetLoss"" {
+    rankdir=LR;
+    node [shape=box, fontname=""Helvetica"", fontsize=11];
+    edge [fontname=""Helvetica"", fontsize=10];
+    ""w1"" [shape=ellipse];
+    ""b1"" [shape=ellipse];
+    ""w2"" [shape=ellipse];
+    ""b2"" [shape=ellipse];
+    ""hidden"" [label=""step 1\nhidden = Affine(x, w1, b1)""];
+    ""activations"" [label=""step 2\nactivations = ReLU(hidden)""];
+    ""scores"" [label=""step 3\nscores = Affine(activations, w2, b2)""];
+    ""loss"" [label=""step 4\nloss = SoftmaxLoss(scores, y)""];
+    ""dout"" [shape=plaintext, fontcolor=red];
+    ""w1"" -> ""hidden"";
+    ""b1"" -> ""hidden"";
+    ""hidden"" -> ""activations"";
+    ""activations"" -> ""scores"";
+    ""w2"" -> ""scores"";
+    ""b2"" -> ""scores"";
+    ""scores"" -> ""loss"";
+    ""loss"" -> ""dout"" [color=red, dir=back];
+    ""loss"" -> ""scores"" [color=red, fontcolor=red, constraint=false, label=""dscores""];
+    ""scores"" -> ""activations"" [color=red, fontcolor=red, constraint=false, label=""dactivations""];
+    ""scores"" -> ""w2"" [color=red, fontcolor=red, constraint=false, label=""dw2""];
+    ""scores"" -> ""b2"" [color=red, fontcolor=red, constraint=false, label=""db2""];
+    ""activations"" -> ""hidden"" [color=red, fontcolor=red, constraint=false, label=""dhidden""];
+    ""hidden"" -> ""w1"" [color=red, fontcolor=red, constraint=false, label=""dw1""];
+    ""hidden"" -> ""b1"" [color=red, fontcolor=red, constraint=false, label=""db1""];
+}";
     }
 }

@@ -21,10 +21,20 @@ internal sealed record BackwardBlock(int Step, string Header, EquatableArray<Bac
 /// <summary>The gradient returned for one differentiable parameter.</summary>
 internal sealed record GradientOutput(string ParameterName, string LocalName, string TypeName);
 
-/// <summary>The differentiated method: its blocks in reverse step order, ending with step 0, and what it returns.</summary>
+/// <summary>
+/// An edge of the computational graph: a forward value feeding a step (<paramref name="Label"/> empty), or a gradient
+/// (<paramref name="IsGradient"/>) sent back from a step to a value it read, labelled with the partial's name.
+/// </summary>
+internal sealed record GraphEdge(string From, string To, string Label, bool IsGradient);
+
+/// <summary>
+/// The differentiated method: its blocks in reverse step order, ending with step 0, what it returns, and its graph
+/// (forward and gradient edges between the active values).
+/// </summary>
 internal sealed record BackwardProgram(
     MethodModel Method,
     string DoutName,
     string CacheName,
     EquatableArray<BackwardBlock> Blocks,
-    EquatableArray<GradientOutput> Outputs);
+    EquatableArray<GradientOutput> Outputs,
+    EquatableArray<GraphEdge> Edges);

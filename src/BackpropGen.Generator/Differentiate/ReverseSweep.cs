@@ -20,6 +20,8 @@ internal sealed class ReverseSweep
     private readonly string _dout;
     private List<BackwardStatement> _statements = new();
     private int _temporaries;
+    private readonly List<GraphEdge> _edges = new();
+    private string? _currentStep;
 
     private ReverseSweep(MethodModel method)
     {
@@ -43,14 +45,24 @@ internal sealed class ReverseSweep
         _partials[_method.ReturnedName] = new List<string> { _dout };
 
         var blocks = new List<BackwardBlock>();
+        foreach (var step in active)
+        {
+            foreach (var input in VariablesOf(step.Value).Distinct())
+            {
+                _edges.Add(new GraphEdge(input, step.Name, string.Empty, IsGradient: false));
+            }
+        }
+
         foreach (var step in Enumerable.Reverse(active))
         {
+            _currentStep = step.Name;
             _statements = new List<BackwardStatement>();
             var gradient = GradientOf(step.Name, step.Kind);
             Visit(step.Value, gradient, new PrimalRef(step.Name, step.Kind));
             blocks.Add(new BackwardBlock(step.Number, $"step {step.Number}: {step.Quote}", _statements.ToEquatableArray()));
         }
 
+        _currentStep = null;
         _statements = new List<BackwardStatement>();
         var outputs = new List<GradientOutput>();
         foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable))
@@ -61,7 +73,7 @@ internal sealed class ReverseSweep
         }
 
         blocks.Add(new BackwardBlock(0, "step 0", _statements.ToEquatableArray()));
-        return new BackwardProgram(_method, _dout, cache, blocks.ToEquatableArray(), outputs.ToEquatableArray());
+        return new BackwardProgram(_method, _dout, cache, blocks.ToEquatableArray(), outputs.ToEquatableArray(), _edges.ToEquatableArray());
     }
 
     /// <summary>Steps whose value reaches the result; the others need no gradient.</summary>
@@ -251,6 +263,7 @@ internal sealed class ReverseSweep
         {
             // The one gradient of a value used once needs no name of its own.
             PartialsOf(name).Add(reference.Name);
+            RecordGradientEdge(name, reference.Name);
             return;
         }
 
@@ -268,7 +281,16 @@ internal sealed class ReverseSweep
             ? GradientName(name)
             : Fresh(GradientBaseName(name) + (partials.Count + 1 + (name == _method.ReturnedName ? -1 : 0)));
         partials.Add(partial);
+        RecordGradientEdge(name, partial);
         return partial;
+    }
+
+    private void RecordGradientEdge(string value, string gradient)
+    {
+        if (_currentStep is not null)
+        {
+            _edges.Add(new GraphEdge(_currentStep, value, gradient, IsGradient: true));
+        }
     }
 
     private List<string> PartialsOf(string name)

@@ -9,5 +9,8 @@ internal static class GeneratedNames
 
     public static string Backward(string method) => method + "Backward";
 
-    public static string[] All(string method) => new[] { Cache(method), Forward(method), Backward(method) };
+    /// <summary>The computational graph in Graphviz DOT, as a constant.</summary>
+    public static string Graph(string method) => method + "Graph";
+
+    public static string[] All(string method) => new[] { Cache(method), Forward(method), Backward(method), Graph(method) };
 }

@@ -87,6 +87,8 @@ internal static class SourceEmitter
         WriteForward(writer, plan, cacheType);
         writer.Line();
         WriteBackward(writer, plan, cacheType);
+        writer.Line();
+        WriteGraph(writer, plan);
     }
 
     private static void WriteForward(IndentedWriter writer, CachePlan plan, string cacheType)
@@ -161,6 +163,20 @@ internal static class SourceEmitter
             {
                 writer.Line("    " + SymbolDisplay.FormatLiteral(quotes[i], quote: true) + (i == quotes.Count - 1 ? ");" : ","));
             }
+        }
+    }
+
+    /// <summary>The graph as a verbatim string, one DOT line per line, so that it reads in the generated file too.</summary>
+    private static void WriteGraph(IndentedWriter writer, CachePlan plan)
+    {
+        var method = plan.Program.Method;
+        writer.Line($"/// <summary>The computational graph of <see cref=\"{method.Name}\"/> in Graphviz DOT: forward edges black, gradients red.</summary>");
+        writer.Line(GeneratedCodeAttribute);
+        var lines = GraphEmitter.Emit(plan.Program).Replace("\"", "\"\"").TrimEnd('\n').Split('\n');
+        writer.Line($"{method.Accessibility} const string {GeneratedNames.Graph(method.Name)} = @\"{lines[0]}");
+        for (var i = 1; i < lines.Length; i++)
+        {
+            writer.Raw(lines[i] + (i == lines.Length - 1 ? "\";\n" : "\n"));
         }
     }
 
