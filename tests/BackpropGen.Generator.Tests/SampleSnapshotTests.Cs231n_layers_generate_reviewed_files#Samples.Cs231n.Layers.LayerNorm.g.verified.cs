@@ -79,7 +79,7 @@ namespace Samples.Cs231n
 
                 // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
                 step = 3;
-                var dxmu2 = 2 * xmu * (global::BackpropGen.Tensor.ExpandAlong(dvariance, 1, Square(xmu).Shape) / Square(xmu).Shape.Dimension(1));
+                var dxmu2 = 2 * xmu * (global::BackpropGen.Tensor.ExpandAlong(dvariance, 1, xmu.Shape) / xmu.Shape.Dimension(1));
 
                 // step 2: xmu = x - mu
                 step = 2;

@@ -73,7 +73,7 @@ namespace Samples.Cs231n
                 // step 4: logProbs = shifted - Log(sums)
                 step = 4;
                 var dshifted1 = global::BackpropGen.Tensor.SumTo(dlogProbs, shiftedShape);
-                var dsums = global::BackpropGen.Tensor.SumTo(-dlogProbs, Log(sums).Shape) / sums;
+                var dsums = global::BackpropGen.Tensor.SumTo(-dlogProbs, sums.Shape) / sums;
 
                 // step 3: sums = Sum(exps, axis: 1, keepDims: true)
                 step = 3;

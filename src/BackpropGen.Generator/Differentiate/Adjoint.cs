@@ -22,8 +22,12 @@ internal sealed record ShapeRef(string Name) : Adj(ValueKind.Other);
 /// <summary>The shape of a value that has no name (a sub-expression recomputed in the backward).</summary>
 internal sealed record ShapeOf(Adj Value) : Adj(ValueKind.Other);
 
-/// <summary>User code replayed in the backward: a constant such as <c>1.0 / N</c> or a recomputed sub-expression.</summary>
-internal sealed record Code(string Text, ValueKind Kind, EquatableArray<string> Reads) : Adj(Kind);
+/// <summary>
+/// User code replayed in the backward: a constant such as <c>1.0 / N</c> or a recomputed sub-expression.
+/// <paramref name="Shape"/>, when known, is a cheaper way to its shape than computing it (<c>Log(sums)</c> has the shape
+/// of <c>sums</c>).
+/// </summary>
+internal sealed record Code(string Text, ValueKind Kind, EquatableArray<string> Reads, Adj? Shape = null) : Adj(Kind);
 
 /// <summary>A literal written by a derivative rule (<c>0.5</c>, <c>2</c>).</summary>
 internal sealed record Literal(string Text, ValueKind Kind) : Adj(Kind);
@@ -76,6 +80,7 @@ internal static class A
     public static Adj Shape(Adj value) => value switch
     {
         PrimalRef primal => new ShapeRef(primal.Name),
+        Code { Shape: { } known } => known,
         _ => new ShapeOf(value),
     };
 

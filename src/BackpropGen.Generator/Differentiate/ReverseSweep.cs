@@ -333,10 +333,23 @@ internal sealed class ReverseSweep
     {
         VarExpr variable => new PrimalRef(variable.Name, variable.Kind),
         ConstExpr constant => new Code(constant.Text, constant.Kind, constant.Reads),
-        OpExpr op => new Code(op.Text, op.Kind, op.Reads),
+        OpExpr op => new Code(op.Text, op.Kind, op.Reads, ElementwiseShape(op)),
         CallExpr call => new Code(call.Text, call.Kind, call.Reads),
         _ => new Literal("default", expression.Kind),
     };
+
+    /// <summary>
+    /// The shape of an elementwise operation with one tensor argument is that argument's shape: the backward need not
+    /// compute <c>Log(sums)</c> to learn the shape of <c>sums</c>.
+    /// </summary>
+    private static Adj? ElementwiseShape(OpExpr op)
+    {
+        var tensors = op.Args.Where(a => a.Kind == ValueKind.Tensor).ToList();
+        var elementwise = op.Op is OpKind.Add or OpKind.Subtract or OpKind.Multiply or OpKind.Divide or OpKind.Negate
+            or OpKind.Sqrt or OpKind.Exp or OpKind.Log or OpKind.Tanh or OpKind.Sigmoid or OpKind.Abs or OpKind.Square
+            or OpKind.Pow or OpKind.Sin or OpKind.Cos or OpKind.Maximum or OpKind.Minimum or OpKind.Relu;
+        return elementwise && op.Kind == ValueKind.Tensor && tensors.Count == 1 ? A.Shape(ValueOf(tensors[0])) : null;
+    }
 
     private sealed class RuleContext : IRuleContext
     {
