@@ -71,6 +71,13 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     /// <exception cref="ArgumentException"><paramref name="axis"/> is not in [-<see cref="Rank"/>, <see cref="Rank"/>).</exception>
     public int Dimension(int axis) => Dims[NormalizeAxis(axis)];
 
+    /// <summary>
+    /// The NumPy broadcast of two shapes: the shape of <c>a ∘ b</c> for an elementwise operation. Generated backward passes
+    /// use it to learn the shape of a sub-expression without computing it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not broadcast; the message names both.</exception>
+    public static TensorShape Broadcast(TensorShape a, TensorShape b) => Broadcasting.BroadcastShape(a, b, "broadcast");
+
     /// <summary>Returns the dimensions as a new array.</summary>
     public int[] ToArray() => Dims.ToArray();
 

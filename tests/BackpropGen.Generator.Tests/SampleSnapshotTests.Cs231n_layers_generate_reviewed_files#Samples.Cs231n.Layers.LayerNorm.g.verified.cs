@@ -63,7 +63,7 @@ namespace Samples.Cs231n
             {
                 // step 6: out = gamma * xhat + beta
                 step = 6;
-                var dtmp1 = global::BackpropGen.Tensor.SumTo(dout, (gamma * xhat).Shape);
+                var dtmp1 = global::BackpropGen.Tensor.SumTo(dout, global::BackpropGen.TensorShape.Broadcast(gamma.Shape, xhat.Shape));
                 var dgamma = global::BackpropGen.Tensor.SumTo(dtmp1 * xhat, gamma.Shape);
                 var dxhat = global::BackpropGen.Tensor.SumTo(dtmp1 * gamma, xhat.Shape);
                 var dbeta = global::BackpropGen.Tensor.SumTo(dout, betaShape);

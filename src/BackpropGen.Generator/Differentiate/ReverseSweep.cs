@@ -339,8 +339,8 @@ internal sealed class ReverseSweep
     };
 
     /// <summary>
-    /// The shape of an elementwise operation with one tensor argument is that argument's shape: the backward need not
-    /// compute <c>Log(sums)</c> to learn the shape of <c>sums</c>.
+    /// The shape of an elementwise operation is its tensor argument's shape, or the broadcast of both: the backward need
+    /// not compute <c>Log(sums)</c> to learn the shape of <c>sums</c>.
     /// </summary>
     private static Adj? ElementwiseShape(OpExpr op)
     {
@@ -348,7 +348,14 @@ internal sealed class ReverseSweep
         var elementwise = op.Op is OpKind.Add or OpKind.Subtract or OpKind.Multiply or OpKind.Divide or OpKind.Negate
             or OpKind.Sqrt or OpKind.Exp or OpKind.Log or OpKind.Tanh or OpKind.Sigmoid or OpKind.Abs or OpKind.Square
             or OpKind.Pow or OpKind.Sin or OpKind.Cos or OpKind.Maximum or OpKind.Minimum or OpKind.Relu;
-        return elementwise && op.Kind == ValueKind.Tensor && tensors.Count == 1 ? A.Shape(ValueOf(tensors[0])) : null;
+        if (!elementwise || op.Kind != ValueKind.Tensor)
+        {
+            return null;
+        }
+
+        return tensors.Count == 1
+            ? A.Shape(ValueOf(tensors[0]))
+            : new Call("TensorShape.Broadcast", new[] { A.Shape(ValueOf(tensors[0])), A.Shape(ValueOf(tensors[1])) }.ToEquatableArray(), ValueKind.Other);
     }
 
     private sealed class RuleContext : IRuleContext

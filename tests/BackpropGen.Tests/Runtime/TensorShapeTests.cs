@@ -143,4 +143,20 @@ public class TensorShapeTests
 
         TensorAssert.MessageNames(error, "[65536, 65536]");
     }
+
+    [Fact]
+    public void Broadcast_of_two_shapes_is_numpys_in_both_directions()
+    {
+        Assert.Equal(new TensorShape(6, 4), TensorShape.Broadcast(new TensorShape(6, 1), new TensorShape(4)));
+        Assert.Equal(new TensorShape(6, 4), TensorShape.Broadcast(new TensorShape(4), new TensorShape(6, 4)));
+        Assert.Equal(new TensorShape(2, 3), TensorShape.Broadcast(new TensorShape(2, 3), new TensorShape()));
+    }
+
+    [Fact]
+    public void Broadcast_of_shapes_that_do_not_match_names_both()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TensorShape.Broadcast(new TensorShape(2, 3), new TensorShape(4)));
+
+        TensorAssert.MessageNames(error, "[2, 3]", "[4]");
+    }
 }
