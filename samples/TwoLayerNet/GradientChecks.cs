@@ -1,22 +1,27 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using BackpropGen;
 
 namespace TwoLayerNetSample;
 
 /// <summary>
-/// Start-up checks: every layer's generated backward, and the chain of them in <see cref="Network.LossAndGradients"/>,
-/// against central differences on small random inputs.
+/// Start-up checks: every layer's generated backward and the generated backward of the network that composes them,
+/// against central differences on small random inputs; and that composed backward against the layers chained by hand.
 /// </summary>
 public static class GradientChecks
 {
     /// <summary>The bar of SPEC §4: generated gradients agree with central differences to below this relative error.</summary>
     public const double Bar = 1e-7;
 
+    /// <summary>The bar for the generated composition against the hand chain of the same generated layers (SPEC §4's seed bar).</summary>
+    public const double ChainBar = 1e-12;
+
     /// <summary>Runs the checks and prints one line per gradient; true when all are under <see cref="Bar"/>.</summary>
     public static bool Run()
     {
         var results = new List<(string Layer, string Gradient, double Error)>();
+        var compositionErrors = new List<(string Gradient, double Error)>();
         void Check(string layer, string gradient, Tensor generated, Tensor numerical) =>
             results.Add((layer, gradient, GradCheck.RelativeError(generated, numerical)));
 
@@ -56,12 +61,19 @@ public static class GradientChecks
         // The whole chain, with non-trivial gamma and beta so that their gradients are exercised too.
         var p = Parameters.Initial(inputs: D, hidden: H, classes: C, seed: 18) with { Gamma = gamma, Beta = beta };
         var (_, gradients) = Network.LossAndGradients(p, x, labels);
-        Check("Network", "dW1", gradients.W1, GradCheck.Numerical(v => Network.Loss(p with { W1 = v }, x, labels), p.W1));
-        Check("Network", "db1", gradients.B1, GradCheck.Numerical(v => Network.Loss(p with { B1 = v }, x, labels), p.B1));
-        Check("Network", "dgamma", gradients.Gamma, GradCheck.Numerical(v => Network.Loss(p with { Gamma = v }, x, labels), p.Gamma));
-        Check("Network", "dbeta", gradients.Beta, GradCheck.Numerical(v => Network.Loss(p with { Beta = v }, x, labels), p.Beta));
-        Check("Network", "dW2", gradients.W2, GradCheck.Numerical(v => Network.Loss(p with { W2 = v }, x, labels), p.W2));
-        Check("Network", "db2", gradients.B2, GradCheck.Numerical(v => Network.Loss(p with { B2 = v }, x, labels), p.B2));
+        Check("Loss", "dW1", gradients.W1, GradCheck.Numerical(v => Network.Loss(p with { W1 = v }, x, labels), p.W1));
+        Check("Loss", "db1", gradients.B1, GradCheck.Numerical(v => Network.Loss(p with { B1 = v }, x, labels), p.B1));
+        Check("Loss", "dgamma", gradients.Gamma, GradCheck.Numerical(v => Network.Loss(p with { Gamma = v }, x, labels), p.Gamma));
+        Check("Loss", "dbeta", gradients.Beta, GradCheck.Numerical(v => Network.Loss(p with { Beta = v }, x, labels), p.Beta));
+        Check("Loss", "dW2", gradients.W2, GradCheck.Numerical(v => Network.Loss(p with { W2 = v }, x, labels), p.W2));
+        Check("Loss", "db2", gradients.B2, GradCheck.Numerical(v => Network.Loss(p with { B2 = v }, x, labels), p.B2));
+
+        // The generated composition against the same layers chained by hand: the same arithmetic, so a far tighter bar.
+        var (_, chained) = Network.ChainedLossAndGradients(p, x, labels);
+        foreach (var ((name, composed), (_, byHand)) in gradients.Named().Zip(chained.Named()))
+        {
+            compositionErrors.Add(("d" + name, GradCheck.RelativeError(composed, byHand)));
+        }
 
         Console.WriteLine($"Gradient checks: generated backward against central differences (bar {Bar:E0})");
         var passed = true;
@@ -70,6 +82,15 @@ public static class GradientChecks
             var ok = error < Bar;
             passed &= ok;
             Console.WriteLine($"  {layer,-12} {gradient,-8} relative error {error:E2}   {(ok ? "ok" : "FAILED")}");
+        }
+
+
+        Console.WriteLine($"Generated LossBackward against the layers' backwards chained by hand (bar {ChainBar:E0})");
+        foreach (var (gradient, error) in compositionErrors)
+        {
+            var ok = error < ChainBar;
+            passed &= ok;
+            Console.WriteLine($"  {"Loss",-12} {gradient,-8} relative error {error:E2}   {(ok ? "ok" : "FAILED")}");
         }
 
         return passed;

@@ -4,11 +4,27 @@ using static BackpropGen.Tensor;
 namespace TwoLayerNetSample;
 
 /// <summary>
-/// The network's layers, each its own <c>[Differentiable]</c> method: the generator writes <c>AffineForward</c>,
-/// <c>AffineBackward</c> and so on, and <see cref="Network"/> chains them.
+/// The network's layers, each its own <c>[Differentiable]</c> method (the generator writes <c>AffineForward</c>,
+/// <c>AffineBackward</c> and so on), and <see cref="Loss"/>, the network, which calls them.
 /// </summary>
 public static partial class Layers
 {
+    /// <summary>
+    /// The network's mean softmax loss on a batch: affine → BatchNorm → ReLU → affine → softmax loss. Each step calls a
+    /// layer, so the generated <c>LossBackward</c> calls the layers' backwards in reverse and returns the gradients of
+    /// the six parameters; <paramref name="x"/> is data and needs none.
+    /// </summary>
+    [Differentiable]
+    public static double Loss([NoGrad] Tensor x, int[] labels, Tensor w1, Tensor b1, Tensor gamma, Tensor beta, Tensor w2, Tensor b2, [NoGrad] double eps)
+    {
+        var hidden = Affine(x, w1, b1);
+        var normalized = BatchNorm(hidden, gamma, beta, eps);
+        var activations = Relu(normalized);
+        var scores = Affine(activations, w2, b2);
+        var loss = SoftmaxLoss(scores, labels);
+        return loss;
+    }
+
     /// <summary>A fully connected layer: <c>x·w + b</c>, with <c>b</c> broadcast over the rows.</summary>
     [Differentiable]
     public static Tensor Affine(Tensor x, Tensor w, Tensor b)

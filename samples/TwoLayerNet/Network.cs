@@ -4,7 +4,8 @@ using BackpropGen;
 namespace TwoLayerNetSample;
 
 /// <summary>
-/// Affine → BatchNorm → ReLU → affine → softmax loss, chained from the layers' generated forward and backward passes.
+/// Affine → BatchNorm → ReLU → affine → softmax loss: training through <see cref="Layers.Loss"/>'s generated passes,
+/// and inference.
 /// </summary>
 public static class Network
 {
@@ -12,14 +13,22 @@ public static class Network
     public const double BatchNormEps = 1e-5;
 
     /// <summary>
-    /// The mean softmax loss on a batch and its gradient with respect to every parameter: each layer's generated
-    /// forward in order, then their generated backwards in reverse, each fed the gradient of its output.
+    /// The mean softmax loss on a batch and its gradient with respect to every parameter, from the generated forward and
+    /// backward of <see cref="Layers.Loss"/>.
     /// </summary>
-    /// <remarks>
-    /// This is the chain that a <c>[Differentiable] Loss</c> method calling the layers would generate once one
-    /// differentiable method may call another; that method's <c>LossForward</c>/<c>LossBackward</c> would replace this body.
-    /// </remarks>
     public static (double Loss, Parameters Gradients) LossAndGradients(Parameters p, Tensor x, int[] labels)
+    {
+        var (loss, cache) = Layers.LossForward(x, labels, p.W1, p.B1, p.Gamma, p.Beta, p.W2, p.B2, BatchNormEps);
+        var (dw1, db1, dgamma, dbeta, dw2, db2) = Layers.LossBackward(1.0, cache);
+        return (loss, new Parameters(dw1, db1, dgamma, dbeta, dw2, db2));
+    }
+
+    /// <summary>
+    /// The same as <see cref="LossAndGradients"/>, chained by hand: each layer's generated forward in order, then their
+    /// generated backwards in reverse, each fed the gradient of its output. The start-up checks hold the generated
+    /// composition to it.
+    /// </summary>
+    public static (double Loss, Parameters Gradients) ChainedLossAndGradients(Parameters p, Tensor x, int[] labels)
     {
         var (hidden, affine1) = Layers.AffineForward(x, p.W1, p.B1);
         var (normalized, batchNorm) = Layers.BatchNormForward(hidden, p.Gamma, p.Beta, BatchNormEps);
@@ -35,11 +44,9 @@ public static class Network
         return (loss, new Parameters(dW1, db1, dgamma, dbeta, dW2, db2));
     }
 
-    /// <summary>The same loss as <see cref="LossAndGradients"/>, from the layers as written (no generated code): the reference for gradient checks.</summary>
+    /// <summary>The loss of <see cref="Layers.Loss"/> as written (no generated code): the reference for gradient checks.</summary>
     public static double Loss(Parameters p, Tensor x, int[] labels) =>
-        Layers.SoftmaxLoss(
-            Layers.Affine(Layers.Relu(Layers.BatchNorm(Layers.Affine(x, p.W1, p.B1), p.Gamma, p.Beta, BatchNormEps)), p.W2, p.B2),
-            labels);
+        Layers.Loss(x, labels, p.W1, p.B1, p.Gamma, p.Beta, p.W2, p.B2, BatchNormEps);
 
     /// <summary>
     /// The per-feature mean and variance of the hidden layer over the training set, which BatchNorm uses at inference.
