@@ -12,12 +12,16 @@ using BenchmarkDotNet.Running;
 //   check          the backwards agree with each other (fast; no timing)
 //   cache [N D]    bytes held by each BatchNorm cache (default 2048 1024)
 //   generator [M]  generator cost over M synthetic [Differentiable] methods (default 500)
+//   time [N D R]   a quick interleaved stopwatch comparison at one size (default 2048 1024, 21 rounds)
 switch (args.FirstOrDefault())
 {
     case "check":
         return AgreementCheck.Run();
     case "cache":
         CacheSizes.Run(args.Length > 2 ? int.Parse(args[1]) : 2048, args.Length > 2 ? int.Parse(args[2]) : 1024);
+        return 0;
+    case "time":
+        QuickTimer.Run(args.Length > 2 ? int.Parse(args[1]) : 2048, args.Length > 2 ? int.Parse(args[2]) : 1024, args.Length > 3 ? int.Parse(args[3]) : 21);
         return 0;
     case "generator":
         return GeneratorCost.Run(args.Length > 1 ? int.Parse(args[1]) : 500);

@@ -1,0 +1,65 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+
+namespace BackpropGen.Benchmarks;
+
+/// <summary>
+/// A quick stopwatch comparison at one size, the cases interleaved round by round so that a noisy machine slows them
+/// alike; medians and allocated bytes per call. For before/after checks while working; the numbers to report come
+/// from the BenchmarkDotNet run.
+/// </summary>
+public static class QuickTimer
+{
+    public static void Run(int n, int d, int rounds)
+    {
+        var benchmarks = new BatchNormBenchmarks { Size = $"{n}x{d}" };
+        benchmarks.Setup();
+        var cases = new (string Name, Func<object> Body)[]
+        {
+            ("forward (generated)", benchmarks.Forward),
+            ("backward (generated)", benchmarks.GeneratedBackward),
+            ("backward (seed naive, Tensor ops)", benchmarks.SeedNaive),
+            ("backward (hand-fused)", benchmarks.HandFused),
+            ("backward (hand-fused, parallel)", benchmarks.HandFusedParallel),
+        };
+        var times = cases.Select(_ => new double[rounds]).ToArray();
+        var cpuTimes = cases.Select(_ => new double[rounds]).ToArray();
+        using var process = Process.GetCurrentProcess();
+        var bytes = new long[cases.Length];
+        for (int round = -2; round < rounds; round++)
+        {
+            for (int c = 0; c < cases.Length; c++)
+            {
+                long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
+                var stopwatch = Stopwatch.StartNew();
+                GC.KeepAlive(cases[c].Body());
+                double elapsed = stopwatch.Elapsed.TotalMilliseconds;
+                process.Refresh();
+                double cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+                bytes[c] = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+                if (round >= 0)
+                {
+                    times[c][round] = elapsed;
+                    cpuTimes[c][round] = cpu;
+                }
+            }
+        }
+
+        double generated = Median(times[1]);
+        Console.WriteLine($"BatchNorm N={n} D={d}, medians of {rounds} interleaved rounds: wall time, process CPU time (all threads, GC too: steadier on a busy machine), bytes allocated");
+        for (int c = 0; c < cases.Length; c++)
+        {
+            double median = Median(times[c]);
+            Console.WriteLine($"  {cases[c].Name,-36} {median,9:F3} ms wall {Median(cpuTimes[c]),9:F3} ms CPU {bytes[c] / (double)(1 << 20),9:F2} MiB   generated backward / this = {generated / median,5:F2}");
+        }
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+}
