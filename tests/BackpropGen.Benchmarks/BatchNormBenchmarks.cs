@@ -53,6 +53,9 @@ public class BatchNormBenchmarks
     [Benchmark(Baseline = true, Description = "backward (generated)")]
     public Tensor GeneratedBackward() => BatchNormLayer.BatchNormBackward(_dout, _generatedCache).dx;
 
+    [Benchmark(Description = "backward (what the generator should emit)")]
+    public Tensor LeanGenerated() => LeanGeneratedBackward.BatchNormBackward(_dout, _generatedCache).dx;
+
     [Benchmark(Description = "backward (seed naive, Tensor ops)")]
     public Tensor SeedNaive() => SeedNaiveBackward.Backward(_dout, _seedCache).dx;
 

@@ -19,6 +19,7 @@ public static class QuickTimer
         {
             ("forward (generated)", benchmarks.Forward),
             ("backward (generated)", benchmarks.GeneratedBackward),
+            ("backward (what the generator should emit)", benchmarks.LeanGenerated),
             ("backward (seed naive, Tensor ops)", benchmarks.SeedNaive),
             ("backward (hand-fused)", benchmarks.HandFused),
             ("backward (hand-fused, parallel)", benchmarks.HandFusedParallel),
@@ -53,7 +54,7 @@ public static class QuickTimer
         for (int c = 0; c < cases.Length; c++)
         {
             double median = Median(times[c]);
-            Console.WriteLine($"  {cases[c].Name,-36} {median,9:F3} ms wall {Median(cpuTimes[c]),9:F3} ms CPU {bytes[c] / (double)(1 << 20),9:F2} MiB   generated backward / this = {generated / median,5:F2}");
+            Console.WriteLine($"  {cases[c].Name,-42} {median,9:F3} ms wall {Median(cpuTimes[c]),9:F3} ms CPU {bytes[c] / (double)(1 << 20),9:F2} MiB   generated backward / this = {generated / median,5:F2}");
         }
     }
 
