@@ -33,6 +33,14 @@ public static class AgreementCheck
             ok &= Agree($"{n}x{d} lean dx", seed.dx, lean.dx);
             ok &= Agree($"{n}x{d} lean dgamma", seed.dgamma, lean.dgamma);
             ok &= Agree($"{n}x{d} lean dbeta", seed.dbeta, lean.dbeta);
+            foreach (bool linear in new[] { false, true })
+            {
+                var steps = FusedStepsBackward.Backward(dout.ToArray(), BatchNormLayer.BatchNormForward(x, gamma, beta, 1e-5).Cache, linear);
+                ok &= Agree($"{n}x{d} fused steps (linearity {linear}) dx", seed.dx, Tensor.FromArray(steps.dx, n, d));
+                ok &= Agree($"{n}x{d} fused steps (linearity {linear}) dgamma", seed.dgamma, Tensor.FromArray(steps.dgamma, d));
+                ok &= Agree($"{n}x{d} fused steps (linearity {linear}) dbeta", seed.dbeta, Tensor.FromArray(steps.dbeta, d));
+            }
+
             ok &= Agree($"{n}x{d} generated dx", seed.dx, generated.dx);
             ok &= Agree($"{n}x{d} generated dgamma", seed.dgamma, generated.dgamma);
             ok &= Agree($"{n}x{d} generated dbeta", seed.dbeta, generated.dbeta);

@@ -56,6 +56,12 @@ public class BatchNormBenchmarks
     [Benchmark(Description = "backward (what the generator should emit)")]
     public Tensor LeanGenerated() => LeanGeneratedBackward.BatchNormBackward(_dout, _generatedCache).dx;
 
+    [Benchmark(Description = "backward (steps fused into 3 loops)")]
+    public double[] FusedSteps() => FusedStepsBackward.Backward(_doutArray, _generatedCache, useLinearity: false).dx;
+
+    [Benchmark(Description = "backward (steps fused, linearity: 2 loops)")]
+    public double[] FusedStepsLinear() => FusedStepsBackward.Backward(_doutArray, _generatedCache, useLinearity: true).dx;
+
     [Benchmark(Description = "backward (seed naive, Tensor ops)")]
     public Tensor SeedNaive() => SeedNaiveBackward.Backward(_dout, _seedCache).dx;
 

@@ -20,6 +20,8 @@ public static class QuickTimer
             ("forward (generated)", benchmarks.Forward),
             ("backward (generated)", benchmarks.GeneratedBackward),
             ("backward (what the generator should emit)", benchmarks.LeanGenerated),
+            ("backward (steps fused into 3 loops)", benchmarks.FusedSteps),
+            ("backward (steps fused, linearity: 2 loops)", benchmarks.FusedStepsLinear),
             ("backward (seed naive, Tensor ops)", benchmarks.SeedNaive),
             ("backward (hand-fused)", benchmarks.HandFused),
             ("backward (hand-fused, parallel)", benchmarks.HandFusedParallel),
