@@ -194,7 +194,7 @@ internal static class Broadcasting
     }
 
     /// <summary>Whether <paramref name="part"/>, aligned to <paramref name="shape"/>, is <c>[1, …, 1, sk, …, sn-1]</c>.</summary>
-    private static bool IsTrailingRun(TensorShape part, TensorShape shape)
+    internal static bool IsTrailingRun(TensorShape part, TensorShape shape)
     {
         int i = shape.Rank - 1;
         while (i >= 0 && DimensionAligned(part, i, shape.Rank) == shape[i])

@@ -1,4 +1,8 @@
 using System;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace BackpropGen;
 
@@ -51,6 +55,105 @@ public sealed partial class Tensor
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Repeats <paramref name="g"/> to exactly <paramref name="shape"/> by NumPy broadcasting, as <c>np.broadcast_to</c>
+    /// (but a tensor of its own). Lets a generated backward keep the gradient of a reduction's input in the reduced
+    /// shape while it only meets broadcasting operations, and expand it once, where a full-shape gradient is due.
+    /// </summary>
+    /// <returns><paramref name="g"/> itself (no copy) when it already has <paramref name="shape"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="g"/>'s shape does not broadcast to <paramref name="shape"/>; the message names both.</exception>
+    public static Tensor BroadcastTo(Tensor g, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        if (g.Shape == shape)
+        {
+            return g;
+        }
+
+        if (!Broadcasting.BroadcastsTo(g.Shape, shape))
+        {
+            throw new ArgumentException($"Cannot broadcast a gradient of shape {g.Shape} to shape {shape}.", nameof(shape));
+        }
+
+        var result = NewBuffer(shape.ElementCount);
+        if (result.Length == 0)
+        {
+            return new Tensor(result, shape);
+        }
+
+        if (Broadcasting.IsTrailingRun(g.Shape, shape))
+        {
+            // A row repeated: one block copy per row.
+            for (int start = 0; start < result.Length; start += g.Length)
+            {
+                g._data.AsSpan().CopyTo(result.AsSpan(start, g.Length));
+            }
+
+            return new Tensor(result, shape);
+        }
+
+        // Any other broadcast: adding -0.0 leaves every value exactly as it is (-0.0 and NaN included).
+        return Broadcasting.Apply<AddOperator>(g, Full(-0.0, shape), nameof(BroadcastTo));
+    }
+
+    /// <summary>
+    /// <c>SumTo(a * b, shape)</c> without the product tensor: the gradient of the operand of shape <paramref name="shape"/>
+    /// in a broadcast product, such as the seed's <c>dgamma = np.sum(dgammax * xhat, axis=0)</c>. When <paramref name="a"/>
+    /// and <paramref name="b"/> have one shape and <paramref name="shape"/> is its trailing dimensions (a row, <c>[D]</c>
+    /// or <c>[1, D]</c> of <c>[N, D]</c>), the products are summed row by row as they are made, so nothing of the
+    /// product's size is allocated; any other shapes give exactly <c>SumTo(a * b, shape)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes of <paramref name="a"/> and <paramref name="b"/> do not broadcast, or <paramref name="shape"/> does not broadcast to their product's; the message names the shapes.</exception>
+    public static Tensor SumProductTo(Tensor a, Tensor b, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Shape != b.Shape || shape == a.Shape || shape.Rank > a.Rank || shape.ElementCount == 0 || !Broadcasting.IsTrailingRun(shape, a.Shape))
+        {
+            return SumTo(a * b, shape);
+        }
+
+        int rowLength = shape.ElementCount;
+        int rows = a.Length / rowLength;
+        var result = new double[rowLength];
+        if (rows > 0)
+        {
+            ReadOnlySpan<double> x = a._data, y = b._data;
+            TensorPrimitives.Multiply(x[..rowLength], y[..rowLength], result);
+            for (int row = 1; row < rows; row++)
+            {
+                MultiplyAddRow(x.Slice(row * rowLength, rowLength), y.Slice(row * rowLength, rowLength), result);
+            }
+        }
+
+        return new Tensor(result, shape);
+    }
+
+    /// <summary><c>sum[i] += x[i] * y[i]</c>, vectorized; the product is rounded before the addition, as in <c>SumTo(a * b, …)</c>.</summary>
+    private static void MultiplyAddRow(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> sum)
+    {
+        ref double rx = ref MemoryMarshal.GetReference(x);
+        ref double ry = ref MemoryMarshal.GetReference(y);
+        ref double rs = ref MemoryMarshal.GetReference(sum);
+        int length = sum.Length;
+        if (x.Length < length || y.Length < length)
+        {
+            throw new ArgumentException("The rows must be as long as the sum.");
+        }
+
+        int i = 0;
+        for (; i <= length - Vector<double>.Count; i += Vector<double>.Count)
+        {
+            nuint at = (nuint)i;
+            (Vector.LoadUnsafe(ref rs, at) + (Vector.LoadUnsafe(ref rx, at) * Vector.LoadUnsafe(ref ry, at))).StoreUnsafe(ref rs, at);
+        }
+
+        for (; i < length; i++)
+        {
+            Unsafe.Add(ref rs, i) += Unsafe.Add(ref rx, i) * Unsafe.Add(ref ry, i);
+        }
     }
 
     /// <summary>

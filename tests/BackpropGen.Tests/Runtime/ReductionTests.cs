@@ -165,4 +165,42 @@ public class ReductionTests
 
         return values;
     }
+
+    [Theory]
+    [InlineData(5, 1)]
+    [InlineData(9, 7)]
+    [InlineData(13, 8)]
+    public void Sum_and_max_along_axis0_of_many_rows_match_a_column_by_column_loop(int rows, int columns)
+    {
+        // Integers, so that any order of the additions gives the exact sums; rows beyond four take the four-at-once path.
+        var data = new double[rows * columns];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = ((i * 7) % 11) - 5;
+        }
+
+        var x = Tensor.FromArray(data, rows, columns);
+        var sums = new double[columns];
+        var maxima = new double[columns];
+        for (int j = 0; j < columns; j++)
+        {
+            maxima[j] = double.NegativeInfinity;
+            for (int i = 0; i < rows; i++)
+            {
+                sums[j] += data[(i * columns) + j];
+                maxima[j] = Math.Max(maxima[j], data[(i * columns) + j]);
+            }
+        }
+
+        TensorAssert.Equal([columns], sums, Tensor.Sum(x, 0));
+        TensorAssert.Equal([columns], maxima, Tensor.Max(x, 0));
+    }
+
+    [Fact]
+    public void Max_along_axis0_propagates_a_nan_in_a_later_row()
+    {
+        var data = new double[6 * 2];
+        data[(5 * 2) + 1] = double.NaN;
+        TensorAssert.Equal([2], [0, double.NaN], Tensor.Max(Tensor.FromArray(data, 6, 2), 0));
+    }
 }

@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+
+namespace BackpropGen.Benchmarks;
+
+/// <summary>
+/// BatchNorm at N×D, side by side in one run: the generated forward and backward, the seed's naive backward on the same
+/// Tensor operations, and the hand-fused closed form (serial and parallel). Every backward starts from its own cache,
+/// built once per size, and allocates its results as the real thing would.
+/// </summary>
+[MemoryDiagnoser]
+public class BatchNormBenchmarks
+{
+    /// <summary>Set (to anything) by <c>-- quick</c>; an environment variable so that BenchmarkDotNet's child processes see it too.</summary>
+    public const string QuickVariable = "BPG_BENCH_QUICK";
+
+    private const double Eps = 1e-5;
+
+    private Tensor _x = null!, _gamma = null!, _beta = null!, _dout = null!;
+    private double[] _doutArray = null!;
+    private BatchNormLayer.BatchNormCache _generatedCache = null!;
+    private SeedNaiveBackward.SeedCache _seedCache = null!;
+    private HandFusedBackward.ClosedFormCache _closedFormCache = null!;
+
+    /// <summary>N×D, written <c>2048x1024</c>.</summary>
+    [ParamsSource(nameof(Sizes))]
+    public string Size { get; set; } = "64x64";
+
+    public static IEnumerable<string> Sizes() =>
+        Environment.GetEnvironmentVariable(QuickVariable) is null
+            ? ["64x64", "256x256", "1024x512", "2048x1024", "4096x1024"]
+            : ["64x64", "2048x1024"];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var (n, d) = Parse(Size);
+        _x = (Tensor.RandomNormal(seed: 1, n, d) * 3.0) + 2.0;
+        _gamma = Tensor.RandomNormal(seed: 2, d);
+        _beta = Tensor.RandomNormal(seed: 3, d);
+        _dout = Tensor.RandomNormal(seed: 4, n, d);
+        _doutArray = _dout.ToArray();
+        _generatedCache = BatchNormLayer.BatchNormForward(_x, _gamma, _beta, Eps).Cache;
+        _seedCache = SeedNaiveBackward.Forward(_x, _gamma, _beta, Eps).Cache;
+        _closedFormCache = HandFusedBackward.CacheOf(_seedCache.Xhat, _gamma, _seedCache.Ivar);
+    }
+
+    [Benchmark(Description = "forward (generated)")]
+    public Tensor Forward() => BatchNormLayer.BatchNormForward(_x, _gamma, _beta, Eps).Out;
+
+    [Benchmark(Baseline = true, Description = "backward (generated)")]
+    public Tensor GeneratedBackward() => BatchNormLayer.BatchNormBackward(_dout, _generatedCache).dx;
+
+    [Benchmark(Description = "backward (what the generator should emit)")]
+    public Tensor LeanGenerated() => LeanGeneratedBackward.BatchNormBackward(_dout, _generatedCache).dx;
+
+    [Benchmark(Description = "backward (steps fused into 3 loops)")]
+    public double[] FusedSteps() => FusedStepsBackward.Backward(_doutArray, _generatedCache, useLinearity: false).dx;
+
+    [Benchmark(Description = "backward (steps fused, linearity: 2 loops)")]
+    public double[] FusedStepsLinear() => FusedStepsBackward.Backward(_doutArray, _generatedCache, useLinearity: true).dx;
+
+    [Benchmark(Description = "backward (seed naive, Tensor ops)")]
+    public Tensor SeedNaive() => SeedNaiveBackward.Backward(_dout, _seedCache).dx;
+
+    [Benchmark(Description = "backward (hand-fused)")]
+    public double[] HandFused() => HandFusedBackward.Backward(_doutArray, _closedFormCache, parallel: false).dx;
+
+    [Benchmark(Description = "backward (hand-fused, parallel)")]
+    public double[] HandFusedParallel() => HandFusedBackward.Backward(_doutArray, _closedFormCache, parallel: true).dx;
+
+    public static (int N, int D) Parse(string size)
+    {
+        var parts = size.Split('x');
+        return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,43 @@
+using System;
+using System.Linq;
+using BackpropGen.Benchmarks;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+
+// dotnet run -c Release --project tests/BackpropGen.Benchmarks -- <mode>
+//   --filter '*'   every BatchNorm size, BenchmarkDotNet's default job (the full run; any BenchmarkDotNet argument works)
+//   quick          two sizes, ShortRun job: a CI smoke run
+//   check          the backwards agree with each other (fast; no timing)
+//   cache [N D]    bytes held by each BatchNorm cache (default 2048 1024)
+//   generator [M]  generator cost over M synthetic [Differentiable] methods (default 500)
+//   time [N D R]   a quick interleaved stopwatch comparison at one size (default 2048 1024, 21 rounds)
+switch (args.FirstOrDefault())
+{
+    case "check":
+        return AgreementCheck.Run();
+    case "cache":
+        CacheSizes.Run(args.Length > 2 ? int.Parse(args[1]) : 2048, args.Length > 2 ? int.Parse(args[2]) : 1024);
+        return 0;
+    case "time":
+        QuickTimer.Run(args.Length > 2 ? int.Parse(args[1]) : 2048, args.Length > 2 ? int.Parse(args[2]) : 1024, args.Length > 3 ? int.Parse(args[3]) : 21);
+        return 0;
+    case "generator":
+        return GeneratorCost.Run(args.Length > 1 ? int.Parse(args[1]) : 500);
+    case "quick":
+        Environment.SetEnvironmentVariable(BatchNormBenchmarks.QuickVariable, "1");
+        var quick = DefaultConfig.Instance.AddJob(Job.ShortRun).AddColumn(StatisticColumn.Median);
+        var rest = args.Skip(1).ToArray();
+        BenchmarkSwitcher.FromAssembly(typeof(BatchNormBenchmarks).Assembly).Run(rest.Length > 0 ? rest : ["--filter", "*"], quick);
+        return 0;
+    default:
+        if (AgreementCheck.Run() != 0)
+        {
+            return 1;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(BatchNormBenchmarks).Assembly)
+            .Run(args, DefaultConfig.Instance.AddColumn(StatisticColumn.Median));
+        return 0;
+}
