@@ -13,7 +13,7 @@ public static class QuickTimer
 {
     public static void Run(int n, int d, int rounds)
     {
-        var benchmarks = new BatchNormBenchmarks { Size = $"{n}x{d}" };
+        var benchmarks = new BatchNormBenchmarks { Size = new BatchNormSize(n, d) };
         benchmarks.Setup();
         var cases = new (string Name, Func<object> Body)[]
         {
