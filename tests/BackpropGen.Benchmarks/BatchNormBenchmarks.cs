@@ -23,6 +23,7 @@ public class BatchNormBenchmarks
     private BatchNormLayer.BatchNormCache _generatedCache = null!;
     private SeedNaiveBackward.SeedCache _seedCache = null!;
     private HandFusedBackward.ClosedFormCache _closedFormCache = null!;
+    private RecomputingFusedBackward.InputCache _inputCache = null!;
 
     /// <summary>N×D, shown as <c>2048x1024</c> and ordered by element count in the tables.</summary>
     [ParamsSource(nameof(Sizes))]
@@ -45,6 +46,7 @@ public class BatchNormBenchmarks
         _generatedCache = BatchNormLayer.BatchNormForward(_x, _gamma, _beta, Eps).Cache;
         _seedCache = SeedNaiveBackward.Forward(_x, _gamma, _beta, Eps).Cache;
         _closedFormCache = HandFusedBackward.CacheOf(_seedCache.Xhat, _gamma, _seedCache.Ivar);
+        _inputCache = RecomputingFusedBackward.CacheOf(_x, _gamma, Eps);
     }
 
     [Benchmark(Description = "forward (generated)")]
@@ -61,6 +63,9 @@ public class BatchNormBenchmarks
 
     [Benchmark(Description = "backward (steps fused, linearity: 2 loops)")]
     public double[] FusedStepsLinear() => FusedStepsBackward.Backward(_doutArray, _generatedCache, useLinearity: true).dx;
+
+    [Benchmark(Description = "backward (steps fused, recomputed from x: 2 loops)")]
+    public double[] FusedStepsFromInput() => RecomputingFusedBackward.Backward(_doutArray, _inputCache).dx;
 
     [Benchmark(Description = "backward (seed naive, Tensor ops)")]
     public Tensor SeedNaive() => SeedNaiveBackward.Backward(_dout, _seedCache).dx;
