@@ -41,6 +41,10 @@ public static class AgreementCheck
                 ok &= Agree($"{n}x{d} fused steps (linearity {linear}) dbeta", seed.dbeta, Tensor.FromArray(steps.dbeta, d));
             }
 
+            var fromInput = RecomputingFusedBackward.Backward(dout.ToArray(), RecomputingFusedBackward.CacheOf(x, gamma, 1e-5));
+            ok &= Agree($"{n}x{d} recomputed from x dx", seed.dx, Tensor.FromArray(fromInput.dx, n, d));
+            ok &= Agree($"{n}x{d} recomputed from x dgamma", seed.dgamma, Tensor.FromArray(fromInput.dgamma, d));
+            ok &= Agree($"{n}x{d} recomputed from x dbeta", seed.dbeta, Tensor.FromArray(fromInput.dbeta, d));
             ok &= Agree($"{n}x{d} generated dx", seed.dx, generated.dx);
             ok &= Agree($"{n}x{d} generated dgamma", seed.dgamma, generated.dgamma);
             ok &= Agree($"{n}x{d} generated dbeta", seed.dbeta, generated.dbeta);

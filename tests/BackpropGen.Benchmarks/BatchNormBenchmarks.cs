@@ -23,20 +23,21 @@ public class BatchNormBenchmarks
     private BatchNormLayer.BatchNormCache _generatedCache = null!;
     private SeedNaiveBackward.SeedCache _seedCache = null!;
     private HandFusedBackward.ClosedFormCache _closedFormCache = null!;
+    private RecomputingFusedBackward.InputCache _inputCache = null!;
 
-    /// <summary>N×D, written <c>2048x1024</c>.</summary>
+    /// <summary>N×D, shown as <c>2048x1024</c> and ordered by element count in the tables.</summary>
     [ParamsSource(nameof(Sizes))]
-    public string Size { get; set; } = "64x64";
+    public BatchNormSize Size { get; set; } = new(64, 64);
 
-    public static IEnumerable<string> Sizes() =>
+    public static IEnumerable<BatchNormSize> Sizes() =>
         Environment.GetEnvironmentVariable(QuickVariable) is null
-            ? ["64x64", "256x256", "1024x512", "2048x1024", "4096x1024"]
-            : ["64x64", "2048x1024"];
+            ? [new(64, 64), new(256, 256), new(1024, 512), new(2048, 1024), new(4096, 1024)]
+            : [new(64, 64), new(2048, 1024)];
 
     [GlobalSetup]
     public void Setup()
     {
-        var (n, d) = Parse(Size);
+        var (n, d) = (Size.N, Size.D);
         _x = (Tensor.RandomNormal(seed: 1, n, d) * 3.0) + 2.0;
         _gamma = Tensor.RandomNormal(seed: 2, d);
         _beta = Tensor.RandomNormal(seed: 3, d);
@@ -45,6 +46,7 @@ public class BatchNormBenchmarks
         _generatedCache = BatchNormLayer.BatchNormForward(_x, _gamma, _beta, Eps).Cache;
         _seedCache = SeedNaiveBackward.Forward(_x, _gamma, _beta, Eps).Cache;
         _closedFormCache = HandFusedBackward.CacheOf(_seedCache.Xhat, _gamma, _seedCache.Ivar);
+        _inputCache = RecomputingFusedBackward.CacheOf(_x, _gamma, Eps);
     }
 
     [Benchmark(Description = "forward (generated)")]
@@ -62,6 +64,9 @@ public class BatchNormBenchmarks
     [Benchmark(Description = "backward (steps fused, linearity: 2 loops)")]
     public double[] FusedStepsLinear() => FusedStepsBackward.Backward(_doutArray, _generatedCache, useLinearity: true).dx;
 
+    [Benchmark(Description = "backward (steps fused, recomputed from x: 2 loops)")]
+    public double[] FusedStepsFromInput() => RecomputingFusedBackward.Backward(_doutArray, _inputCache).dx;
+
     [Benchmark(Description = "backward (seed naive, Tensor ops)")]
     public Tensor SeedNaive() => SeedNaiveBackward.Backward(_dout, _seedCache).dx;
 
@@ -70,10 +75,15 @@ public class BatchNormBenchmarks
 
     [Benchmark(Description = "backward (hand-fused, parallel)")]
     public double[] HandFusedParallel() => HandFusedBackward.Backward(_doutArray, _closedFormCache, parallel: true).dx;
+}
 
-    public static (int N, int D) Parse(string size)
-    {
-        var parts = size.Split('x');
-        return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
-    }
+/// <summary>A BatchNorm input size, N rows of D features.</summary>
+public sealed record BatchNormSize(int N, int D) : IComparable<BatchNormSize>, IComparable
+{
+    public int CompareTo(BatchNormSize? other) =>
+        other is null ? 1 : ((long)N * D).CompareTo((long)other.N * other.D) is var byCount and not 0 ? byCount : N.CompareTo(other.N);
+
+    public int CompareTo(object? obj) => CompareTo(obj as BatchNormSize);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{N}x{D}");
 }

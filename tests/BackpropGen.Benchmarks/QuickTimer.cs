@@ -13,7 +13,7 @@ public static class QuickTimer
 {
     public static void Run(int n, int d, int rounds)
     {
-        var benchmarks = new BatchNormBenchmarks { Size = $"{n}x{d}" };
+        var benchmarks = new BatchNormBenchmarks { Size = new BatchNormSize(n, d) };
         benchmarks.Setup();
         var cases = new (string Name, Func<object> Body)[]
         {
@@ -22,6 +22,7 @@ public static class QuickTimer
             ("backward (what the generator should emit)", benchmarks.LeanGenerated),
             ("backward (steps fused into 3 loops)", benchmarks.FusedSteps),
             ("backward (steps fused, linearity: 2 loops)", benchmarks.FusedStepsLinear),
+            ("backward (steps fused, recomputed from x: 2 loops)", benchmarks.FusedStepsFromInput),
             ("backward (seed naive, Tensor ops)", benchmarks.SeedNaive),
             ("backward (hand-fused)", benchmarks.HandFused),
             ("backward (hand-fused, parallel)", benchmarks.HandFusedParallel),
@@ -64,7 +65,7 @@ public static class QuickTimer
         for (int c = 0; c < cases.Length; c++)
         {
             double median = Median(times[c]);
-            Console.WriteLine($"  {cases[c].Name,-42} {median,9:F3} ms wall {Median(cpuTimes[c]),9:F3} ms CPU {gcPauses[c].Average(),7:F3} ms GC {Median(pageFaults[c]),7:F0} faults {bytes[c] / (double)(1 << 20),9:F2} MiB   generated backward / this = {generated / median,5:F2}");
+            Console.WriteLine($"  {cases[c].Name,-50} {median,9:F3} ms wall {Median(cpuTimes[c]),9:F3} ms CPU {gcPauses[c].Average(),7:F3} ms GC {Median(pageFaults[c]),7:F0} faults {bytes[c] / (double)(1 << 20),9:F2} MiB   generated backward / this = {generated / median,5:F2}");
         }
     }
 
