@@ -43,7 +43,7 @@ namespace Samples.Cs231n
             {
                 // step 1: out = x * mask / p
                 step = 1;
-                var dx = global::BackpropGen.Tensor.SumTo(mask * (dout / p), xShape);
+                var dx = global::BackpropGen.Tensor.SumProductTo(mask, dout / p, xShape);
 
                 // step 0
                 step = 0;

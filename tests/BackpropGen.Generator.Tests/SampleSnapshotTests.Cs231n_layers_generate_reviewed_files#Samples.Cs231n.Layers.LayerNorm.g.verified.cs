@@ -64,14 +64,14 @@ namespace Samples.Cs231n
                 // step 6: out = gamma * xhat + beta
                 step = 6;
                 var dtmp1 = global::BackpropGen.Tensor.SumTo(dout, global::BackpropGen.TensorShape.Broadcast(gamma.Shape, xhat.Shape));
-                var dgamma = global::BackpropGen.Tensor.SumTo(dtmp1 * xhat, gamma.Shape);
-                var dxhat = global::BackpropGen.Tensor.SumTo(dtmp1 * gamma, xhat.Shape);
+                var dgamma = global::BackpropGen.Tensor.SumProductTo(dtmp1, xhat, gamma.Shape);
+                var dxhat = global::BackpropGen.Tensor.SumProductTo(dtmp1, gamma, xhat.Shape);
                 var dbeta = global::BackpropGen.Tensor.SumTo(dout, betaShape);
 
                 // step 5: xhat = xmu / std
                 step = 5;
                 var dxmu1 = global::BackpropGen.Tensor.SumTo(dxhat / std, xmu.Shape);
-                var dstd = global::BackpropGen.Tensor.SumTo(-xmu / global::BackpropGen.Tensor.Square(std) * dxhat, std.Shape);
+                var dstd = global::BackpropGen.Tensor.SumProductTo(-xmu / global::BackpropGen.Tensor.Square(std), dxhat, std.Shape);
 
                 // step 4: std = Sqrt(variance + eps)
                 step = 4;
@@ -85,7 +85,7 @@ namespace Samples.Cs231n
                 step = 2;
                 var dxmu = dxmu1 + dxmu2;
                 var dx1 = global::BackpropGen.Tensor.SumTo(dxmu, xShape);
-                var dmu = global::BackpropGen.Tensor.SumTo(-dxmu, muShape);
+                var dmu = -global::BackpropGen.Tensor.SumTo(dxmu, muShape);
 
                 // step 1: mu = Mean(x, axis: 1, keepDims: true)
                 step = 1;

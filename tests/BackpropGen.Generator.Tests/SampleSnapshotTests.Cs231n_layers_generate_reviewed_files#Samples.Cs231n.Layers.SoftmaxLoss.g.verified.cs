@@ -73,7 +73,7 @@ namespace Samples.Cs231n
                 // step 4: logProbs = shifted - Log(sums)
                 step = 4;
                 var dshifted1 = global::BackpropGen.Tensor.SumTo(dlogProbs, shiftedShape);
-                var dsums = global::BackpropGen.Tensor.SumTo(-dlogProbs, sums.Shape) / sums;
+                var dsums = -global::BackpropGen.Tensor.SumTo(dlogProbs, sums.Shape) / sums;
 
                 // step 3: sums = Sum(exps, axis: 1, keepDims: true)
                 step = 3;
@@ -87,7 +87,7 @@ namespace Samples.Cs231n
                 step = 1;
                 var dshifted = dshifted1 + dshifted2;
                 var dscores1 = global::BackpropGen.Tensor.SumTo(dshifted, scores.Shape);
-                var dscores2 = global::BackpropGen.Tensor.MaxMask(scores, 1) * global::BackpropGen.Tensor.ExpandAlong(global::BackpropGen.Tensor.SumTo(-dshifted, Max(scores, axis: 1, keepDims: true).Shape), 1, scores.Shape);
+                var dscores2 = global::BackpropGen.Tensor.MaxMask(scores, 1) * global::BackpropGen.Tensor.ExpandAlong(-global::BackpropGen.Tensor.SumTo(dshifted, Max(scores, axis: 1, keepDims: true).Shape), 1, scores.Shape);
 
                 // step 0
                 step = 0;

@@ -62,7 +62,7 @@ namespace Samples.Cs231n
                 step = 3;
                 var dtmp1 = dmargins * global::BackpropGen.Tensor.Greater(scores - correctColumn + delta, 0.0);
                 var dscores1 = global::BackpropGen.Tensor.SumTo(dtmp1, scores.Shape);
-                var dcorrectColumn = global::BackpropGen.Tensor.SumTo(-dtmp1, correctColumn.Shape);
+                var dcorrectColumn = -global::BackpropGen.Tensor.SumTo(dtmp1, correctColumn.Shape);
 
                 // step 2: correctColumn = Reshape(correct, N, 1)
                 step = 2;

@@ -79,13 +79,13 @@ partial class Layers
 
             // step 8: gammax = gamma * xhat
             step = 8;
-            var dgamma = global::BackpropGen.Tensor.SumTo(dgammax * xhat, gamma.Shape);
-            var dxhat = global::BackpropGen.Tensor.SumTo(dgammax * gamma, xhat.Shape);
+            var dgamma = global::BackpropGen.Tensor.SumProductTo(dgammax, xhat, gamma.Shape);
+            var dxhat = global::BackpropGen.Tensor.SumProductTo(dgammax, gamma, xhat.Shape);
 
             // step 7: xhat = xmu * ivar
             step = 7;
-            var dxmu1 = global::BackpropGen.Tensor.SumTo(dxhat * ivar, xmu.Shape);
-            var divar = global::BackpropGen.Tensor.SumTo(dxhat * xmu, ivar.Shape);
+            var dxmu1 = global::BackpropGen.Tensor.SumProductTo(dxhat, ivar, xmu.Shape);
+            var divar = global::BackpropGen.Tensor.SumProductTo(dxhat, xmu, ivar.Shape);
 
             // step 6: ivar = 1.0 / sqrtvar
             step = 6;
@@ -107,7 +107,7 @@ partial class Layers
             step = 2;
             var dxmu = dxmu1 + dxmu2;
             var dx1 = global::BackpropGen.Tensor.SumTo(dxmu, xShape);
-            var dmu = global::BackpropGen.Tensor.SumTo(-dxmu, muShape);
+            var dmu = -global::BackpropGen.Tensor.SumTo(dxmu, muShape);
 
             // step 1: mu = 1.0 / N * Sum(x, axis: 0)
             step = 1;

@@ -249,13 +249,27 @@ internal sealed class ReverseSweep
     {
         if (argument.Kind == ValueKind.Double && adjoint.Kind == ValueKind.Tensor)
         {
-            return A.TensorCall("Sum", ValueKind.Double, adjoint);
+            return adjoint is Negation negation
+                ? A.Neg(A.TensorCall("Sum", ValueKind.Double, negation.Operand))
+                : A.TensorCall("Sum", ValueKind.Double, adjoint);
         }
 
-        return mayBroadcast && argument.Kind == ValueKind.Tensor
-            ? A.TensorCall("SumTo", ValueKind.Tensor, adjoint, A.Shape(argumentValue))
-            : adjoint;
+        return mayBroadcast && argument.Kind == ValueKind.Tensor ? SumTo(adjoint, A.Shape(argumentValue)) : adjoint;
     }
+
+    /// <summary>
+    /// <c>SumTo(g, shape)</c>, written so that no needless full-size tensor is made: a negation is taken after the sum
+    /// (<c>-SumTo(g, s)</c>, a negated row rather than a negated matrix), and the sum of a product of two tensors is
+    /// <c>SumProductTo(a, b, s)</c>, which sums the products as it makes them (the seed's
+    /// <c>dgamma = np.sum(dgammax * xhat, axis=0)</c>).
+    /// </summary>
+    private static Adj SumTo(Adj adjoint, Adj shape) => adjoint switch
+    {
+        Negation negation => A.Neg(SumTo(negation.Operand, shape)),
+        Binary { Operator: '*', Left.Kind: ValueKind.Tensor, Right.Kind: ValueKind.Tensor } product =>
+            A.TensorCall("SumProductTo", ValueKind.Tensor, product.Left, product.Right, shape),
+        _ => A.TensorCall("SumTo", ValueKind.Tensor, adjoint, shape),
+    };
 
     private void Contribute(string name, Adj gradient)
     {

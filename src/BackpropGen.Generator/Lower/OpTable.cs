@@ -7,9 +7,9 @@ internal static class OpTable
 {
     public static OpKind? Resolve(IMethodSymbol method)
     {
-        var type = method.ContainingType?.ToDisplayString();
+        var type = method.ContainingType;
         var arity = method.Parameters.Length;
-        if (type == Discover.KnownNames.Tensor)
+        if (type is { Name: "Tensor", ContainingType: null } && ValueKinds.IsBackpropGenNamespace(type.ContainingNamespace))
         {
             return method.Name switch
             {
@@ -35,7 +35,8 @@ internal static class OpTable
             };
         }
 
-        if (type == "System.Math" && method.ReturnType.SpecialType == SpecialType.System_Double)
+        if (type is { Name: "Math", ContainingType: null, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } }
+            && method.ReturnType.SpecialType == SpecialType.System_Double)
         {
             return method.Name switch
             {
