@@ -29,10 +29,6 @@ public static class AgreementCheck
                 ok &= Agree($"{n}x{d} hand-fused{(parallel ? " parallel" : "")} dbeta", seed.dbeta, Tensor.FromArray(fused.dbeta, d));
             }
 
-            var lean = LeanGeneratedBackward.BatchNormBackward(dout, BatchNormLayer.BatchNormForward(x, gamma, beta, 1e-5).Cache);
-            ok &= Agree($"{n}x{d} lean dx", seed.dx, lean.dx);
-            ok &= Agree($"{n}x{d} lean dgamma", seed.dgamma, lean.dgamma);
-            ok &= Agree($"{n}x{d} lean dbeta", seed.dbeta, lean.dbeta);
             foreach (bool linear in new[] { false, true })
             {
                 var steps = FusedStepsBackward.Backward(dout.ToArray(), BatchNormLayer.BatchNormForward(x, gamma, beta, 1e-5).Cache, linear);

@@ -55,9 +55,6 @@ public class BatchNormBenchmarks
     [Benchmark(Baseline = true, Description = "backward (generated)")]
     public Tensor GeneratedBackward() => BatchNormLayer.BatchNormBackward(_dout, _generatedCache).dx;
 
-    [Benchmark(Description = "backward (what the generator should emit)")]
-    public Tensor LeanGenerated() => LeanGeneratedBackward.BatchNormBackward(_dout, _generatedCache).dx;
-
     [Benchmark(Description = "backward (steps fused into 3 loops)")]
     public double[] FusedSteps() => FusedStepsBackward.Backward(_doutArray, _generatedCache, useLinearity: false).dx;
 

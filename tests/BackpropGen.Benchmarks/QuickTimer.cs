@@ -19,7 +19,6 @@ public static class QuickTimer
         {
             ("forward (generated)", benchmarks.Forward),
             ("backward (generated)", benchmarks.GeneratedBackward),
-            ("backward (what the generator should emit)", benchmarks.LeanGenerated),
             ("backward (steps fused into 3 loops)", benchmarks.FusedSteps),
             ("backward (steps fused, linearity: 2 loops)", benchmarks.FusedStepsLinear),
             ("backward (steps fused, recomputed from x: 2 loops)", benchmarks.FusedStepsFromInput),

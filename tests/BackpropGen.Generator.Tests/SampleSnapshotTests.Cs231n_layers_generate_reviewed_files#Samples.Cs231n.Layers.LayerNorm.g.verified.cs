@@ -79,7 +79,7 @@ namespace Samples.Cs231n
 
                 // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
                 step = 3;
-                var dxmu2 = 2 * xmu * (global::BackpropGen.Tensor.ExpandAlong(dvariance, 1, xmu.Shape) / xmu.Shape.Dimension(1));
+                var dxmu2 = 2 * (global::BackpropGen.Tensor.ExpandAlong(dvariance, 1, xmu.Shape) / xmu.Shape.Dimension(1)) * xmu;
 
                 // step 2: xmu = x - mu
                 step = 2;
@@ -89,7 +89,7 @@ namespace Samples.Cs231n
 
                 // step 1: mu = Mean(x, axis: 1, keepDims: true)
                 step = 1;
-                var dx2 = global::BackpropGen.Tensor.ExpandAlong(dmu, 1, xShape) / xShape.Dimension(1);
+                var dx2 = dmu / xShape.Dimension(1);
 
                 // step 0
                 step = 0;

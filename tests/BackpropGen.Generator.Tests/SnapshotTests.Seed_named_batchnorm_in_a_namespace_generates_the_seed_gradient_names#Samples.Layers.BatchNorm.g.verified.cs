@@ -10,7 +10,7 @@ namespace Samples
     {
         /// <summary>What <see cref="BatchNormBackward"/> reads of one forward pass of <see cref="BatchNorm"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record BatchNormCache(global::BackpropGen.TensorShape XShape, global::BackpropGen.Tensor Gamma, global::BackpropGen.TensorShape BetaShape, int N, global::BackpropGen.TensorShape MuShape, global::BackpropGen.Tensor Xmu, global::BackpropGen.TensorShape SqShape, global::BackpropGen.Tensor Sqrtvar, global::BackpropGen.Tensor Ivar, global::BackpropGen.Tensor Xhat, global::BackpropGen.TensorShape GammaxShape);
+        public sealed record BatchNormCache(global::BackpropGen.TensorShape XShape, global::BackpropGen.Tensor Gamma, global::BackpropGen.TensorShape BetaShape, int N, global::BackpropGen.TensorShape MuShape, global::BackpropGen.Tensor Xmu, global::BackpropGen.Tensor Sqrtvar, global::BackpropGen.Tensor Ivar, global::BackpropGen.Tensor Xhat, global::BackpropGen.TensorShape GammaxShape);
 
         /// <summary>Runs the steps of <see cref="BatchNorm"/> and keeps what <see cref="BatchNormBackward"/> needs.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
@@ -47,7 +47,7 @@ namespace Samples
                 // step 9: out = gammax + beta
                 step = 9;
                 var @out = gammax + beta;
-                return (@out, new BatchNormCache(x.Shape, gamma, beta.Shape, N, mu.Shape, xmu, sq.Shape, sqrtvar, ivar, xhat, gammax.Shape));
+                return (@out, new BatchNormCache(x.Shape, gamma, beta.Shape, N, mu.Shape, xmu, sqrtvar, ivar, xhat, gammax.Shape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -70,7 +70,7 @@ namespace Samples
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) BatchNormBackward(global::BackpropGen.Tensor dout, BatchNormCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (xShape, gamma, betaShape, N, muShape, xmu, sqShape, sqrtvar, ivar, xhat, gammaxShape) = cache;
+            var (xShape, gamma, betaShape, N, muShape, xmu, sqrtvar, ivar, xhat, gammaxShape) = cache;
             var step = 0;
             try
             {
@@ -99,11 +99,11 @@ namespace Samples
 
                 // step 4: var = 1.0 / N * Sum(sq, axis: 0)
                 step = 4;
-                var dsq = global::BackpropGen.Tensor.ExpandAlong(1.0 / N * dvar, 0, sqShape);
+                var dsq = 1.0 / N * dvar;
 
                 // step 3: sq = Square(xmu)
                 step = 3;
-                var dxmu2 = 2 * xmu * dsq;
+                var dxmu2 = 2 * dsq * xmu;
 
                 // step 2: xmu = x - mu
                 step = 2;
@@ -113,7 +113,7 @@ namespace Samples
 
                 // step 1: mu = 1.0 / N * Sum(x, axis: 0)
                 step = 1;
-                var dx2 = global::BackpropGen.Tensor.ExpandAlong(1.0 / N * dmu, 0, xShape);
+                var dx2 = 1.0 / N * dmu;
 
                 // step 0
                 step = 0;

@@ -26,7 +26,15 @@ internal interface IRuleContext
 /// order; null where an argument has none). <see cref="Broadcasts"/> marks elementwise ops between two tensors whose
 /// argument gradients are summed back to the argument's shape.
 /// </summary>
-internal sealed record DerivativeRule(string Derivative, bool Broadcasts, Func<IRuleContext, Adj?[]> Adjoints);
+internal sealed record DerivativeRule(string Derivative, bool Broadcasts, Func<IRuleContext, Adj?[]> Adjoints)
+{
+    /// <summary>
+    /// For a reduction along an axis: the gradient of its input left in the reduced shape, which broadcasting expands
+    /// where it is used (valid when the reduced axis is 0 or kept as 1), so that no full-size tensor of repeated values
+    /// is made: the seed's <c>dsq = 1. / N * np.ones((N, D)) * dvar</c> without the <c>np.ones</c>.
+    /// </summary>
+    public Func<IRuleContext, Adj>? Reduced { get; init; }
+}
 
 /// <summary>
 /// The one table of derivative rules, one entry per <see cref="OpKind"/>, in the manner of Tangent's grads.py:
@@ -52,7 +60,10 @@ internal static class DerivativeRules
         [OpKind.Sum] = new(
             "Sum(x, axis): dx = g repeated along axis",
             Broadcasts: false,
-            c => new[] { TensorCall("ExpandAlong", ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0))), null, null }),
+            c => new[] { TensorCall("ExpandAlong", ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0))), null, null })
+        {
+            Reduced = c => c.G,
+        },
         [OpKind.Mean] = new(
             "Mean(x, axis): dx = g repeated along axis / x.Shape[axis]",
             Broadcasts: false,
@@ -61,7 +72,10 @@ internal static class DerivativeRules
                 Div(TensorCall("ExpandAlong", ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0))), new InstanceCall(Shape(c.Arg(0)), "Dimension", new[] { c.Arg(1) }.ToEquatableArray(), ValueKind.Double)),
                 null,
                 null,
-            }),
+            })
+        {
+            Reduced = c => Div(c.G, new InstanceCall(Shape(c.Arg(0)), "Dimension", new[] { c.Arg(1) }.ToEquatableArray(), ValueKind.Double)),
+        },
         [OpKind.Max] = new(
             "Max(x, axis): dx = g at the (first) maximum along axis, 0 elsewhere",
             Broadcasts: false,
@@ -72,7 +86,7 @@ internal static class DerivativeRules
         [OpKind.Tanh] = new("Tanh(x): dx = (1 - out²) * g", Broadcasts: false, c => new[] { Mul(Sub(Lit("1"), Square(c.Out)), c.G) }),
         [OpKind.Sigmoid] = new("Sigmoid(x): dx = out * (1 - out) * g", Broadcasts: false, c => new[] { Mul(Mul(c.Out, Sub(Lit("1"), c.Out)), c.G) }),
         [OpKind.Abs] = new("Abs(x): dx = sign(x) * g (0 at x = 0)", Broadcasts: false, c => new[] { Mul(Elementwise("Sign", c.Arg(0)), c.G) }),
-        [OpKind.Square] = new("Square(x): dx = 2 * x * g", Broadcasts: false, c => new[] { Mul(Mul(Lit("2"), c.Arg(0)), c.G) }),
+        [OpKind.Square] = new("Square(x): dx = 2 * g * x", Broadcasts: false, c => new[] { Mul(Mul(Lit("2"), c.G), c.Arg(0)) }),
         [OpKind.Pow] = new(
             "Pow(x, p): dx = p * x^(p-1) * g, dp = log(x) * out * g",
             Broadcasts: false,

@@ -21,6 +21,7 @@ internal sealed class ReverseSweep
     private List<BackwardStatement> _statements = new();
     private int _temporaries;
     private readonly List<GraphEdge> _edges = new();
+    private readonly HashSet<(string Value, string Partial)> _reducedPartials = new();
     private string? _currentStep;
 
     private ReverseSweep(MethodModel method)
@@ -57,7 +58,12 @@ internal sealed class ReverseSweep
         {
             _currentStep = step.Name;
             _statements = new List<BackwardStatement>();
-            var gradient = GradientOf(step.Name, step.Kind);
+            var gradient = GradientOf(step.Name, step.Kind, out var reduced);
+            if (reduced && !ExpandsGradient(step.Value))
+            {
+                gradient = A.TensorCall("BroadcastTo", ValueKind.Tensor, gradient, new ShapeRef(step.Name));
+            }
+
             Visit(step.Value, gradient, new PrimalRef(step.Name, step.Kind));
             blocks.Add(new BackwardBlock(step.Number, $"step {step.Number}: {step.Quote}", _statements.ToEquatableArray()));
         }
@@ -67,7 +73,7 @@ internal sealed class ReverseSweep
         var outputs = new List<GradientOutput>();
         foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable))
         {
-            var gradient = GradientOf(parameter.Name, parameter.Kind);
+            var gradient = FullGradientOf(parameter.Name, parameter.Kind);
             var name = gradient is GradRef reference && reference.Name != _dout ? reference.Name : Bind(GradientName(parameter.Name), gradient);
             outputs.Add(new GradientOutput(parameter.Name, name, parameter.TypeName));
         }
@@ -118,9 +124,24 @@ internal sealed class ReverseSweep
         _ => Enumerable.Empty<string>(),
     };
 
-    /// <summary>The whole gradient of a value, once every use has contributed: its one partial, or the sum of its partials.</summary>
-    private Adj GradientOf(string name, ValueKind kind)
+    /// <summary>
+    /// The whole gradient of a value in the value's own shape: its gradient as summed, expanded by <c>BroadcastTo</c> when
+    /// every partial was left in a reduction's reduced shape.
+    /// </summary>
+    private Adj FullGradientOf(string name, ValueKind kind)
     {
+        var gradient = GradientOf(name, kind, out var reduced);
+        return reduced ? A.TensorCall("BroadcastTo", ValueKind.Tensor, gradient, new ShapeRef(name)) : gradient;
+    }
+
+    /// <summary>
+    /// The whole gradient of a value, once every use has contributed: its one partial, or the sum of its partials.
+    /// <paramref name="reduced"/> tells that every partial is in a reduction's reduced shape (a sum with any full-size
+    /// partial broadcasts to the full size).
+    /// </summary>
+    private Adj GradientOf(string name, ValueKind kind, out bool reduced)
+    {
+        reduced = _partials.TryGetValue(name, out var known) && known.Count > 0 && known.All(p => _reducedPartials.Contains((name, p)));
         if (!_partials.TryGetValue(name, out var partials) || partials.Count == 0)
         {
             // A differentiable parameter that does not reach the result: its gradient is zero.
@@ -212,6 +233,12 @@ internal sealed class ReverseSweep
     {
         var rule = DerivativeRules.Table[op.Op];
         var context = new RuleContext(gradient, value, op);
+        if (rule.Reduced is { } reducedRule && op.Args[0] is VarExpr input && ReducedGradientBroadcasts(op))
+        {
+            Contribute(input.Name, reducedRule(context), reduced: true);
+            return;
+        }
+
         var adjoints = rule.Adjoints(context);
         var uses = 0;
         for (var i = 0; i < op.Args.Count; i++)
@@ -271,18 +298,47 @@ internal sealed class ReverseSweep
         _ => A.TensorCall("SumTo", ValueKind.Tensor, adjoint, shape),
     };
 
-    private void Contribute(string name, Adj gradient)
+    private void Contribute(string name, Adj gradient, bool reduced = false)
     {
+        string partial;
         if (_uses[name] == 1 && gradient is GradRef reference)
         {
             // The one gradient of a value used once needs no name of its own.
-            PartialsOf(name).Add(reference.Name);
-            RecordGradientEdge(name, reference.Name);
-            return;
+            partial = reference.Name;
+            PartialsOf(name).Add(partial);
+            RecordGradientEdge(name, partial);
+        }
+        else
+        {
+            partial = Bind(ReservePartial(name), gradient);
         }
 
-        Bind(ReservePartial(name), gradient);
+        if (reduced)
+        {
+            _reducedPartials.Add((name, partial));
+        }
     }
+
+    /// <summary>
+    /// A reduction's gradient left in the reduced shape broadcasts back along the reduced axis when that axis is kept
+    /// (<c>keepDims: true</c>) or is the first one (NumPy aligns shapes on the right).
+    /// </summary>
+    private static bool ReducedGradientBroadcasts(OpExpr op) =>
+        op.Args.Count == 3
+        && (op.Args[1] is ConstExpr { Text: "0" } || op.Args[2] is ConstExpr { Text: "true" });
+
+    /// <summary>
+    /// Whether a step's rule multiplies its gradient by a tensor of the step's own shape (<c>2 * dsq * xmu</c>,
+    /// <c>out * g</c>, a mask), so that a gradient in a reduced shape comes out full-size without being expanded first.
+    /// </summary>
+    private static bool ExpandsGradient(Expr value) =>
+        value is OpExpr
+        {
+            Op: OpKind.Square or OpKind.Sqrt or OpKind.Exp or OpKind.Log or OpKind.Tanh or OpKind.Sigmoid or OpKind.Abs
+                or OpKind.Pow or OpKind.Relu or OpKind.Maximum or OpKind.Minimum,
+            Kind: ValueKind.Tensor,
+        } op
+        && op.Args[0].Kind == ValueKind.Tensor;
 
     /// <summary>
     /// The name of the next gradient contribution to a value: <c>dv</c> for a value used once, else the numbered
