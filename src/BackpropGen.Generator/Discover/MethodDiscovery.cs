@@ -23,6 +23,15 @@ internal static class MethodDiscovery
             return new LoweringResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
+        return Analyze(context.SemanticModel, syntax, method, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks and lowers one method. The generator and the analyzer both call this, so that what the analyzer reports
+    /// is exactly why the generator emits nothing.
+    /// </summary>
+    public static LoweringResult Analyze(SemanticModel model, MethodDeclarationSyntax syntax, IMethodSymbol method, CancellationToken cancellationToken)
+    {
         var diagnostics = new List<DiagnosticInfo>();
         CheckSignature(syntax, method, diagnostics);
         var containingTypes = CheckContainingTypes(syntax, method, diagnostics);
@@ -33,7 +42,7 @@ internal static class MethodDiscovery
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return BodyLowerer.Lower(context.SemanticModel, syntax, method, containingTypes, cancellationToken);
+        return BodyLowerer.Lower(model, syntax, method, containingTypes, cancellationToken);
     }
 
     private static void CheckSignature(MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
