@@ -35,6 +35,13 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             }
 
             start.RegisterSyntaxNodeAction(context => AnalyzeMethod(context, attribute), SyntaxKind.MethodDeclaration);
+            start.RegisterSyntaxNodeAction(
+                context => AnalyzeType(context, attribute),
+                SyntaxKind.ClassDeclaration,
+                SyntaxKind.StructDeclaration,
+                SyntaxKind.RecordDeclaration,
+                SyntaxKind.RecordStructDeclaration,
+                SyntaxKind.InterfaceDeclaration);
         });
     }
 
@@ -51,7 +58,10 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
         var result = MethodDiscovery.Analyze(context.SemanticModel, syntax, method, context.CancellationToken);
         foreach (var info in result.Diagnostics)
         {
-            context.ReportDiagnostic(ToDiagnostic(info, syntax.SyntaxTree));
+            if (info.Descriptor.Id != DiagnosticDescriptors.ContainingTypeNotPartial.Id)
+            {
+                context.ReportDiagnostic(ToDiagnostic(info, syntax.SyntaxTree));
+            }
         }
 
         if (result.Method is { } lowered)
@@ -64,6 +74,32 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
                     StepOperations.PropertiesOf(combined),
                     combined.StepName,
                     combined.Operations.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// BPG0001 is reported from the type, not from the method that needs it: a diagnostic at the type's name is then
+    /// local to the node being analysed, which the IDE requires to offer its code fix, and a type with several
+    /// differentiable methods gets one diagnostic, not one per method.
+    /// </summary>
+    private static void AnalyzeType(SyntaxNodeAnalysisContext context, INamedTypeSymbol attribute)
+    {
+        var type = (TypeDeclarationSyntax)context.Node;
+        if (type.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            return;
+        }
+
+        foreach (var node in type.DescendantNodes())
+        {
+            if (node is MethodDeclarationSyntax { AttributeLists.Count: > 0 } candidate
+                && context.SemanticModel.GetDeclaredSymbol(candidate, context.CancellationToken) is { } method
+                && HasAttribute(method, attribute))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.ContainingTypeNotPartial, type.Identifier.GetLocation(), type.Identifier.ValueText, method.Name));
+                return;
             }
         }
     }
