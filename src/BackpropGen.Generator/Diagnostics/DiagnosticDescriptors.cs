@@ -67,6 +67,11 @@ internal static class DiagnosticDescriptors
         "Differentiable method has nothing to differentiate",
         "[Differentiable] method '{0}' has no Tensor or double parameter without [NoGrad]: there is no gradient to compute");
 
+    public static readonly DiagnosticDescriptor StepTooDeep = Error(
+        "BPG0014",
+        "Expression is nested too deeply",
+        "This expression nests {0} levels deep, more than the {1} a step may have: split it into steps of one operation each");
+
     /// <summary>
     /// Not an error (SPEC §1 allows a step to combine operations): a hidden diagnostic, so that the IDE offers the fix
     /// that splits the step into single-operation steps, and a build never shows it.
@@ -94,7 +99,8 @@ internal static class DiagnosticDescriptors
         GeneratedNameClash,
         MissingReturn,
         NoDifferentiableParameter,
-        StepCombinesOperations);
+        StepCombinesOperations,
+        StepTooDeep);
 
     private static string HelpLink(string id) => $"https://github.com/backpropgen/backpropgen/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}";
 

@@ -36,6 +36,7 @@ internal static class MethodDiscovery
         CheckSignature(syntax, method, diagnostics);
         var containingTypes = CheckContainingTypes(syntax, method, diagnostics);
         CheckGeneratedNames(syntax, method, diagnostics);
+        CheckNesting(syntax, diagnostics);
         if (diagnostics.Count > 0)
         {
             return new LoweringResult(null, diagnostics.ToEquatableArray());
@@ -161,6 +162,63 @@ internal static class MethodDiscovery
                 GeneratedNames.Forward(method.Name),
                 method.Name,
                 type.Name));
+        }
+    }
+
+    /// <summary>
+    /// How deeply one expression of the body may nest. Lowering and the later stages walk a step recursively, and
+    /// Roslyn's binder needs stack for each level too (it gives up near a thousand nested calls on a 1 MB stack); a
+    /// step in this style is one operation, so a bound far above any real step keeps every stage's stack and time small.
+    /// </summary>
+    public const int MaxExpressionDepth = 128;
+
+    /// <summary>Reports each statement whose expressions nest deeper than <see cref="MaxExpressionDepth"/>, without recursing.</summary>
+    private static void CheckNesting(MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+    {
+        var body = (SyntaxNode?)syntax.Body ?? syntax.ExpressionBody;
+        if (body is null)
+        {
+            return;
+        }
+
+        // Pre-order visits a parent before its children, so one pass knows every node's depth.
+        var depths = new Dictionary<SyntaxNode, int>();
+        var tooDeep = new List<SyntaxNode>();
+        foreach (var node in body.DescendantNodes())
+        {
+            var parentDepth = node.Parent is { } parent && depths.TryGetValue(parent, out var d) ? d : 0;
+            var depth = node is ExpressionSyntax ? parentDepth + 1 : parentDepth;
+            depths[node] = depth;
+            if (depth > MaxExpressionDepth)
+            {
+                tooDeep.Add(node);
+            }
+        }
+
+        // Reported once per statement, at its outermost expression.
+        var reported = new Dictionary<SyntaxNode, int>();
+        foreach (var node in tooDeep)
+        {
+            var outermost = node;
+            while (outermost.Parent is ExpressionSyntax or ArgumentSyntax or BaseArgumentListSyntax)
+            {
+                outermost = outermost.Parent;
+            }
+
+            var levels = depths[node] - depths[outermost] + 1;
+            if (!reported.TryGetValue(outermost, out var deepest) || levels > deepest)
+            {
+                reported[outermost] = levels;
+            }
+        }
+
+        foreach (var pair in reported.OrderBy(p => p.Key.SpanStart))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.StepTooDeep,
+                pair.Key,
+                pair.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                MaxExpressionDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
     }
 
