@@ -43,7 +43,16 @@ internal static class MethodDiscovery
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return BodyLowerer.Lower(model, syntax, method, containingTypes, cancellationToken);
+        var lowered = BodyLowerer.Lower(model, syntax, method, containingTypes, cancellationToken);
+        if (lowered.Method is not null && HasCompileErrors(model, syntax, cancellationToken))
+        {
+            // Code that does not compile can bind in surprising ways (`var y = a async b;` declares a local 'b' that
+            // shadows a parameter); its diagnostics are still useful while typing, but no code is generated for it:
+            // it could not compile either, and would only add errors to the user's own.
+            return new LoweringResult(null, lowered.Diagnostics);
+        }
+
+        return lowered;
     }
 
     private static void CheckSignature(MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
@@ -163,6 +172,30 @@ internal static class MethodDiscovery
                 method.Name,
                 type.Name));
         }
+    }
+
+    private static bool HasCompileErrors(SemanticModel model, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
+    {
+        if (syntax.ContainsDiagnostics)
+        {
+            foreach (var diagnostic in syntax.GetDiagnostics())
+            {
+                if (diagnostic.Severity == DiagnosticSeverity.Error)
+                {
+                    return true;
+                }
+            }
+        }
+
+        foreach (var diagnostic in model.GetDiagnostics(syntax.Span, cancellationToken))
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
