@@ -205,6 +205,17 @@ public class DiagnosticTests
         Assert.Contains(GeneratorHarness.AnalyzerDiagnostics(source), d => d.Id == "BPG0007");
     }
 
+    [Theory]
+    [InlineData(Sources.SpecBatchNorm)]
+    [InlineData(Sources.SeedBatchNorm)]
+    public void The_analyzer_running_after_the_generator_does_not_take_the_generated_members_for_a_name_clash(string source)
+    {
+        // A build runs analyzers on the compilation that already holds the generated BatchNormCache, …Forward, …Backward.
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Single(result.GeneratedTrees);
+        Assert.DoesNotContain(GeneratorHarness.AnalyzerDiagnostics(output), d => d.Severity == DiagnosticSeverity.Error);
+    }
+
     [Fact]
     public void Every_diagnostic_has_a_help_link_to_its_section_of_the_docs()
     {

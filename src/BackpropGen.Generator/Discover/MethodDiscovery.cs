@@ -155,7 +155,7 @@ internal static class MethodDiscovery
         var type = method.ContainingType;
         foreach (var generated in GeneratedNames.All(method.Name))
         {
-            if (type.GetMembers(generated).Length > 0)
+            if (type.GetMembers(generated).Any(member => !IsGeneratedByBackpropGen(member)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.GeneratedNameClash, syntax.Identifier.GetLocation(), generated, method.Name, type.Name));
@@ -254,6 +254,16 @@ internal static class MethodDiscovery
                 MaxExpressionDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
     }
+
+    /// <summary>
+    /// The analyzer runs on the compilation with the generator's output in it: the members generated for a method are
+    /// not a clash with it.
+    /// </summary>
+    private static bool IsGeneratedByBackpropGen(ISymbol member) =>
+        member.GetAttributes().Any(a =>
+            a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+            && a.ConstructorArguments.Length > 0
+            && a.ConstructorArguments[0].Value as string == Emit.SourceEmitter.GeneratorName);
 
     public static bool IsDifferentiable(IMethodSymbol method) =>
         method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
