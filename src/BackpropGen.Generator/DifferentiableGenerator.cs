@@ -10,7 +10,8 @@ namespace BackpropGen.Generator;
 
 /// <summary>
 /// The pipeline, one stage per folder: discover <c>[Differentiable]</c> methods and lower their bodies to the step IR,
-/// differentiate with the rule table, plan the cache, emit the source.
+/// differentiate with the rule table, plan the cache, emit the source. It reports no diagnostics: the
+/// <see cref="Analyze.DifferentiableAnalyzer"/> does, from the same discovery and lowering.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class DifferentiableGenerator : IIncrementalGenerator
@@ -22,7 +23,6 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         public const string Methods = nameof(Methods);
         public const string Differentiated = nameof(Differentiated);
         public const string Planned = nameof(Planned);
-        public const string Diagnostics = nameof(Diagnostics);
     }
 
     /// <inheritdoc />
@@ -35,11 +35,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 static (target, cancellationToken) => MethodDiscovery.Discover(target, cancellationToken))
             .WithTrackingName(TrackingNames.Lowered);
 
-        var diagnostics = lowered
-            .SelectMany(static (result, _) => result.Diagnostics)
-            .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
-
+        // A method with errors gets no code; why is reported by DifferentiableAnalyzer, which runs the same discovery.
         var plans = lowered
             .Where(static result => result.Method is not null)
             .Select(static (result, _) => result.Method!)

@@ -4,88 +4,192 @@ using Xunit;
 
 namespace BackpropGen.Generator.Tests;
 
+/// <summary>
+/// Each diagnostic id, reported by the analyzer at the exact code that causes it. Sources mark the expected span as
+/// <c>{|BPG0007:for|}</c>; a test passes only when the analyzer reports exactly the marked diagnostics.
+/// </summary>
 public class DiagnosticTests
 {
+    private const string Usings = """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        """;
+
     [Theory]
-    [InlineData("BPG0001", "public static class Layers", "Layers")]
-    public void Type_that_is_not_partial_is_reported_at_its_name(string id, string typeDeclaration, string located)
-    {
-        var source = $$"""
-            using BackpropGen;
-            {{typeDeclaration}}
+    [InlineData("""
+        public static class {|BPG0001:Layers|}
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x) => x * x;
+        }
+        """)]
+    [InlineData("""
+        public static class {|BPG0001:Outer|}
+        {
+            public static partial class Inner
             {
                 [Differentiable]
                 public static Tensor F(Tensor x) => x * x;
             }
-            """;
-        AssertSingle(source, id, located);
-    }
+        }
+        """)]
+    public void BPG0001_a_containing_type_that_is_not_partial_is_reported_at_its_name(string markup) => AssertReported(Usings + markup);
 
     [Theory]
-    [InlineData("BPG0002", "public Tensor F(Tensor x) => x * x;", "F")]
-    [InlineData("BPG0005", "public static int F(Tensor x) => 1;", "int")]
-    [InlineData("BPG0006", "public static Tensor F(ref Tensor x) => x * x;", "ref Tensor x")]
-    [InlineData("BPG0012", "public static Tensor F([NoGrad] Tensor x) => x * x;", "F")]
-    public void Bad_signature_is_reported_at_the_offending_part(string id, string method, string located)
-    {
-        var source = $$"""
-            using BackpropGen;
-            public static partial class Layers
+    [InlineData("public Tensor {|BPG0002:F|}(Tensor x) => x * x;")]
+    [InlineData("public static Tensor F{|BPG0003:<T>|}(Tensor x) => x * x;")]
+    [InlineData("public static {|BPG0005:int|} F(Tensor x) => 1;")]
+    [InlineData("public static {|BPG0005:void|} F(Tensor x) { }")]
+    [InlineData("public static {|BPG0005:float|} F(Tensor x) => 1f;")]
+    [InlineData("public static Tensor F({|BPG0006:ref Tensor x|}) => x * x;")]
+    [InlineData("public static Tensor F(Tensor x, {|BPG0006:out Tensor y|}) { y = x; return x * x; }")]
+    [InlineData("public static Tensor F({|BPG0006:in Tensor x|}) => x * x;")]
+    [InlineData("public static Tensor {|BPG0012:F|}([NoGrad] Tensor x) => x * x;")]
+    [InlineData("public static Tensor {|BPG0012:F|}(int[] index) => Tensor.Zeros(index);")]
+    [InlineData("public static Tensor {|BPG0011:F|}(Tensor x) { var y = x * x; }")]
+    public void A_bad_signature_is_reported_at_the_offending_part(string method) => AssertReported(Usings + $$"""
+        public static partial class Layers
+        {
+            [Differentiable]
+            {{method}}
+        }
+        """);
+
+    [Fact]
+    public void BPG0003_a_method_of_a_generic_type_is_reported_at_its_name() => AssertReported(Usings + """
+        public static partial class Box<T>
+        {
+            [Differentiable]
+            public static Tensor {|BPG0003:F|}(Tensor x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public void BPG0004_an_async_method_is_reported_at_async_and_its_task_result_at_the_return_type() => AssertReported(Usings + """
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static {|BPG0004:async|} {|BPG0005:System.Threading.Tasks.Task<Tensor>|} F(Tensor x)
             {
-                [Differentiable]
-                {{method}}
+                await System.Threading.Tasks.Task.Yield();
+                return x * x;
             }
-            """;
-        AssertSingle(source, id, located);
-    }
+        }
+        """);
+
+    [Fact]
+    public void BPG0004_an_iterator_is_reported_at_its_name() => AssertReported(Usings + """
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static {|BPG0005:System.Collections.Generic.IEnumerable<Tensor>|} {|BPG0004:F|}(Tensor x)
+            {
+                yield return x * x;
+            }
+        }
+        """);
 
     [Theory]
-    [InlineData("BPG0007", "for (int i = 0; i < 3; i++) { }", "for")]
-    [InlineData("BPG0007", "if (eps > 0) { }", "if")]
-    [InlineData("BPG0008", "y = y * 2.0;", "y = y * 2.0")]
-    [InlineData("BPG0009", "var z = eps > 0 ? y : x;", "eps > 0 ? y : x")]
-    [InlineData("BPG0009", "var z = Tensor.FromArray(y.ToArray(), 3);", "y.ToArray()")]
-    [InlineData("BPG0009", "var z = y * (double)(float)eps * Sum((Tensor)(object)y);", "(object)y")]
-    [InlineData("BPG0009", "System.Func<Tensor> f = () => y;", "() => y")]
-    public void Unsupported_code_in_the_body_is_reported_where_it_is(string id, string statement, string located)
-    {
-        var source = $$"""
-            using BackpropGen;
-            using static BackpropGen.Tensor;
-            public static partial class Layers
+    [InlineData("{|BPG0007:for|} (int i = 0; i < 3; i++) { }")]
+    [InlineData("{|BPG0007:foreach|} (var d in new[] { 1.0 }) { }")]
+    [InlineData("{|BPG0007:while|} (eps > 1) { }")]
+    [InlineData("{|BPG0007:do|} { } while (eps > 1);")]
+    [InlineData("{|BPG0007:if|} (eps > 0) { }")]
+    [InlineData("{|BPG0007:switch|} (eps) { default: break; }")]
+    [InlineData("{|BPG0007:try|} { } finally { }")]
+    [InlineData("{|BPG0007:throw|} new System.Exception();")]
+    [InlineData("{|BPG0007:static|} Tensor Twice(Tensor v) => v * 2.0;")]
+    [InlineData("{|BPG0007:{|} }")]
+    [InlineData("{|BPG0007:Stored = y|};")]
+    [InlineData("{|BPG0007:Count += 1|};")]
+    [InlineData("{|BPG0008:y = y * 2.0|};")]
+    [InlineData("{|BPG0008:y *= 2.0|};")]
+    [InlineData("{|BPG0008:x = Exp(y)|};")]
+    [InlineData("var z = {|BPG0009:eps > 0 ? y : x|};")]
+    [InlineData("var z = x * {|BPG0009:y[0, 0]|};")]
+    [InlineData("var z = {|BPG0009:Helper(y)|};")]
+    [InlineData("var z = {|BPG0009:System.Math.Atan(Sum(y))|};")]
+    [InlineData("var z = Tensor.FromArray({|BPG0009:y.ToArray()|}, 3);")]
+    [InlineData("System.Func<Tensor> f = {|BPG0009:() => y|};")]
+    [InlineData("var z = Sum(y); Twice({|BPG0009:ref z|});")]
+    [InlineData("{|BPG0011:return x;|}")]
+    public void Unsupported_code_in_the_body_is_reported_where_it_is(string statement) => AssertReported(Usings + $$"""
+        public static partial class Layers
+        {
+            public static Tensor Stored = Tensor.Zeros(1);
+            public static int Count;
+
+            public static Tensor Helper(Tensor t) => t;
+
+            public static void Twice(ref double d) => d *= 2;
+
+            [Differentiable]
+            public static Tensor F(Tensor x, [NoGrad] double eps)
             {
-                [Differentiable]
-                public static Tensor F(Tensor x, [NoGrad] double eps)
-                {
-                    var y = Exp(x);
-                    {{statement}}
-                    return y;
-                }
+                var y = Exp(x);
+                {{statement}}
+                return y;
             }
-            """;
-        AssertSingle(source, id, located);
+        }
+        """);
+
+    [Fact]
+    public void BPG0010_overloaded_differentiable_methods_are_each_reported_at_their_name() => AssertReported(Usings + """
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor {|BPG0010:F|}(Tensor x) => x * x;
+            [Differentiable]
+            public static double {|BPG0010:F|}(double x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public void BPG0010_a_member_named_like_a_generated_one_is_reported_at_the_method_name() => AssertReported(Usings + """
+        public static partial class Layers
+        {
+            public static int FCache;
+            [Differentiable]
+            public static Tensor {|BPG0010:F|}(Tensor x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public void BPG0013_steps_that_combine_operations_get_a_hidden_diagnostic_at_their_right_hand_side() => AssertReported("""
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor BatchNorm(Tensor x, Tensor gamma, Tensor beta, [NoGrad] double eps)
+            {
+                int N = x.Shape[0];
+                var mu = {|BPG0013:1.0 / N * Sum(x, axis: 0)|};
+                var xmu = x - mu;
+                var sq = Square(xmu);
+                var variance = {|BPG0013:1.0 / N * Sum(sq, axis: 0)|};
+                var sqrtvar = {|BPG0013:Sqrt(variance + eps)|};
+                var ivar = 1.0 / sqrtvar;
+                var xhat = xmu * ivar;
+                var gammax = gamma * xhat;
+                var @out = gammax + beta;
+                return {|BPG0013:@out * 2.0 - x|};
+            }
+        }
+        """);
+
+    [Fact]
+    public void BPG0013_is_hidden_so_that_a_build_of_valid_code_shows_nothing()
+    {
+        var diagnostics = GeneratorHarness.AnalyzerDiagnostics(Sources.SpecBatchNorm);
+        Assert.NotEmpty(diagnostics);
+        Assert.All(diagnostics, d => Assert.Equal(("BPG0013", DiagnosticSeverity.Hidden), (d.Id, d.Severity)));
     }
 
     [Fact]
-    public void Overloaded_differentiable_methods_are_reported_instead_of_clashing()
-    {
-        var source = """
-            using BackpropGen;
-            public static partial class Layers
-            {
-                [Differentiable]
-                public static Tensor F(Tensor x) => x * x;
-                [Differentiable]
-                public static double F(double x) => x * x;
-            }
-            """;
-        var (result, _) = GeneratorHarness.Run(source);
-        Assert.Equal(2, result.Diagnostics.Count(d => d.Id == "BPG0010"));
-        Assert.Empty(result.Results.Single().GeneratedSources);
-    }
-
-    [Fact]
-    public void A_method_with_a_diagnostic_generates_no_code_and_the_generator_does_not_throw()
+    public void A_method_with_a_diagnostic_generates_no_code_and_the_generator_reports_nothing_itself()
     {
         var source = """
             using BackpropGen;
@@ -97,17 +201,55 @@ public class DiagnosticTests
             """;
         var (result, _) = GeneratorHarness.Run(source);
         Assert.Empty(result.Results.Single().GeneratedSources);
-        Assert.Contains(result.Diagnostics, d => d.Id == "BPG0007");
+        Assert.Empty(result.Diagnostics);
+        Assert.Contains(GeneratorHarness.AnalyzerDiagnostics(source), d => d.Id == "BPG0007");
     }
 
-    private static void AssertSingle(string source, string id, string located)
+    [Theory]
+    [InlineData(Sources.SpecBatchNorm)]
+    [InlineData(Sources.SeedBatchNorm)]
+    public void The_analyzer_running_after_the_generator_does_not_take_the_generated_members_for_a_name_clash(string source)
     {
-        var diagnostics = GeneratorHarness.GeneratorDiagnostics(source);
-        var diagnostic = Assert.Single(diagnostics);
-        Assert.Equal(id, diagnostic.Id);
-        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
-        // Diagnostics leave the generator as plain file spans (no syntax tree is held), so the span is read from the source.
-        var text = source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length);
-        Assert.Equal(located, text);
+        // A build runs analyzers on the compilation that already holds the generated BatchNormCache, …Forward, …Backward.
+        var (result, output) = GeneratorHarness.Run(source);
+        Assert.Single(result.GeneratedTrees);
+        Assert.DoesNotContain(GeneratorHarness.AnalyzerDiagnostics(output), d => d.Severity == DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void Every_diagnostic_has_a_help_link_to_its_section_of_the_docs()
+    {
+        foreach (var descriptor in new Analyze.DifferentiableAnalyzer().SupportedDiagnostics)
+        {
+            Assert.Matches("^BPG[0-9]{4}$", descriptor.Id);
+            Assert.EndsWith("docs/diagnostics.md#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri);
+        }
+    }
+
+    [Fact]
+    public void The_analyzer_ignores_methods_without_the_attribute()
+    {
+        Assert.Empty(GeneratorHarness.AnalyzerDiagnostics("""
+            public static class Plain
+            {
+                public static double F(double x) { for (var i = 0; i < 3; i++) { x = x * 2; } return x; }
+            }
+            """));
+    }
+
+    private static void AssertReported(string markup)
+    {
+        var (source, expected) = Markup.Parse(markup);
+        var actual = GeneratorHarness.AnalyzerDiagnostics(source)
+            .Select(d => (d.Id, Text: source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length), d.Location.SourceSpan, Message: d.GetMessage()))
+            .OrderBy(d => d.SourceSpan.Start)
+            .ToList();
+        var wanted = expected
+            .Select(e => (e.Id, Text: source.Substring(e.Span.Start, e.Span.Length), e.Span))
+            .OrderBy(e => e.Span.Start)
+            .ToList();
+        Assert.True(
+            wanted.SequenceEqual(actual.Select(a => (a.Id, a.Text, a.SourceSpan))),
+            "expected:\n" + string.Join("\n", wanted) + "\nactual:\n" + string.Join("\n", actual));
     }
 }

@@ -3,9 +3,12 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using BackpropGen.Generator;
+using BackpropGen.Generator.Analyze;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace BackpropGen.Generator.Tests;
 
@@ -52,6 +55,42 @@ internal static class GeneratorHarness
     }
 
     public static IReadOnlyList<Diagnostic> GeneratorDiagnostics(params string[] sources) => Run(sources).Result.Diagnostics;
+
+    /// <summary>What <see cref="DifferentiableAnalyzer"/> reports on the sources, every severity; throws if the analyzer threw.</summary>
+    public static IReadOnlyList<Diagnostic> AnalyzerDiagnostics(params string[] sources) => AnalyzerDiagnostics(Compile(sources));
+
+    public static IReadOnlyList<Diagnostic> AnalyzerDiagnostics(Compilation compilation, CancellationToken cancellationToken = default)
+    {
+        var (diagnostics, exceptions) = RunAnalyzer(compilation, new DifferentiableAnalyzer(), cancellationToken);
+        if (exceptions.Count > 0)
+        {
+            throw new InvalidOperationException("The analyzer threw: " + exceptions[0]);
+        }
+
+        return diagnostics;
+    }
+
+    /// <summary>
+    /// Runs an analyzer as the compiler does. An analyzer exception is caught by Roslyn and reported as AD0001;
+    /// both that diagnostic and the exception itself are returned as exceptions.
+    /// </summary>
+    public static (IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyList<string> Exceptions) RunAnalyzer(
+        Compilation compilation, DiagnosticAnalyzer analyzer, CancellationToken cancellationToken = default)
+    {
+        var exceptions = new List<string>();
+        var options = new CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+            onAnalyzerException: (exception, _, _) => { lock (exceptions) { exceptions.Add(exception.ToString()); } },
+            concurrentAnalysis: false,
+            logAnalyzerExecutionTime: false);
+        var diagnostics = compilation
+            .WithAnalyzers(ImmutableArray.Create(analyzer), options)
+            .GetAnalyzerDiagnosticsAsync(cancellationToken)
+            .GetAwaiter()
+            .GetResult();
+        exceptions.AddRange(diagnostics.Where(d => d.Id == "AD0001").Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)));
+        return (diagnostics.Where(d => d.Id != "AD0001").ToList(), exceptions);
+    }
 
     /// <summary>Errors and warnings of the user code together with the generated code.</summary>
     public static IReadOnlyList<Diagnostic> CompilationProblems(Compilation output) =>

@@ -67,7 +67,44 @@ internal static class DiagnosticDescriptors
         "Differentiable method has nothing to differentiate",
         "[Differentiable] method '{0}' has no Tensor or double parameter without [NoGrad]: there is no gradient to compute");
 
+    public static readonly DiagnosticDescriptor StepTooDeep = Error(
+        "BPG0014",
+        "Expression is nested too deeply",
+        "This expression nests {0} levels deep, more than the {1} a step may have: split it into steps of one operation each");
+
+    /// <summary>
+    /// Not an error (SPEC §1 allows a step to combine operations): a hidden diagnostic, so that the IDE offers the fix
+    /// that splits the step into single-operation steps, and a build never shows it.
+    /// </summary>
+    public static readonly DiagnosticDescriptor StepCombinesOperations = new(
+        "BPG0013",
+        "Step combines several operations",
+        "Step '{0}' combines {1} differentiable operations; it can be split into steps of one operation each, so that each gets its own block in the backward",
+        Category,
+        DiagnosticSeverity.Hidden,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLink("BPG0013"));
+
+    /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics.</summary>
+    public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> All = System.Collections.Immutable.ImmutableArray.Create(
+        ContainingTypeNotPartial,
+        MethodNotStatic,
+        MethodIsGeneric,
+        MethodIsAsync,
+        ReturnTypeNotDifferentiable,
+        RefParameter,
+        UnsupportedStatement,
+        Reassignment,
+        NotDifferentiable,
+        GeneratedNameClash,
+        MissingReturn,
+        NoDifferentiableParameter,
+        StepCombinesOperations,
+        StepTooDeep);
+
+    private static string HelpLink(string id) => $"https://github.com/backpropgen/backpropgen/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}";
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: $"https://github.com/backpropgen/backpropgen/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}");
+            helpLinkUri: HelpLink(id));
 }

@@ -23,17 +23,36 @@ internal static class MethodDiscovery
             return new LoweringResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
+        return Analyze(context.SemanticModel, syntax, method, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks and lowers one method. The generator and the analyzer both call this, so that what the analyzer reports
+    /// is exactly why the generator emits nothing.
+    /// </summary>
+    public static LoweringResult Analyze(SemanticModel model, MethodDeclarationSyntax syntax, IMethodSymbol method, CancellationToken cancellationToken)
+    {
         var diagnostics = new List<DiagnosticInfo>();
         CheckSignature(syntax, method, diagnostics);
         var containingTypes = CheckContainingTypes(syntax, method, diagnostics);
         CheckGeneratedNames(syntax, method, diagnostics);
+        CheckNesting(syntax, diagnostics);
         if (diagnostics.Count > 0)
         {
             return new LoweringResult(null, diagnostics.ToEquatableArray());
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return BodyLowerer.Lower(context.SemanticModel, syntax, method, containingTypes, cancellationToken);
+        var lowered = BodyLowerer.Lower(model, syntax, method, containingTypes, cancellationToken);
+        if (lowered.Method is not null && HasCompileErrors(model, syntax, cancellationToken))
+        {
+            // Code that does not compile can bind in surprising ways (`var y = a async b;` declares a local 'b' that
+            // shadows a parameter); its diagnostics are still useful while typing, but no code is generated for it:
+            // it could not compile either, and would only add errors to the user's own.
+            return new LoweringResult(null, lowered.Diagnostics);
+        }
+
+        return lowered;
     }
 
     private static void CheckSignature(MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
@@ -136,7 +155,7 @@ internal static class MethodDiscovery
         var type = method.ContainingType;
         foreach (var generated in GeneratedNames.All(method.Name))
         {
-            if (type.GetMembers(generated).Length > 0)
+            if (type.GetMembers(generated).Any(member => !IsGeneratedByBackpropGen(member)))
             {
                 diagnostics.Add(DiagnosticInfo.Create(
                     DiagnosticDescriptors.GeneratedNameClash, syntax.Identifier.GetLocation(), generated, method.Name, type.Name));
@@ -154,6 +173,97 @@ internal static class MethodDiscovery
                 type.Name));
         }
     }
+
+    private static bool HasCompileErrors(SemanticModel model, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
+    {
+        if (syntax.ContainsDiagnostics)
+        {
+            foreach (var diagnostic in syntax.GetDiagnostics())
+            {
+                if (diagnostic.Severity == DiagnosticSeverity.Error)
+                {
+                    return true;
+                }
+            }
+        }
+
+        foreach (var diagnostic in model.GetDiagnostics(syntax.Span, cancellationToken))
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// How deeply one expression of the body may nest. Lowering and the later stages walk a step recursively, and
+    /// Roslyn's binder needs stack for each level too (it gives up near a thousand nested calls on a 1 MB stack); a
+    /// step in this style is one operation, so a bound far above any real step keeps every stage's stack and time small.
+    /// </summary>
+    public const int MaxExpressionDepth = 128;
+
+    /// <summary>Reports each statement whose expressions nest deeper than <see cref="MaxExpressionDepth"/>, without recursing.</summary>
+    private static void CheckNesting(MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+    {
+        var body = (SyntaxNode?)syntax.Body ?? syntax.ExpressionBody;
+        if (body is null)
+        {
+            return;
+        }
+
+        // Pre-order visits a parent before its children, so one pass knows every node's depth.
+        var depths = new Dictionary<SyntaxNode, int>();
+        var tooDeep = new List<SyntaxNode>();
+        foreach (var node in body.DescendantNodes())
+        {
+            var parentDepth = node.Parent is { } parent && depths.TryGetValue(parent, out var d) ? d : 0;
+            var depth = node is ExpressionSyntax ? parentDepth + 1 : parentDepth;
+            depths[node] = depth;
+            if (depth > MaxExpressionDepth)
+            {
+                tooDeep.Add(node);
+            }
+        }
+
+        // Reported once per statement, at its outermost expression.
+        var reported = new Dictionary<SyntaxNode, int>();
+        foreach (var node in tooDeep)
+        {
+            var outermost = node;
+            while (outermost.Parent is ExpressionSyntax or ArgumentSyntax or BaseArgumentListSyntax)
+            {
+                outermost = outermost.Parent;
+            }
+
+            var levels = depths[node] - depths[outermost] + 1;
+            if (!reported.TryGetValue(outermost, out var deepest) || levels > deepest)
+            {
+                reported[outermost] = levels;
+            }
+        }
+
+        foreach (var pair in reported.OrderBy(p => p.Key.SpanStart))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.StepTooDeep,
+                pair.Key,
+                pair.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                MaxExpressionDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+
+    /// <summary>
+    /// The analyzer runs on the compilation with the generator's output in it: the members generated for a method are
+    /// not a clash with it.
+    /// </summary>
+    private static bool IsGeneratedByBackpropGen(ISymbol member) =>
+        member.GetAttributes().Any(a =>
+            a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
+            && a.ConstructorArguments.Length > 0
+            && a.ConstructorArguments[0].Value as string == Emit.SourceEmitter.GeneratorName);
 
     public static bool IsDifferentiable(IMethodSymbol method) =>
         method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);

@@ -1,0 +1,327 @@
+using System.Threading.Tasks;
+using Xunit;
+
+namespace BackpropGen.CodeFixes.Tests;
+
+public class MakeTypePartialCodeFixTests
+{
+    [Fact]
+    public Task Partial_is_added_after_the_other_modifiers() => CodeFixVerifier<MakeTypePartialCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+
+        public static class {|BPG0001:Layers|}
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x) => x * x;
+        }
+        """,
+        """
+        using BackpropGen;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public Task A_type_with_several_differentiable_methods_gets_one_fix_and_keeps_its_comment() => CodeFixVerifier<MakeTypePartialCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+
+        // Losses.
+        class {|BPG0001:Losses|}
+        {
+            [Differentiable]
+            public static double F(double x) => x * x;
+
+            [Differentiable]
+            public static double G(double x) => x * 3.0;
+        }
+        """,
+        """
+        using BackpropGen;
+
+        // Losses.
+        partial class Losses
+        {
+            [Differentiable]
+            public static double F(double x) => x * x;
+
+            [Differentiable]
+            public static double G(double x) => x * 3.0;
+        }
+        """);
+
+    [Fact]
+    public Task Each_enclosing_type_is_made_partial() => CodeFixVerifier<MakeTypePartialCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+
+        public class {|BPG0001:Outer|}
+        {
+            internal static class {|BPG0001:Inner|}
+            {
+                [Differentiable]
+                public static double F(double x) => x * x;
+            }
+        }
+        """,
+        """
+        using BackpropGen;
+
+        public partial class Outer
+        {
+            internal static partial class Inner
+            {
+                [Differentiable]
+                public static double F(double x) => x * x;
+            }
+        }
+        """,
+        iterations: 2,
+        fixAllIterations: 1);
+}
+
+public class ReplaceReassignmentCodeFixTests
+{
+    [Fact]
+    public Task A_reassignment_becomes_a_new_local_and_later_uses_read_it() => CodeFixVerifier<ReplaceReassignmentCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x)
+            {
+                var y = Exp(x);
+                {|BPG0008:y = y * 2.0|};
+                var z = y + x;
+                return y - z;
+            }
+        }
+        """,
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x)
+            {
+                var y = Exp(x);
+                var y2 = y * 2.0;
+                var z = y2 + x;
+                return y2 - z;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_compound_assignment_keeps_the_precedence_of_its_right_side() => CodeFixVerifier<ReplaceReassignmentCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x)
+            {
+                var y = Exp(x);
+                {|BPG0008:y *= x + 1.0|};
+                return y;
+            }
+        }
+        """,
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x)
+            {
+                var y = Exp(x);
+                var y2 = {|BPG0013:y * (x + 1.0)|};
+                return y2;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Successive_reassignments_get_successive_numbers() => CodeFixVerifier<ReplaceReassignmentCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static double F(double x, [NoGrad] double y2)
+            {
+                {|BPG0008:x /= 2.0|};
+                {|BPG0008:x = x - y2|};
+                return x;
+            }
+        }
+        """,
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static double F(double x, [NoGrad] double y2)
+            {
+                var x2 = x / 2.0;
+                var x3 = x2 - y2;
+                return x3;
+            }
+        }
+        """,
+        iterations: 2);
+}
+
+public class SplitStepCodeFixTests
+{
+    [Fact]
+    public Task The_seed_mean_step_splits_into_the_sum_and_the_scaling_under_its_comment() => CodeFixVerifier<SplitStepCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor Center(Tensor x)
+            {
+                int N = x.Shape[0];
+                // step 1: calculate mean
+                var mu = {|BPG0013:1.0 / N * Sum(x, axis: 0)|};
+                var xmu = x - mu;
+                return xmu;
+            }
+        }
+        """,
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor Center(Tensor x)
+            {
+                int N = x.Shape[0];
+                // step 1: calculate mean
+                var t1 = Sum(x, axis: 0);
+                var mu = 1.0 / N * t1;
+                var xmu = x - mu;
+                return xmu;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Nested_operations_become_steps_innermost_first_with_names_not_in_use() => CodeFixVerifier<SplitStepCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x, [NoGrad] double t1)
+            {
+                var y = {|BPG0013:Exp(Sqrt(x * x + t1)) - x|};
+                return y;
+            }
+        }
+        """,
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x, [NoGrad] double t1)
+            {
+                var t2 = x * x;
+                var t3 = t2 + t1;
+                var t4 = Sqrt(t3);
+                var t5 = Exp(t4);
+                var y = t5 - x;
+                return y;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_returned_expression_is_split_before_the_return() => CodeFixVerifier<SplitStepCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static double F(double a, double b)
+            {
+                var c = a * b;
+                return {|BPG0013:c * 2.0 - Math.Sin(a)|};
+            }
+        }
+        """.Replace("Math.Sin", "System.Math.Sin"),
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static double F(double a, double b)
+            {
+                var c = a * b;
+                var t1 = c * 2.0;
+                var t2 = System.Math.Sin(a);
+                return t1 - t2;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task An_expression_bodied_method_becomes_a_block() => CodeFixVerifier<SplitStepCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x) => {|BPG0013:Exp(x) * x|};
+        }
+        """,
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x)
+            {
+                var t1 = Exp(x);
+                return t1 * x;
+            }
+        }
+        """);
+}

@@ -1,0 +1,283 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using BackpropGen.Generator.Analyze;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace BackpropGen.Generator.Tests;
+
+/// <summary>
+/// Feeds the generator and the analyzer ten thousand method bodies, half written at random from steps and unsupported
+/// constructs, half BatchNorm with its tokens deleted, duplicated, swapped or replaced and statements inserted.
+/// Neither may throw, and a method that gets generated code must have no error from the analyzer.
+/// </summary>
+public class FuzzTests
+{
+    private const int Seed = 4_2024;
+    private const int Methods = 10_000;
+    private const int FilesPerCompilation = 25;
+
+    private static readonly string[] Tokens =
+    {
+        "for", "(", ")", "{", "}", ";", "=", "+", "-", "*", "/", "x", "mu", "xmu", "Exp", "Sum", "[", "]", "?", ":", "ref", "out",
+        "=>", "return", "new", "1.0", "0", "\"s\"", "default", "async", "await", "yield", "static", "partial", "var", "int", ",",
+        ".", "Shape", "if", "while", "try", "catch", "throw", "goto", "lock", "checked", "*=", "++", "--", "<", ">", "!", "null",
+        "this", "typeof", "<T>", "params", "in", "is", "as", "switch", "case", "@out", "Unknown", "Math", "Tensor", "double",
+        "[NoGrad]", "[Differentiable]", "void", "eps", "N", "gamma",
+    };
+
+    private static readonly string[] Statements =
+    {
+        "for (int i = 0; i < 3; i++) { xmu = xmu * 2.0; }", "if (eps > 0) return x;", "var u = Unknown(x);", "var e = x[0, 0] * 2.0;",
+        "x = x * 2.0;", "sq *= 2.0;", "System.Func<Tensor> f = () => x;", "try { } finally { }", "var c = eps > 0 ? x : mu;",
+        "Tensor Local(Tensor t) => t;", "var d = Pick(x, new[] { 0 });", "var m = Maximum(x, 0.0);", "var k = Dot(x, Transpose(x));",
+        "var r = Reshape(x, 2, -1);", "var s = Sum(x) * Mean(x);", "var w = System.Math.Sin(eps) * x;", "var p = Pow(x, 2.0);",
+        "var neg = -x;", "Stored = x;", "goto end;", "end: ;", "{ }", ";", "var q = (Tensor)(object)x;", "var arr = x.ToArray();",
+        "var deep = Exp(Exp(Exp(Exp(x))));", "var self = F(x, gamma, beta, eps);", "var other = Other.G(x);", "while (true) { }",
+        "var n = x.Shape[0] + x.Rank;", "double z = Sum(x);", "var t = Tensor.Zeros(3) + x;", "var h = Relu(x) / Sqrt(Square(x) + eps);",
+        "var sc = Sum(x) * 2.0 - Mean(x, axis: 0);", "x++;", "Twice(ref eps);", "throw new System.Exception();", "var l = Log(Abs(x) + 1.0);",
+    };
+
+    private const string BatchNorm = """
+            [Differentiable]
+            public static Tensor F(Tensor x, Tensor gamma, Tensor beta, [NoGrad] double eps)
+            {
+                int N = x.Shape[0];
+                var mu = 1.0 / N * Sum(x, axis: 0);
+                var xmu = x - mu;
+                var sq = Square(xmu);
+                var variance = 1.0 / N * Sum(sq, axis: 0);
+                var sqrtvar = Sqrt(variance + eps);
+                var ivar = 1.0 / sqrtvar;
+                var xhat = xmu * ivar;
+                var gammax = gamma * xhat;
+                var @out = gammax + beta;
+                return @out;
+            }
+        """;
+
+    private readonly ITestOutputHelper _output;
+
+    public FuzzTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void Ten_thousand_random_and_mutated_methods_never_make_the_generator_or_the_analyzer_throw()
+    {
+        // Nullable analysis is off: it is Roslyn's own and the slowest part of binding, and no BackpropGen code path
+        // depends on it; every input then costs less and ten thousand fit in the time box.
+        var baseCompilation = GeneratorHarness.Compile(Support);
+        baseCompilation = baseCompilation.WithOptions(baseCompilation.Options.WithNullableContextOptions(NullableContextOptions.Disable));
+        var analyzer = new DifferentiableAnalyzer();
+        var watch = Stopwatch.StartNew();
+        int generated = 0, withErrors = 0;
+        var rounds = Methods / FilesPerCompilation;
+        // Each round has its own generator from the seed and the round number, so that rounds can run side by side
+        // and a failing round can be replayed alone.
+        System.Threading.Tasks.Parallel.For(0, rounds, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, round =>
+        {
+            var random = new Random(unchecked((Seed * 7919) + round));
+            var sources = new string[FilesPerCompilation];
+            for (var i = 0; i < sources.Length; i++)
+            {
+                var method = i % 2 == 0 ? RandomMethod(random) : MutatedBatchNorm(random);
+                var partial = random.Next(10) == 0 ? string.Empty : "partial ";
+                sources[i] = $"using BackpropGen;\nusing static BackpropGen.Tensor;\nnamespace Fuzz;\npublic static {partial}class C{i}\n{{\n{method}\n}}\n";
+            }
+
+            var trees = sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, path: $"Fuzz{i}.cs")).ToArray();
+            var compilation = baseCompilation.AddSyntaxTrees(trees);
+
+            var driver = CSharpGeneratorDriver.Create(new[] { new DifferentiableGenerator().AsSourceGenerator() }, parseOptions: GeneratorHarness.ParseOptions);
+            var result = driver.RunGenerators(compilation).GetRunResult().Results.Single();
+            if (result.Exception is not null || !result.Diagnostics.IsEmpty)
+            {
+                Fail(round, sources, "the generator threw or reported: " + (result.Exception?.ToString() ?? result.Diagnostics[0].ToString()));
+            }
+
+            var (diagnostics, exceptions) = GeneratorHarness.RunAnalyzer(compilation, analyzer);
+            if (exceptions.Count > 0)
+            {
+                Fail(round, sources, "the analyzer threw: " + exceptions[0]);
+            }
+
+            var errors = diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            System.Threading.Interlocked.Add(ref withErrors, errors.Select(d => d.Location.SourceTree).Distinct().Count());
+            foreach (var source in result.GeneratedSources)
+            {
+                System.Threading.Interlocked.Increment(ref generated);
+                var error = ErrorInGeneratedMethod(source.HintName, trees, errors);
+                if (error is not null)
+                {
+                    Fail(round, sources, $"{source.HintName} was generated, but the analyzer reports {error}");
+                }
+            }
+        });
+
+        _output.WriteLine($"seed {Seed}: {Methods} methods in {watch.Elapsed.TotalSeconds:F1} s; {generated} generated, {withErrors} files with analyzer errors");
+        // The inputs must exercise both sides: methods that generate, and methods the analyzer rejects.
+        Assert.True(generated > Methods / 20, $"only {generated} methods generated code");
+        Assert.True(withErrors > Methods / 4, $"only {withErrors} files had analyzer errors");
+    }
+
+    /// <summary>The analyzer's error inside the method a hint name (<c>Fuzz.C3.F.g.cs</c>) was generated for, if any.</summary>
+    private static Diagnostic? ErrorInGeneratedMethod(string hintName, SyntaxTree[] trees, List<Diagnostic> errors)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(hintName, @"^Fuzz\.C(\d+)\..*?(\w+)\.g\.cs$");
+        if (!match.Success)
+        {
+            // Other.G of the support file.
+            return null;
+        }
+
+        var file = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var methodName = match.Groups[2].Value;
+        var methods = trees[file].GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Where(m => m.Identifier.ValueText == methodName);
+        return errors.FirstOrDefault(e => e.Location.SourceTree == trees[file] && methods.Any(m => m.Span.Contains(e.Location.SourceSpan)));
+    }
+
+    private static void Fail(int round, string[] sources, string what)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"backpropgen-fuzz-{Seed}-{round}.cs");
+        File.WriteAllText(path, string.Join("\n// ----\n", sources));
+        throw new Xunit.Sdk.XunitException($"seed {Seed}, round {round} (Random seeded with {unchecked((Seed * 7919) + round)}): {what}\nthe {sources.Length} sources of the round are in {path}");
+    }
+
+    /// <summary>Members the random code calls or writes, so that not every input fails on a missing name.</summary>
+    private const string Support = """
+        using BackpropGen;
+        namespace Fuzz;
+        public static partial class Other
+        {
+            [BackpropGen.Differentiable]
+            public static Tensor G(Tensor x) => x * x;
+        }
+        public static class Helpers
+        {
+            public static Tensor Stored = Tensor.Zeros(1);
+            public static Tensor Unknown(Tensor t) => t;
+            public static void Twice(ref double d) => d *= 2;
+        }
+        """;
+
+    private static string MutatedBatchNorm(Random random)
+    {
+        var tokens = SyntaxFactory.ParseTokens(BatchNorm).Select(t => t.ToFullString()).Where(t => t.Length > 0).ToList();
+        var mutations = 1 + random.Next(4);
+        for (var m = 0; m < mutations; m++)
+        {
+            var at = random.Next(tokens.Count);
+            switch (random.Next(6))
+            {
+                case 0:
+                    tokens.RemoveAt(at);
+                    break;
+                case 1:
+                    tokens.Insert(at, tokens[at]);
+                    break;
+                case 2 when at + 1 < tokens.Count:
+                    (tokens[at], tokens[at + 1]) = (tokens[at + 1], tokens[at]);
+                    break;
+                case 3:
+                    tokens[at] = " " + Pick(random, Tokens) + " ";
+                    break;
+                case 4:
+                    tokens.Insert(at, " " + Pick(random, Tokens) + " ");
+                    break;
+                default:
+                    var statementEnd = tokens.FindIndex(at, t => t.TrimStart().StartsWith(';'));
+                    if (statementEnd >= 0)
+                    {
+                        tokens.Insert(statementEnd + 1, "\n        " + Pick(random, Statements));
+                    }
+
+                    break;
+            }
+
+            if (tokens.Count == 0)
+            {
+                tokens.Add(";");
+            }
+        }
+
+        return string.Concat(tokens).Replace("Stored", "Helpers.Stored").Replace("Unknown(", "Helpers.Unknown(").Replace("Twice(", "Helpers.Twice(");
+    }
+
+    private static string RandomMethod(Random random)
+    {
+        var signature = Pick(random, new[]
+        {
+            "public static Tensor F(Tensor x, Tensor gamma, Tensor beta, [NoGrad] double eps)",
+            "public static double F(double x, double gamma, double beta, [NoGrad] double eps)",
+            "internal static Tensor F(Tensor x, [NoGrad] Tensor gamma, Tensor beta, double eps)",
+            "public Tensor F(Tensor x, Tensor gamma, Tensor beta, double eps)",
+            "public static void F(Tensor x, Tensor gamma, Tensor beta, double eps)",
+            "public static Tensor F<T>(Tensor x, Tensor gamma, Tensor beta, double eps)",
+            "public static Tensor F(ref Tensor x, Tensor gamma, Tensor beta, double eps)",
+            "public static async System.Threading.Tasks.Task<Tensor> F(Tensor x, Tensor gamma, Tensor beta, double eps)",
+            "public static Tensor F(Tensor x, Tensor gamma, Tensor beta, int[] eps)",
+        });
+        var names = new List<string> { "x", "gamma", "beta", "eps" };
+        var body = new StringBuilder();
+        var count = random.Next(12);
+        for (var i = 0; i < count; i++)
+        {
+            if (random.Next(4) == 0)
+            {
+                body.Append("        ").Append(Pick(random, Statements).Replace("Stored", "Helpers.Stored").Replace("Unknown(", "Helpers.Unknown(").Replace("Twice(", "Helpers.Twice(")).Append('\n');
+                continue;
+            }
+
+            var name = "v" + i;
+            body.Append("        var ").Append(name).Append(" = ").Append(RandomExpression(random, names, 1 + random.Next(4))).Append(";\n");
+            names.Add(name);
+        }
+
+        var returned = random.Next(8) switch
+        {
+            0 => string.Empty,
+            1 => "        return " + RandomExpression(random, names, 3) + ";\n",
+            _ => "        return " + names[^1] + ";\n",
+        };
+        if (random.Next(10) == 0)
+        {
+            return $"    [Differentiable]\n    {signature} => {RandomExpression(random, names.Take(4).ToList(), 4)};";
+        }
+
+        return $"    [Differentiable]\n    {signature}\n    {{\n{body}{returned}    }}";
+    }
+
+    private static string RandomExpression(Random random, List<string> names, int depth)
+    {
+        if (depth == 0 || random.Next(4) == 0)
+        {
+            return random.Next(5) == 0 ? Pick(random, new[] { "1.0", "2.5", "x.Shape[0]", "eps", "0.5" }) : Pick(random, names);
+        }
+
+        var a = RandomExpression(random, names, depth - 1);
+        var b = RandomExpression(random, names, depth - 1);
+        return random.Next(12) switch
+        {
+            0 => $"{a} + {b}",
+            1 => $"{a} - {b}",
+            2 => $"{a} * {b}",
+            3 => $"{a} / {b}",
+            4 => $"-{a}",
+            5 => $"({a})",
+            6 => $"{Pick(random, new[] { "Exp", "Log", "Sqrt", "Tanh", "Sigmoid", "Abs", "Square", "Relu", "Transpose", "System.Math.Exp" })}({a})",
+            7 => $"Sum({a}, axis: 0)",
+            8 => $"{Pick(random, new[] { "Maximum", "Minimum", "Dot" })}({a}, {b})",
+            9 => $"Pow({a}, 2.0)",
+            10 => $"Sum({a})",
+            _ => $"{Pick(random, new[] { "Mean", "Max" })}({a}, 1, true)",
+        };
+    }
+
+    private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
+}

@@ -1,0 +1,234 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using BackpropGen.Generator.Analyze;
+using Microsoft.CodeAnalysis;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace BackpropGen.Generator.Tests;
+
+/// <summary>Inputs at the edges: very deep steps, very long methods, and repeated runs.</summary>
+public class RobustnessTests
+{
+    /// <summary>The stack a compiler thread gets on Windows; Linux and macOS give more.</summary>
+    private const int CompilerThreadStack = 1024 * 1024;
+
+    private readonly ITestOutputHelper _output;
+
+    public RobustnessTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void A_sum_of_5000_terms_is_reported_as_too_deep_without_overflowing_a_1MB_stack()
+    {
+        var source = Method("var y = " + string.Join(" + ", Enumerable.Repeat("x", 5000)) + ";\n        return y;");
+        var (generated, analyzer) = RunOnSmallStack(source);
+
+        Assert.Equal(0, generated);
+        var diagnostic = Assert.Single(analyzer);
+        Assert.Equal("BPG0014", diagnostic.Id);
+        Assert.StartsWith("x + x + x", source.Substring(diagnostic.Location.SourceSpan.Start));
+        Assert.Contains("nests 5000 levels deep", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void Calls_nested_500_deep_are_reported_as_too_deep_without_overflowing_a_1MB_stack()
+    {
+        var source = Method("var y = " + string.Concat(Enumerable.Repeat("Exp(", 500)) + "x" + new string(')', 500) + ";\n        return y;");
+        var (generated, analyzer) = RunOnSmallStack(source);
+
+        Assert.Equal(0, generated);
+        var diagnostic = Assert.Single(analyzer);
+        Assert.Equal("BPG0014", diagnostic.Id);
+        Assert.StartsWith("Exp(Exp(", source.Substring(diagnostic.Location.SourceSpan.Start));
+    }
+
+    [Fact]
+    public void Calls_nested_5000_deep_are_too_complex_for_Roslyn_itself_and_neither_generator_nor_analyzer_throws()
+    {
+        var source = Method("var y = " + string.Concat(Enumerable.Repeat("Exp(", 5000)) + "x" + new string(')', 5000) + ";\n        return y;");
+        var (generated, analyzer) = RunOnSmallStack(source);
+
+        // Roslyn parses and binds nested calls recursively and gives up with CS8078 "An expression is too long or
+        // complex to compile": the parser (leaving a tree with nothing to analyse) or the binder, depending on the
+        // stack it has. Whichever it is, the generator emits nothing and the analyzer at most adds BPG0014.
+        Assert.Contains(GeneratorHarness.Compile(source).GetDiagnostics(), d => d.Id == "CS8078");
+        Assert.Equal(0, generated);
+        Assert.All(analyzer, d => Assert.Equal("BPG0014", d.Id));
+    }
+
+    [Fact]
+    public void A_step_just_under_the_nesting_limit_generates_code_that_compiles()
+    {
+        var terms = Discover.MethodDiscovery.MaxExpressionDepth;
+        var source = Method("var y = " + string.Join(" + ", Enumerable.Repeat("x", terms)) + ";\n        return y;");
+
+        var (result, output) = GeneratorHarness.Run(source);
+
+        Assert.Single(result.GeneratedTrees);
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        Assert.DoesNotContain(GeneratorHarness.AnalyzerDiagnostics(source), d => d.Severity == DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void Generation_time_grows_linearly_with_the_number_of_steps()
+    {
+        // Roslyn's nullable analysis of one method costs time per statement and per local, which is its own quadratic,
+        // not BackpropGen's: it is switched off here so that the measurement is of discovery, lowering and emission.
+        static Compilation Compile(int steps)
+        {
+            var compilation = GeneratorHarness.Compile(LongMethod(steps));
+            return compilation.WithOptions(compilation.Options.WithNullableContextOptions(NullableContextOptions.Disable));
+        }
+
+        static void Generate(int steps) =>
+            Assert.Null(GeneratorHarness.CreateDriver().RunGenerators(Compile(steps)).GetRunResult().Results.Single().Exception);
+
+        Generate(50); // warm up the JIT
+        GeneratorHarness.AnalyzerDiagnostics(Compile(50));
+        var small = BestOf(() => Generate(500));
+        var large = BestOf(() => Generate(2000));
+        var analyzeSmall = BestOf(() => GeneratorHarness.AnalyzerDiagnostics(Compile(500)));
+        var analyzeLarge = BestOf(() => GeneratorHarness.AnalyzerDiagnostics(Compile(2000)));
+        _output.WriteLine($"generator: 500 steps {small.TotalMilliseconds:F0} ms, 2000 steps {large.TotalMilliseconds:F0} ms, ratio {large / small:F2}");
+        _output.WriteLine($"analyzer:  500 steps {analyzeSmall.TotalMilliseconds:F0} ms, 2000 steps {analyzeLarge.TotalMilliseconds:F0} ms, ratio {analyzeLarge / analyzeSmall:F2}");
+
+        // Four times the steps: linear is 4x, quadratic 16x.
+        Assert.True(large / small < 8, $"generator: 2000 steps took {large / small:F1}x the time of 500");
+        Assert.True(analyzeLarge / analyzeSmall < 8, $"analyzer: 2000 steps took {analyzeLarge / analyzeSmall:F1}x the time of 500");
+    }
+
+    [Fact]
+    public void A_2000_step_method_generates_code_that_compiles()
+    {
+        var (result, output) = GeneratorHarness.Run(LongMethod(2000));
+        Assert.Single(result.GeneratedTrees);
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+    }
+
+    [Theory]
+    [InlineData(Sources.SpecBatchNorm)]
+    [InlineData(Sources.SeedBatchNorm)]
+    public void Two_runs_generate_byte_identical_output(string source)
+    {
+        var first = GeneratedBytes(source);
+        var second = GeneratedBytes(source);
+        Assert.NotEmpty(first);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Two_runs_over_a_long_method_generate_byte_identical_output()
+    {
+        var source = LongMethod(300);
+        Assert.Equal(GeneratedBytes(source), GeneratedBytes(source));
+    }
+
+    private static byte[] GeneratedBytes(string source)
+    {
+        // A fresh parse, compilation and driver each time: nothing is shared between the runs.
+        var (result, _) = GeneratorHarness.Run(source);
+        return result.Results.Single().GeneratedSources
+            .SelectMany(s => System.Text.Encoding.UTF8.GetBytes(s.HintName + "\n" + s.SourceText))
+            .ToArray();
+    }
+
+    private static string Method(string body) => $$"""
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+        public static partial class Deep
+        {
+            [Differentiable]
+            public static Tensor F(Tensor x)
+            {
+                {{body}}
+            }
+        }
+        """;
+
+    /// <summary>A method of <paramref name="steps"/> one-operation steps, each reading one or two earlier values.</summary>
+    internal static string LongMethod(int steps)
+    {
+        var body = new System.Text.StringBuilder();
+        for (var i = 1; i <= steps; i++)
+        {
+            var previous = i == 1 ? "x" : "v" + (i - 1);
+            var earlier = i <= 3 ? "x" : "v" + (i / 2);
+            body.Append("        var v").Append(i).Append(" = ").Append((i % 5) switch
+            {
+                0 => $"{previous} + {earlier}",
+                1 => $"{previous} * 0.5",
+                2 => $"Tanh({previous})",
+                3 => $"{previous} - {earlier}",
+                _ => $"{previous} * {earlier}",
+            }).Append(";\n");
+        }
+
+        return $$"""
+            using BackpropGen;
+            using static BackpropGen.Tensor;
+            public static partial class Long
+            {
+                [Differentiable]
+                public static Tensor F(Tensor x)
+                {
+            {{body}}        return v{{steps}};
+                }
+            }
+            """;
+    }
+
+    /// <summary>The fastest of five runs: the machine is shared, and the slower runs measure the neighbours.</summary>
+    private static TimeSpan BestOf(Action action)
+    {
+        var best = TimeSpan.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            action();
+            if (watch.Elapsed < best)
+            {
+                best = watch.Elapsed;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// Runs the generator and the analyzer on a thread with a compiler thread's stack: a stack overflow cannot be
+    /// caught and would end the test run, so passing proves neither relies on deep recursion for this input.
+    /// The source is parsed before, on the test's thread: Roslyn's own parser needs more than 1 MB for some of these.
+    /// </summary>
+    private static (int Generated, System.Collections.Generic.IReadOnlyList<Diagnostic> Analyzer) RunOnSmallStack(string source)
+    {
+        var compilation = GeneratorHarness.Compile(source);
+        (int, System.Collections.Generic.IReadOnlyList<Diagnostic>) outcome = default;
+        Exception? failure = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult();
+                    Assert.Null(result.Results.Single().Exception);
+                    Assert.Empty(result.Diagnostics);
+                    outcome = (result.GeneratedTrees.Length, GeneratorHarness.AnalyzerDiagnostics(compilation));
+                }
+                catch (Exception exception)
+                {
+                    failure = exception;
+                }
+            },
+            CompilerThreadStack);
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            throw new Xunit.Sdk.XunitException("failed on the small-stack thread: " + failure);
+        }
+
+        return outcome;
+    }
+}
