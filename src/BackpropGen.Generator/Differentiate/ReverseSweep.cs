@@ -423,9 +423,12 @@ internal sealed class ReverseSweep
             return null;
         }
 
-        return tensors.Count == 1
-            ? A.Shape(ValueOf(tensors[0]))
-            : new Call("TensorShape.Broadcast", new[] { A.Shape(ValueOf(tensors[0])), A.Shape(ValueOf(tensors[1])) }.ToEquatableArray(), ValueKind.Other);
+        return tensors.Count switch
+        {
+            1 => A.Shape(ValueOf(tensors[0])),
+            2 => new Call("TensorShape.Broadcast", new[] { A.Shape(ValueOf(tensors[0])), A.Shape(ValueOf(tensors[1])) }.ToEquatableArray(), ValueKind.Other),
+            _ => null,
+        };
     }
 
     private sealed class RuleContext : IRuleContext
