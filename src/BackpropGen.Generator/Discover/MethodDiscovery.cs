@@ -44,7 +44,7 @@ internal static class MethodDiscovery
 
         cancellationToken.ThrowIfCancellationRequested();
         var lowered = BodyLowerer.Lower(model, syntax, method, containingTypes, cancellationToken);
-        if (lowered.Method is not null && HasCompileErrors(model, syntax, cancellationToken))
+        if (lowered.Method is not null && HasCompileErrors(syntax, cancellationToken))
         {
             // Code that does not compile can bind in surprising ways (`var y = a async b;` declares a local 'b' that
             // shadows a parameter); its diagnostics are still useful while typing, but no code is generated for it:
@@ -174,22 +174,30 @@ internal static class MethodDiscovery
         }
     }
 
-    private static bool HasCompileErrors(SemanticModel model, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the method cannot compile, judged cheaply: a syntax error, or a local that reuses the name of a parameter
+    /// or of another local (which binds in surprising ways: <c>var y = a async b;</c> declares a local <c>b</c>). Full
+    /// semantic diagnostics would cost as much again as the lowering; other semantic errors already stop the lowering,
+    /// which cannot resolve what does not bind.
+    /// </summary>
+    private static bool HasCompileErrors(MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
     {
-        if (syntax.ContainsDiagnostics)
+        if (syntax.ContainsDiagnostics && syntax.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error))
         {
-            foreach (var diagnostic in syntax.GetDiagnostics())
-            {
-                if (diagnostic.Severity == DiagnosticSeverity.Error)
-                {
-                    return true;
-                }
-            }
+            return true;
         }
 
-        foreach (var diagnostic in model.GetDiagnostics(syntax.Span, cancellationToken))
+        var names = new HashSet<string>(syntax.ParameterList.Parameters.Select(p => p.Identifier.ValueText));
+        foreach (var node in syntax.DescendantNodes())
         {
-            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            cancellationToken.ThrowIfCancellationRequested();
+            var declared = node switch
+            {
+                VariableDeclaratorSyntax declarator => declarator.Identifier.ValueText,
+                SingleVariableDesignationSyntax designation => designation.Identifier.ValueText,
+                _ => null,
+            };
+            if (declared is not null && !names.Add(declared))
             {
                 return true;
             }

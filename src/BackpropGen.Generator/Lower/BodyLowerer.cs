@@ -28,6 +28,7 @@ internal sealed class BodyLowerer
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly HashSet<ISymbol> _varied = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<ExpressionSyntax, bool> _variedMemo = new();
+    private readonly Dictionary<IdentifierNameSyntax, ISymbol?> _symbols = new();
     private readonly List<LocalModel> _locals = new();
     private readonly List<ForwardStatement> _body = new();
     private HashSet<string>? _declaredNames;
@@ -346,7 +347,7 @@ internal sealed class BodyLowerer
         {
             if (expression is IdentifierNameSyntax)
             {
-                var symbol = _model.GetSymbolInfo(expression, _cancellationToken).Symbol;
+                var symbol = SymbolOf((IdentifierNameSyntax)expression);
                 result = symbol is not null && _varied.Contains(symbol);
             }
             else
@@ -370,6 +371,21 @@ internal sealed class BodyLowerer
 
         _variedMemo[expression] = result;
         return result;
+    }
+
+    /// <summary>
+    /// The symbol a name refers to, looked up once: the same names are read by the dependence analysis, the gradient-cut
+    /// check and the reads of every enclosing operation.
+    /// </summary>
+    private ISymbol? SymbolOf(IdentifierNameSyntax identifier)
+    {
+        if (!_symbols.TryGetValue(identifier, out var symbol))
+        {
+            symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
+            _symbols[identifier] = symbol;
+        }
+
+        return symbol;
     }
 
     private Expr LowerExpression(ExpressionSyntax expression)
@@ -497,7 +513,7 @@ internal sealed class BodyLowerer
 
         foreach (var identifier in expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
         {
-            var symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
+            var symbol = SymbolOf(identifier);
             if (symbol is ILocalSymbol or IParameterSymbol
                 && SymbolEqualityComparer.Default.Equals(symbol.ContainingSymbol, _method)
                 && !names.Contains(symbol.Name))
@@ -556,7 +572,7 @@ internal sealed class BodyLowerer
                 continue;
             }
 
-            var symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
+            var symbol = SymbolOf(identifier);
             if (symbol is null || !_varied.Contains(symbol))
             {
                 continue;
