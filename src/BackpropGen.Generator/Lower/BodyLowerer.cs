@@ -29,6 +29,7 @@ internal sealed class BodyLowerer
     private readonly HashSet<ISymbol> _varied = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<ExpressionSyntax, bool> _variedMemo = new();
     private readonly Dictionary<IdentifierNameSyntax, ISymbol?> _symbols = new();
+    private readonly Dictionary<ExpressionSyntax, TypeInfo> _types = new();
     private readonly List<LocalModel> _locals = new();
     private readonly List<ForwardStatement> _body = new();
     private HashSet<string>? _declaredNames;
@@ -342,7 +343,7 @@ internal sealed class BodyLowerer
         }
 
         var result = false;
-        var kind = ValueKinds.Of(_model.GetTypeInfo(expression, _cancellationToken).Type);
+        var kind = ValueKinds.Of(TypeOf(expression).Type);
         if (kind != ValueKind.Other)
         {
             if (expression is IdentifierNameSyntax)
@@ -388,16 +389,28 @@ internal sealed class BodyLowerer
         return symbol;
     }
 
+    /// <summary>An expression's type, looked up once: the analysis, the lowering and the checks all ask for it.</summary>
+    private TypeInfo TypeOf(ExpressionSyntax expression)
+    {
+        if (!_types.TryGetValue(expression, out var type))
+        {
+            type = _model.GetTypeInfo(expression, _cancellationToken);
+            _types[expression] = type;
+        }
+
+        return type;
+    }
+
     private Expr LowerExpression(ExpressionSyntax expression)
     {
         _cancellationToken.ThrowIfCancellationRequested();
         if (!IsVaried(expression))
         {
-            var type = _model.GetTypeInfo(expression, _cancellationToken);
+            var type = TypeOf(expression);
             return new ConstExpr(Flatten(expression), ValueKinds.Of(type.ConvertedType ?? type.Type), ReadsOf(expression));
         }
 
-        var kind = ValueKinds.Of(_model.GetTypeInfo(expression, _cancellationToken).Type);
+        var kind = ValueKinds.Of(TypeOf(expression).Type);
         switch (expression)
         {
             case ParenthesizedExpressionSyntax parenthesized:
@@ -598,7 +611,7 @@ internal sealed class BodyLowerer
                     break;
                 }
 
-                if (ValueKinds.Of(_model.GetTypeInfo(expression, _cancellationToken).Type) == ValueKind.Other)
+                if (ValueKinds.Of(TypeOf(expression).Type) == ValueKind.Other)
                 {
                     if (reported.Add(expression))
                     {
