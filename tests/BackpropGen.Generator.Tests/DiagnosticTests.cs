@@ -99,7 +99,7 @@ public class DiagnosticTests
     [InlineData("{|BPG0007:switch|} (eps) { default: break; }")]
     [InlineData("{|BPG0007:try|} { } finally { }")]
     [InlineData("{|BPG0007:throw|} new System.Exception();")]
-    [InlineData("{|BPG0007:static|} Tensor Twice(Tensor v) => v * 2.0;")]
+    [InlineData("static Tensor {|BPG0007:Twice|}(Tensor v) => v * 2.0;")]
     [InlineData("{|BPG0007:{|} }")]
     [InlineData("{|BPG0007:Stored = y|};")]
     [InlineData("{|BPG0007:Count += 1|};")]

@@ -166,7 +166,9 @@ internal sealed class BodyLowerer
                 return;
             default:
                 var (construct, advice) = DescribeUnsupported(statement);
-                Report(DiagnosticDescriptors.UnsupportedStatement, FirstTokenLocation(statement), construct, advice);
+                // A local function is pointed at by its name; other statements by their keyword (for, if, try, …).
+                var location = statement is LocalFunctionStatementSyntax function ? function.Identifier.GetLocation() : FirstTokenLocation(statement);
+                Report(DiagnosticDescriptors.UnsupportedStatement, location, construct, advice);
                 return;
         }
     }
