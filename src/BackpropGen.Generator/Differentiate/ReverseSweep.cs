@@ -403,8 +403,8 @@ internal sealed class ReverseSweep
     {
         VarExpr variable => new PrimalRef(variable.Name, variable.Kind),
         ConstExpr constant => new Code(constant.Text, constant.Kind, constant.Reads),
-        OpExpr op => new Code(op.Text, op.Kind, op.Reads, ElementwiseShape(op)),
-        CallExpr call => new Code(call.Text, call.Kind, call.Reads),
+        OpExpr op => new Code(op.Text, op.Kind, op.Reads, ElementwiseShape(op), Precedence.Of(op.Op)),
+        CallExpr call => new Code(call.Text, call.Kind, call.Reads, Precedence: Precedence.Primary),
         _ => new Literal("default", expression.Kind),
     };
 

@@ -12,11 +12,11 @@ namespace BackpropGen.Generator.Emit;
 /// <summary>Spells backward expressions as C#, with the fewest parentheses that keep C#'s evaluation order.</summary>
 internal sealed class AdjointRenderer
 {
-    private const int Lowest = 0;
-    private const int Additive = 1;
-    private const int Multiplicative = 2;
-    private const int Unary = 3;
-    private const int Primary = 4;
+    private const int Lowest = Precedence.Lowest;
+    private const int Additive = Precedence.Additive;
+    private const int Multiplicative = Precedence.Multiplicative;
+    private const int Unary = Precedence.Unary;
+    private const int Primary = Precedence.Primary;
 
     private readonly HashSet<string> _cachedValues;
     private readonly Dictionary<string, string> _shapeLocals;
@@ -48,7 +48,7 @@ internal sealed class AdjointRenderer
                 precedence = Primary;
                 return Operand(shapeOf.Value, Primary) + ".Shape";
             case Code code:
-                precedence = PrecedenceOf(code.Text);
+                precedence = code.Precedence ?? PrecedenceOf(code.Text);
                 return code.Text;
             case Literal literal:
                 precedence = Primary;
@@ -95,7 +95,31 @@ internal sealed class AdjointRenderer
         : function.StartsWith("Math.") ? "global::System." + function
         : "global::BackpropGen." + function;
 
-    private static int PrecedenceOf(string code) => SyntaxFactory.ParseExpression(code) switch
+    /// <summary>
+    /// The precedence of user code: a name or a plain number without parsing (most constants are <c>N</c>, <c>eps</c>,
+    /// <c>2.0</c>), anything else by parsing it.
+    /// </summary>
+    private static int PrecedenceOf(string code) => IsNameOrNumber(code) ? Primary : ParsedPrecedenceOf(code);
+
+    private static bool IsNameOrNumber(string code)
+    {
+        if (code.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (var c in code)
+        {
+            if (!(char.IsLetterOrDigit(c) || c is '_' or '.' or '@'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static int ParsedPrecedenceOf(string code) => SyntaxFactory.ParseExpression(code) switch
     {
         IdentifierNameSyntax or LiteralExpressionSyntax or InvocationExpressionSyntax or MemberAccessExpressionSyntax
             or ElementAccessExpressionSyntax or ParenthesizedExpressionSyntax => Primary,
