@@ -94,12 +94,14 @@ internal sealed class ReverseSweep
                 continue;
             }
 
-            active.Insert(0, step);
+            active.Add(step);
             foreach (var name in VariablesOf(step.Value))
             {
                 useful.Add(name);
             }
         }
+
+        active.Reverse();
 
         return active;
     }

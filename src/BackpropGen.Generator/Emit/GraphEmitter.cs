@@ -16,11 +16,12 @@ internal static class GraphEmitter
         var method = program.Method;
         var steps = method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!).ToDictionary(s => s.Name);
         var nodes = new List<string>();
+        var seen = new HashSet<string>();
         foreach (var edge in program.Edges)
         {
             foreach (var name in new[] { edge.From, edge.To })
             {
-                if (!nodes.Contains(name))
+                if (seen.Add(name))
                 {
                     nodes.Add(name);
                 }

@@ -108,50 +108,7 @@ internal sealed record MethodModel(
     EquatableArray<LocalModel> Locals,
     EquatableArray<ForwardStatement> Body,
     string ReturnedName,
-    string HintName)
-{
-    public ValueKind KindOf(string name)
-    {
-        foreach (var parameter in Parameters)
-        {
-            if (parameter.Name == name)
-            {
-                return parameter.Kind;
-            }
-        }
-
-        foreach (var local in Locals)
-        {
-            if (local.Name == name)
-            {
-                return local.Kind;
-            }
-        }
-
-        return ValueKind.Other;
-    }
-
-    public string TypeNameOf(string name)
-    {
-        foreach (var parameter in Parameters)
-        {
-            if (parameter.Name == name)
-            {
-                return parameter.TypeName;
-            }
-        }
-
-        foreach (var local in Locals)
-        {
-            if (local.Name == name)
-            {
-                return local.TypeName;
-            }
-        }
-
-        return "object";
-    }
-}
+    string HintName);
 
 /// <summary>The outcome of discovering and lowering one <c>[Differentiable]</c> method.</summary>
 internal sealed record LoweringResult(MethodModel? Method, EquatableArray<DiagnosticInfo> Diagnostics);

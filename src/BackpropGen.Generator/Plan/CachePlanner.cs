@@ -37,12 +37,13 @@ internal static class CachePlanner
         var fields = new List<CacheField>();
         var shapeLocals = new List<ShapeLocal>();
         var cachedValues = new List<string>();
-        foreach (var name in method.Parameters.Select(p => p.Name).Concat(method.Locals.Select(l => l.Name)))
+        var declared = method.Parameters.Select(p => (p.Name, p.TypeName)).Concat(method.Locals.Select(l => (l.Name, l.TypeName)));
+        foreach (var (name, typeName) in declared)
         {
             if (values.Contains(name))
             {
                 cachedValues.Add(name);
-                fields.Add(new CacheField(Property(name, properties), name, method.TypeNameOf(name), Identifiers.Escape(name)));
+                fields.Add(new CacheField(Property(name, properties), name, typeName, Identifiers.Escape(name)));
             }
             else if (shapes.Contains(name))
             {
