@@ -444,8 +444,7 @@ internal sealed class BodyLowerer
 
     private Expr LowerInvocation(InvocationExpressionSyntax invocation, ValueKind kind)
     {
-        if (_model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol callee
-            || _model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation operation)
+        if (_model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation { TargetMethod: var callee } operation)
         {
             _hasCompileErrors = true;
             return new ConstExpr(invocation.ToString(), kind, EquatableArray<string>.Empty);
