@@ -598,6 +598,12 @@ internal sealed class BodyLowerer
                 continue;
             }
 
+            if (identifier.Ancestors().Any(a => a is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }))
+            {
+                // nameof(x) reads the name, not the value.
+                continue;
+            }
+
             for (var ancestor = identifier.Parent; ancestor is not null && ancestor != node.Parent; ancestor = ancestor.Parent)
             {
                 if (ancestor is ArgumentSyntax or ArgumentListSyntax or BracketedArgumentListSyntax

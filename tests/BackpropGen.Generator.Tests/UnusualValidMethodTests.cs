@@ -1,0 +1,135 @@
+using System.Linq;
+using Xunit;
+
+namespace BackpropGen.Generator.Tests;
+
+/// <summary>Valid methods written in less common ways: each must generate code that compiles with no warning.</summary>
+public class UnusualValidMethodTests
+{
+    [Theory]
+    [InlineData("parameters named like the generated locals", """
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor F(Tensor dout, Tensor cache, Tensor step, double failure)
+            {
+                var dstep = dout * cache + step * failure;
+                var result = Tanh(dstep);
+                return result * dout;
+            }
+        }
+        """)]
+    [InlineData("a private method in a partial struct nested in a partial class", """
+        public partial class Outer
+        {
+            private partial struct Inner
+            {
+                [Differentiable]
+                private static double Energy(Tensor x) => Mean(Square(x));
+            }
+        }
+        """)]
+    [InlineData("a using alias and fully qualified calls", """
+        public static partial class Layers
+        {
+            [Differentiable]
+            internal static T Scaled(T x, [NoGrad] double s)
+            {
+                var y = BackpropGen.Tensor.Exp(x) * s;
+                var z = T.Sum(y, axis: 0);
+                return z;
+            }
+        }
+        """)]
+    [InlineData("the result is a parameter, nothing else is computed", """
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor Identity(Tensor x) => x;
+        }
+        """)]
+    [InlineData("non-differentiable helpers and a [NoGrad] tensor between the steps", """
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static double Loss(Tensor scores, int[] labels, [NoGrad] Tensor weights)
+            {
+                int n = scores.Shape[0];
+                string name = nameof(scores);
+                System.ArgumentNullException.ThrowIfNull(labels, name);
+                double scale = 1.0 / n;
+                var picked = Pick(scores * weights, labels);
+                var total = Sum(picked);
+                return -scale * total;
+            }
+        }
+        """)]
+    [InlineData("a step that calls a [Differentiable] method of another class", """
+        public static partial class Inner
+        {
+            [Differentiable]
+            public static Tensor Twice(Tensor v) => v * 2.0;
+        }
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static double Outer(Tensor x, Tensor w)
+            {
+                var h = Inner.Twice(Dot(x, w));
+                var o = Sum(h);
+                return o;
+            }
+        }
+        """)]
+    public void Valid_method_generates_code_that_compiles_without_warnings(string what, string body)
+    {
+        var source = "using BackpropGen;\nusing T = BackpropGen.Tensor;\nusing static BackpropGen.Tensor;\n\n" + body;
+        var (result, output) = GeneratorHarness.Run(source);
+
+        Assert.NotEmpty(result.Results.Single().GeneratedSources);
+        Assert.True(GeneratorHarness.AnalyzerDiagnostics(source).All(d => d.Severity < Microsoft.CodeAnalysis.DiagnosticSeverity.Warning), what);
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+    }
+}
+
+/// <summary>Bad methods written in less common ways: each gets a BPG error on the offending line, and no code.</summary>
+public class UnusualBadMethodTests
+{
+    [Theory]
+    [InlineData("a System.Math function with no derivative rule", "var m = System.Math.Max(Sum(x), 1.0);")]
+    [InlineData("a tuple of a differentiable value", "var pair = (x, 2);")]
+    [InlineData("a call of the user's own helper", "var h = Helpers.Double(x);")]
+    [InlineData("an element read", "var first = x[0, 0];")]
+    [InlineData("a checked expression", "var c = checked(x * 2.0);")]
+    [InlineData("a pattern match on a differentiable value", "var isSmall = x is { Length: < 3 } ? x : -x;")]
+    public void Bad_method_gets_a_diagnostic_on_the_offending_line(string what, string statement)
+    {
+        var source = $$"""
+            using BackpropGen;
+            using static BackpropGen.Tensor;
+
+            public static class Helpers
+            {
+                public static Tensor Double(Tensor t) => t * 2.0;
+            }
+
+            public static partial class Layers
+            {
+                [Differentiable]
+                public static Tensor F(Tensor x)
+                {
+                    var y = Exp(x);
+                    {{statement}}
+                    return y;
+                }
+            }
+            """;
+        var errors = GeneratorHarness.AnalyzerDiagnostics(source).Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).ToList();
+
+        Assert.True(errors.Count > 0, what);
+        Assert.All(errors, e => Assert.StartsWith("BPG", e.Id));
+        Assert.All(errors, e => Assert.Equal(14, e.Location.GetLineSpan().StartLinePosition.Line));
+        Assert.Empty(GeneratorHarness.Run(source).Result.Results.Single().GeneratedSources);
+    }
+}
