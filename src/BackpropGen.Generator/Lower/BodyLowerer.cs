@@ -30,6 +30,7 @@ internal sealed class BodyLowerer
     private readonly Dictionary<ExpressionSyntax, bool> _variedMemo = new();
     private readonly Dictionary<IdentifierNameSyntax, ISymbol?> _symbols = new();
     private readonly Dictionary<ExpressionSyntax, TypeInfo> _types = new();
+    private readonly Dictionary<InvocationExpressionSyntax, string> _hoisted = new();
     private readonly List<LocalModel> _locals = new();
     private readonly List<ForwardStatement> _body = new();
     private HashSet<string>? _declaredNames;
@@ -223,7 +224,8 @@ internal sealed class BodyLowerer
             }
 
             _varied.Add(local);
-            var quote = local.Name + " = " + Flatten(value, asQuote: true);
+            HoistNestedCalls(value);
+            var quote = local.Name + " = " + TextWithHoisted(value, asQuote: true);
             var lowered = LowerStepValue(local.Name, value, out var callText);
             step = new StepModel(++_stepCount, local.Name, kind, lowered, quote);
             if (callText is not null)
@@ -233,7 +235,7 @@ internal sealed class BodyLowerer
             }
         }
 
-        _body.Add(new ForwardStatement(TextOf(declaration), step));
+        _body.Add(new ForwardStatement(TextWithHoisted(declaration), step));
     }
 
     /// <summary>The returned value: a variable, or a final expression that becomes one more step named <c>result</c>.</summary>
@@ -254,10 +256,14 @@ internal sealed class BodyLowerer
         var kind = ValueKinds.Of(_method.ReturnType);
         _locals.Add(new LocalModel(name, _method.ReturnType.ToDisplayString(TypeFormat), kind));
         string? callText = null;
-        var step = IsVaried(value)
-            ? new StepModel(++_stepCount, name, kind, LowerStepValue(name, value, out callText), name + " = " + Flatten(value, asQuote: true))
-            : null;
-        _body.Add(new ForwardStatement(callText ?? $"var {name} = {Flatten(value)};", step));
+        StepModel? step = null;
+        if (IsVaried(value))
+        {
+            HoistNestedCalls(value);
+            step = new StepModel(++_stepCount, name, kind, LowerStepValue(name, value, out callText), name + " = " + TextWithHoisted(value, asQuote: true));
+        }
+
+        _body.Add(new ForwardStatement(callText ?? $"var {name} = {TextWithHoisted(value)};", step));
         return name;
     }
 
@@ -283,6 +289,83 @@ internal sealed class BodyLowerer
             return LowerExpression(value);
         }
 
+        return LowerCall(name, invocation, callee, operation, out forwardText);
+    }
+
+    /// <summary>
+    /// Hoists the calls of <c>[Differentiable]</c> methods nested in a step's right-hand side into steps of their own,
+    /// innermost first, each named after its callee: <c>var loss = SoftmaxLoss(Affine(x, w, b), y);</c> becomes the
+    /// steps <c>affine = Affine(x, w, b)</c> and <c>loss = SoftmaxLoss(affine, y)</c>, so that each call keeps its cache.
+    /// A call that is the whole right-hand side stays the step itself.
+    /// </summary>
+    private void HoistNestedCalls(ExpressionSyntax value)
+    {
+        var whole = value;
+        while (whole is ParenthesizedExpressionSyntax parenthesized)
+        {
+            whole = parenthesized.Expression;
+        }
+
+        // Ordered by where they end: an inner call before the call that contains it, left arguments before right ones.
+        var nested = value.DescendantNodesAndSelf()
+            .OfType<InvocationExpressionSyntax>()
+            .Where(i => i != whole && !_hoisted.ContainsKey(i))
+            .OrderBy(i => i.Span.End)
+            .ToList();
+        foreach (var invocation in nested)
+        {
+            if (!IsVaried(invocation)
+                || _model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol callee
+                || !MethodDiscovery.IsDifferentiable(callee)
+                || _model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation operation
+                || invocation.Ancestors().Any(a => a is LambdaExpressionSyntax or AnonymousMethodExpressionSyntax))
+            {
+                continue;
+            }
+
+            var name = UniqueLocalName(char.ToLowerInvariant(callee.Name[0]) + callee.Name.Substring(1));
+            var kind = ValueKinds.Of(callee.ReturnType);
+            _locals.Add(new LocalModel(name, callee.ReturnType.ToDisplayString(TypeFormat), kind));
+            var lowered = LowerCall(name, invocation, callee, operation, out var forwardText);
+            var step = new StepModel(++_stepCount, name, kind, lowered, name + " = " + TextWithHoisted(invocation, asQuote: true));
+            _body.Add(new ForwardStatement(forwardText, step));
+            _hoisted[invocation] = name;
+        }
+    }
+
+    /// <summary>
+    /// A node's code (<see cref="Flatten"/>), with the calls hoisted out of it replaced by the names of their steps.
+    /// </summary>
+    private string TextWithHoisted(SyntaxNode node, bool asQuote = false)
+    {
+        if (node is InvocationExpressionSyntax call && _hoisted.TryGetValue(call, out var own))
+        {
+            return asQuote ? own : Identifiers.Escape(own);
+        }
+
+        var inside = _hoisted.Keys.Where(i => node.Span.Contains(i.Span) && node.SyntaxTree == i.SyntaxTree).ToList();
+        if (inside.Count == 0)
+        {
+            return Flatten(node, asQuote);
+        }
+
+        var replaced = node.ReplaceNodes(inside, (original, _) => NameOfHoisted(_hoisted[original]).WithTriviaFrom(original));
+        return Flatten(replaced, asQuote);
+    }
+
+    /// <summary>The name of a hoisted step as a node without trivia, so that the code reads <c>ReLU(affine)</c>.</summary>
+    private static IdentifierNameSyntax NameOfHoisted(string name)
+    {
+        var escaped = Identifiers.Escape(name);
+        var none = SyntaxFactory.TriviaList();
+        return SyntaxFactory.IdentifierName(escaped == name
+            ? SyntaxFactory.Identifier(none, name, none)
+            : SyntaxFactory.VerbatimIdentifier(none, escaped, name, none));
+    }
+
+    /// <summary>The step of a call of another <c>[Differentiable]</c> method: the callee's forward fills a cache the caller keeps.</summary>
+    private CallExpr LowerCall(string name, InvocationExpressionSyntax invocation, IMethodSymbol callee, IInvocationOperation operation, out string forwardText)
+    {
         if (callee.DeclaredAccessibility < _method.DeclaredAccessibility)
         {
             Report(DiagnosticDescriptors.NotDifferentiable, invocation, Flatten(invocation),
@@ -304,7 +387,7 @@ internal sealed class BodyLowerer
             parameters,
             ValueKinds.Of(callee.ReturnType),
             args,
-            Flatten(invocation),
+            TextWithHoisted(invocation),
             ReadsOf(invocation));
     }
 
@@ -406,6 +489,11 @@ internal sealed class BodyLowerer
     private Expr LowerExpression(ExpressionSyntax expression)
     {
         _cancellationToken.ThrowIfCancellationRequested();
+        if (expression is InvocationExpressionSyntax call && _hoisted.TryGetValue(call, out var hoisted))
+        {
+            return new VarExpr(hoisted, ValueKinds.Of(TypeOf(expression).Type));
+        }
+
         if (!IsVaried(expression))
         {
             var type = TypeOf(expression);
@@ -461,7 +549,7 @@ internal sealed class BodyLowerer
         }
 
         var (args, _) = LowerArguments(operation);
-        return new OpExpr(op.Value, kind, args, Flatten(invocation), ReadsOf(invocation));
+        return new OpExpr(op.Value, kind, args, TextWithHoisted(invocation), ReadsOf(invocation));
     }
 
     /// <summary>A call's arguments in the callee's parameter order, defaults filled in; and each as code to pass it on.</summary>
@@ -486,7 +574,7 @@ internal sealed class BodyLowerer
                     break;
                 case { Syntax: ArgumentSyntax syntax }:
                     args.Add(LowerExpression(syntax.Expression));
-                    texts.Add(Flatten(syntax.Expression));
+                    texts.Add(TextWithHoisted(syntax.Expression));
                     break;
                 default:
                     args.Add(new ConstExpr(Flatten(argument.Syntax), ValueKind.Other, EquatableArray<string>.Empty));
@@ -506,7 +594,7 @@ internal sealed class BodyLowerer
             : Flatten(argument.Syntax);
 
     private Expr Op(OpKind op, ValueKind kind, ExpressionSyntax syntax, params Expr[] args) =>
-        new OpExpr(op, kind, args.ToEquatableArray(), Flatten(syntax), ReadsOf(syntax));
+        new OpExpr(op, kind, args.ToEquatableArray(), TextWithHoisted(syntax), ReadsOf(syntax));
 
     private static string LiteralText(object? value) => value switch
     {
@@ -523,6 +611,15 @@ internal sealed class BodyLowerer
         if (expression is null)
         {
             return names.ToEquatableArray();
+        }
+
+        // The steps hoisted out of it are read as the locals that hold their values.
+        foreach (var hoisted in _hoisted)
+        {
+            if (hoisted.Key != expression && expression.Span.Contains(hoisted.Key.Span) && expression.SyntaxTree == hoisted.Key.SyntaxTree)
+            {
+                names.Add(hoisted.Value);
+            }
         }
 
         foreach (var identifier in expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())

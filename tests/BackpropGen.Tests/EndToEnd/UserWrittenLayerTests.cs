@@ -71,4 +71,34 @@ public class UserWrittenLayerTests
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => UserWrittenLayers.Bilinear(a, b, v, columnBias), rowBias, Dout), drow) < Bar);
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => UserWrittenLayers.Bilinear(a, b, rowBias, v), columnBias, Dout), dcolumn) < Bar);
     }
+
+    [Fact]
+    public void Layers_called_inside_one_another_match_central_differences()
+    {
+        var w1 = Tensor.RandomNormal(31, 4, 6) * 0.5;
+        var b1 = Tensor.RandomNormal(32, 6) * 0.1;
+        var w2 = Tensor.RandomNormal(33, 6, 4) * 0.5;
+        var b2 = Tensor.RandomNormal(34, 4) * 0.1;
+        var (loss, cache) = UserWrittenLayers.NestedNetForward(X, Labels, w1, b1, w2, b2);
+        var (dw1, db1, dw2, db2) = UserWrittenLayers.NestedNetBackward(1.0, cache);
+
+        Assert.Equal(UserWrittenLayers.NestedNet(X, Labels, w1, b1, w2, b2), loss);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => UserWrittenLayers.NestedNet(X, Labels, v, b1, w2, b2), w1), dw1) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => UserWrittenLayers.NestedNet(X, Labels, w1, v, w2, b2), b1), db1) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => UserWrittenLayers.NestedNet(X, Labels, w1, b1, v, b2), w2), dw2) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => UserWrittenLayers.NestedNet(X, Labels, w1, b1, w2, v), b2), db2) < Bar);
+    }
+
+    [Fact]
+    public void Layer_call_inside_a_compound_expression_matches_central_differences()
+    {
+        var w = Tensor.RandomNormal(35, 4, 4) * 0.5;
+        var b = Tensor.RandomNormal(36, 4) * 0.1;
+        const double lambda = 0.3;
+        var (_, cache) = UserWrittenLayers.RegularizedNetForward(X, Labels, w, b, lambda);
+        var (dw, db) = UserWrittenLayers.RegularizedNetBackward(1.0, cache);
+
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => UserWrittenLayers.RegularizedNet(X, Labels, v, b, lambda), w), dw) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => UserWrittenLayers.RegularizedNet(X, Labels, w, v, lambda), b), db) < Bar);
+    }
 }

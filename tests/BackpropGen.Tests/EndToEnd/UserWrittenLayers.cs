@@ -64,4 +64,17 @@ public static partial class UserWrittenLayers
         var biased = product + rowBias + Reshape(columnBias, a.Shape[0], 1);
         return Tanh(biased) * 2.0;
     }
+
+    /// <summary>Layers called inside one another, as users compose functions: each nested call becomes a step of its own.</summary>
+    [Differentiable]
+    public static double NestedNet([NoGrad] Tensor x, int[] y, Tensor w1, Tensor b1, Tensor w2, Tensor b2) =>
+        Samples.Cs231n.Layers.SoftmaxLoss(Samples.Cs231n.Layers.Affine(Samples.Cs231n.Layers.ReLU(Samples.Cs231n.Layers.Affine(x, w1, b1)), w2, b2), y);
+
+    /// <summary>A layer call inside a compound expression, beside an L2 penalty.</summary>
+    [Differentiable]
+    public static double RegularizedNet([NoGrad] Tensor x, int[] y, Tensor w, Tensor b, [NoGrad] double lambda)
+    {
+        var loss = Samples.Cs231n.Layers.SoftmaxLoss(Samples.Cs231n.Layers.Affine(x, w, b), y) + lambda * Sum(Square(w));
+        return loss;
+    }
 }
