@@ -34,6 +34,15 @@ internal sealed record DerivativeRule(string Derivative, bool Broadcasts, Func<I
     /// is made: the seed's <c>dsq = 1. / N * np.ones((N, D)) * dvar</c> without the <c>np.ones</c>.
     /// </summary>
     public Func<IRuleContext, Adj>? Reduced { get; init; }
+
+    /// <summary>An elementwise operation: its output has the (broadcast) shape of its tensor arguments.</summary>
+    public bool Elementwise { get; init; }
+
+    /// <summary>
+    /// Every argument's gradient is <c>g</c> times a value of the output's shape (<c>out * g</c>, <c>2 * g * x</c>, a
+    /// mask), so a gradient still in a reduction's reduced shape comes out full-size without being expanded first.
+    /// </summary>
+    public bool ScalesGradient { get; init; }
 }
 
 /// <summary>
@@ -44,14 +53,14 @@ internal static class DerivativeRules
 {
     public static readonly IReadOnlyDictionary<OpKind, DerivativeRule> Table = new Dictionary<OpKind, DerivativeRule>
     {
-        [OpKind.Add] = new("a + b: da = g, db = g", Broadcasts: true, c => new[] { c.G, c.G }),
-        [OpKind.Subtract] = new("a - b: da = g, db = -g", Broadcasts: true, c => new[] { c.G, Neg(c.G) }),
-        [OpKind.Multiply] = new("a * b: da = g * b, db = g * a", Broadcasts: true, c => new[] { Scale(c.G, c.Arg(1)), Scale(c.G, c.Arg(0)) }),
+        [OpKind.Add] = new("a + b: da = g, db = g", Broadcasts: true, c => new[] { c.G, c.G }) { Elementwise = true },
+        [OpKind.Subtract] = new("a - b: da = g, db = -g", Broadcasts: true, c => new[] { c.G, Neg(c.G) }) { Elementwise = true },
+        [OpKind.Multiply] = new("a * b: da = g * b, db = g * a", Broadcasts: true, c => new[] { Scale(c.G, c.Arg(1)), Scale(c.G, c.Arg(0)) }) { Elementwise = true },
         [OpKind.Divide] = new(
             "a / b: da = g / b, db = -a / b² * g",
             Broadcasts: true,
-            c => new[] { Div(c.G, c.Arg(1)), Mul(Div(Neg(c.Arg(0)), Square(c.Arg(1))), c.G) }),
-        [OpKind.Negate] = new("-x: dx = -g", Broadcasts: false, c => new[] { Neg(c.G) }),
+            c => new[] { Div(c.G, c.Arg(1)), Mul(Div(Neg(c.Arg(0)), Square(c.Arg(1))), c.G) }) { Elementwise = true },
+        [OpKind.Negate] = new("-x: dx = -g", Broadcasts: false, c => new[] { Neg(c.G) }) { Elementwise = true },
         [OpKind.SumAll] = new("Sum(x): dx = g everywhere", Broadcasts: false, c => new[] { TensorCall("Full", ValueKind.Tensor, c.G, Shape(c.Arg(0))) }),
         [OpKind.MeanAll] = new(
             "Mean(x): dx = g / x.Length everywhere",
@@ -80,28 +89,28 @@ internal static class DerivativeRules
             "Max(x, axis): dx = g at the (first) maximum along axis, 0 elsewhere",
             Broadcasts: false,
             c => new[] { Mul(TensorCall("MaxMask", ValueKind.Tensor, c.Arg(0), c.Arg(1)), TensorCall("ExpandAlong", ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0)))), null, null }),
-        [OpKind.Sqrt] = new("Sqrt(x): dx = 0.5 / out * g (reuses the forward output)", Broadcasts: false, c => new[] { Mul(Div(Lit("0.5"), c.Out), c.G) }),
-        [OpKind.Exp] = new("Exp(x): dx = out * g", Broadcasts: false, c => new[] { Scale(c.G, c.Out) }),
-        [OpKind.Log] = new("Log(x): dx = g / x", Broadcasts: false, c => new[] { Div(c.G, c.Arg(0)) }),
-        [OpKind.Tanh] = new("Tanh(x): dx = (1 - out²) * g", Broadcasts: false, c => new[] { Mul(Sub(Lit("1"), Square(c.Out)), c.G) }),
-        [OpKind.Sigmoid] = new("Sigmoid(x): dx = out * (1 - out) * g", Broadcasts: false, c => new[] { Mul(Mul(c.Out, Sub(Lit("1"), c.Out)), c.G) }),
-        [OpKind.Abs] = new("Abs(x): dx = sign(x) * g (0 at x = 0)", Broadcasts: false, c => new[] { Mul(Elementwise("Sign", c.Arg(0)), c.G) }),
-        [OpKind.Square] = new("Square(x): dx = 2 * g * x", Broadcasts: false, c => new[] { Mul(Mul(Lit("2"), c.G), c.Arg(0)) }),
+        [OpKind.Sqrt] = new("Sqrt(x): dx = 0.5 / out * g (reuses the forward output)", Broadcasts: false, c => new[] { Mul(Div(Lit("0.5"), c.Out), c.G) }) { Elementwise = true, ScalesGradient = true },
+        [OpKind.Exp] = new("Exp(x): dx = out * g", Broadcasts: false, c => new[] { Scale(c.G, c.Out) }) { Elementwise = true, ScalesGradient = true },
+        [OpKind.Log] = new("Log(x): dx = g / x", Broadcasts: false, c => new[] { Div(c.G, c.Arg(0)) }) { Elementwise = true, ScalesGradient = true },
+        [OpKind.Tanh] = new("Tanh(x): dx = (1 - out²) * g", Broadcasts: false, c => new[] { Mul(Sub(Lit("1"), Square(c.Out)), c.G) }) { Elementwise = true, ScalesGradient = true },
+        [OpKind.Sigmoid] = new("Sigmoid(x): dx = out * (1 - out) * g", Broadcasts: false, c => new[] { Mul(Mul(c.Out, Sub(Lit("1"), c.Out)), c.G) }) { Elementwise = true, ScalesGradient = true },
+        [OpKind.Abs] = new("Abs(x): dx = sign(x) * g (0 at x = 0)", Broadcasts: false, c => new[] { Mul(Elementwise("Sign", c.Arg(0)), c.G) }) { Elementwise = true, ScalesGradient = true },
+        [OpKind.Square] = new("Square(x): dx = 2 * g * x", Broadcasts: false, c => new[] { Mul(Mul(Lit("2"), c.G), c.Arg(0)) }) { Elementwise = true, ScalesGradient = true },
         [OpKind.Pow] = new(
             "Pow(x, p): dx = p * x^(p-1) * g, dp = log(x) * out * g",
             Broadcasts: false,
-            c => new[] { Mul(Mul(c.Arg(1), Pow(c.Arg(0), Sub(c.Arg(1), Lit("1")))), c.G), Mul(Mul(Elementwise("Log", c.Arg(0)), c.Out), c.G) }),
-        [OpKind.Sin] = new("Sin(x): dx = cos(x) * g", Broadcasts: false, c => new[] { Mul(Elementwise("Cos", c.Arg(0)), c.G) }),
-        [OpKind.Cos] = new("Cos(x): dx = -sin(x) * g", Broadcasts: false, c => new[] { Mul(Neg(Elementwise("Sin", c.Arg(0))), c.G) }),
+            c => new[] { Mul(Mul(c.Arg(1), Pow(c.Arg(0), Sub(c.Arg(1), Lit("1")))), c.G), Mul(Mul(Elementwise("Log", c.Arg(0)), c.Out), c.G) }) { Elementwise = true, ScalesGradient = true },
+        [OpKind.Sin] = new("Sin(x): dx = cos(x) * g", Broadcasts: false, c => new[] { Mul(Elementwise("Cos", c.Arg(0)), c.G) }) { Elementwise = true },
+        [OpKind.Cos] = new("Cos(x): dx = -sin(x) * g", Broadcasts: false, c => new[] { Mul(Neg(Elementwise("Sin", c.Arg(0))), c.G) }) { Elementwise = true },
         [OpKind.Maximum] = new(
             "Maximum(a, b): da = g where a > b, db = g where a <= b (a tie goes to b)",
             Broadcasts: true,
-            c => new[] { Mul(c.G, TensorCall("Greater", ValueKind.Tensor, c.Arg(0), c.Arg(1))), Mul(c.G, TensorCall("LessOrEqual", ValueKind.Tensor, c.Arg(0), c.Arg(1))) }),
+            c => new[] { Mul(c.G, TensorCall("Greater", ValueKind.Tensor, c.Arg(0), c.Arg(1))), Mul(c.G, TensorCall("LessOrEqual", ValueKind.Tensor, c.Arg(0), c.Arg(1))) }) { Elementwise = true, ScalesGradient = true },
         [OpKind.Minimum] = new(
             "Minimum(a, b): da = g where a < b, db = g where a >= b (a tie goes to b)",
             Broadcasts: true,
-            c => new[] { Mul(c.G, TensorCall("Less", ValueKind.Tensor, c.Arg(0), c.Arg(1))), Mul(c.G, TensorCall("GreaterOrEqual", ValueKind.Tensor, c.Arg(0), c.Arg(1))) }),
-        [OpKind.Relu] = new("Relu(x): dx = g where x > 0 (0 at x = 0)", Broadcasts: false, c => new[] { Mul(c.G, TensorCall("Greater", ValueKind.Tensor, c.Arg(0), Lit("0.0"))) }),
+            c => new[] { Mul(c.G, TensorCall("Less", ValueKind.Tensor, c.Arg(0), c.Arg(1))), Mul(c.G, TensorCall("GreaterOrEqual", ValueKind.Tensor, c.Arg(0), c.Arg(1))) }) { Elementwise = true, ScalesGradient = true },
+        [OpKind.Relu] = new("Relu(x): dx = g where x > 0 (0 at x = 0)", Broadcasts: false, c => new[] { Mul(c.G, TensorCall("Greater", ValueKind.Tensor, c.Arg(0), Lit("0.0"))) }) { Elementwise = true, ScalesGradient = true },
         [OpKind.Dot] = new(
             "Dot(a, b): da = Dot(g, bᵀ), db = Dot(aᵀ, g)",
             Broadcasts: false,

@@ -334,12 +334,8 @@ internal sealed class ReverseSweep
     /// <c>out * g</c>, a mask), so that a gradient in a reduced shape comes out full-size without being expanded first.
     /// </summary>
     private static bool ExpandsGradient(Expr value) =>
-        value is OpExpr
-        {
-            Op: OpKind.Square or OpKind.Sqrt or OpKind.Exp or OpKind.Log or OpKind.Tanh or OpKind.Sigmoid or OpKind.Abs
-                or OpKind.Pow or OpKind.Relu or OpKind.Maximum or OpKind.Minimum,
-            Kind: ValueKind.Tensor,
-        } op
+        value is OpExpr { Kind: ValueKind.Tensor } op
+        && DerivativeRules.Table[op.Op].ScalesGradient
         && op.Args[0].Kind == ValueKind.Tensor;
 
     /// <summary>
@@ -417,10 +413,7 @@ internal sealed class ReverseSweep
     private static Adj? ElementwiseShape(OpExpr op)
     {
         var tensors = op.Args.Where(a => a.Kind == ValueKind.Tensor).ToList();
-        var elementwise = op.Op is OpKind.Add or OpKind.Subtract or OpKind.Multiply or OpKind.Divide or OpKind.Negate
-            or OpKind.Sqrt or OpKind.Exp or OpKind.Log or OpKind.Tanh or OpKind.Sigmoid or OpKind.Abs or OpKind.Square
-            or OpKind.Pow or OpKind.Sin or OpKind.Cos or OpKind.Maximum or OpKind.Minimum or OpKind.Relu;
-        if (!elementwise || op.Kind != ValueKind.Tensor)
+        if (!DerivativeRules.Table[op.Op].Elementwise || op.Kind != ValueKind.Tensor)
         {
             return null;
         }

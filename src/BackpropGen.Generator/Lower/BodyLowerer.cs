@@ -157,7 +157,7 @@ internal sealed class BodyLowerer
                 return;
             case ExpressionStatementSyntax { Expression: InvocationExpressionSyntax or AwaitExpressionSyntax } call when !IsVaried(call.Expression):
                 // A call made for its effect (Debug.Assert, logging) computes no value: it is replayed as written.
-                _body.Add(new ForwardStatement(TextOf(statement), null));
+                _body.Add(new ForwardStatement(Flatten(statement), null));
                 return;
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax }:
                 // Reported by CheckAssignments.
@@ -241,11 +241,7 @@ internal sealed class BodyLowerer
     /// <summary>The returned value: a variable, or a final expression that becomes one more step named <c>result</c>.</summary>
     private string LowerReturn(ExpressionSyntax value)
     {
-        var unwrapped = value;
-        while (unwrapped is ParenthesizedExpressionSyntax parenthesized)
-        {
-            unwrapped = parenthesized.Expression;
-        }
+        var unwrapped = Unparenthesized(value);
 
         if (unwrapped is IdentifierNameSyntax identifier && _model.GetSymbolInfo(identifier, _cancellationToken).Symbol is ILocalSymbol or IParameterSymbol)
         {
@@ -275,16 +271,9 @@ internal sealed class BodyLowerer
     private Expr LowerStepValue(string name, ExpressionSyntax value, out string? forwardText)
     {
         forwardText = null;
-        var unwrapped = value;
-        while (unwrapped is ParenthesizedExpressionSyntax parenthesized)
-        {
-            unwrapped = parenthesized.Expression;
-        }
+        var unwrapped = Unparenthesized(value);
 
-        if (unwrapped is not InvocationExpressionSyntax invocation
-            || _model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol callee
-            || !MethodDiscovery.IsDifferentiable(callee)
-            || _model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation operation)
+        if (unwrapped is not InvocationExpressionSyntax invocation || !IsDifferentiableCall(invocation, out var callee, out var operation))
         {
             return LowerExpression(value);
         }
@@ -300,11 +289,7 @@ internal sealed class BodyLowerer
     /// </summary>
     private void HoistNestedCalls(ExpressionSyntax value)
     {
-        var whole = value;
-        while (whole is ParenthesizedExpressionSyntax parenthesized)
-        {
-            whole = parenthesized.Expression;
-        }
+        var whole = Unparenthesized(value);
 
         // Ordered by where they end: an inner call before the call that contains it, left arguments before right ones.
         var nested = value.DescendantNodesAndSelf()
@@ -315,9 +300,7 @@ internal sealed class BodyLowerer
         foreach (var invocation in nested)
         {
             if (!IsVaried(invocation)
-                || _model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol callee
-                || !MethodDiscovery.IsDifferentiable(callee)
-                || _model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation operation
+                || !IsDifferentiableCall(invocation, out var callee, out var operation)
                 || invocation.Ancestors().Any(a => a is LambdaExpressionSyntax or AnonymousMethodExpressionSyntax))
             {
                 continue;
@@ -331,6 +314,32 @@ internal sealed class BodyLowerer
             _body.Add(new ForwardStatement(forwardText, step));
             _hoisted[invocation] = name;
         }
+    }
+
+    /// <summary>Whether a call is of another <c>[Differentiable]</c> method, and if so which, bound.</summary>
+    private bool IsDifferentiableCall(InvocationExpressionSyntax invocation, out IMethodSymbol callee, out IInvocationOperation operation)
+    {
+        callee = null!;
+        operation = null!;
+        if (_model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol method || !MethodDiscovery.IsDifferentiable(method)
+            || _model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation bound)
+        {
+            return false;
+        }
+
+        callee = method;
+        operation = bound;
+        return true;
+    }
+
+    private static ExpressionSyntax Unparenthesized(ExpressionSyntax expression)
+    {
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
+        {
+            expression = parenthesized.Expression;
+        }
+
+        return expression;
     }
 
     /// <summary>
@@ -795,8 +804,6 @@ internal sealed class BodyLowerer
 
         return (file.ToEquatableArray(), inNamespace.ToEquatableArray());
     }
-
-    private static string TextOf(StatementSyntax statement) => Flatten(statement);
 
     /// <summary>
     /// A node's code on one line, its comments dropped and each run of whitespace between tokens made one space:
