@@ -77,10 +77,11 @@ namespace Samples.Cs231n
 
                 // step 3: sums = Sum(exps, axis: 1, keepDims: true)
                 step = 3;
+                var dexps = dsums;
 
                 // step 2: exps = Exp(shifted)
                 step = 2;
-                var dshifted2 = dsums * exps;
+                var dshifted2 = dexps * exps;
 
                 // step 1: shifted = scores - Max(scores, axis: 1, keepDims: true)
                 step = 1;
@@ -132,7 +133,7 @@ namespace Samples.Cs231n
     ""correct"" -> ""logProbs"" [color=red, fontcolor=red, constraint=false, label=""dlogProbs""];
     ""logProbs"" -> ""shifted"" [color=red, fontcolor=red, constraint=false, label=""dshifted1""];
     ""logProbs"" -> ""sums"" [color=red, fontcolor=red, constraint=false, label=""dsums""];
-    ""sums"" -> ""exps"" [color=red, fontcolor=red, constraint=false, label=""dsums""];
+    ""sums"" -> ""exps"" [color=red, fontcolor=red, constraint=false, label=""dexps""];
     ""exps"" -> ""shifted"" [color=red, fontcolor=red, constraint=false, label=""dshifted2""];
     ""shifted"" -> ""scores"" [color=red, fontcolor=red, constraint=false, label=""dscores1""];
     ""shifted"" -> ""scores"" [color=red, fontcolor=red, constraint=false, label=""dscores2""];

@@ -303,9 +303,10 @@ internal sealed class ReverseSweep
     private void Contribute(string name, Adj gradient, bool reduced = false)
     {
         string partial;
-        if (_uses[name] == 1 && gradient is GradRef reference)
+        if (_uses[name] == 1 && gradient is GradRef reference && !reduced)
         {
-            // The one gradient of a value used once needs no name of its own.
+            // The one gradient of a value used once needs no name of its own (a reduction's, which only broadcasts,
+            // is still named, so that its step's block says what it is: var dexps = dsums).
             partial = reference.Name;
             PartialsOf(name).Add(partial);
             RecordGradientEdge(name, partial);
