@@ -18,6 +18,12 @@ namespace BackpropGen.Generator.Tests;
 public class RandomProgramTests
 {
     private const double Bar = 1e-6;
+
+    /// <summary>What central differences with h = 1e-5 cannot tell from 0 for the outputs these programs have.</summary>
+    private const double CentralDifferenceNoise = 1e-9;
+
+    /// <summary>The fused and step-by-step backwards sum in different orders, and nothing else may differ.</summary>
+    private const double FusedBar = 1e-10;
     private const int Programs = 500;
     private const int ProgramsPerCompilation = 100;
 
@@ -34,14 +40,27 @@ public class RandomProgramTests
 
     [Theory]
     [MemberData(nameof(Batches))]
-    public void Generated_backward_of_random_programs_matches_central_differences(int firstSeed)
+    public void Generated_backward_of_random_programs_matches_central_differences(int firstSeed) =>
+        CheckPrograms(Enumerable.Range(firstSeed, ProgramsPerCompilation).Select(RandomProgramBuilder.Build).ToList(), minimumFused: 30);
+
+    /// <summary>
+    /// Programs of elementwise steps and reductions, most of which get a fused backward: the fused gradients must match
+    /// central differences and the step-by-step ones.
+    /// </summary>
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData(100_100)]
+    public void Fused_backward_of_random_rowwise_programs_matches_the_steps_and_central_differences(int firstSeed) =>
+        CheckPrograms(Enumerable.Range(firstSeed, ProgramsPerCompilation).Select(RandomProgramBuilder.BuildRowwise).ToList(), minimumFused: 40);
+
+    private static void CheckPrograms(List<RandomProgram> programs, int minimumFused)
     {
-        var programs = Enumerable.Range(firstSeed, ProgramsPerCompilation).Select(RandomProgramBuilder.Build).ToList();
         var source = "using BackpropGen;\nusing static BackpropGen.Tensor;\n\npublic static partial class RandomPrograms\n{\n"
             + string.Join("\n", programs.Select(p => p.Source)) + "}\n";
 
         var type = CompileAndLoad(source, programs);
         var failures = new List<string>();
+        var fusedRuns = 0;
         foreach (var program in programs)
         {
             try
@@ -51,6 +70,16 @@ public class RandomProgramTests
                 {
                     failures.Add($"seed {program.Seed}: d{worst.Parameter} relative error {worst.Error:E2}\n{program.Source}");
                 }
+
+                var fused = CompareFusedWithSteps(type, program);
+                if (fused is { } disagreement)
+                {
+                    fusedRuns++;
+                    if (!(disagreement.Error < FusedBar))
+                    {
+                        failures.Add($"seed {program.Seed}: fused d{disagreement.Parameter} differs from the step-by-step one by {disagreement.Error:E2}\n{program.Source}");
+                    }
+                }
             }
             catch (Exception e) when (e is TargetInvocationException or ArgumentException or InvalidCastException)
             {
@@ -59,6 +88,101 @@ public class RandomProgramTests
         }
 
         Assert.True(failures.Count == 0, $"{failures.Count} of {programs.Count} programs failed:\n" + string.Join("\n", failures.Take(5)));
+
+        // The fused form must have been exercised, not skipped.
+        Assert.True(fusedRuns >= minimumFused, $"only {fusedRuns} of {programs.Count} programs ran a fused backward");
+    }
+
+    /// <summary>The arguments a program is run with (drawn from its seed) and the gradient of its result.</summary>
+    private static (object[] Arguments, object Dout) Inputs(RandomProgram program)
+    {
+        var random = new Random(program.Seed);
+        var arguments = program.Parameters
+            .Select((p, i) => p.Shape is null ? (object)(random.NextDouble() * 2.0 - 1.0) : Tensor.RandomNormal(program.Seed * 31 + i, p.Shape))
+            .Append(program.Labels)
+            .ToArray();
+        object dout = program.ResultShape is null ? 0.5 + random.NextDouble() : Tensor.RandomNormal(program.Seed * 31 + 97, program.ResultShape);
+        return (arguments, dout);
+    }
+
+    /// <summary>
+    /// For a program with a fused backward that accepts its shapes, the largest relative difference between its
+    /// gradients and the step-by-step ones; null when there is no fused form or it declined the shapes.
+    /// </summary>
+    private static (string Parameter, double Error)? CompareFusedWithSteps(Type type, RandomProgram program)
+    {
+        var fusedMethod = type.GetMethod(program.MethodName + "BackwardFused");
+        if (fusedMethod is null)
+        {
+            return null;
+        }
+
+        var forward = type.GetMethod(program.MethodName + "Forward")!;
+        var steps = type.GetMethod(program.MethodName + "BackwardSteps")!;
+        var (arguments, dout) = Inputs(program);
+        var (_, cache) = Unpack(forward.Invoke(null, arguments));
+        var fused = fusedMethod.Invoke(null, new[] { dout, cache });
+        if (fused is null)
+        {
+            return null;
+        }
+
+        var expected = steps.Invoke(null, new[] { dout, cache })!;
+        var differentiable = program.Parameters.Where(p => p.IsDifferentiable).ToList();
+        var fusedGradients = differentiable.Count == 1 ? new[] { fused } : TupleItems(fused);
+        var stepGradients = differentiable.Count == 1 ? new[] { expected } : TupleItems(expected);
+        var worst = (Parameter: string.Empty, Error: 0.0);
+        for (var k = 0; k < differentiable.Count; k++)
+        {
+            var error = fusedGradients[k] is Tensor tensor
+                ? Difference((Tensor)stepGradients[k], tensor)
+                : Math.Abs((double)stepGradients[k] - (double)fusedGradients[k]) / Math.Max(1.0, Math.Abs((double)stepGradients[k]));
+            if (!(error <= worst.Error))
+            {
+                worst = (differentiable[k].Name, error);
+            }
+        }
+
+        return worst;
+    }
+
+    /// <summary>
+    /// The relative error of a gradient against central differences, except where the two differ by less than the
+    /// rounding noise of central differences themselves (a gradient that is exactly 0 by cancellation, such as that of
+    /// <c>p - (p + q)</c>, comes out of them as 1e-11 or so, a relative error of order 1).
+    /// </summary>
+    private static double Discrepancy(double numerical, double analytic) =>
+        Math.Abs(numerical - analytic) <= CentralDifferenceNoise ? 0.0 : GradCheck.RelativeError(numerical, analytic);
+
+    private static double Discrepancy(Tensor numerical, Tensor analytic) => Worst(numerical, analytic, Discrepancy);
+
+    /// <summary>The largest elementwise difference relative to the larger magnitude (at least 1).</summary>
+    private static double Difference(Tensor expected, Tensor actual) =>
+        Worst(expected, actual, (a, b) => Math.Abs(a - b) / Math.Max(1.0, Math.Max(Math.Abs(a), Math.Abs(b))));
+
+    /// <summary>The largest error over the elements (NaN if any is NaN), or infinity when the shapes differ.</summary>
+    private static double Worst(Tensor expected, Tensor actual, Func<double, double, double> error)
+    {
+        if (expected.Shape != actual.Shape)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var worst = 0.0;
+        var a = expected.AsSpan();
+        var b = actual.AsSpan();
+        for (var i = 0; i < a.Length; i++)
+        {
+            var e = error(a[i], b[i]);
+            if (double.IsNaN(e))
+            {
+                return double.NaN;
+            }
+
+            worst = Math.Max(worst, e);
+        }
+
+        return worst;
     }
 
     private static Type CompileAndLoad(string source, IReadOnlyList<RandomProgram> programs)
@@ -82,16 +206,10 @@ public class RandomProgramTests
     /// <summary>The largest relative error of the generated gradients against central differences, and whose it is.</summary>
     private static (string Parameter, double Error) Check(Type type, RandomProgram program)
     {
-        var random = new Random(program.Seed);
         var method = type.GetMethod(program.MethodName)!;
         var forward = type.GetMethod(program.MethodName + "Forward")!;
         var backward = type.GetMethod(program.MethodName + "Backward")!;
-
-        var arguments = program.Parameters
-            .Select((p, i) => p.Shape is null ? (object)(random.NextDouble() * 2.0 - 1.0) : Tensor.RandomNormal(program.Seed * 31 + i, p.Shape))
-            .Append(program.Labels)
-            .ToArray();
-        object dout = program.ResultShape is null ? 0.5 + random.NextDouble() : Tensor.RandomNormal(program.Seed * 31 + 97, program.ResultShape);
+        var (arguments, dout) = Inputs(program);
 
         var (_, cache) = Unpack(forward.Invoke(null, arguments));
         var returned = backward.Invoke(null, new[] { dout, cache })!;
@@ -103,8 +221,8 @@ public class RandomProgramTests
         {
             var index = program.Parameters.ToList().IndexOf(differentiable[k]);
             var error = differentiable[k].Shape is null
-                ? GradCheck.RelativeError(NumericalForDouble(method, arguments, index, dout), (double)gradients[k])
-                : GradCheck.RelativeError(NumericalForTensor(method, arguments, index, dout), (Tensor)gradients[k]);
+                ? Discrepancy(NumericalForDouble(method, arguments, index, dout), (double)gradients[k])
+                : Discrepancy(NumericalForTensor(method, arguments, index, dout), (Tensor)gradients[k]);
             if (!(error <= worst.Error))
             {
                 worst = (differentiable[k].Name, error);

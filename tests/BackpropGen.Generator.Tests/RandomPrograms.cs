@@ -36,18 +36,26 @@ internal sealed class RandomProgramBuilder
     private readonly int _n;
     private readonly int _d;
     private readonly int[] _labels;
+    private readonly bool _rowwise;
     private int _steps;
 
-    private RandomProgramBuilder(int seed)
+    private RandomProgramBuilder(int seed, bool rowwise)
     {
         _seed = seed;
+        _rowwise = rowwise;
         _random = new Random(seed);
         _n = _random.Next(2, 5);
-        _d = _random.Next(2, 5);
+        _d = rowwise ? _random.Next(2, 10) : _random.Next(2, 5);
         _labels = Enumerable.Range(0, _n).Select(_ => _random.Next(0, 2)).ToArray();
     }
 
-    public static RandomProgram Build(int seed) => new RandomProgramBuilder(seed).Build();
+    public static RandomProgram Build(int seed) => new RandomProgramBuilder(seed, rowwise: false).Build();
+
+    /// <summary>
+    /// A program of elementwise steps and reductions only (no Dot, Transpose, Reshape or Pick), rows up to 9 wide so
+    /// that they end in a partial lane: the programs a fused backward is made for.
+    /// </summary>
+    public static RandomProgram BuildRowwise(int seed) => new RandomProgramBuilder(seed, rowwise: true).Build();
 
     private RandomProgram Build()
     {
@@ -89,7 +97,7 @@ internal sealed class RandomProgramBuilder
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var drawn = _random.Next(10) switch
+            var drawn = (_rowwise ? RowwiseKinds[_random.Next(RowwiseKinds.Length)] : _random.Next(10)) switch
             {
                 0 or 1 or 2 => Binary(),
                 3 or 4 => Unary(),
@@ -97,6 +105,7 @@ internal sealed class RandomProgramBuilder
                 6 => Matrix(),
                 7 => Reshaping(),
                 8 => Scalar(),
+                10 => Normalization(),
                 _ => Compound(),
             };
             if (drawn is { } step)
@@ -108,6 +117,9 @@ internal sealed class RandomProgramBuilder
             }
         }
     }
+
+    /// <summary>The kinds of step a rowwise program draws from (see <see cref="AddStep"/>): no matrix or reshaping steps.</summary>
+    private static readonly int[] RowwiseKinds = { 0, 1, 2, 3, 4, 5, 5, 8, 9, 10, 10 };
 
     private RandomValue Pick() => _values[_random.Next(_values.Count)];
 
@@ -266,6 +278,29 @@ internal sealed class RandomProgramBuilder
     }
 
     /// <summary>Several operations in one right-hand side, with a value used twice.</summary>
+    /// <summary>
+    /// A normalization of a matrix along one axis, in the ways BatchNorm and LayerNorm are written: a value that depends
+    /// on a reduction of itself, whose backward sums a gradient that waits for another sum.
+    /// </summary>
+    private (string Expression, int[]? Shape)? Normalization()
+    {
+        // Often the latest matrix, so that normalizations chain as BatchNorm's steps do (centre, then scale).
+        var a = _random.Next(2) == 0 ? _values.LastOrDefault(v => v.Rank == 2) : PickWhere(v => v.Rank == 2);
+        if (a is null)
+        {
+            return null;
+        }
+
+        var axis = _random.Next(2);
+        var keep = axis == 1 ? ", keepDims: true" : string.Empty;
+        return _random.Next(3) switch
+        {
+            0 => ($"{a.Name} - Mean({a.Name}, axis: {axis}{keep})", a.Shape),
+            1 => ($"{a.Name} / Sqrt(Mean(Square({a.Name}), axis: {axis}{keep}) + 1.0)", a.Shape),
+            _ => ($"({a.Name} - Mean({a.Name}, axis: {axis}{keep})) * (1.0 / Sqrt(Sum(Square({a.Name}), axis: {axis}{keep}) + 0.5))", a.Shape),
+        };
+    }
+
     private (string Expression, int[]? Shape)? Compound()
     {
         var a = PickWhere(v => !v.IsDouble);

@@ -52,9 +52,14 @@ namespace Samples.Cs231n
             }
         }
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>.</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, in passes over the rows (<see cref="LayerNormBackwardFused"/>) when the shapes allow, else step by step (<see cref="LayerNormBackwardSteps"/>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) LayerNormBackward(global::BackpropGen.Tensor dout, LayerNormCache cache)
+        public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) LayerNormBackward(global::BackpropGen.Tensor dout, LayerNormCache cache) =>
+            LayerNormBackwardFused(dout, cache) ?? LayerNormBackwardSteps(dout, cache);
+
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, step by step, as the steps read (the reference the fused form is tested against).</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) LayerNormBackwardSteps(global::BackpropGen.Tensor dout, LayerNormCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var (xShape, gamma, betaShape, muShape, xmu, std, xhat) = cache;
@@ -106,6 +111,197 @@ namespace Samples.Cs231n
                     "std = Sqrt(variance + eps)",
                     "xhat = xmu / std",
                     "out = gamma * xhat + beta");
+            }
+        }
+
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, fused: each run of elementwise steps computed in registers in one pass over the rows, with the sums it feeds; null when the shapes met do not lie along the rows of one full shape.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta)? LayerNormBackwardFused(global::BackpropGen.Tensor dout, LayerNormCache cache)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(cache);
+            var (xShape, gamma, betaShape, muShape, xmu, std, xhat) = cache;
+            try
+            {
+                var layout = global::BackpropGen.RowLayout.Of(dout.Shape);
+                var width = layout.Width;
+                if (!layout.Has(xhat.Shape)
+                    || !layout.Has(global::BackpropGen.TensorShape.Broadcast(gamma.Shape, xhat.Shape))
+                    || !layout.Has(xmu.Shape)
+                    || !layout.Has(xShape))
+                {
+                    return null;
+                }
+
+                // pass 1 of 2 over the rows: steps 6, 5, 2
+                if (!layout.TryRead(dout, out var doutRows)
+                    || !layout.TryRead(xhat, out var xhatRows)
+                    || !layout.TryRead(gamma, out var gammaRows)
+                    || !layout.TryRead(std, out var stdRows)
+                    || !layout.TryRead(xmu, out var xmuRows)
+                    || !layout.TrySink(gamma.Shape, out var dgammaSink)
+                    || !layout.TrySink(betaShape, out var dbetaSink)
+                    || !layout.TrySink(std.Shape, out var dstdSink)
+                    || !layout.TrySink(muShape, out var dxmu1SumSink)
+                    || !layout.TrySink(muShape, out var xmuSumSink))
+                {
+                    return null;
+                }
+
+                for (var i = 0; i < layout.Rows; i++)
+                {
+                    ref readonly var doutRow = ref doutRows.Start(i);
+                    ref readonly var xhatRow = ref xhatRows.Start(i);
+                    ref readonly var gammaRow = ref gammaRows.Start(i);
+                    ref readonly var stdRow = ref stdRows.Start(i);
+                    ref readonly var xmuRow = ref xmuRows.Start(i);
+                    ref var dgammaRow = ref dgammaSink.Start(i);
+                    ref var dbetaRow = ref dbetaSink.Start(i);
+                    ref var dstdRow = ref dstdSink.Start(i);
+                    ref var dxmu1SumRow = ref dxmu1SumSink.Start(i);
+                    ref var xmuSumRow = ref xmuSumSink.Start(i);
+                    var j = 0;
+                    for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                    {
+                        var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
+                        var xhat_j = global::BackpropGen.Lane.LoadUnsafe(in xhatRow, j);
+                        var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                        var std_j = global::BackpropGen.Lane.LoadUnsafe(in stdRow, j);
+                        var xmu_j = global::BackpropGen.Lane.LoadUnsafe(in xmuRow, j);
+                        // step 6: out = gamma * xhat + beta
+                        var dtmp1 = dout_j;
+                        global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dtmp1 * xhat_j);
+                        var dxhat = dtmp1 * gamma_j;
+                        global::BackpropGen.Lane.AddToUnsafe(ref dbetaRow, j, dout_j);
+                        // step 5: xhat = xmu / std
+                        var dxmu1 = dxhat / std_j;
+                        global::BackpropGen.Lane.AddToUnsafe(ref dstdRow, j, -xmu_j / global::BackpropGen.Lane.Square(std_j) * dxhat);
+                        // step 2: xmu = x - mu
+                        global::BackpropGen.Lane.AddToUnsafe(ref dxmu1SumRow, j, dxmu1);
+                        global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu_j);
+                    }
+
+                    if (j < width)
+                    {
+                        // the row's last elements, fewer than a lane: the same steps on a partial lane
+                        var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
+                        var xhat_j = global::BackpropGen.Lane.Load(xhatRows.Row(i), j);
+                        var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
+                        var std_j = global::BackpropGen.Lane.Load(stdRows.Row(i), j);
+                        var xmu_j = global::BackpropGen.Lane.Load(xmuRows.Row(i), j);
+                        // step 6: out = gamma * xhat + beta
+                        var dtmp1 = dout_j;
+                        global::BackpropGen.Lane.AddTo(dgammaSink.Row(i), j, dtmp1 * xhat_j);
+                        var dxhat = dtmp1 * gamma_j;
+                        global::BackpropGen.Lane.AddTo(dbetaSink.Row(i), j, dout_j);
+                        // step 5: xhat = xmu / std
+                        var dxmu1 = dxhat / std_j;
+                        global::BackpropGen.Lane.AddTo(dstdSink.Row(i), j, -xmu_j / global::BackpropGen.Lane.Square(std_j) * dxhat);
+                        // step 2: xmu = x - mu
+                        global::BackpropGen.Lane.AddTo(dxmu1SumSink.Row(i), j, dxmu1);
+                        global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i), j, xmu_j);
+                    }
+
+                    dgammaSink.EndRow(i);
+                    dbetaSink.EndRow(i);
+                    dstdSink.EndRow(i);
+                    dxmu1SumSink.EndRow(i);
+                    xmuSumSink.EndRow(i);
+                }
+
+                var dgamma = dgammaSink.Result();
+                var dbeta = dbetaSink.Result();
+                var dstd = dstdSink.Result();
+                var dxmu1Sum = dxmu1SumSink.Result();
+                var xmuSum = xmuSumSink.Result();
+
+                // step 4: std = Sqrt(variance + eps)
+                var dvariance = 0.5 / std * dstd;
+
+                // step 2: xmu = x - mu (summed term by term, each term's factor, constant along the sum, taken out of it)
+                if (!global::BackpropGen.RowLayout.IsConstantAcrossSum(dvariance.Shape, muShape)
+                    || !global::BackpropGen.RowLayout.ExpandsAsBroadcast(dvariance.Shape, 1, xmu.Shape))
+                {
+                    return null;
+                }
+
+                var dmu = -dxmu1Sum - 2 * (dvariance / xmu.Shape.Dimension(1)) * xmuSum;
+
+                // step 1: mu = Mean(x, axis: 1, keepDims: true)
+                var dx2 = dmu / xShape.Dimension(1);
+
+                // pass 2 of 2 over the rows: steps 6, 5, 3, 2, 0
+                if (!layout.TryRead(dvariance, out var dvarianceRows)
+                    || !layout.TryRead(dx2, out var dx2Rows)
+                    || !global::BackpropGen.RowLayout.ExpandsAsBroadcast(dvariance.Shape, 1, xmu.Shape))
+                {
+                    return null;
+                }
+
+                var dxOut = layout.Output();
+                for (var i = 0; i < layout.Rows; i++)
+                {
+                    ref readonly var doutRow = ref doutRows.Start(i);
+                    ref readonly var gammaRow = ref gammaRows.Start(i);
+                    ref readonly var stdRow = ref stdRows.Start(i);
+                    ref readonly var dvarianceRow = ref dvarianceRows.Start(i);
+                    ref readonly var xmuRow = ref xmuRows.Start(i);
+                    ref readonly var dx2Row = ref dx2Rows.Start(i);
+                    ref var dxRow = ref dxOut.Start(i);
+                    var j = 0;
+                    for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                    {
+                        var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
+                        var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                        var std_j = global::BackpropGen.Lane.LoadUnsafe(in stdRow, j);
+                        var dvariance_j = global::BackpropGen.Lane.LoadUnsafe(in dvarianceRow, j);
+                        var xmu_j = global::BackpropGen.Lane.LoadUnsafe(in xmuRow, j);
+                        var dx2_j = global::BackpropGen.Lane.LoadUnsafe(in dx2Row, j);
+                        // step 6: out = gamma * xhat + beta
+                        var dtmp1 = dout_j;
+                        var dxhat = dtmp1 * gamma_j;
+                        // step 5: xhat = xmu / std
+                        var dxmu1 = dxhat / std_j;
+                        // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
+                        var dxmu2 = 2 * (dvariance_j / xmu.Shape.Dimension(1)) * xmu_j;
+                        // step 2: xmu = x - mu
+                        var dxmu = dxmu1 + dxmu2;
+                        var dx1 = dxmu;
+                        // step 0
+                        var dx = dx1 + dx2_j;
+                        global::BackpropGen.Lane.StoreUnsafe(ref dxRow, j, dx);
+                    }
+
+                    if (j < width)
+                    {
+                        // the row's last elements, fewer than a lane: the same steps on a partial lane
+                        var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
+                        var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
+                        var std_j = global::BackpropGen.Lane.Load(stdRows.Row(i), j);
+                        var dvariance_j = global::BackpropGen.Lane.Load(dvarianceRows.Row(i), j);
+                        var xmu_j = global::BackpropGen.Lane.Load(xmuRows.Row(i), j);
+                        var dx2_j = global::BackpropGen.Lane.Load(dx2Rows.Row(i), j);
+                        // step 6: out = gamma * xhat + beta
+                        var dtmp1 = dout_j;
+                        var dxhat = dtmp1 * gamma_j;
+                        // step 5: xhat = xmu / std
+                        var dxmu1 = dxhat / std_j;
+                        // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
+                        var dxmu2 = 2 * (dvariance_j / xmu.Shape.Dimension(1)) * xmu_j;
+                        // step 2: xmu = x - mu
+                        var dxmu = dxmu1 + dxmu2;
+                        var dx1 = dxmu;
+                        // step 0
+                        var dx = dx1 + dx2_j;
+                        global::BackpropGen.Lane.Store(dxOut.Row(i), j, dx);
+                    }
+                }
+
+                return (dxOut.Result(), dgamma, dbeta);
+            }
+            catch (global::System.ArgumentException)
+            {
+                // Shapes the steps do not accept: the step-by-step form reports them, naming the step.
+                return null;
             }
         }
 

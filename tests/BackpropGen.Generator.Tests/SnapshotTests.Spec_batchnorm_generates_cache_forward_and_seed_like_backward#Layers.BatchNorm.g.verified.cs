@@ -63,9 +63,14 @@ partial class Layers
         }
     }
 
-    /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>.</summary>
+    /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, in passes over the rows (<see cref="BatchNormBackwardFused"/>) when the shapes allow, else step by step (<see cref="BatchNormBackwardSteps"/>).</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-    public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) BatchNormBackward(global::BackpropGen.Tensor dout, BatchNormCache cache)
+    public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) BatchNormBackward(global::BackpropGen.Tensor dout, BatchNormCache cache) =>
+        BatchNormBackwardFused(dout, cache) ?? BatchNormBackwardSteps(dout, cache);
+
+    /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, step by step, as the steps read (the reference the fused form is tested against).</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+    public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) BatchNormBackwardSteps(global::BackpropGen.Tensor dout, BatchNormCache cache)
     {
         global::System.ArgumentNullException.ThrowIfNull(cache);
         var (xShape, gamma, betaShape, N, muShape, xmu, sqrtvar, ivar, xhat, gammaxShape) = cache;
@@ -131,6 +136,205 @@ partial class Layers
                 "xhat = xmu * ivar",
                 "gammax = gamma * xhat",
                 "out = gammax + beta");
+        }
+    }
+
+    /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, fused: each run of elementwise steps computed in registers in one pass over the rows, with the sums it feeds; null when the shapes met do not lie along the rows of one full shape.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+    public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta)? BatchNormBackwardFused(global::BackpropGen.Tensor dout, BatchNormCache cache)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(cache);
+        var (xShape, gamma, betaShape, N, muShape, xmu, sqrtvar, ivar, xhat, gammaxShape) = cache;
+        try
+        {
+            var layout = global::BackpropGen.RowLayout.Of(dout.Shape);
+            var width = layout.Width;
+            if (!layout.Has(gammaxShape)
+                || !layout.Has(xhat.Shape)
+                || !layout.Has(xmu.Shape)
+                || !layout.Has(xShape))
+            {
+                return null;
+            }
+
+            // pass 1 of 2 over the rows: steps 9, 8, 7, 2
+            if (!layout.TryRead(dout, out var doutRows)
+                || !layout.TryRead(xhat, out var xhatRows)
+                || !layout.TryRead(gamma, out var gammaRows)
+                || !layout.TryRead(ivar, out var ivarRows)
+                || !layout.TryRead(xmu, out var xmuRows)
+                || !layout.TrySink(betaShape, out var dbetaSink)
+                || !layout.TrySink(gamma.Shape, out var dgammaSink)
+                || !layout.TrySink(ivar.Shape, out var divarSink)
+                || !layout.TrySink(muShape, out var dxmu1SumSink)
+                || !layout.TrySink(muShape, out var xmuSumSink))
+            {
+                return null;
+            }
+
+            for (var i = 0; i < layout.Rows; i++)
+            {
+                ref readonly var doutRow = ref doutRows.Start(i);
+                ref readonly var xhatRow = ref xhatRows.Start(i);
+                ref readonly var gammaRow = ref gammaRows.Start(i);
+                ref readonly var ivarRow = ref ivarRows.Start(i);
+                ref readonly var xmuRow = ref xmuRows.Start(i);
+                ref var dbetaRow = ref dbetaSink.Start(i);
+                ref var dgammaRow = ref dgammaSink.Start(i);
+                ref var divarRow = ref divarSink.Start(i);
+                ref var dxmu1SumRow = ref dxmu1SumSink.Start(i);
+                ref var xmuSumRow = ref xmuSumSink.Start(i);
+                var j = 0;
+                for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                {
+                    var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
+                    var xhat_j = global::BackpropGen.Lane.LoadUnsafe(in xhatRow, j);
+                    var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                    var ivar_j = global::BackpropGen.Lane.LoadUnsafe(in ivarRow, j);
+                    var xmu_j = global::BackpropGen.Lane.LoadUnsafe(in xmuRow, j);
+                    // step 9: out = gammax + beta
+                    var dgammax = dout_j;
+                    global::BackpropGen.Lane.AddToUnsafe(ref dbetaRow, j, dout_j);
+                    // step 8: gammax = gamma * xhat
+                    global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dgammax * xhat_j);
+                    var dxhat = dgammax * gamma_j;
+                    // step 7: xhat = xmu * ivar
+                    var dxmu1 = dxhat * ivar_j;
+                    global::BackpropGen.Lane.AddToUnsafe(ref divarRow, j, dxhat * xmu_j);
+                    // step 2: xmu = x - mu
+                    global::BackpropGen.Lane.AddToUnsafe(ref dxmu1SumRow, j, dxmu1);
+                    global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu_j);
+                }
+
+                if (j < width)
+                {
+                    // the row's last elements, fewer than a lane: the same steps on a partial lane
+                    var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
+                    var xhat_j = global::BackpropGen.Lane.Load(xhatRows.Row(i), j);
+                    var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
+                    var ivar_j = global::BackpropGen.Lane.Load(ivarRows.Row(i), j);
+                    var xmu_j = global::BackpropGen.Lane.Load(xmuRows.Row(i), j);
+                    // step 9: out = gammax + beta
+                    var dgammax = dout_j;
+                    global::BackpropGen.Lane.AddTo(dbetaSink.Row(i), j, dout_j);
+                    // step 8: gammax = gamma * xhat
+                    global::BackpropGen.Lane.AddTo(dgammaSink.Row(i), j, dgammax * xhat_j);
+                    var dxhat = dgammax * gamma_j;
+                    // step 7: xhat = xmu * ivar
+                    var dxmu1 = dxhat * ivar_j;
+                    global::BackpropGen.Lane.AddTo(divarSink.Row(i), j, dxhat * xmu_j);
+                    // step 2: xmu = x - mu
+                    global::BackpropGen.Lane.AddTo(dxmu1SumSink.Row(i), j, dxmu1);
+                    global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i), j, xmu_j);
+                }
+
+                dbetaSink.EndRow(i);
+                dgammaSink.EndRow(i);
+                divarSink.EndRow(i);
+                dxmu1SumSink.EndRow(i);
+                xmuSumSink.EndRow(i);
+            }
+
+            var dbeta = dbetaSink.Result();
+            var dgamma = dgammaSink.Result();
+            var divar = divarSink.Result();
+            var dxmu1Sum = dxmu1SumSink.Result();
+            var xmuSum = xmuSumSink.Result();
+
+            // step 6: ivar = 1.0 / sqrtvar
+            var dsqrtvar = -1.0 / global::BackpropGen.Tensor.Square(sqrtvar) * divar;
+
+            // step 5: sqrtvar = Sqrt(variance + eps)
+            var dvariance = 0.5 / sqrtvar * dsqrtvar;
+
+            // step 4: variance = 1.0 / N * Sum(sq, axis: 0)
+            var dsq = 1.0 / N * dvariance;
+
+            // step 2: xmu = x - mu (summed term by term, each term's factor, constant along the sum, taken out of it)
+            if (!global::BackpropGen.RowLayout.IsConstantAcrossSum(dsq.Shape, muShape))
+            {
+                return null;
+            }
+
+            var dmu = -dxmu1Sum - 2 * dsq * xmuSum;
+
+            // step 1: mu = 1.0 / N * Sum(x, axis: 0)
+            var dx2 = 1.0 / N * dmu;
+
+            // pass 2 of 2 over the rows: steps 9, 8, 7, 3, 2, 0
+            if (!layout.TryRead(dsq, out var dsqRows)
+                || !layout.TryRead(dx2, out var dx2Rows))
+            {
+                return null;
+            }
+
+            var dxOut = layout.Output();
+            for (var i = 0; i < layout.Rows; i++)
+            {
+                ref readonly var doutRow = ref doutRows.Start(i);
+                ref readonly var gammaRow = ref gammaRows.Start(i);
+                ref readonly var ivarRow = ref ivarRows.Start(i);
+                ref readonly var dsqRow = ref dsqRows.Start(i);
+                ref readonly var xmuRow = ref xmuRows.Start(i);
+                ref readonly var dx2Row = ref dx2Rows.Start(i);
+                ref var dxRow = ref dxOut.Start(i);
+                var j = 0;
+                for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                {
+                    var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
+                    var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                    var ivar_j = global::BackpropGen.Lane.LoadUnsafe(in ivarRow, j);
+                    var dsq_j = global::BackpropGen.Lane.LoadUnsafe(in dsqRow, j);
+                    var xmu_j = global::BackpropGen.Lane.LoadUnsafe(in xmuRow, j);
+                    var dx2_j = global::BackpropGen.Lane.LoadUnsafe(in dx2Row, j);
+                    // step 9: out = gammax + beta
+                    var dgammax = dout_j;
+                    // step 8: gammax = gamma * xhat
+                    var dxhat = dgammax * gamma_j;
+                    // step 7: xhat = xmu * ivar
+                    var dxmu1 = dxhat * ivar_j;
+                    // step 3: sq = Square(xmu)
+                    var dxmu2 = 2 * dsq_j * xmu_j;
+                    // step 2: xmu = x - mu
+                    var dxmu = dxmu1 + dxmu2;
+                    var dx1 = dxmu;
+                    // step 0
+                    var dx = dx1 + dx2_j;
+                    global::BackpropGen.Lane.StoreUnsafe(ref dxRow, j, dx);
+                }
+
+                if (j < width)
+                {
+                    // the row's last elements, fewer than a lane: the same steps on a partial lane
+                    var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
+                    var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
+                    var ivar_j = global::BackpropGen.Lane.Load(ivarRows.Row(i), j);
+                    var dsq_j = global::BackpropGen.Lane.Load(dsqRows.Row(i), j);
+                    var xmu_j = global::BackpropGen.Lane.Load(xmuRows.Row(i), j);
+                    var dx2_j = global::BackpropGen.Lane.Load(dx2Rows.Row(i), j);
+                    // step 9: out = gammax + beta
+                    var dgammax = dout_j;
+                    // step 8: gammax = gamma * xhat
+                    var dxhat = dgammax * gamma_j;
+                    // step 7: xhat = xmu * ivar
+                    var dxmu1 = dxhat * ivar_j;
+                    // step 3: sq = Square(xmu)
+                    var dxmu2 = 2 * dsq_j * xmu_j;
+                    // step 2: xmu = x - mu
+                    var dxmu = dxmu1 + dxmu2;
+                    var dx1 = dxmu;
+                    // step 0
+                    var dx = dx1 + dx2_j;
+                    global::BackpropGen.Lane.Store(dxOut.Row(i), j, dx);
+                }
+            }
+
+            return (dxOut.Result(), dgamma, dbeta);
+        }
+        catch (global::System.ArgumentException)
+        {
+            // Shapes the steps do not accept: the step-by-step form reports them, naming the step.
+            return null;
         }
     }
 

@@ -9,8 +9,14 @@ internal static class GeneratedNames
 
     public static string Backward(string method) => method + "Backward";
 
+    /// <summary>The backward step by step, as the steps read: the reference the fused form is tested against.</summary>
+    public static string BackwardSteps(string method) => method + "BackwardSteps";
+
+    /// <summary>The backward as passes over the rows, or null when the shapes do not fit them.</summary>
+    public static string BackwardFused(string method) => method + "BackwardFused";
+
     /// <summary>The computational graph in Graphviz DOT, as a constant.</summary>
     public static string Graph(string method) => method + "Graph";
 
-    public static string[] All(string method) => new[] { Cache(method), Forward(method), Backward(method), Graph(method) };
+    public static string[] All(string method) => new[] { Cache(method), Forward(method), Backward(method), BackwardSteps(method), BackwardFused(method), Graph(method) };
 }

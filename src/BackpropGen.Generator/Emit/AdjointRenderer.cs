@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace BackpropGen.Generator.Emit;
 
 /// <summary>Spells backward expressions as C#, with the fewest parentheses that keep C#'s evaluation order.</summary>
-internal sealed class AdjointRenderer
+internal class AdjointRenderer
 {
     private const int Lowest = Precedence.Lowest;
     private const int Additive = Precedence.Additive;
@@ -29,8 +29,13 @@ internal sealed class AdjointRenderer
 
     public string Render(Adj expression) => Render(expression, out _);
 
-    private string Render(Adj expression, out int precedence)
+    protected string Render(Adj expression, out int precedence)
     {
+        if (TryRenderSpecially(expression, out var special, out precedence))
+        {
+            return special;
+        }
+
         switch (expression)
         {
             case GradRef gradient:
@@ -84,13 +89,21 @@ internal sealed class AdjointRenderer
         }
     }
 
-    private string Operand(Adj expression, int required)
+    /// <summary>A hook for a renderer that spells some nodes its own way (the lane form of a fused pass).</summary>
+    protected virtual bool TryRenderSpecially(Adj expression, out string text, out int precedence)
+    {
+        text = string.Empty;
+        precedence = Lowest;
+        return false;
+    }
+
+    protected string Operand(Adj expression, int required)
     {
         var text = Render(expression, out var precedence);
         return precedence < required ? "(" + text + ")" : text;
     }
 
-    private static string Qualify(string function) =>
+    protected static string Qualify(string function) =>
         function.StartsWith("global::") ? function
         : function.StartsWith("Math.") ? "global::System." + function
         : "global::BackpropGen." + function;

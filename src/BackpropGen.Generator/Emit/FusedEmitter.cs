@@ -1,0 +1,336 @@
+using System.Collections.Generic;
+using System.Linq;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Discover;
+using BackpropGen.Generator.Fuse;
+using BackpropGen.Generator.Lower;
+using BackpropGen.Generator.Plan;
+
+namespace BackpropGen.Generator.Emit;
+
+/// <summary>
+/// Writes the fused backward of a method: the passes of its <see cref="LoopPlan"/> as loops over the rows, each with a
+/// vectorized inner loop whose body keeps the step comments, and the small statements between them as the step-by-step
+/// form writes them. It returns null, for the step-by-step form to run instead, when the shapes met at run time do not
+/// fit the rows.
+/// </summary>
+internal sealed class FusedEmitter
+{
+    private const string Lane = "global::BackpropGen.Lane";
+
+    private readonly CachePlan _plan;
+    private readonly LoopPlan _loops;
+    private readonly IndentedWriter _writer;
+    private readonly AdjointRenderer _renderer;
+    private readonly HashSet<string> _taken;
+    private readonly Dictionary<string, string> _readers = new();
+    private readonly HashSet<string> _declaredReaders = new();
+    private readonly Dictionary<LaneSum, string> _sinks = new();
+    private readonly Dictionary<string, string> _outputs = new();
+    private readonly string _layout;
+    private readonly string _width;
+
+    private FusedEmitter(IndentedWriter writer, CachePlan plan, LoopPlan loops, IEnumerable<string> taken)
+    {
+        _writer = writer;
+        _plan = plan;
+        _loops = loops;
+        _renderer = new AdjointRenderer(plan);
+        _taken = new HashSet<string>(taken.Concat(loops.Sections.OfType<RowPass>().SelectMany(p => p.Body.OfType<LaneSum>()).Select(s => s.Target)));
+        _layout = Fresh("layout", _taken);
+        _width = Fresh("width", _taken);
+        NameOuterLocals();
+    }
+
+    /// <summary>Writes the body of the fused method, after the cache has been unfolded into locals.</summary>
+    public static void WriteBody(IndentedWriter writer, CachePlan plan, LoopPlan loops, IEnumerable<string> taken) =>
+        new FusedEmitter(writer, plan, loops, taken).Write();
+
+    private void Write()
+    {
+        var shapes = _loops.FullShapes.Select(_renderer.Render).ToList();
+        _writer.Line($"var {_layout} = global::BackpropGen.RowLayout.Of({shapes[0]});");
+        _writer.Line($"var {_width} = {_layout}.Width;");
+        if (shapes.Count > 1)
+        {
+            ReturnNullUnless(shapes.Skip(1).Select(shape => $"{_layout}.Has({shape})"));
+        }
+
+        var passes = _loops.Sections.OfType<RowPass>().Count();
+        var pass = 0;
+        foreach (var section in _loops.Sections)
+        {
+            _writer.Line();
+            switch (section)
+            {
+                case SmallStatement small:
+                    _writer.Line("// " + small.Header);
+                    WriteStatement(small.Statement);
+                    break;
+                case FactoredSum factored:
+                    WriteFactoredSum(factored);
+                    break;
+                case RowPass rows:
+                    WritePass(rows, ++pass, passes);
+                    break;
+            }
+        }
+
+        _writer.Line();
+        var outputs = _plan.Program.Outputs
+            .Select(o => _outputs.TryGetValue(o.LocalName, out var output) ? output + ".Result()" : Identifiers.Escape(o.LocalName))
+            .ToList();
+        _writer.Line(outputs.Count == 1 ? $"return {outputs[0]};" : "return (" + string.Join(", ", outputs) + ");");
+    }
+
+    /// <summary>
+    /// <c>dmu = -(dxmu1Sum + 2 * dsq * xmuSum)</c>: the sum of <c>-dxmu</c> from the sums of its terms, once every tensor
+    /// in a factor is known to be constant along the summed axes.
+    /// </summary>
+    private void WriteFactoredSum(FactoredSum factored)
+    {
+        _writer.Line($"// {factored.Header} (summed term by term, each term's factor, constant along the sum, taken out of it)");
+        var shape = _renderer.Render(factored.SummedShape);
+        var tensors = factored.Factors.SelectMany(LeafTensors).Distinct().ToList();
+        var checks = tensors.Select(tensor => $"global::BackpropGen.RowLayout.IsConstantAcrossSum({_renderer.Render(A.Shape(tensor))}, {shape})")
+            .Concat(factored.Expansions.Select(ExpansionCheck))
+            .ToList();
+        ReturnNullUnless(checks);
+        if (checks.Count > 0)
+        {
+            _writer.Line();
+        }
+
+        WriteStatement(factored.Statement);
+    }
+
+    /// <summary>Expanding a reduced value along an axis is broadcasting it only when the axis was kept, or is the first.</summary>
+    private string ExpansionCheck(Adj expansion)
+    {
+        var call = (Call)expansion;
+        return $"global::BackpropGen.RowLayout.ExpandsAsBroadcast({_renderer.Render(A.Shape(call.Args[0]))}, {_renderer.Render(call.Args[1])}, {_renderer.Render(call.Args[2])})";
+    }
+
+    private static IEnumerable<Adj> LeafTensors(Adj expression) => expression switch
+    {
+        GradRef { Kind: ValueKind.Tensor } or PrimalRef { Kind: ValueKind.Tensor } => new[] { expression },
+        Negation negation => LeafTensors(negation.Operand),
+        Binary binary => LeafTensors(binary.Left).Concat(LeafTensors(binary.Right)),
+        Call call => call.Args.SelectMany(LeafTensors),
+        _ => Enumerable.Empty<Adj>(),
+    };
+
+    private void WriteStatement(BackwardStatement statement)
+    {
+        var targets = statement.Targets.Count == 1
+            ? Identifiers.Escape(statement.Targets[0])
+            : "(" + string.Join(", ", statement.Targets.Select(Identifiers.Escape)) + ")";
+        _writer.Line($"var {targets} = {_renderer.Render(statement.Value)};");
+    }
+
+    /// <summary>
+    /// Names the locals of the method's own scope first (readers, sums, outputs), so that the locals of each pass's loops,
+    /// which passes may reuse, clash with none of them.
+    /// </summary>
+    private void NameOuterLocals()
+    {
+        foreach (var pass in _loops.Sections.OfType<RowPass>())
+        {
+            foreach (var name in pass.Reads.Where(name => !_readers.ContainsKey(name)))
+            {
+                _readers[name] = Fresh(name + "Rows", _taken);
+            }
+
+            foreach (var sum in pass.Body.OfType<LaneSum>())
+            {
+                _sinks[sum] = Fresh(sum.Target + "Sink", _taken);
+            }
+
+            foreach (var store in pass.Body.OfType<LaneStore>())
+            {
+                _outputs[store.Target] = Fresh(store.Target + "Out", _taken);
+            }
+        }
+    }
+
+    private void WritePass(RowPass pass, int number, int count)
+    {
+        var steps = pass.Body.Select(s => s.Step).Distinct().ToList();
+        _writer.Line($"// pass {number} of {count} over the rows: step{(steps.Count == 1 ? "" : "s")} {string.Join(", ", steps)}");
+
+        // A tensor is given its reader in the first pass that reads it; later passes reuse it.
+        var conditions = new List<string>();
+        foreach (var name in pass.Reads.Where(_declaredReaders.Add))
+        {
+            conditions.Add($"{_layout}.TryRead({Identifiers.Escape(name)}, out var {_readers[name]})");
+        }
+
+        var sums = pass.Body.OfType<LaneSum>().ToList();
+        foreach (var sum in sums)
+        {
+            var shape = sum.TargetShape is { } target ? _renderer.Render(target) : "new global::BackpropGen.TensorShape()";
+            conditions.Add($"{_layout}.TrySink({shape}, out var {_sinks[sum]})");
+        }
+
+        var expansions = pass.Body.SelectMany(statement => statement switch
+            {
+                LaneValue value => LoopPlanner.Nodes(value.Value),
+                LaneSum sum => LoopPlanner.Nodes(sum.Value),
+                LaneStore store => LoopPlanner.Nodes(store.Value),
+                _ => Enumerable.Empty<Adj>(),
+            })
+            .OfType<Call>()
+            .Where(call => call.Function == "Tensor.ExpandAlong")
+            .Select(ExpansionCheck)
+            .Distinct();
+        conditions.AddRange(expansions);
+
+        ReturnNullUnless(conditions);
+        if (conditions.Count > 0)
+        {
+            _writer.Line();
+        }
+
+        var stores = pass.Body.OfType<LaneStore>().ToList();
+        foreach (var store in stores)
+        {
+            _writer.Line($"var {_outputs[store.Target]} = {_layout}.Output();");
+        }
+
+        // Locals of the loops: each pass names its own, clear of the method's.
+        var inner = new HashSet<string>(_taken);
+        var i = Fresh("i", inner);
+        var j = Fresh("j", inner);
+        var reads = pass.Reads.Select(name => (Name: name, Row: Fresh(name + "Row", inner), Lanes: Fresh(name + "_j", inner))).ToList();
+        var sumRows = sums.ToDictionary(sum => sum, sum => Fresh(sum.Target + "Row", inner));
+        var storeRows = stores.ToDictionary(store => store.Target, store => Fresh(store.Target + "Row", inner));
+        var lanes = new LaneRenderer(_plan, reads.ToDictionary(r => r.Name, r => r.Lanes));
+
+        using (_writer.Block($"for (var {i} = 0; {i} < {_layout}.Rows; {i}++)"))
+        {
+            foreach (var read in reads)
+            {
+                _writer.Line($"ref readonly var {read.Row} = ref {_readers[read.Name]}.Start({i});");
+            }
+
+            foreach (var sum in sums)
+            {
+                _writer.Line($"ref var {sumRows[sum]} = ref {_sinks[sum]}.Start({i});");
+            }
+
+            foreach (var store in stores)
+            {
+                _writer.Line($"ref var {storeRows[store.Target]} = ref {_outputs[store.Target]}.Start({i});");
+            }
+
+            // Whole lanes without bounds checks (the loop keeps within the row), then the row's last few elements, if
+            // any, with the same steps on a partial lane, through the checked forms that touch only what is there.
+            _writer.Line($"var {j} = 0;");
+            using (_writer.Block($"for (; {j} <= {_width} - {Lane}.Count; {j} += {Lane}.Count)"))
+            {
+                WriteLaneBody(pass, lanes, whole: true, reads.Select(r => (r.Lanes, $"{Lane}.LoadUnsafe(in {r.Row}, {j})")),
+                    sum => $"{Lane}.AddToUnsafe(ref {sumRows[sum]}, {j}, ",
+                    store => $"{Lane}.StoreUnsafe(ref {storeRows[store.Target]}, {j}, ");
+            }
+
+            _writer.Line();
+            using (_writer.Block($"if ({j} < {_width})"))
+            {
+                WriteLaneBody(pass, lanes, whole: false, reads.Select(r => (r.Lanes, $"{Lane}.Load({_readers[r.Name]}.Row({i}), {j})")),
+                    sum => $"{Lane}.AddTo({_sinks[sum]}.Row({i}), {j}, ",
+                    store => $"{Lane}.Store({_outputs[store.Target]}.Row({i}), {j}, ");
+            }
+
+            if (sums.Count > 0)
+            {
+                _writer.Line();
+                foreach (var sum in sums)
+                {
+                    _writer.Line($"{_sinks[sum]}.EndRow({i});");
+                }
+            }
+        }
+
+        if (sums.Count > 0)
+        {
+            _writer.Line();
+            foreach (var sum in sums)
+            {
+                _writer.Line($"var {Identifiers.Escape(sum.Target)} = {_sinks[sum]}.{(sum.TargetShape is null ? "Total" : "Result")}();");
+            }
+        }
+    }
+
+    /// <summary>The statements of a pass on one lane: its loads, then its steps, each block headed by the step it comes from.</summary>
+    private void WriteLaneBody(
+        RowPass pass,
+        LaneRenderer lanes,
+        bool whole,
+        IEnumerable<(string Local, string Load)> loads,
+        System.Func<LaneSum, string> addTo,
+        System.Func<LaneStore, string> store)
+    {
+        if (!whole)
+        {
+            _writer.Line("// the row's last elements, fewer than a lane: the same steps on a partial lane");
+        }
+
+        foreach (var (local, load) in loads)
+        {
+            _writer.Line($"var {local} = {load};");
+        }
+
+        var header = string.Empty;
+        foreach (var statement in pass.Body)
+        {
+            if (statement.Header != header)
+            {
+                header = statement.Header;
+                _writer.Line("// " + header);
+            }
+
+            switch (statement)
+            {
+                case LaneValue value:
+                    _writer.Line($"var {Identifiers.Escape(value.Target)} = {lanes.Render(value.Value)};");
+                    break;
+                case LaneSum sum:
+                    _writer.Line(addTo(sum) + lanes.Render(sum.Value) + ");");
+                    break;
+                case LaneStore laneStore:
+                    _writer.Line(store(laneStore) + lanes.Render(laneStore.Value) + ");");
+                    break;
+            }
+        }
+    }
+
+    private void ReturnNullUnless(IEnumerable<string> conditions)
+    {
+        var list = conditions.ToList();
+        if (list.Count == 0)
+        {
+            return;
+        }
+
+        for (var k = 0; k < list.Count; k++)
+        {
+            _writer.Line((k == 0 ? "if (!" : "    || !") + list[k] + (k == list.Count - 1 ? ")" : string.Empty));
+        }
+
+        _writer.Line("{");
+        _writer.Line("    return null;");
+        _writer.Line("}");
+    }
+
+    private static string Fresh(string name, HashSet<string> taken)
+    {
+        var candidate = name;
+        for (var i = 2; !taken.Add(candidate); i++)
+        {
+            candidate = name + i;
+        }
+
+        return candidate;
+    }
+}

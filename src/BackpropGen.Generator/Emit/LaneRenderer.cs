@@ -1,0 +1,54 @@
+using System.Collections.Generic;
+using System.Linq;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Plan;
+
+namespace BackpropGen.Generator.Emit;
+
+/// <summary>
+/// Spells a full-size backward expression on lanes, the elements <c>j … j + Lane.Count</c> of one row: tensors read as
+/// their loaded lanes (<c>xmu_j</c>), tensor functions as <c>Lane</c>'s, and a sum to the full shape as the value itself
+/// (it sums nothing there).
+/// </summary>
+internal sealed class LaneRenderer : AdjointRenderer
+{
+    private const string Lane = "global::BackpropGen.Lane.";
+    private readonly IReadOnlyDictionary<string, string> _loaded;
+
+    /// <param name="loaded">The lane local of each tensor the pass loads.</param>
+    public LaneRenderer(CachePlan plan, IReadOnlyDictionary<string, string> loaded)
+        : base(plan) => _loaded = loaded;
+
+    protected override bool TryRenderSpecially(Adj expression, out string text, out int precedence)
+    {
+        precedence = Precedence.Primary;
+        switch (expression)
+        {
+            case GradRef gradient when _loaded.TryGetValue(gradient.Name, out var lanes):
+                text = lanes;
+                return true;
+            case PrimalRef primal when _loaded.TryGetValue(primal.Name, out var lanes):
+                text = lanes;
+                return true;
+            case Call { Function: "Tensor.SumTo" or "Tensor.BroadcastTo" or "Tensor.ExpandAlong" } call:
+                text = Render(call.Args[0], out precedence);
+                return true;
+            case Call { Function: "Tensor.SumProductTo" } call:
+                text = Render(A.Mul(call.Args[0], call.Args[1]), out precedence);
+                return true;
+            case Call { Function: "Tensor.Full" } call:
+                text = Render(call.Args[0], out precedence);
+                return true;
+            case Call { Function: "Tensor.Zeros" }:
+                text = "0.0";
+                return true;
+            case Call call when call.Function.StartsWith("Tensor."):
+                text = Lane + call.Function.Substring("Tensor.".Length) + "(" + string.Join(", ", call.Args.Select(Render)) + ")";
+                return true;
+            default:
+                text = string.Empty;
+                return false;
+        }
+    }
+}

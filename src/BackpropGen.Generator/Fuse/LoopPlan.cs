@@ -1,0 +1,62 @@
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Plan;
+
+namespace BackpropGen.Generator.Fuse;
+
+/// <summary>
+/// The fused form of a backward pass: its statements regrouped into passes over the rows of the full-size tensors,
+/// each pass computing a run of elementwise steps in registers and feeding the reductions that depend on them, with the
+/// small statements (on reduced values and scalars) between the passes, written as in the step-by-step form.
+/// </summary>
+/// <param name="FullShapes">
+/// Values whose shape must be the full shape for the fused form to apply (the first one defines it): the full-size
+/// values the backward reads (<c>dout</c>, <c>xmu</c>) and the shapes its full-size gradients are summed to.
+/// </param>
+internal sealed record LoopPlan(EquatableArray<Adj> FullShapes, EquatableArray<FusedSection> Sections);
+
+/// <summary>What the emitter writes for one method: the cache and the step-by-step backward, and the fused form if it has one.</summary>
+internal sealed record MethodPlan(CachePlan Cache, LoopPlan? Loops);
+
+/// <summary>A part of the fused backward: a small statement between passes, or a pass over the rows.</summary>
+internal abstract record FusedSection;
+
+/// <summary>A statement on reduced values or scalars, emitted as the step-by-step form writes it.</summary>
+internal sealed record SmallStatement(int Step, string Header, BackwardStatement Statement) : FusedSection;
+
+/// <summary>
+/// A sum of a full-size value whose factors that are constant down the rows were taken out of it
+/// (<c>dmu = -(dxmu1Sum + 2 * dsq * xmuSum)</c>), so that its terms could be summed in an earlier pass: valid when each of
+/// <paramref name="Factors"/> is constant along the axes that summing to <paramref name="SummedShape"/> sums over, and
+/// each of <paramref name="Expansions"/> (the <c>ExpandAlong</c> calls taken off the factors) is a broadcast.
+/// </summary>
+internal sealed record FactoredSum(
+    int Step,
+    string Header,
+    BackwardStatement Statement,
+    EquatableArray<Adj> Factors,
+    EquatableArray<Adj> Expansions,
+    Adj SummedShape) : FusedSection;
+
+/// <summary>
+/// One pass over the rows: <paramref name="Reads"/> are the tensors it loads lane by lane (full-size ones row by row,
+/// reduced ones broadcast down the rows); <paramref name="Body"/> computes, in step order, the full-size values it needs,
+/// the rows it adds into reductions and the rows of the full-size gradients it returns.
+/// </summary>
+internal sealed record RowPass(EquatableArray<string> Reads, EquatableArray<PassStatement> Body) : FusedSection;
+
+/// <summary>A statement in a pass over the rows, in the backward block of step <paramref name="Step"/>.</summary>
+internal abstract record PassStatement(int Step, string Header);
+
+/// <summary><c>var {Target} = {Value};</c> on lanes: a full-size value computed in registers and never stored.</summary>
+internal sealed record LaneValue(int Step, string Header, string Target, Adj Value) : PassStatement(Step, Header);
+
+/// <summary>
+/// A reduction <c>{Target} = SumTo({Value}, {TargetShape})</c> (or <c>SumProductTo</c>), with the full-size
+/// <paramref name="Value"/> added row by row into an accumulator of the target's shape; with no
+/// <paramref name="TargetShape"/>, the sum of all its elements as a number (<c>Sum({Value})</c>).
+/// </summary>
+internal sealed record LaneSum(int Step, string Header, string Target, Adj Value, Adj? TargetShape) : PassStatement(Step, Header);
+
+/// <summary>A full-size gradient the backward returns: its lanes are stored into a new tensor of the full shape.</summary>
+internal sealed record LaneStore(int Step, string Header, string Target, Adj Value) : PassStatement(Step, Header);

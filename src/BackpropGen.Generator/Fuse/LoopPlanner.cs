@@ -1,0 +1,715 @@
+using System.Collections.Generic;
+using System.Linq;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Lower;
+using BackpropGen.Generator.Plan;
+
+namespace BackpropGen.Generator.Fuse;
+
+/// <summary>
+/// Plans the fused form of a backward pass, or finds that it has none. Values are full-size or small: a tensor is
+/// full-size when it is a differentiable input that flows (through elementwise steps) into a reduction, or computed
+/// elementwise from a full-size value; reductions and scalars are small. Full-size values are computed lane by lane in
+/// passes over the rows and never stored, except the gradients returned; a pass ends where a small value needs a
+/// reduction it feeds. Later passes recompute the full-size values they need rather than read them back from memory.
+/// </summary>
+/// <remarks>
+/// The sizes are judged from the code: at run time the fused form first checks that every full-size value has one
+/// shape and that every small one lies along its rows, columns or is a scalar, and leaves the work to the step-by-step
+/// form when not.
+/// </remarks>
+internal sealed class LoopPlanner
+{
+    /// <summary>The functions of the runtime's <c>Lane</c>, which computes them on a vector of elements as Tensor does on all.</summary>
+    private static readonly HashSet<string> LaneFunctions = new()
+    {
+        "Tensor.Square", "Tensor.Sqrt", "Tensor.Exp", "Tensor.Log", "Tensor.Tanh", "Tensor.Sigmoid", "Tensor.Abs", "Tensor.Sign",
+        "Tensor.Sin", "Tensor.Cos", "Tensor.Pow", "Tensor.Relu", "Tensor.Maximum", "Tensor.Minimum",
+        "Tensor.Greater", "Tensor.Less", "Tensor.GreaterOrEqual", "Tensor.LessOrEqual",
+    };
+
+    /// <summary>
+    /// Calls whose result has the shape of their last argument, in which a full-size value reads as its lanes.
+    /// <c>ExpandAlong(g, axis, shape)</c> is one when <c>g</c> broadcasts to <c>shape</c> as it expands (the axis kept, or
+    /// axis 0), which the fused form checks before the pass.
+    /// </summary>
+    internal static readonly HashSet<string> ShapedAs = new()
+    {
+        "Tensor.SumTo", "Tensor.SumProductTo", "Tensor.BroadcastTo", "Tensor.Full", "Tensor.Zeros", "Tensor.ExpandAlong",
+    };
+
+    private readonly BackwardProgram _program;
+    private readonly HashSet<string> _fullForward = new();
+    private readonly Dictionary<string, Value> _values = new();
+    private readonly List<Adj> _fullShapes = new();
+    private readonly HashSet<string> _names;
+    private readonly List<Adj> _expansions = new();
+    private readonly Dictionary<Adj, string> _boundParts = new();
+    private bool _fusible = true;
+
+    private LoopPlanner(CachePlan cache)
+    {
+        _program = cache.Program;
+        var method = _program.Method;
+        _names = new HashSet<string>(
+            method.Parameters.Select(p => p.Name)
+                .Concat(method.Locals.Select(l => l.Name))
+                .Concat(_program.Blocks.SelectMany(b => b.Statements).SelectMany(s => s.Targets))
+                .Concat(cache.Fields.Select(f => f.LocalName))
+                .Concat(new[] { _program.DoutName, _program.CacheName }));
+    }
+
+    /// <summary>The fused form, or null when the backward has no full-size values or an operation that cannot be fused.</summary>
+    public static MethodPlan Plan(CachePlan cache) => new(cache, new LoopPlanner(cache).Run());
+
+    /// <summary>What the planner knows of a local of the backward.</summary>
+    private sealed class Value
+    {
+        public bool Full;
+
+        /// <summary>A small value: the section after which it is known. A full-size one: the first pass that can compute it.</summary>
+        public int Level;
+
+        public LaneValue? Definition;
+    }
+
+    private LoopPlan? Run()
+    {
+        var method = _program.Method;
+        MarkFullForwardValues(method);
+
+        var doutFull = method.ReturnKind == ValueKind.Tensor && _fullForward.Contains(method.ReturnedName);
+        _values[_program.DoutName] = new Value { Full = doutFull };
+        if (doutFull)
+        {
+            _fullShapes.Add(new ShapeOf(new GradRef(_program.DoutName, ValueKind.Tensor)));
+        }
+
+        // Each statement goes to the section where its inputs are first known: small statements between passes, the
+        // reductions of full-size values into the pass whose level they have.
+        var smalls = new List<(int Level, FusedSection Statement)>();
+        var sums = new List<(int Level, LaneSum Sum)>();
+        var stores = new List<(int Level, LaneStore Store)>();
+        var outputs = new HashSet<string>(_program.Outputs.Select(o => o.LocalName));
+        foreach (var block in _program.Blocks)
+        {
+            foreach (var statement in block.Statements)
+            {
+                if (statement.Targets.Count != 1)
+                {
+                    // A called layer's backward: it runs between passes, on whatever its inputs are.
+                    if (statement.Value is Call call && call.Args.Any(IsFull))
+                    {
+                        return null;
+                    }
+
+                    foreach (var target in statement.Targets)
+                    {
+                        _values[target] = new Value { Level = LevelOf(statement.Value) };
+                    }
+
+                    smalls.Add((LevelOf(statement.Value), new SmallStatement(block.Step, block.Header, statement)));
+                    continue;
+                }
+
+                var name = statement.Targets[0];
+                if (TryReduction(statement.Value, out var summed, out var shape))
+                {
+                    Reduce(block, name, summed, shape, sums, smalls);
+                }
+                else if (IsFull(statement.Value))
+                {
+                    var definition = new LaneValue(block.Step, block.Header, name, BindSmallParts(block, name, statement.Value, sums, smalls));
+                    var level = LevelOf(definition.Value);
+                    _values[name] = new Value { Full = true, Level = level, Definition = definition };
+                    if (outputs.Contains(name))
+                    {
+                        stores.Add((level, new LaneStore(block.Step, block.Header, name, new GradRef(name, ValueKind.Tensor))));
+                    }
+                }
+                else
+                {
+                    var value = TakeOutReductions(block, name, statement.Value, sums, smalls);
+                    var level = LevelOf(value);
+                    _values[name] = new Value { Level = level };
+                    smalls.Add((level, new SmallStatement(block.Step, block.Header, statement with { Value = value })));
+                }
+
+                if (!_fusible)
+                {
+                    return null;
+                }
+            }
+        }
+
+        if (!_fusible || (sums.Count == 0 && stores.Count == 0) || _fullShapes.Count == 0)
+        {
+            return null;
+        }
+
+        if (!sums.All(s => IsLaneExpression(s.Sum.Value)) || !_values.Values.All(v => v.Definition is null || IsLaneExpression(v.Definition.Value)))
+        {
+            return null;
+        }
+
+        var sections = new List<FusedSection>();
+        var passes = sums.Select(s => s.Level).Concat(stores.Select(s => s.Level)).Max();
+        for (var level = 0; level <= passes; level++)
+        {
+            sections.AddRange(smalls.Where(s => s.Level == level).Select(s => s.Statement));
+            var passSums = sums.Where(s => s.Level == level).Select(s => s.Sum).ToList();
+            var passStores = stores.Where(s => s.Level == level).Select(s => s.Store).ToList();
+            if (passSums.Count + passStores.Count > 0)
+            {
+                sections.Add(Pass(passSums, passStores));
+            }
+        }
+
+        sections.AddRange(smalls.Where(s => s.Level > passes).Select(s => s.Statement));
+        return new LoopPlan(_fullShapes.Distinct().ToEquatableArray(), sections.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// Marks the forward values that are full-size: differentiable tensor inputs that reach a reduction through
+    /// elementwise steps, and every step computed elementwise from one of them.
+    /// </summary>
+    private void MarkFullForwardValues(MethodModel method)
+    {
+        var steps = method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!).ToList();
+        var reduced = new HashSet<string>();
+        foreach (var step in Enumerable.Reverse(steps))
+        {
+            MarkReduced(step.Value, reduced.Contains(step.Name), reduced);
+        }
+
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.Kind == ValueKind.Tensor && parameter.IsDifferentiable && reduced.Contains(parameter.Name))
+            {
+                _fullForward.Add(parameter.Name);
+            }
+        }
+
+        foreach (var step in steps)
+        {
+            if (step.Kind == ValueKind.Tensor && IsFullForward(step.Value))
+            {
+                _fullForward.Add(step.Name);
+            }
+        }
+    }
+
+    private static void MarkReduced(Expr expression, bool feedsReduction, HashSet<string> reduced)
+    {
+        switch (expression)
+        {
+            case VarExpr variable when feedsReduction:
+                reduced.Add(variable.Name);
+                break;
+            case OpExpr op:
+                var rule = DerivativeRules.Table[op.Op];
+                var reduces = op.Op is OpKind.Sum or OpKind.Mean or OpKind.SumAll or OpKind.MeanAll or OpKind.Max;
+                foreach (var arg in op.Args)
+                {
+                    MarkReduced(arg, reduces || (rule.Elementwise && feedsReduction), reduced);
+                }
+
+                break;
+        }
+    }
+
+    private bool IsFullForward(Expr expression) => expression switch
+    {
+        VarExpr variable => _fullForward.Contains(variable.Name),
+        OpExpr op when DerivativeRules.Table[op.Op].Elementwise => op.Args.Any(IsFullForward),
+        _ => false,
+    };
+
+    /// <summary>
+    /// A reduction of a full-size value to a small shape: <c>SumTo(e, s)</c> or <c>SumProductTo(a, b, s)</c>, or to a
+    /// number, <c>Sum(e)</c> (<paramref name="shape"/> null), negated or not (<c>dmu = -SumTo(dxmu, muShape)</c> sums
+    /// <c>-dxmu</c>).
+    /// </summary>
+    private bool TryReduction(Adj expression, out Adj summed, out Adj? shape)
+    {
+        var negated = false;
+        var core = expression;
+        while (core is Negation negation)
+        {
+            negated = !negated;
+            core = negation.Operand;
+        }
+
+        summed = core;
+        shape = null;
+        if (!IsReductionOfFull(core, out var value, out shape))
+        {
+            return false;
+        }
+
+        summed = negated ? A.Neg(value) : value;
+        return true;
+    }
+
+    private bool IsReductionOfFull(Adj expression, out Adj value, out Adj? shape)
+    {
+        value = expression;
+        shape = null;
+        switch (expression)
+        {
+            case Call { Function: "Tensor.SumTo" or "Tensor.SumProductTo" } call when !IsFull(call.Args[call.Args.Count - 1]):
+                value = call.Function == "Tensor.SumTo" ? call.Args[0] : A.Mul(call.Args[0], call.Args[1]);
+                shape = call.Args[call.Args.Count - 1];
+                return IsFull(value);
+            case Call { Function: "Tensor.Sum", Args.Count: 1 } call:
+                value = call.Args[0];
+                return IsFull(value);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// The sum <paramref name="name"/> of a full-size value: in the pass that can compute the value, or, when the value
+    /// must wait for a later pass, as the combination of its terms' sums (see <see cref="TryFactor"/>).
+    /// </summary>
+    private GradRef Reduce(BackwardBlock block, string name, Adj summed, Adj? shape, List<(int Level, LaneSum Sum)> sums, List<(int Level, FusedSection Statement)> smalls)
+    {
+        summed = BindSmallParts(block, name, summed, sums, smalls);
+        var level = LevelOf(summed);
+        if (shape is not null && TryFactor(summed, level, out var terms))
+        {
+            // Sum each term in the earliest pass that can, and combine the sums once they are known.
+            var combined = Combine(block, name, terms, shape, sums);
+            _values[name] = new Value { Level = combined.Level };
+            smalls.Add((combined.Level, combined.Statement));
+        }
+        else
+        {
+            sums.Add((level, new LaneSum(block.Step, block.Header, name, summed, shape)));
+            _values[name] = new Value { Level = level + 1 };
+        }
+
+        return new GradRef(name, shape is null ? ValueKind.Double : ValueKind.Tensor);
+    }
+
+    /// <summary>
+    /// A small statement with the reductions of full-size values inside it (<c>0.5 / sqrtvar * SumProductTo(…)</c>) taken
+    /// out as sums of their own (their small parts without a lane form bound to locals, see <see cref="BindSmallParts"/>).
+    /// </summary>
+    private Adj TakeOutReductions(BackwardBlock block, string name, Adj expression, List<(int Level, LaneSum Sum)> sums, List<(int Level, FusedSection Statement)> smalls)
+    {
+        if (IsReductionOfFull(expression, out var value, out var shape))
+        {
+            return Reduce(block, FreshName(name + "Sum"), value, shape, sums, smalls);
+        }
+
+        return expression switch
+        {
+            Negation negation => A.Neg(TakeOutReductions(block, name, negation.Operand, sums, smalls)),
+            Binary binary => new Binary(binary.Operator, TakeOutReductions(block, name, binary.Left, sums, smalls), TakeOutReductions(block, name, binary.Right, sums, smalls), binary.Kind),
+            Call call => call with { Args = call.Args.Select(arg => TakeOutReductions(block, name, arg, sums, smalls)).ToEquatableArray() },
+            _ => expression,
+        };
+    }
+
+    /// <summary>
+    /// A full-size expression with each small part that has no lane form (the user's <c>Sqrt(variance + eps)</c>, a
+    /// <c>Sum(dout)</c>) bound once to a local, computed between the passes as soon as its inputs are known; the passes
+    /// read such a local like any small tensor or number.
+    /// </summary>
+    private Adj BindSmallParts(BackwardBlock block, string target, Adj expression, List<(int Level, LaneSum Sum)> sums, List<(int Level, FusedSection Statement)> smalls)
+    {
+        if (!IsFull(expression))
+        {
+            if (HasSmallLaneForm(expression) || expression.Kind is not (ValueKind.Tensor or ValueKind.Double))
+            {
+                return expression;
+            }
+
+            if (!_boundParts.TryGetValue(expression, out var local))
+            {
+                local = FreshName(target + "Part");
+                _boundParts[expression] = local;
+                var bound = TakeOutReductions(block, local, expression, sums, smalls);
+                var level = LevelOf(bound);
+                _values[local] = new Value { Level = level };
+                smalls.Add((level, new SmallStatement(block.Step, block.Header, new BackwardStatement(local, bound))));
+            }
+
+            return new GradRef(local, expression.Kind);
+        }
+
+        return expression switch
+        {
+            Negation negation => A.Neg(BindSmallParts(block, target, negation.Operand, sums, smalls)),
+            Binary binary => new Binary(binary.Operator, BindSmallParts(block, target, binary.Left, sums, smalls), BindSmallParts(block, target, binary.Right, sums, smalls), binary.Kind),
+            Call call => call with { Args = call.Args.Select(arg => BindSmallParts(block, target, arg, sums, smalls)).ToEquatableArray() },
+            _ => expression,
+        };
+    }
+
+    /// <summary>
+    /// Whether a small expression can be computed on lanes as it stands: elementwise functions of small tensors (read
+    /// broadcast) and numbers. Sums and broadcasts among small shapes cannot: lanes have the full shape.
+    /// </summary>
+    private static bool HasSmallLaneForm(Adj expression) => Nodes(expression).All(node => node switch
+    {
+        Code code => code.Kind != ValueKind.Tensor,
+        Call call => LaneFunctions.Contains(call.Function) || call.Function.StartsWith("Math."),
+        GradRef or PrimalRef or Literal or Member or InstanceCall or Negation or Binary => true,
+        _ => false,
+    });
+
+    /// <summary>A term of a sum: <c>Factor * Term</c>, the factor small (null for 1), negated when <c>Negative</c>.</summary>
+    private readonly struct SumTerm
+    {
+        public SumTerm(bool negative, Adj? factor, Adj term)
+        {
+            Negative = negative;
+            Factor = factor;
+            Term = term;
+        }
+
+        public bool Negative { get; }
+
+        public Adj? Factor { get; }
+
+        public Adj Term { get; }
+    }
+
+    /// <summary>
+    /// Splits a full-size value that must wait for a later pass (<c>dxmu</c> waits for <c>dsq</c>) into terms
+    /// <c>factor * term</c> whose terms are known earlier (<c>dxmu1 + 2 * dsq * xmu</c>): the sum of such a value is the
+    /// combination of the terms' sums, <c>Σ dxmu = Σ dxmu1 + 2 * dsq * Σ xmu</c>, as long as each factor is constant along
+    /// the summed axes (checked at run time). It saves the pass that the sum would otherwise need.
+    /// </summary>
+    private bool TryFactor(Adj summed, int level, out List<SumTerm> terms)
+    {
+        terms = new List<SumTerm>();
+        _expansions.Clear();
+        return level > 0
+            && Split(summed, false, null, level, terms)
+            && terms.Max(t => LevelOf(t.Term)) < level
+            && terms.All(t => t.Factor is null || Nodes(t.Factor).All(node => node is not Call call || LaneFunctions.Contains(call.Function) || call.Function.StartsWith("Math.")));
+    }
+
+    private bool Split(Adj expression, bool negative, Adj? factor, int level, List<SumTerm> terms)
+    {
+        if (LevelOf(expression) < level)
+        {
+            terms.Add(new SumTerm(negative, factor, expression));
+            return true;
+        }
+
+        Adj Times(Adj small) => factor is null ? small : A.Mul(factor, small);
+        switch (expression)
+        {
+            case GradRef gradient when _values.TryGetValue(gradient.Name, out var value) && value.Definition is { } definition:
+                return Split(definition.Value, negative, factor, level, terms);
+            case Negation negation:
+                return Split(negation.Operand, !negative, factor, level, terms);
+            case Binary { Operator: '+' or '-' } binary:
+                return Split(binary.Left, negative, factor, level, terms) && Split(binary.Right, negative ^ binary.Operator == '-', factor, level, terms);
+            case Binary { Operator: '*' } binary when IsSmallOrBroadcast(binary.Left):
+                return Split(binary.Right, negative, Times(Unbroadcast(binary.Left)), level, terms);
+            case Binary { Operator: '*' } binary when IsSmallOrBroadcast(binary.Right):
+                return Split(binary.Left, negative, Times(Unbroadcast(binary.Right)), level, terms);
+            case Binary { Operator: '/' } binary when IsSmallOrBroadcast(binary.Right):
+                var divisor = Unbroadcast(binary.Right);
+                return Split(binary.Left, negative, factor is null ? A.Div(A.Lit("1.0"), divisor) : A.Div(factor, divisor), level, terms);
+            case Call { Function: "Tensor.SumTo" or "Tensor.BroadcastTo" } call when IsFull(call.Args[call.Args.Count - 1]):
+                return Split(call.Args[0], negative, factor, level, terms);
+            case Call { Function: "Tensor.SumProductTo" } call when IsFull(call.Args[2]):
+                return Split(A.Mul(call.Args[0], call.Args[1]), negative, factor, level, terms);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>A small value, or one broadcast to the full shape (<c>ExpandAlong(dvariance, 1, xmu.Shape)</c>).</summary>
+    private bool IsSmallOrBroadcast(Adj expression) => !IsFull(expression) || expression switch
+    {
+        Call { Function: "Tensor.BroadcastTo" or "Tensor.ExpandAlong" or "Tensor.Full" } call => !IsFull(call.Args[0]),
+        Binary binary => IsSmallOrBroadcast(binary.Left) && IsSmallOrBroadcast(binary.Right),
+        Negation negation => IsSmallOrBroadcast(negation.Operand),
+        _ => false,
+    };
+
+    /// <summary>
+    /// A factor as the small value it is, before broadcasting: taken out of a sum it multiplies the sum, which has the
+    /// small shape. An expansion along an axis is noted, to be checked to be a broadcast.
+    /// </summary>
+    private Adj Unbroadcast(Adj expression)
+    {
+        switch (expression)
+        {
+            case Call { Function: "Tensor.ExpandAlong" } call:
+                _expansions.Add(call);
+                return Unbroadcast(call.Args[0]);
+            case Call { Function: "Tensor.BroadcastTo" or "Tensor.Full" } call:
+                return Unbroadcast(call.Args[0]);
+            case Binary binary:
+                return new Binary(binary.Operator, Unbroadcast(binary.Left), Unbroadcast(binary.Right), binary.Left.Kind == ValueKind.Tensor || binary.Right.Kind == ValueKind.Tensor ? ValueKind.Tensor : binary.Kind);
+            case Negation negation:
+                return A.Neg(Unbroadcast(negation.Operand));
+            default:
+                return expression;
+        }
+    }
+
+    /// <summary>
+    /// The sums of the terms, as reductions in the passes that can compute them (a term summed twice is summed once),
+    /// and the statement that combines them.
+    /// </summary>
+    private (int Level, FusedSection Statement) Combine(BackwardBlock block, string name, List<SumTerm> terms, Adj shape, List<(int Level, LaneSum Sum)> sums)
+    {
+        Adj? combination = null;
+        var level = 0;
+        var factors = new List<Adj>();
+        foreach (var term in terms)
+        {
+            var termLevel = LevelOf(term.Term);
+            var existing = sums.FirstOrDefault(s => s.Level == termLevel && s.Sum.Value.Equals(term.Term) && Equals(s.Sum.TargetShape, shape)).Sum;
+            var sumName = existing?.Target ?? FreshSumName(term.Term);
+            if (existing is null)
+            {
+                sums.Add((termLevel, new LaneSum(block.Step, block.Header, sumName, term.Term, shape)));
+                _values[sumName] = new Value { Level = termLevel + 1 };
+            }
+
+            Adj part = new GradRef(sumName, ValueKind.Tensor);
+            if (term.Factor is { } factor)
+            {
+                part = A.Mul(factor, part);
+                factors.Add(factor);
+                level = System.Math.Max(level, LevelOf(factor));
+            }
+
+            level = System.Math.Max(level, termLevel + 1);
+            combination = combination is null
+                ? (term.Negative ? A.Neg(part) : part)
+                : term.Negative ? A.Sub(combination, part) : A.Add(combination, part);
+        }
+
+        var statement = new BackwardStatement(name, combination!);
+        return (level, new FactoredSum(block.Step, block.Header, statement, factors.ToEquatableArray(), _expansions.Distinct().ToEquatableArray(), shape));
+    }
+
+    /// <summary>The name of a term's sum: <c>xmuSum</c> for the term <c>xmu</c>, <c>termSum</c> for an expression.</summary>
+    private string FreshSumName(Adj term)
+    {
+        var stem = term switch
+        {
+            GradRef gradient => gradient.Name,
+            PrimalRef primal => primal.Name,
+            _ => "term",
+        };
+        return FreshName(stem + "Sum");
+    }
+
+    private string FreshName(string stem)
+    {
+        var name = stem;
+        for (var i = 2; !_names.Add(name); i++)
+        {
+            name = stem + i;
+        }
+
+        return name;
+    }
+
+    /// <summary>
+    /// Whether an expression is full-size. Along the way it records the full shapes the fused form must check, and
+    /// finds the expressions it cannot compute lane by lane (a matrix product, a user's tensor expression).
+    /// </summary>
+    private bool IsFull(Adj expression)
+    {
+        switch (expression)
+        {
+            case GradRef gradient:
+                return _values.TryGetValue(gradient.Name, out var value) && value.Full;
+            case PrimalRef primal:
+                if (primal.Kind == ValueKind.Tensor && _fullForward.Contains(primal.Name))
+                {
+                    _fullShapes.Add(new ShapeRef(primal.Name));
+                    return true;
+                }
+
+                return false;
+            case ShapeRef shape:
+                if (_fullForward.Contains(shape.Name))
+                {
+                    _fullShapes.Add(shape);
+                    return true;
+                }
+
+                return false;
+            case ShapeOf shapeOf:
+                return IsFull(shapeOf.Value);
+            case Code:
+                // The user's tensor expression: computed whole, as a tensor between the passes (see BindSmallParts).
+                return false;
+            case Negation negation:
+                return IsFull(negation.Operand);
+            case Binary binary:
+                return IsFull(binary.Left) | IsFull(binary.Right);
+            case Call call when ShapedAs.Contains(call.Function):
+                return IsFull(call.Args[call.Args.Count - 1]);
+            case Call { Function: "TensorShape.Broadcast" } call:
+                // The shape of a full-size value broadcast with another: the full shape, which the fused form checks.
+                if (call.Args.Aggregate(false, (full, arg) => IsFull(arg) | full))
+                {
+                    _fullShapes.Add(call);
+                    return true;
+                }
+
+                return false;
+            case Call { Function: "Tensor.Sum", Args.Count: 1 } call:
+                // A sum of all elements is a number: a reduction the fused form takes out into a pass.
+                IsFull(call.Args[0]);
+                return false;
+            case Call call when LaneFunctions.Contains(call.Function):
+                return call.Args.Aggregate(false, (full, arg) => IsFull(arg) | full);
+            case Call call:
+                if (call.Args.Any(IsFull))
+                {
+                    _fusible = false;
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// The section an expression can be computed in: for a small expression, the one after which its inputs are all
+    /// known; for a full-size one, the first pass that can compute it.
+    /// </summary>
+    private int LevelOf(Adj expression) => expression switch
+    {
+        GradRef gradient => _values.TryGetValue(gradient.Name, out var value) ? value.Level : 0,
+        ShapeOf shapeOf => LevelOf(shapeOf.Value),
+        Member member => LevelOf(member.Target),
+        InstanceCall call => call.Args.Select(LevelOf).Concat(new[] { LevelOf(call.Target) }).Max(),
+        Negation negation => LevelOf(negation.Operand),
+        Binary binary => System.Math.Max(LevelOf(binary.Left), LevelOf(binary.Right)),
+        Call call => call.Args.Count == 0 ? 0 : call.Args.Select(LevelOf).Max(),
+        _ => 0,
+    };
+
+    /// <summary>Whether every node of a full-size expression has a lane form: no tensor-valued user code, no matrix product.</summary>
+    private static bool IsLaneExpression(Adj expression) => Nodes(expression).All(node => node switch
+    {
+        Code code => code.Kind != ValueKind.Tensor,
+        Call call => LaneFunctions.Contains(call.Function) || ShapedAs.Contains(call.Function) || call.Function.StartsWith("Math."),
+        GradRef or PrimalRef or Literal or Member or InstanceCall or Negation or Binary => true,
+        _ => false,
+    });
+
+    /// <summary>
+    /// A pass: the given reductions and stores, preceded by the full-size values they need (recomputed here, in step
+    /// order), and the tensors it reads.
+    /// </summary>
+    private RowPass Pass(List<LaneSum> sums, List<LaneStore> stores)
+    {
+        var needed = new HashSet<string>();
+        foreach (var sum in sums)
+        {
+            Need(sum.Value, needed);
+        }
+
+        foreach (var store in stores)
+        {
+            Need(store.Value, needed);
+        }
+
+        var body = new List<PassStatement>();
+        var reads = new List<string>();
+        void Add(PassStatement statement, Adj value)
+        {
+            body.Add(statement);
+            CollectReads(value, reads);
+        }
+
+        foreach (var block in _program.Blocks)
+        {
+            foreach (var statement in block.Statements.Where(s => s.Targets.Count == 1))
+            {
+                var name = statement.Targets[0];
+                if (needed.Contains(name) && _values[name].Definition is { } definition)
+                {
+                    Add(definition, definition.Value);
+                }
+
+                foreach (var sum in sums.Where(s => s.Target == name))
+                {
+                    Add(sum, sum.Value);
+                }
+
+                body.AddRange(stores.Where(s => s.Target == name));
+            }
+        }
+
+        // The sums of factored terms have no statement of their own: they come last, their terms computed by then.
+        foreach (var sum in sums.Where(s => !body.Contains(s)))
+        {
+            Add(sum, sum.Value);
+        }
+
+        return new RowPass(reads.Distinct().ToEquatableArray(), body.ToEquatableArray());
+    }
+
+    private void Need(Adj expression, HashSet<string> needed)
+    {
+        foreach (var node in Nodes(expression))
+        {
+            if (node is GradRef gradient && _values.TryGetValue(gradient.Name, out var value) && value.Definition is { } definition
+                && needed.Add(gradient.Name))
+            {
+                Need(definition.Value, needed);
+            }
+        }
+    }
+
+    /// <summary>The tensors a lane expression loads: tensors it reads that are not themselves computed on lanes.</summary>
+    private void CollectReads(Adj expression, List<string> reads)
+    {
+        foreach (var node in Nodes(expression))
+        {
+            switch (node)
+            {
+                case GradRef { Kind: ValueKind.Tensor } gradient when !(_values.TryGetValue(gradient.Name, out var value) && value.Definition is not null):
+                    reads.Add(gradient.Name);
+                    break;
+                case PrimalRef { Kind: ValueKind.Tensor } primal:
+                    reads.Add(primal.Name);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The nodes of a lane expression that stand for values, skipping the shape arguments of shape-taking calls.</summary>
+    internal static IEnumerable<Adj> Nodes(Adj expression)
+    {
+        yield return expression;
+        IEnumerable<Adj> children = expression switch
+        {
+            Negation negation => new[] { negation.Operand },
+            Binary binary => new[] { binary.Left, binary.Right },
+            Call { Function: "Tensor.ExpandAlong" } call => call.Args.Take(1),
+            Call call when ShapedAs.Contains(call.Function) => call.Args.Take(call.Args.Count - 1),
+            Call call => call.Args,
+            _ => Enumerable.Empty<Adj>(),
+        };
+        foreach (var child in children)
+        {
+            foreach (var node in Nodes(child))
+            {
+                yield return node;
+            }
+        }
+    }
+}
