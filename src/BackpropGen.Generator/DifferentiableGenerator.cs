@@ -2,7 +2,6 @@ using System.Linq;
 using BackpropGen.Generator.Differentiate;
 using BackpropGen.Generator.Discover;
 using BackpropGen.Generator.Emit;
-using BackpropGen.Generator.Fuse;
 using BackpropGen.Generator.Plan;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -11,7 +10,7 @@ namespace BackpropGen.Generator;
 
 /// <summary>
 /// The pipeline, one stage per folder: discover <c>[Differentiable]</c> methods and lower their bodies to the step IR,
-/// differentiate with the rule table, plan the cache, plan the fused passes, emit the source. It reports no diagnostics: the
+/// differentiate with the rule table, plan the cache and the fused passes, emit the source. It reports no diagnostics: the
 /// <see cref="Analyze.DifferentiableAnalyzer"/> does, from the same discovery and lowering.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -24,7 +23,6 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         public const string Methods = nameof(Methods);
         public const string Differentiated = nameof(Differentiated);
         public const string Planned = nameof(Planned);
-        public const string Fused = nameof(Fused);
     }
 
     /// <inheritdoc />
@@ -44,10 +42,8 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Methods)
             .Select(static (method, _) => ReverseSweep.Differentiate(method))
             .WithTrackingName(TrackingNames.Differentiated)
-            .Select(static (program, _) => CachePlanner.Plan(program))
-            .WithTrackingName(TrackingNames.Planned)
-            .Select(static (plan, _) => LoopPlanner.Plan(plan))
-            .WithTrackingName(TrackingNames.Fused);
+            .Select(static (program, _) => MethodPlanner.Plan(program))
+            .WithTrackingName(TrackingNames.Planned);
 
         context.RegisterSourceOutput(plans, static (output, plan) => output.AddSource(plan.Cache.Program.Method.HintName, SourceEmitter.Emit(plan)));
     }

@@ -55,13 +55,10 @@ public class BatchNormBenchmarks
     [Benchmark(Baseline = true, Description = "backward (generated)")]
     public Tensor GeneratedBackward() => BatchNormLayer.BatchNormBackward(_dout, _generatedCache).dx;
 
-    [Benchmark(Description = "backward (steps fused into 3 loops)")]
-    public double[] FusedSteps() => FusedStepsBackward.Backward(_doutArray, _generatedCache, useLinearity: false).dx;
+    [Benchmark(Description = "backward (generated, step by step)")]
+    public Tensor GeneratedSteps() => BatchNormLayer.BatchNormBackwardSteps(_dout, _generatedCache).dx;
 
-    [Benchmark(Description = "backward (steps fused, linearity: 2 loops)")]
-    public double[] FusedStepsLinear() => FusedStepsBackward.Backward(_doutArray, _generatedCache, useLinearity: true).dx;
-
-    [Benchmark(Description = "backward (steps fused, recomputed from x: 2 loops)")]
+    [Benchmark(Description = "backward (hand-written, the generated passes)")]
     public double[] FusedStepsFromInput() => RecomputingFusedBackward.Backward(_doutArray, _inputCache).dx;
 
     [Benchmark(Description = "backward (seed naive, Tensor ops)")]

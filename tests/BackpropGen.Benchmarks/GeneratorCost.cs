@@ -30,7 +30,6 @@ public static class GeneratorCost
         DifferentiableGenerator.TrackingNames.Methods,
         DifferentiableGenerator.TrackingNames.Differentiated,
         DifferentiableGenerator.TrackingNames.Planned,
-        DifferentiableGenerator.TrackingNames.Fused,
     ];
 
     private const string Unrelated = """

@@ -19,9 +19,8 @@ public static class QuickTimer
         {
             ("forward (generated)", benchmarks.Forward),
             ("backward (generated)", benchmarks.GeneratedBackward),
-            ("backward (steps fused into 3 loops)", benchmarks.FusedSteps),
-            ("backward (steps fused, linearity: 2 loops)", benchmarks.FusedStepsLinear),
-            ("backward (steps fused, recomputed from x: 2 loops)", benchmarks.FusedStepsFromInput),
+            ("backward (generated, step by step)", benchmarks.GeneratedSteps),
+            ("backward (hand-written, the generated passes)", benchmarks.FusedStepsFromInput),
             ("backward (seed naive, Tensor ops)", benchmarks.SeedNaive),
             ("backward (hand-fused)", benchmarks.HandFused),
             ("backward (hand-fused, parallel)", benchmarks.HandFusedParallel),

@@ -5,10 +5,12 @@ using System.Runtime.InteropServices;
 namespace BackpropGen.Benchmarks;
 
 /// <summary>
-/// The fused step loops of <see cref="FusedStepsBackward"/> (with linearity) over a cache that holds no N×D tensor of
-/// its own: the input <c>x</c> (which the caller holds anyway) and the D-vectors <c>mu</c>, <c>ivar</c>, <c>sqrtvar</c>.
-/// <c>xmu = x - mu</c> and <c>xhat = xmu * ivar</c> are recomputed in registers, so every pass reads only <c>dout</c>
-/// and <c>x</c>: the memory traffic of the closed form. This is the shape of what libtorch's batch_norm saves.
+/// The generated fused backward's two passes written by hand in plain loops, to tell what the generated form costs
+/// beyond its algorithm: over a cache that holds no N×D tensor of its own, the input <c>x</c> (which the caller holds
+/// anyway) and the D-vectors <c>mu</c>, <c>ivar</c>, <c>sqrtvar</c>. <c>xmu = x - mu</c> and <c>xhat = xmu * ivar</c>
+/// are recomputed in registers, so every pass reads only <c>dout</c> and <c>x</c>: the memory traffic of the closed
+/// form, and the shape of what libtorch's batch_norm saves. <c>dmu</c> comes from column sums taken in pass 1, the
+/// factors constant down a column taken out of the sum, <c>Σ_i (a·dout + c·xmu) = a·Σ dout + c·Σ xmu</c>.
 /// </summary>
 public static class RecomputingFusedBackward
 {

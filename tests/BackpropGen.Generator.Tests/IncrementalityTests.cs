@@ -13,7 +13,6 @@ public class IncrementalityTests
         DifferentiableGenerator.TrackingNames.Methods,
         DifferentiableGenerator.TrackingNames.Differentiated,
         DifferentiableGenerator.TrackingNames.Planned,
-        DifferentiableGenerator.TrackingNames.Fused,
     };
 
     private const string Unrelated = """

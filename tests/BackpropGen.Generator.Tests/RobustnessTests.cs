@@ -155,7 +155,8 @@ public class RobustnessTests
         {
             var previous = i == 1 ? "x" : "v" + (i - 1);
             var earlier = i <= 3 ? "x" : "v" + (i / 2);
-            body.Append("        var v").Append(i).Append(" = ").Append((i % 5) switch
+            // Every seventh step centres its input, so that the backward has sums to plan and passes to fuse.
+            body.Append("        var v").Append(i).Append(" = ").Append(i % 7 == 0 ? $"{previous} - Mean({previous}, axis: 0)" : (i % 5) switch
             {
                 0 => $"{previous} + {earlier}",
                 1 => $"{previous} * 0.5",

@@ -10,7 +10,7 @@ namespace Samples.Cs231n
     {
         /// <summary>What <see cref="BatchNormBackward"/> reads of one forward pass of <see cref="BatchNorm"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record BatchNormCache(global::BackpropGen.TensorShape XShape, global::BackpropGen.Tensor Gamma, global::BackpropGen.TensorShape BetaShape, int N, global::BackpropGen.TensorShape MuShape, global::BackpropGen.Tensor Xmu, global::BackpropGen.Tensor Sqrtvar, global::BackpropGen.Tensor Ivar, global::BackpropGen.Tensor Xhat, global::BackpropGen.TensorShape GammaxShape);
+        public sealed record BatchNormCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor Gamma, global::BackpropGen.TensorShape BetaShape, int N, global::BackpropGen.Tensor Mu, global::BackpropGen.TensorShape XmuShape, global::BackpropGen.Tensor Sqrtvar, global::BackpropGen.Tensor Ivar, global::BackpropGen.TensorShape XhatShape, global::BackpropGen.TensorShape GammaxShape);
 
         /// <summary>Runs the steps of <see cref="BatchNorm"/> and keeps what <see cref="BatchNormBackward"/> needs.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
@@ -47,7 +47,7 @@ namespace Samples.Cs231n
                 // step 9: out = gammax + beta
                 step = 9;
                 var @out = gammax + beta;
-                return (@out, new BatchNormCache(x.Shape, gamma, beta.Shape, N, mu.Shape, xmu, sqrtvar, ivar, xhat, gammax.Shape));
+                return (@out, new BatchNormCache(x, gamma, beta.Shape, N, mu, xmu.Shape, sqrtvar, ivar, xhat.Shape, gammax.Shape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -75,10 +75,18 @@ namespace Samples.Cs231n
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) BatchNormBackwardSteps(global::BackpropGen.Tensor dout, BatchNormCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (xShape, gamma, betaShape, N, muShape, xmu, sqrtvar, ivar, xhat, gammaxShape) = cache;
+            var (x, gamma, betaShape, N, mu, xmuShape, sqrtvar, ivar, xhatShape, gammaxShape) = cache;
             var step = 0;
             try
             {
+                // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                step = 2;
+                var xmu = x - mu;
+
+                // recomputed: step 7, xhat = xmu * ivar (not kept in the cache)
+                step = 7;
+                var xhat = xmu * ivar;
+
                 // step 9: out = gammax + beta
                 step = 9;
                 var dgammax = global::BackpropGen.Tensor.SumTo(dout, gammaxShape);
@@ -87,11 +95,11 @@ namespace Samples.Cs231n
                 // step 8: gammax = gamma * xhat
                 step = 8;
                 var dgamma = global::BackpropGen.Tensor.SumProductTo(dgammax, xhat, gamma.Shape);
-                var dxhat = global::BackpropGen.Tensor.SumProductTo(dgammax, gamma, xhat.Shape);
+                var dxhat = global::BackpropGen.Tensor.SumProductTo(dgammax, gamma, xhatShape);
 
                 // step 7: xhat = xmu * ivar
                 step = 7;
-                var dxmu1 = global::BackpropGen.Tensor.SumProductTo(dxhat, ivar, xmu.Shape);
+                var dxmu1 = global::BackpropGen.Tensor.SumProductTo(dxhat, ivar, xmuShape);
                 var divar = global::BackpropGen.Tensor.SumProductTo(dxhat, xmu, ivar.Shape);
 
                 // step 6: ivar = 1.0 / sqrtvar
@@ -113,8 +121,8 @@ namespace Samples.Cs231n
                 // step 2: xmu = x - mu
                 step = 2;
                 var dxmu = dxmu1 + dxmu2;
-                var dx1 = global::BackpropGen.Tensor.SumTo(dxmu, xShape);
-                var dmu = -global::BackpropGen.Tensor.SumTo(dxmu, muShape);
+                var dx1 = global::BackpropGen.Tensor.SumTo(dxmu, x.Shape);
+                var dmu = -global::BackpropGen.Tensor.SumTo(dxmu, mu.Shape);
 
                 // step 1: mu = 1.0 / N * Sum(x, axis: 0)
                 step = 1;
@@ -146,41 +154,41 @@ namespace Samples.Cs231n
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta)? BatchNormBackwardFused(global::BackpropGen.Tensor dout, BatchNormCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (xShape, gamma, betaShape, N, muShape, xmu, sqrtvar, ivar, xhat, gammaxShape) = cache;
+            var (x, gamma, betaShape, N, mu, xmuShape, sqrtvar, ivar, xhatShape, gammaxShape) = cache;
             try
             {
                 var layout = global::BackpropGen.RowLayout.Of(dout.Shape);
                 var width = layout.Width;
-                if (!layout.Has(gammaxShape)
-                    || !layout.Has(xhat.Shape)
-                    || !layout.Has(xmu.Shape)
-                    || !layout.Has(xShape))
+                if (!layout.Has(x.Shape)
+                    || !layout.Has(gammaxShape)
+                    || !layout.Has(xhatShape)
+                    || !layout.Has(xmuShape))
                 {
                     return null;
                 }
 
-                // pass 1 of 2 over the rows: steps 9, 8, 7, 2
-                if (!layout.TryRead(dout, out var doutRows)
-                    || !layout.TryRead(xhat, out var xhatRows)
-                    || !layout.TryRead(gamma, out var gammaRows)
+                // pass 1 of 2 over the rows: steps 2, 7, 9, 8
+                if (!layout.TryRead(x, out var xRows)
+                    || !layout.TryRead(mu, out var muRows)
                     || !layout.TryRead(ivar, out var ivarRows)
-                    || !layout.TryRead(xmu, out var xmuRows)
+                    || !layout.TryRead(dout, out var doutRows)
+                    || !layout.TryRead(gamma, out var gammaRows)
                     || !layout.TrySink(betaShape, out var dbetaSink)
                     || !layout.TrySink(gamma.Shape, out var dgammaSink)
                     || !layout.TrySink(ivar.Shape, out var divarSink)
-                    || !layout.TrySink(muShape, out var dxmu1SumSink)
-                    || !layout.TrySink(muShape, out var xmuSumSink))
+                    || !layout.TrySink(mu.Shape, out var dxmu1SumSink)
+                    || !layout.TrySink(mu.Shape, out var xmuSumSink))
                 {
                     return null;
                 }
 
                 for (var i = 0; i < layout.Rows; i++)
                 {
-                    ref readonly var doutRow = ref doutRows.Start(i);
-                    ref readonly var xhatRow = ref xhatRows.Start(i);
-                    ref readonly var gammaRow = ref gammaRows.Start(i);
+                    ref readonly var xRow = ref xRows.Start(i);
+                    ref readonly var muRow = ref muRows.Start(i);
                     ref readonly var ivarRow = ref ivarRows.Start(i);
-                    ref readonly var xmuRow = ref xmuRows.Start(i);
+                    ref readonly var doutRow = ref doutRows.Start(i);
+                    ref readonly var gammaRow = ref gammaRows.Start(i);
                     ref var dbetaRow = ref dbetaSink.Start(i);
                     ref var dgammaRow = ref dgammaSink.Start(i);
                     ref var divarRow = ref divarSink.Start(i);
@@ -189,45 +197,53 @@ namespace Samples.Cs231n
                     var j = 0;
                     for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
                     {
-                        var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
-                        var xhat_j = global::BackpropGen.Lane.LoadUnsafe(in xhatRow, j);
-                        var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                        var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                        var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
                         var ivar_j = global::BackpropGen.Lane.LoadUnsafe(in ivarRow, j);
-                        var xmu_j = global::BackpropGen.Lane.LoadUnsafe(in xmuRow, j);
+                        var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
+                        var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                        var xmu = x_j - mu_j;
+                        // recomputed: step 7, xhat = xmu * ivar (not kept in the cache)
+                        var xhat = xmu * ivar_j;
                         // step 9: out = gammax + beta
                         var dgammax = dout_j;
                         global::BackpropGen.Lane.AddToUnsafe(ref dbetaRow, j, dout_j);
                         // step 8: gammax = gamma * xhat
-                        global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dgammax * xhat_j);
+                        global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dgammax * xhat);
                         var dxhat = dgammax * gamma_j;
                         // step 7: xhat = xmu * ivar
                         var dxmu1 = dxhat * ivar_j;
-                        global::BackpropGen.Lane.AddToUnsafe(ref divarRow, j, dxhat * xmu_j);
+                        global::BackpropGen.Lane.AddToUnsafe(ref divarRow, j, dxhat * xmu);
                         // step 2: xmu = x - mu
                         global::BackpropGen.Lane.AddToUnsafe(ref dxmu1SumRow, j, dxmu1);
-                        global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu_j);
+                        global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu);
                     }
 
                     if (j < width)
                     {
                         // the row's last elements, fewer than a lane: the same steps on a partial lane
-                        var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
-                        var xhat_j = global::BackpropGen.Lane.Load(xhatRows.Row(i), j);
-                        var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
+                        var x_j = global::BackpropGen.Lane.Load(xRows.Row(i), j);
+                        var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i), j);
                         var ivar_j = global::BackpropGen.Lane.Load(ivarRows.Row(i), j);
-                        var xmu_j = global::BackpropGen.Lane.Load(xmuRows.Row(i), j);
+                        var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
+                        var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
+                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                        var xmu = x_j - mu_j;
+                        // recomputed: step 7, xhat = xmu * ivar (not kept in the cache)
+                        var xhat = xmu * ivar_j;
                         // step 9: out = gammax + beta
                         var dgammax = dout_j;
                         global::BackpropGen.Lane.AddTo(dbetaSink.Row(i), j, dout_j);
                         // step 8: gammax = gamma * xhat
-                        global::BackpropGen.Lane.AddTo(dgammaSink.Row(i), j, dgammax * xhat_j);
+                        global::BackpropGen.Lane.AddTo(dgammaSink.Row(i), j, dgammax * xhat);
                         var dxhat = dgammax * gamma_j;
                         // step 7: xhat = xmu * ivar
                         var dxmu1 = dxhat * ivar_j;
-                        global::BackpropGen.Lane.AddTo(divarSink.Row(i), j, dxhat * xmu_j);
+                        global::BackpropGen.Lane.AddTo(divarSink.Row(i), j, dxhat * xmu);
                         // step 2: xmu = x - mu
                         global::BackpropGen.Lane.AddTo(dxmu1SumSink.Row(i), j, dxmu1);
-                        global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i), j, xmu_j);
+                        global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i), j, xmu);
                     }
 
                     dbetaSink.EndRow(i);
@@ -253,7 +269,7 @@ namespace Samples.Cs231n
                 var dsq = 1.0 / N * dvar;
 
                 // step 2: xmu = x - mu (summed term by term, each term's factor, constant along the sum, taken out of it)
-                if (!global::BackpropGen.RowLayout.IsConstantAcrossSum(dsq.Shape, muShape))
+                if (!global::BackpropGen.RowLayout.IsConstantAcrossSum(dsq.Shape, mu.Shape))
                 {
                     return null;
                 }
@@ -263,7 +279,7 @@ namespace Samples.Cs231n
                 // step 1: mu = 1.0 / N * Sum(x, axis: 0)
                 var dx2 = 1.0 / N * dmu;
 
-                // pass 2 of 2 over the rows: steps 9, 8, 7, 3, 2, 0
+                // pass 2 of 2 over the rows: steps 2, 9, 8, 7, 3, 0
                 if (!layout.TryRead(dsq, out var dsqRows)
                     || !layout.TryRead(dx2, out var dx2Rows))
                 {
@@ -273,22 +289,26 @@ namespace Samples.Cs231n
                 var dxOut = layout.Output();
                 for (var i = 0; i < layout.Rows; i++)
                 {
+                    ref readonly var xRow = ref xRows.Start(i);
+                    ref readonly var muRow = ref muRows.Start(i);
                     ref readonly var doutRow = ref doutRows.Start(i);
                     ref readonly var gammaRow = ref gammaRows.Start(i);
                     ref readonly var ivarRow = ref ivarRows.Start(i);
                     ref readonly var dsqRow = ref dsqRows.Start(i);
-                    ref readonly var xmuRow = ref xmuRows.Start(i);
                     ref readonly var dx2Row = ref dx2Rows.Start(i);
                     ref var dxRow = ref dxOut.Start(i);
                     var j = 0;
                     for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
                     {
+                        var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                        var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
                         var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
                         var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
                         var ivar_j = global::BackpropGen.Lane.LoadUnsafe(in ivarRow, j);
                         var dsq_j = global::BackpropGen.Lane.LoadUnsafe(in dsqRow, j);
-                        var xmu_j = global::BackpropGen.Lane.LoadUnsafe(in xmuRow, j);
                         var dx2_j = global::BackpropGen.Lane.LoadUnsafe(in dx2Row, j);
+                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                        var xmu = x_j - mu_j;
                         // step 9: out = gammax + beta
                         var dgammax = dout_j;
                         // step 8: gammax = gamma * xhat
@@ -296,7 +316,7 @@ namespace Samples.Cs231n
                         // step 7: xhat = xmu * ivar
                         var dxmu1 = dxhat * ivar_j;
                         // step 3: sq = Square(xmu)
-                        var dxmu2 = 2 * dsq_j * xmu_j;
+                        var dxmu2 = 2 * dsq_j * xmu;
                         // step 2: xmu = x - mu
                         var dxmu = dxmu1 + dxmu2;
                         var dx1 = dxmu;
@@ -308,12 +328,15 @@ namespace Samples.Cs231n
                     if (j < width)
                     {
                         // the row's last elements, fewer than a lane: the same steps on a partial lane
+                        var x_j = global::BackpropGen.Lane.Load(xRows.Row(i), j);
+                        var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i), j);
                         var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
                         var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
                         var ivar_j = global::BackpropGen.Lane.Load(ivarRows.Row(i), j);
                         var dsq_j = global::BackpropGen.Lane.Load(dsqRows.Row(i), j);
-                        var xmu_j = global::BackpropGen.Lane.Load(xmuRows.Row(i), j);
                         var dx2_j = global::BackpropGen.Lane.Load(dx2Rows.Row(i), j);
+                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                        var xmu = x_j - mu_j;
                         // step 9: out = gammax + beta
                         var dgammax = dout_j;
                         // step 8: gammax = gamma * xhat
@@ -321,7 +344,7 @@ namespace Samples.Cs231n
                         // step 7: xhat = xmu * ivar
                         var dxmu1 = dxhat * ivar_j;
                         // step 3: sq = Square(xmu)
-                        var dxmu2 = 2 * dsq_j * xmu_j;
+                        var dxmu2 = 2 * dsq_j * xmu;
                         // step 2: xmu = x - mu
                         var dxmu = dxmu1 + dxmu2;
                         var dx1 = dxmu;

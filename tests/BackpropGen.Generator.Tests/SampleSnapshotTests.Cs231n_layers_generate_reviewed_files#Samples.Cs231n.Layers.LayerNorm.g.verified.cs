@@ -10,7 +10,7 @@ namespace Samples.Cs231n
     {
         /// <summary>What <see cref="LayerNormBackward"/> reads of one forward pass of <see cref="LayerNorm"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record LayerNormCache(global::BackpropGen.TensorShape XShape, global::BackpropGen.Tensor Gamma, global::BackpropGen.TensorShape BetaShape, global::BackpropGen.TensorShape MuShape, global::BackpropGen.Tensor Xmu, global::BackpropGen.Tensor Std, global::BackpropGen.Tensor Xhat);
+        public sealed record LayerNormCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor Gamma, global::BackpropGen.TensorShape BetaShape, global::BackpropGen.Tensor Mu, global::BackpropGen.TensorShape XmuShape, global::BackpropGen.Tensor Std, global::BackpropGen.TensorShape XhatShape);
 
         /// <summary>Runs the steps of <see cref="LayerNorm"/> and keeps what <see cref="LayerNormBackward"/> needs.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
@@ -37,7 +37,7 @@ namespace Samples.Cs231n
                 // step 6: out = gamma * xhat + beta
                 step = 6;
                 var @out = gamma * xhat + beta;
-                return (@out, new LayerNormCache(x.Shape, gamma, beta.Shape, mu.Shape, xmu, std, xhat));
+                return (@out, new LayerNormCache(x, gamma, beta.Shape, mu, xmu.Shape, std, xhat.Shape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -62,20 +62,28 @@ namespace Samples.Cs231n
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) LayerNormBackwardSteps(global::BackpropGen.Tensor dout, LayerNormCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (xShape, gamma, betaShape, muShape, xmu, std, xhat) = cache;
+            var (x, gamma, betaShape, mu, xmuShape, std, xhatShape) = cache;
             var step = 0;
             try
             {
+                // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                step = 2;
+                var xmu = x - mu;
+
+                // recomputed: step 5, xhat = xmu / std (not kept in the cache)
+                step = 5;
+                var xhat = xmu / std;
+
                 // step 6: out = gamma * xhat + beta
                 step = 6;
-                var dtmp1 = global::BackpropGen.Tensor.SumTo(dout, global::BackpropGen.TensorShape.Broadcast(gamma.Shape, xhat.Shape));
+                var dtmp1 = global::BackpropGen.Tensor.SumTo(dout, global::BackpropGen.TensorShape.Broadcast(gamma.Shape, xhatShape));
                 var dgamma = global::BackpropGen.Tensor.SumProductTo(dtmp1, xhat, gamma.Shape);
-                var dxhat = global::BackpropGen.Tensor.SumProductTo(dtmp1, gamma, xhat.Shape);
+                var dxhat = global::BackpropGen.Tensor.SumProductTo(dtmp1, gamma, xhatShape);
                 var dbeta = global::BackpropGen.Tensor.SumTo(dout, betaShape);
 
                 // step 5: xhat = xmu / std
                 step = 5;
-                var dxmu1 = global::BackpropGen.Tensor.SumTo(dxhat / std, xmu.Shape);
+                var dxmu1 = global::BackpropGen.Tensor.SumTo(dxhat / std, xmuShape);
                 var dstd = global::BackpropGen.Tensor.SumProductTo(-xmu / global::BackpropGen.Tensor.Square(std), dxhat, std.Shape);
 
                 // step 4: std = Sqrt(variance + eps)
@@ -84,17 +92,17 @@ namespace Samples.Cs231n
 
                 // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
                 step = 3;
-                var dxmu2 = 2 * (global::BackpropGen.Tensor.ExpandAlong(dvariance, 1, xmu.Shape) / xmu.Shape.Dimension(1)) * xmu;
+                var dxmu2 = 2 * (global::BackpropGen.Tensor.ExpandAlong(dvariance, 1, xmuShape) / xmuShape.Dimension(1)) * xmu;
 
                 // step 2: xmu = x - mu
                 step = 2;
                 var dxmu = dxmu1 + dxmu2;
-                var dx1 = global::BackpropGen.Tensor.SumTo(dxmu, xShape);
-                var dmu = -global::BackpropGen.Tensor.SumTo(dxmu, muShape);
+                var dx1 = global::BackpropGen.Tensor.SumTo(dxmu, x.Shape);
+                var dmu = -global::BackpropGen.Tensor.SumTo(dxmu, mu.Shape);
 
                 // step 1: mu = Mean(x, axis: 1, keepDims: true)
                 step = 1;
-                var dx2 = dmu / xShape.Dimension(1);
+                var dx2 = dmu / x.Shape.Dimension(1);
 
                 // step 0
                 step = 0;
@@ -119,41 +127,41 @@ namespace Samples.Cs231n
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta)? LayerNormBackwardFused(global::BackpropGen.Tensor dout, LayerNormCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (xShape, gamma, betaShape, muShape, xmu, std, xhat) = cache;
+            var (x, gamma, betaShape, mu, xmuShape, std, xhatShape) = cache;
             try
             {
                 var layout = global::BackpropGen.RowLayout.Of(dout.Shape);
                 var width = layout.Width;
-                if (!layout.Has(xhat.Shape)
-                    || !layout.Has(global::BackpropGen.TensorShape.Broadcast(gamma.Shape, xhat.Shape))
-                    || !layout.Has(xmu.Shape)
-                    || !layout.Has(xShape))
+                if (!layout.Has(x.Shape)
+                    || !layout.Has(xhatShape)
+                    || !layout.Has(global::BackpropGen.TensorShape.Broadcast(gamma.Shape, xhatShape))
+                    || !layout.Has(xmuShape))
                 {
                     return null;
                 }
 
-                // pass 1 of 2 over the rows: steps 6, 5, 2
-                if (!layout.TryRead(dout, out var doutRows)
-                    || !layout.TryRead(xhat, out var xhatRows)
-                    || !layout.TryRead(gamma, out var gammaRows)
+                // pass 1 of 2 over the rows: steps 2, 5, 6
+                if (!layout.TryRead(x, out var xRows)
+                    || !layout.TryRead(mu, out var muRows)
                     || !layout.TryRead(std, out var stdRows)
-                    || !layout.TryRead(xmu, out var xmuRows)
+                    || !layout.TryRead(dout, out var doutRows)
+                    || !layout.TryRead(gamma, out var gammaRows)
                     || !layout.TrySink(gamma.Shape, out var dgammaSink)
                     || !layout.TrySink(betaShape, out var dbetaSink)
                     || !layout.TrySink(std.Shape, out var dstdSink)
-                    || !layout.TrySink(muShape, out var dxmu1SumSink)
-                    || !layout.TrySink(muShape, out var xmuSumSink))
+                    || !layout.TrySink(mu.Shape, out var dxmu1SumSink)
+                    || !layout.TrySink(mu.Shape, out var xmuSumSink))
                 {
                     return null;
                 }
 
                 for (var i = 0; i < layout.Rows; i++)
                 {
-                    ref readonly var doutRow = ref doutRows.Start(i);
-                    ref readonly var xhatRow = ref xhatRows.Start(i);
-                    ref readonly var gammaRow = ref gammaRows.Start(i);
+                    ref readonly var xRow = ref xRows.Start(i);
+                    ref readonly var muRow = ref muRows.Start(i);
                     ref readonly var stdRow = ref stdRows.Start(i);
-                    ref readonly var xmuRow = ref xmuRows.Start(i);
+                    ref readonly var doutRow = ref doutRows.Start(i);
+                    ref readonly var gammaRow = ref gammaRows.Start(i);
                     ref var dgammaRow = ref dgammaSink.Start(i);
                     ref var dbetaRow = ref dbetaSink.Start(i);
                     ref var dstdRow = ref dstdSink.Start(i);
@@ -162,43 +170,51 @@ namespace Samples.Cs231n
                     var j = 0;
                     for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
                     {
-                        var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
-                        var xhat_j = global::BackpropGen.Lane.LoadUnsafe(in xhatRow, j);
-                        var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                        var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                        var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
                         var std_j = global::BackpropGen.Lane.LoadUnsafe(in stdRow, j);
-                        var xmu_j = global::BackpropGen.Lane.LoadUnsafe(in xmuRow, j);
+                        var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
+                        var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                        var xmu = x_j - mu_j;
+                        // recomputed: step 5, xhat = xmu / std (not kept in the cache)
+                        var xhat = xmu / std_j;
                         // step 6: out = gamma * xhat + beta
                         var dtmp1 = dout_j;
-                        global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dtmp1 * xhat_j);
+                        global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dtmp1 * xhat);
                         var dxhat = dtmp1 * gamma_j;
                         global::BackpropGen.Lane.AddToUnsafe(ref dbetaRow, j, dout_j);
                         // step 5: xhat = xmu / std
                         var dxmu1 = dxhat / std_j;
-                        global::BackpropGen.Lane.AddToUnsafe(ref dstdRow, j, -xmu_j / global::BackpropGen.Lane.Square(std_j) * dxhat);
+                        global::BackpropGen.Lane.AddToUnsafe(ref dstdRow, j, -xmu / global::BackpropGen.Lane.Square(std_j) * dxhat);
                         // step 2: xmu = x - mu
                         global::BackpropGen.Lane.AddToUnsafe(ref dxmu1SumRow, j, dxmu1);
-                        global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu_j);
+                        global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu);
                     }
 
                     if (j < width)
                     {
                         // the row's last elements, fewer than a lane: the same steps on a partial lane
-                        var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
-                        var xhat_j = global::BackpropGen.Lane.Load(xhatRows.Row(i), j);
-                        var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
+                        var x_j = global::BackpropGen.Lane.Load(xRows.Row(i), j);
+                        var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i), j);
                         var std_j = global::BackpropGen.Lane.Load(stdRows.Row(i), j);
-                        var xmu_j = global::BackpropGen.Lane.Load(xmuRows.Row(i), j);
+                        var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
+                        var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
+                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                        var xmu = x_j - mu_j;
+                        // recomputed: step 5, xhat = xmu / std (not kept in the cache)
+                        var xhat = xmu / std_j;
                         // step 6: out = gamma * xhat + beta
                         var dtmp1 = dout_j;
-                        global::BackpropGen.Lane.AddTo(dgammaSink.Row(i), j, dtmp1 * xhat_j);
+                        global::BackpropGen.Lane.AddTo(dgammaSink.Row(i), j, dtmp1 * xhat);
                         var dxhat = dtmp1 * gamma_j;
                         global::BackpropGen.Lane.AddTo(dbetaSink.Row(i), j, dout_j);
                         // step 5: xhat = xmu / std
                         var dxmu1 = dxhat / std_j;
-                        global::BackpropGen.Lane.AddTo(dstdSink.Row(i), j, -xmu_j / global::BackpropGen.Lane.Square(std_j) * dxhat);
+                        global::BackpropGen.Lane.AddTo(dstdSink.Row(i), j, -xmu / global::BackpropGen.Lane.Square(std_j) * dxhat);
                         // step 2: xmu = x - mu
                         global::BackpropGen.Lane.AddTo(dxmu1SumSink.Row(i), j, dxmu1);
-                        global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i), j, xmu_j);
+                        global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i), j, xmu);
                     }
 
                     dgammaSink.EndRow(i);
@@ -218,21 +234,21 @@ namespace Samples.Cs231n
                 var dvariance = 0.5 / std * dstd;
 
                 // step 2: xmu = x - mu (summed term by term, each term's factor, constant along the sum, taken out of it)
-                if (!global::BackpropGen.RowLayout.IsConstantAcrossSum(dvariance.Shape, muShape)
-                    || !global::BackpropGen.RowLayout.ExpandsAsBroadcast(dvariance.Shape, 1, xmu.Shape))
+                if (!global::BackpropGen.RowLayout.IsConstantAcrossSum(dvariance.Shape, mu.Shape)
+                    || !global::BackpropGen.RowLayout.ExpandsAsBroadcast(dvariance.Shape, 1, xmuShape))
                 {
                     return null;
                 }
 
-                var dmu = -dxmu1Sum - 2 * (dvariance / xmu.Shape.Dimension(1)) * xmuSum;
+                var dmu = -dxmu1Sum - 2 * (dvariance / xmuShape.Dimension(1)) * xmuSum;
 
                 // step 1: mu = Mean(x, axis: 1, keepDims: true)
-                var dx2 = dmu / xShape.Dimension(1);
+                var dx2 = dmu / x.Shape.Dimension(1);
 
-                // pass 2 of 2 over the rows: steps 6, 5, 3, 2, 0
+                // pass 2 of 2 over the rows: steps 2, 6, 5, 3, 0
                 if (!layout.TryRead(dvariance, out var dvarianceRows)
                     || !layout.TryRead(dx2, out var dx2Rows)
-                    || !global::BackpropGen.RowLayout.ExpandsAsBroadcast(dvariance.Shape, 1, xmu.Shape))
+                    || !global::BackpropGen.RowLayout.ExpandsAsBroadcast(dvariance.Shape, 1, xmuShape))
                 {
                     return null;
                 }
@@ -240,29 +256,33 @@ namespace Samples.Cs231n
                 var dxOut = layout.Output();
                 for (var i = 0; i < layout.Rows; i++)
                 {
+                    ref readonly var xRow = ref xRows.Start(i);
+                    ref readonly var muRow = ref muRows.Start(i);
                     ref readonly var doutRow = ref doutRows.Start(i);
                     ref readonly var gammaRow = ref gammaRows.Start(i);
                     ref readonly var stdRow = ref stdRows.Start(i);
                     ref readonly var dvarianceRow = ref dvarianceRows.Start(i);
-                    ref readonly var xmuRow = ref xmuRows.Start(i);
                     ref readonly var dx2Row = ref dx2Rows.Start(i);
                     ref var dxRow = ref dxOut.Start(i);
                     var j = 0;
                     for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
                     {
+                        var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                        var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
                         var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
                         var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
                         var std_j = global::BackpropGen.Lane.LoadUnsafe(in stdRow, j);
                         var dvariance_j = global::BackpropGen.Lane.LoadUnsafe(in dvarianceRow, j);
-                        var xmu_j = global::BackpropGen.Lane.LoadUnsafe(in xmuRow, j);
                         var dx2_j = global::BackpropGen.Lane.LoadUnsafe(in dx2Row, j);
+                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                        var xmu = x_j - mu_j;
                         // step 6: out = gamma * xhat + beta
                         var dtmp1 = dout_j;
                         var dxhat = dtmp1 * gamma_j;
                         // step 5: xhat = xmu / std
                         var dxmu1 = dxhat / std_j;
                         // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
-                        var dxmu2 = 2 * (dvariance_j / xmu.Shape.Dimension(1)) * xmu_j;
+                        var dxmu2 = 2 * (dvariance_j / xmuShape.Dimension(1)) * xmu;
                         // step 2: xmu = x - mu
                         var dxmu = dxmu1 + dxmu2;
                         var dx1 = dxmu;
@@ -274,19 +294,22 @@ namespace Samples.Cs231n
                     if (j < width)
                     {
                         // the row's last elements, fewer than a lane: the same steps on a partial lane
+                        var x_j = global::BackpropGen.Lane.Load(xRows.Row(i), j);
+                        var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i), j);
                         var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
                         var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
                         var std_j = global::BackpropGen.Lane.Load(stdRows.Row(i), j);
                         var dvariance_j = global::BackpropGen.Lane.Load(dvarianceRows.Row(i), j);
-                        var xmu_j = global::BackpropGen.Lane.Load(xmuRows.Row(i), j);
                         var dx2_j = global::BackpropGen.Lane.Load(dx2Rows.Row(i), j);
+                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                        var xmu = x_j - mu_j;
                         // step 6: out = gamma * xhat + beta
                         var dtmp1 = dout_j;
                         var dxhat = dtmp1 * gamma_j;
                         // step 5: xhat = xmu / std
                         var dxmu1 = dxhat / std_j;
                         // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
-                        var dxmu2 = 2 * (dvariance_j / xmu.Shape.Dimension(1)) * xmu_j;
+                        var dxmu2 = 2 * (dvariance_j / xmuShape.Dimension(1)) * xmu;
                         // step 2: xmu = x - mu
                         var dxmu = dxmu1 + dxmu2;
                         var dx1 = dxmu;

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Lower;
@@ -106,6 +107,51 @@ internal static class A
 
     private static ValueKind Widest(Adj left, Adj right) =>
         left.Kind == ValueKind.Tensor || right.Kind == ValueKind.Tensor ? ValueKind.Tensor : ValueKind.Double;
+
+    /// <summary>An expression with each node that <paramref name="replace"/> gives a replacement for replaced (children first otherwise).</summary>
+    public static Adj Map(Adj expression, System.Func<Adj, Adj?> replace)
+    {
+        if (replace(expression) is { } replaced)
+        {
+            return replaced;
+        }
+
+        return expression switch
+        {
+            Negation n => new Negation(Map(n.Operand, replace)),
+            Binary b => b with { Left = Map(b.Left, replace), Right = Map(b.Right, replace) },
+            Call c => c with { Args = c.Args.Select(arg => Map(arg, replace)).ToEquatableArray() },
+            Member m => m with { Target = Map(m.Target, replace) },
+            InstanceCall i => i with { Target = Map(i.Target, replace), Args = i.Args.Select(arg => Map(arg, replace)).ToEquatableArray() },
+            ShapeOf s => new ShapeOf(Map(s.Value, replace)),
+            Code { Shape: { } shape } code => code with { Shape = Map(shape, replace) },
+            _ => expression,
+        };
+    }
+
+    /// <summary>Every node of an expression, itself first.</summary>
+    public static IEnumerable<Adj> Nodes(Adj expression)
+    {
+        yield return expression;
+        IEnumerable<Adj> children = expression switch
+        {
+            Negation n => new[] { n.Operand },
+            Binary b => new[] { b.Left, b.Right },
+            Call c => c.Args,
+            Member m => new[] { m.Target },
+            InstanceCall i => new[] { i.Target }.Concat(i.Args),
+            ShapeOf s => new[] { s.Value },
+            Code { Shape: { } shape } => new[] { shape },
+            _ => Enumerable.Empty<Adj>(),
+        };
+        foreach (var child in children)
+        {
+            foreach (var node in Nodes(child))
+            {
+                yield return node;
+            }
+        }
+    }
 
     /// <summary>How many times a node occurs (by reference) in an expression: a gradient used twice is bound to a local first.</summary>
     public static int CountUses(Adj expression, Adj node)

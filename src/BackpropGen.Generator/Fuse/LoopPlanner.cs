@@ -40,11 +40,18 @@ internal sealed class LoopPlanner
     };
 
     private readonly BackwardProgram _program;
-    private readonly HashSet<string> _fullForward = new();
+    private readonly HashSet<string> _fullForward;
     private readonly Dictionary<string, Value> _values = new();
     private readonly List<Adj> _fullShapes = new();
     private readonly HashSet<string> _names;
+    /// <summary>The most passes a fused backward makes.</summary>
+    private const int MaxPasses = 8;
+
+    /// <summary>How many nodes splitting one sum into terms may visit.</summary>
+    private const int SplitBudget = 256;
+
     private readonly List<Adj> _expansions = new();
+    private int _splitBudget;
     private readonly Dictionary<Adj, string> _boundParts = new();
     private bool _fusible = true;
 
@@ -52,6 +59,7 @@ internal sealed class LoopPlanner
     {
         _program = cache.Program;
         var method = _program.Method;
+        _fullForward = FullSizeValues.Of(method);
         _names = new HashSet<string>(
             method.Parameters.Select(p => p.Name)
                 .Concat(method.Locals.Select(l => l.Name))
@@ -77,7 +85,6 @@ internal sealed class LoopPlanner
     private LoopPlan? Run()
     {
         var method = _program.Method;
-        MarkFullForwardValues(method);
 
         var doutFull = method.ReturnKind == ValueKind.Tensor && _fullForward.Contains(method.ReturnedName);
         _values[_program.DoutName] = new Value { Full = doutFull };
@@ -153,78 +160,30 @@ internal sealed class LoopPlanner
             return null;
         }
 
-        var sections = new List<FusedSection>();
+        // Each pass reads the full-size inputs again and recomputes what it needs: past a few passes, the step-by-step
+        // form (one pass per step, nothing recomputed) is as good, and the fused code would grow with passes × steps.
         var passes = sums.Select(s => s.Level).Concat(stores.Select(s => s.Level)).Max();
+        if (passes >= MaxPasses)
+        {
+            return null;
+        }
+
+        var sections = new List<FusedSection>();
+        var smallsByLevel = smalls.ToLookup(s => System.Math.Min(s.Level, passes + 1), s => s.Statement);
+        var sumsByLevel = sums.ToLookup(s => s.Level, s => s.Sum);
+        var storesByLevel = stores.ToLookup(s => s.Level, s => s.Store);
         for (var level = 0; level <= passes; level++)
         {
-            sections.AddRange(smalls.Where(s => s.Level == level).Select(s => s.Statement));
-            var passSums = sums.Where(s => s.Level == level).Select(s => s.Sum).ToList();
-            var passStores = stores.Where(s => s.Level == level).Select(s => s.Store).ToList();
-            if (passSums.Count + passStores.Count > 0)
+            sections.AddRange(smallsByLevel[level]);
+            if (sumsByLevel[level].Any() || storesByLevel[level].Any())
             {
-                sections.Add(Pass(passSums, passStores));
+                sections.Add(Pass(sumsByLevel[level].ToList(), storesByLevel[level].ToList()));
             }
         }
 
-        sections.AddRange(smalls.Where(s => s.Level > passes).Select(s => s.Statement));
+        sections.AddRange(smallsByLevel[passes + 1]);
         return new LoopPlan(_fullShapes.Distinct().ToEquatableArray(), sections.ToEquatableArray());
     }
-
-    /// <summary>
-    /// Marks the forward values that are full-size: differentiable tensor inputs that reach a reduction through
-    /// elementwise steps, and every step computed elementwise from one of them.
-    /// </summary>
-    private void MarkFullForwardValues(MethodModel method)
-    {
-        var steps = method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!).ToList();
-        var reduced = new HashSet<string>();
-        foreach (var step in Enumerable.Reverse(steps))
-        {
-            MarkReduced(step.Value, reduced.Contains(step.Name), reduced);
-        }
-
-        foreach (var parameter in method.Parameters)
-        {
-            if (parameter.Kind == ValueKind.Tensor && parameter.IsDifferentiable && reduced.Contains(parameter.Name))
-            {
-                _fullForward.Add(parameter.Name);
-            }
-        }
-
-        foreach (var step in steps)
-        {
-            if (step.Kind == ValueKind.Tensor && IsFullForward(step.Value))
-            {
-                _fullForward.Add(step.Name);
-            }
-        }
-    }
-
-    private static void MarkReduced(Expr expression, bool feedsReduction, HashSet<string> reduced)
-    {
-        switch (expression)
-        {
-            case VarExpr variable when feedsReduction:
-                reduced.Add(variable.Name);
-                break;
-            case OpExpr op:
-                var rule = DerivativeRules.Table[op.Op];
-                var reduces = op.Op is OpKind.Sum or OpKind.Mean or OpKind.SumAll or OpKind.MeanAll or OpKind.Max;
-                foreach (var arg in op.Args)
-                {
-                    MarkReduced(arg, reduces || (rule.Elementwise && feedsReduction), reduced);
-                }
-
-                break;
-        }
-    }
-
-    private bool IsFullForward(Expr expression) => expression switch
-    {
-        VarExpr variable => _fullForward.Contains(variable.Name),
-        OpExpr op when DerivativeRules.Table[op.Op].Elementwise => op.Args.Any(IsFullForward),
-        _ => false,
-    };
 
     /// <summary>
     /// A reduction of a full-size value to a small shape: <c>SumTo(e, s)</c> or <c>SumProductTo(a, b, s)</c>, or to a
@@ -389,6 +348,7 @@ internal sealed class LoopPlanner
     {
         terms = new List<SumTerm>();
         _expansions.Clear();
+        _splitBudget = SplitBudget;
         return level > 0
             && Split(summed, false, null, level, terms)
             && terms.Max(t => LevelOf(t.Term)) < level
@@ -397,6 +357,13 @@ internal sealed class LoopPlanner
 
     private bool Split(Adj expression, bool negative, Adj? factor, int level, List<SumTerm> terms)
     {
+        // Definitions are expanded where they are used, so a value used twice is split twice: a budget keeps a long
+        // chain of such values from taking exponential time (the sum then just waits for its pass).
+        if (--_splitBudget < 0)
+        {
+            return false;
+        }
+
         if (LevelOf(expression) < level)
         {
             terms.Add(new SumTerm(negative, factor, expression));
@@ -628,6 +595,9 @@ internal sealed class LoopPlanner
 
         var body = new List<PassStatement>();
         var reads = new List<string>();
+        var sumsByTarget = sums.ToLookup(s => s.Target);
+        var storesByTarget = stores.ToLookup(s => s.Target);
+        var placed = new HashSet<LaneSum>();
         void Add(PassStatement statement, Adj value)
         {
             body.Add(statement);
@@ -644,17 +614,18 @@ internal sealed class LoopPlanner
                     Add(definition, definition.Value);
                 }
 
-                foreach (var sum in sums.Where(s => s.Target == name))
+                foreach (var sum in sumsByTarget[name])
                 {
                     Add(sum, sum.Value);
+                    placed.Add(sum);
                 }
 
-                body.AddRange(stores.Where(s => s.Target == name));
+                body.AddRange(storesByTarget[name]);
             }
         }
 
         // The sums of factored terms have no statement of their own: they come last, their terms computed by then.
-        foreach (var sum in sums.Where(s => !body.Contains(s)))
+        foreach (var sum in sums.Where(s => !placed.Contains(s)))
         {
             Add(sum, sum.Value);
         }

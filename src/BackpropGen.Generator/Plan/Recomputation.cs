@@ -1,0 +1,97 @@
+using System.Collections.Generic;
+using System.Linq;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Lower;
+
+namespace BackpropGen.Generator.Plan;
+
+/// <summary>
+/// The lean cache: full-size forward values that one cheap elementwise step computes from the inputs and small values
+/// (BatchNorm's <c>xmu = x - mu</c> and <c>xhat = xmu * ivar</c>) are recomputed by the backward instead of being kept.
+/// The cache then holds the inputs, which the caller holds anyway, and vectors; a fused backward recomputes them in
+/// registers as it reads the inputs, which costs less than reading them back from memory.
+/// </summary>
+internal static class Recomputation
+{
+    /// <summary>Operations cheap enough to redo for every element: what a pass over memory costs anyway.</summary>
+    private static readonly HashSet<OpKind> Cheap = new() { OpKind.Add, OpKind.Subtract, OpKind.Multiply, OpKind.Divide, OpKind.Negate, OpKind.Square };
+
+    /// <summary>
+    /// The program with the values worth recomputing recomputed, each in a block of its own ahead of the backward's,
+    /// and read from there instead of the cache; null when there is none.
+    /// </summary>
+    public static BackwardProgram? Rewrite(BackwardProgram program)
+    {
+        var method = program.Method;
+        var full = FullSizeValues.Of(method);
+        var parameters = new HashSet<string>(method.Parameters.Select(p => p.Name));
+        var nodes = program.Blocks.SelectMany(b => b.Statements).SelectMany(s => A.Nodes(s.Value)).ToList();
+        var read = new HashSet<string>(nodes.OfType<PrimalRef>().Where(p => p.Kind == ValueKind.Tensor).Select(p => p.Name));
+
+        // A value the user's own code reads in the backward (a recomputed sub-expression) stays in the cache anyway.
+        read.ExceptWith(nodes.OfType<Code>().SelectMany(code => code.Reads));
+        var recomputed = new Dictionary<string, ValueKind>();
+        var blocks = new List<BackwardBlock>();
+        foreach (var step in method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!))
+        {
+            if (step.Kind != ValueKind.Tensor || !full.Contains(step.Name) || !read.Contains(step.Name)
+                || !CanRecompute(step.Value, name => parameters.Contains(name) || recomputed.ContainsKey(name) || !full.Contains(name)))
+            {
+                continue;
+            }
+
+            var value = FromForward(step.Value, recomputed);
+            recomputed[step.Name] = step.Kind;
+            var header = $"recomputed: step {step.Number}, {step.Quote} (not kept in the cache)";
+            blocks.Add(new BackwardBlock(step.Number, header, new[] { new BackwardStatement(step.Name, value) }.ToEquatableArray()));
+        }
+
+        if (blocks.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (var block in program.Blocks)
+        {
+            var statements = block.Statements.Select(s => s with { Value = A.Map(s.Value, node => node is PrimalRef primal && recomputed.ContainsKey(primal.Name) ? new GradRef(primal.Name, primal.Kind) : null) });
+            blocks.Add(block with { Statements = statements.ToEquatableArray() });
+        }
+
+        return program with { Blocks = blocks.ToEquatableArray() };
+    }
+
+    /// <summary>A step of cheap operations on values that are there to read in the backward.</summary>
+    private static bool CanRecompute(Expr expression, System.Func<string, bool> available) => expression switch
+    {
+        VarExpr variable => available(variable.Name),
+        ConstExpr constant => constant.Kind != ValueKind.Tensor,
+        OpExpr op => Cheap.Contains(op.Op) && op.Args.All(arg => CanRecompute(arg, available)),
+        _ => false,
+    };
+
+    /// <summary>A forward step as a backward expression: inputs and small values read from the cache, recomputed ones as locals.</summary>
+    private static Adj FromForward(Expr expression, IReadOnlyDictionary<string, ValueKind> recomputed)
+    {
+        switch (expression)
+        {
+            case VarExpr variable:
+                return recomputed.ContainsKey(variable.Name) ? new GradRef(variable.Name, variable.Kind) : new PrimalRef(variable.Name, variable.Kind);
+            case ConstExpr constant:
+                return new Code(constant.Text, constant.Kind, constant.Reads);
+            case OpExpr op:
+                var args = op.Args.Select(arg => FromForward(arg, recomputed)).ToList();
+                return op.Op switch
+                {
+                    OpKind.Add => A.Add(args[0], args[1]),
+                    OpKind.Subtract => A.Sub(args[0], args[1]),
+                    OpKind.Multiply => A.Mul(args[0], args[1]),
+                    OpKind.Divide => A.Div(args[0], args[1]),
+                    OpKind.Negate => A.Neg(args[0]),
+                    _ => A.Square(args[0]),
+                };
+            default:
+                throw new System.InvalidOperationException("Only cheap steps are recomputed.");
+        }
+    }
+}
