@@ -182,76 +182,79 @@ namespace Samples.Cs231n
                     return null;
                 }
 
-                for (var i = 0; i < layout.Rows; i++)
+                layout.ForEachBlock((first, end, block) =>
                 {
-                    ref readonly var xRow = ref xRows.Start(i);
-                    ref readonly var muRow = ref muRows.Start(i);
-                    ref readonly var ivarRow = ref ivarRows.Start(i);
-                    ref readonly var doutRow = ref doutRows.Start(i);
-                    ref readonly var gammaRow = ref gammaRows.Start(i);
-                    ref var dbetaRow = ref dbetaSink.Start(i);
-                    ref var dgammaRow = ref dgammaSink.Start(i);
-                    ref var divarRow = ref divarSink.Start(i);
-                    ref var dxmu1SumRow = ref dxmu1SumSink.Start(i);
-                    ref var xmuSumRow = ref xmuSumSink.Start(i);
-                    var j = 0;
-                    for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                    for (var i = first; i < end; i++)
                     {
-                        var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
-                        var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
-                        var ivar_j = global::BackpropGen.Lane.LoadUnsafe(in ivarRow, j);
-                        var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
-                        var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
-                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
-                        var xmu = x_j - mu_j;
-                        // recomputed: step 7, xhat = xmu * ivar (not kept in the cache)
-                        var xhat = xmu * ivar_j;
-                        // step 9: out = gammax + beta
-                        var dgammax = dout_j;
-                        global::BackpropGen.Lane.AddToUnsafe(ref dbetaRow, j, dout_j);
-                        // step 8: gammax = gamma * xhat
-                        global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dgammax * xhat);
-                        var dxhat = dgammax * gamma_j;
-                        // step 7: xhat = xmu * ivar
-                        var dxmu1 = dxhat * ivar_j;
-                        global::BackpropGen.Lane.AddToUnsafe(ref divarRow, j, dxhat * xmu);
-                        // step 2: xmu = x - mu
-                        global::BackpropGen.Lane.AddToUnsafe(ref dxmu1SumRow, j, dxmu1);
-                        global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu);
-                    }
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        ref readonly var muRow = ref muRows.Start(i, block);
+                        ref readonly var ivarRow = ref ivarRows.Start(i, block);
+                        ref readonly var doutRow = ref doutRows.Start(i, block);
+                        ref readonly var gammaRow = ref gammaRows.Start(i, block);
+                        ref var dbetaRow = ref dbetaSink.Start(i, block);
+                        ref var dgammaRow = ref dgammaSink.Start(i, block);
+                        ref var divarRow = ref divarSink.Start(i, block);
+                        ref var dxmu1SumRow = ref dxmu1SumSink.Start(i, block);
+                        ref var xmuSumRow = ref xmuSumSink.Start(i, block);
+                        var j = 0;
+                        for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
+                            var ivar_j = global::BackpropGen.Lane.LoadUnsafe(in ivarRow, j);
+                            var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
+                            var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                            // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                            var xmu = x_j - mu_j;
+                            // recomputed: step 7, xhat = xmu * ivar (not kept in the cache)
+                            var xhat = xmu * ivar_j;
+                            // step 9: out = gammax + beta
+                            var dgammax = dout_j;
+                            global::BackpropGen.Lane.AddToUnsafe(ref dbetaRow, j, dout_j);
+                            // step 8: gammax = gamma * xhat
+                            global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dgammax * xhat);
+                            var dxhat = dgammax * gamma_j;
+                            // step 7: xhat = xmu * ivar
+                            var dxmu1 = dxhat * ivar_j;
+                            global::BackpropGen.Lane.AddToUnsafe(ref divarRow, j, dxhat * xmu);
+                            // step 2: xmu = x - mu
+                            global::BackpropGen.Lane.AddToUnsafe(ref dxmu1SumRow, j, dxmu1);
+                            global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu);
+                        }
 
-                    if (j < width)
-                    {
-                        // the row's last elements, fewer than a lane: the same steps on a partial lane
-                        var x_j = global::BackpropGen.Lane.Load(xRows.Row(i), j);
-                        var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i), j);
-                        var ivar_j = global::BackpropGen.Lane.Load(ivarRows.Row(i), j);
-                        var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
-                        var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
-                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
-                        var xmu = x_j - mu_j;
-                        // recomputed: step 7, xhat = xmu * ivar (not kept in the cache)
-                        var xhat = xmu * ivar_j;
-                        // step 9: out = gammax + beta
-                        var dgammax = dout_j;
-                        global::BackpropGen.Lane.AddTo(dbetaSink.Row(i), j, dout_j);
-                        // step 8: gammax = gamma * xhat
-                        global::BackpropGen.Lane.AddTo(dgammaSink.Row(i), j, dgammax * xhat);
-                        var dxhat = dgammax * gamma_j;
-                        // step 7: xhat = xmu * ivar
-                        var dxmu1 = dxhat * ivar_j;
-                        global::BackpropGen.Lane.AddTo(divarSink.Row(i), j, dxhat * xmu);
-                        // step 2: xmu = x - mu
-                        global::BackpropGen.Lane.AddTo(dxmu1SumSink.Row(i), j, dxmu1);
-                        global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i), j, xmu);
-                    }
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i, block), j);
+                            var ivar_j = global::BackpropGen.Lane.Load(ivarRows.Row(i, block), j);
+                            var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i, block), j);
+                            var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i, block), j);
+                            // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                            var xmu = x_j - mu_j;
+                            // recomputed: step 7, xhat = xmu * ivar (not kept in the cache)
+                            var xhat = xmu * ivar_j;
+                            // step 9: out = gammax + beta
+                            var dgammax = dout_j;
+                            global::BackpropGen.Lane.AddTo(dbetaSink.Row(i, block), j, dout_j);
+                            // step 8: gammax = gamma * xhat
+                            global::BackpropGen.Lane.AddTo(dgammaSink.Row(i, block), j, dgammax * xhat);
+                            var dxhat = dgammax * gamma_j;
+                            // step 7: xhat = xmu * ivar
+                            var dxmu1 = dxhat * ivar_j;
+                            global::BackpropGen.Lane.AddTo(divarSink.Row(i, block), j, dxhat * xmu);
+                            // step 2: xmu = x - mu
+                            global::BackpropGen.Lane.AddTo(dxmu1SumSink.Row(i, block), j, dxmu1);
+                            global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i, block), j, xmu);
+                        }
 
-                    dbetaSink.EndRow(i);
-                    dgammaSink.EndRow(i);
-                    divarSink.EndRow(i);
-                    dxmu1SumSink.EndRow(i);
-                    xmuSumSink.EndRow(i);
-                }
+                        dbetaSink.EndRow(i, block);
+                        dgammaSink.EndRow(i, block);
+                        divarSink.EndRow(i, block);
+                        dxmu1SumSink.EndRow(i, block);
+                        xmuSumSink.EndRow(i, block);
+                    }
+                });
 
                 var dbeta = dbetaSink.Result();
                 var dgamma = dgammaSink.Result();
@@ -287,72 +290,75 @@ namespace Samples.Cs231n
                 }
 
                 var dxOut = layout.Output();
-                for (var i = 0; i < layout.Rows; i++)
+                layout.ForEachBlock((first, end, block) =>
                 {
-                    ref readonly var xRow = ref xRows.Start(i);
-                    ref readonly var muRow = ref muRows.Start(i);
-                    ref readonly var doutRow = ref doutRows.Start(i);
-                    ref readonly var gammaRow = ref gammaRows.Start(i);
-                    ref readonly var ivarRow = ref ivarRows.Start(i);
-                    ref readonly var dsqRow = ref dsqRows.Start(i);
-                    ref readonly var dx2Row = ref dx2Rows.Start(i);
-                    ref var dxRow = ref dxOut.Start(i);
-                    var j = 0;
-                    for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                    for (var i = first; i < end; i++)
                     {
-                        var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
-                        var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
-                        var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
-                        var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
-                        var ivar_j = global::BackpropGen.Lane.LoadUnsafe(in ivarRow, j);
-                        var dsq_j = global::BackpropGen.Lane.LoadUnsafe(in dsqRow, j);
-                        var dx2_j = global::BackpropGen.Lane.LoadUnsafe(in dx2Row, j);
-                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
-                        var xmu = x_j - mu_j;
-                        // step 9: out = gammax + beta
-                        var dgammax = dout_j;
-                        // step 8: gammax = gamma * xhat
-                        var dxhat = dgammax * gamma_j;
-                        // step 7: xhat = xmu * ivar
-                        var dxmu1 = dxhat * ivar_j;
-                        // step 3: sq = Square(xmu)
-                        var dxmu2 = 2 * dsq_j * xmu;
-                        // step 2: xmu = x - mu
-                        var dxmu = dxmu1 + dxmu2;
-                        var dx1 = dxmu;
-                        // step 0
-                        var dx = dx1 + dx2_j;
-                        global::BackpropGen.Lane.StoreUnsafe(ref dxRow, j, dx);
-                    }
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        ref readonly var muRow = ref muRows.Start(i, block);
+                        ref readonly var doutRow = ref doutRows.Start(i, block);
+                        ref readonly var gammaRow = ref gammaRows.Start(i, block);
+                        ref readonly var ivarRow = ref ivarRows.Start(i, block);
+                        ref readonly var dsqRow = ref dsqRows.Start(i, block);
+                        ref readonly var dx2Row = ref dx2Rows.Start(i, block);
+                        ref var dxRow = ref dxOut.Start(i);
+                        var j = 0;
+                        for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
+                            var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
+                            var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                            var ivar_j = global::BackpropGen.Lane.LoadUnsafe(in ivarRow, j);
+                            var dsq_j = global::BackpropGen.Lane.LoadUnsafe(in dsqRow, j);
+                            var dx2_j = global::BackpropGen.Lane.LoadUnsafe(in dx2Row, j);
+                            // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                            var xmu = x_j - mu_j;
+                            // step 9: out = gammax + beta
+                            var dgammax = dout_j;
+                            // step 8: gammax = gamma * xhat
+                            var dxhat = dgammax * gamma_j;
+                            // step 7: xhat = xmu * ivar
+                            var dxmu1 = dxhat * ivar_j;
+                            // step 3: sq = Square(xmu)
+                            var dxmu2 = 2 * dsq_j * xmu;
+                            // step 2: xmu = x - mu
+                            var dxmu = dxmu1 + dxmu2;
+                            var dx1 = dxmu;
+                            // step 0
+                            var dx = dx1 + dx2_j;
+                            global::BackpropGen.Lane.StoreUnsafe(ref dxRow, j, dx);
+                        }
 
-                    if (j < width)
-                    {
-                        // the row's last elements, fewer than a lane: the same steps on a partial lane
-                        var x_j = global::BackpropGen.Lane.Load(xRows.Row(i), j);
-                        var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i), j);
-                        var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i), j);
-                        var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i), j);
-                        var ivar_j = global::BackpropGen.Lane.Load(ivarRows.Row(i), j);
-                        var dsq_j = global::BackpropGen.Lane.Load(dsqRows.Row(i), j);
-                        var dx2_j = global::BackpropGen.Lane.Load(dx2Rows.Row(i), j);
-                        // recomputed: step 2, xmu = x - mu (not kept in the cache)
-                        var xmu = x_j - mu_j;
-                        // step 9: out = gammax + beta
-                        var dgammax = dout_j;
-                        // step 8: gammax = gamma * xhat
-                        var dxhat = dgammax * gamma_j;
-                        // step 7: xhat = xmu * ivar
-                        var dxmu1 = dxhat * ivar_j;
-                        // step 3: sq = Square(xmu)
-                        var dxmu2 = 2 * dsq_j * xmu;
-                        // step 2: xmu = x - mu
-                        var dxmu = dxmu1 + dxmu2;
-                        var dx1 = dxmu;
-                        // step 0
-                        var dx = dx1 + dx2_j;
-                        global::BackpropGen.Lane.Store(dxOut.Row(i), j, dx);
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i, block), j);
+                            var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i, block), j);
+                            var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i, block), j);
+                            var ivar_j = global::BackpropGen.Lane.Load(ivarRows.Row(i, block), j);
+                            var dsq_j = global::BackpropGen.Lane.Load(dsqRows.Row(i, block), j);
+                            var dx2_j = global::BackpropGen.Lane.Load(dx2Rows.Row(i, block), j);
+                            // recomputed: step 2, xmu = x - mu (not kept in the cache)
+                            var xmu = x_j - mu_j;
+                            // step 9: out = gammax + beta
+                            var dgammax = dout_j;
+                            // step 8: gammax = gamma * xhat
+                            var dxhat = dgammax * gamma_j;
+                            // step 7: xhat = xmu * ivar
+                            var dxmu1 = dxhat * ivar_j;
+                            // step 3: sq = Square(xmu)
+                            var dxmu2 = 2 * dsq_j * xmu;
+                            // step 2: xmu = x - mu
+                            var dxmu = dxmu1 + dxmu2;
+                            var dx1 = dxmu;
+                            // step 0
+                            var dx = dx1 + dx2_j;
+                            global::BackpropGen.Lane.Store(dxOut.Row(i), j, dx);
+                        }
                     }
-                }
+                });
 
                 return (dxOut.Result(), dgamma, dbeta);
             }

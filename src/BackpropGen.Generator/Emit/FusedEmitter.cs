@@ -200,6 +200,9 @@ internal sealed class FusedEmitter
 
         // Locals of the loops: each pass names its own, clear of the method's.
         var inner = new HashSet<string>(_taken);
+        var first = Fresh("first", inner);
+        var end = Fresh("end", inner);
+        var block = Fresh("block", inner);
         var i = Fresh("i", inner);
         var j = Fresh("j", inner);
         var reads = pass.Reads.Select(name => (Name: name, Row: Fresh(name + "Row", inner), Lanes: Fresh(name + "_j", inner))).ToList();
@@ -207,16 +210,20 @@ internal sealed class FusedEmitter
         var storeRows = stores.ToDictionary(store => store.Target, store => Fresh(store.Target + "Row", inner));
         var lanes = new LaneRenderer(_plan, reads.ToDictionary(r => r.Name, r => r.Lanes));
 
-        using (_writer.Block($"for (var {i} = 0; {i} < {_layout}.Rows; {i}++)"))
+        // Blocks of rows, in parallel when the layout is large; each block reads and adds through buffers of its own.
+        _writer.Line($"{_layout}.ForEachBlock(({first}, {end}, {block}) =>");
+        _writer.Line("{");
+        _writer.Indent();
+        using (_writer.Block($"for (var {i} = {first}; {i} < {end}; {i}++)"))
         {
             foreach (var read in reads)
             {
-                _writer.Line($"ref readonly var {read.Row} = ref {_readers[read.Name]}.Start({i});");
+                _writer.Line($"ref readonly var {read.Row} = ref {_readers[read.Name]}.Start({i}, {block});");
             }
 
             foreach (var sum in sums)
             {
-                _writer.Line($"ref var {sumRows[sum]} = ref {_sinks[sum]}.Start({i});");
+                _writer.Line($"ref var {sumRows[sum]} = ref {_sinks[sum]}.Start({i}, {block});");
             }
 
             foreach (var store in stores)
@@ -237,8 +244,8 @@ internal sealed class FusedEmitter
             _writer.Line();
             using (_writer.Block($"if ({j} < {_width})"))
             {
-                WriteLaneBody(pass, lanes, whole: false, reads.Select(r => (r.Lanes, $"{Lane}.Load({_readers[r.Name]}.Row({i}), {j})")),
-                    sum => $"{Lane}.AddTo({_sinks[sum]}.Row({i}), {j}, ",
+                WriteLaneBody(pass, lanes, whole: false, reads.Select(r => (r.Lanes, $"{Lane}.Load({_readers[r.Name]}.Row({i}, {block}), {j})")),
+                    sum => $"{Lane}.AddTo({_sinks[sum]}.Row({i}, {block}), {j}, ",
                     store => $"{Lane}.Store({_outputs[store.Target]}.Row({i}), {j}, ");
             }
 
@@ -247,10 +254,13 @@ internal sealed class FusedEmitter
                 _writer.Line();
                 foreach (var sum in sums)
                 {
-                    _writer.Line($"{_sinks[sum]}.EndRow({i});");
+                    _writer.Line($"{_sinks[sum]}.EndRow({i}, {block});");
                 }
             }
         }
+
+        _writer.Outdent();
+        _writer.Line("});");
 
         if (sums.Count > 0)
         {

@@ -41,6 +41,12 @@ internal sealed class IndentedWriter
         return new Closer(this);
     }
 
+    /// <summary>Indents the lines that follow one level more, for a block whose braces do not fit <see cref="Block"/>.</summary>
+    public void Indent() => _depth++;
+
+    /// <summary>Ends an <see cref="Indent"/>.</summary>
+    public void Outdent() => _depth--;
+
     public override string ToString() => _text.ToString();
 
     private sealed class Closer : IDisposable

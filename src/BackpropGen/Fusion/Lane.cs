@@ -114,7 +114,7 @@ public readonly partial struct Lane
     /// without a bounds check: for the whole lanes of a fused pass, whose loop guarantees that
     /// <c>j + Count</c> is within the row (the partial lanes at its end use <see cref="Load"/>).
     /// </summary>
-    /// <param name="start">The row's first element (<see cref="RowReader.Start"/>).</param>
+    /// <param name="start">The row's first element (<see cref="RowReader.Start(int, int)"/>).</param>
     /// <param name="j">The index of the first element; the caller guarantees <c>j + Count &lt;= Width</c>.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane LoadUnsafe(ref readonly double start, int j) =>
@@ -135,7 +135,7 @@ public readonly partial struct Lane
     public static void StoreUnsafe(ref double start, int j, double value) => new Vector<double>(value).StoreUnsafe(ref start, (nuint)j);
 
     /// <summary>Adds the lanes into the elements from <paramref name="j"/> on, without a bounds check (see <see cref="LoadUnsafe"/>).</summary>
-    /// <param name="start">The row's first element (<see cref="RowSink.Start"/>).</param>
+    /// <param name="start">The row's first element (<see cref="RowSink.Start(int, int)"/>).</param>
     /// <param name="j">The index of the first element; the caller guarantees <c>j + Count &lt;= Width</c>.</param>
     /// <param name="value">The values to add.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -143,7 +143,7 @@ public readonly partial struct Lane
         (Vector.LoadUnsafe(ref start, (nuint)j) + value._value).StoreUnsafe(ref start, (nuint)j);
 
     /// <summary>Adds <paramref name="value"/> into every element of the lanes from <paramref name="j"/> on, without a bounds check.</summary>
-    /// <param name="start">The row's first element (<see cref="RowSink.Start"/>).</param>
+    /// <param name="start">The row's first element (<see cref="RowSink.Start(int, int)"/>).</param>
     /// <param name="j">The index of the first element; the caller guarantees <c>j + Count &lt;= Width</c>.</param>
     /// <param name="value">The value to add.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -25,7 +25,23 @@ public sealed class RowLayout
         }
 
         Rows = rows;
+
+        // Up to MaxBlocks blocks of whole rows, their number following from the shape alone, so that sums over blocks
+        // add up in the same order whatever the number of threads. Layouts below ParallelElements are one block.
+        long elements = (long)rows * Width;
+        int wanted = elements < ParallelElements ? 1 : (int)Math.Min(MaxBlocks, elements / ParallelElements * 2);
+        RowsPerBlock = Math.Max(1, (rows + wanted - 1) / wanted);
+        Blocks = Math.Max(1, (rows + RowsPerBlock - 1) / RowsPerBlock);
     }
+
+    /// <summary>Below this many elements a pass runs on one thread: starting threads costs more than it saves.</summary>
+    private const long ParallelElements = 1 << 17;
+
+    /// <summary>
+    /// The most blocks a pass is cut into: enough to share the rows out among the cores, few enough that each sum's
+    /// per-block accumulators (one row each) stay small.
+    /// </summary>
+    private const int MaxBlocks = 16;
 
     /// <summary>The full shape F the rows make up.</summary>
     public TensorShape Full { get; }
@@ -35,6 +51,29 @@ public sealed class RowLayout
 
     /// <summary>The length of a row: the last dimension (1 for rank 0).</summary>
     public int Width { get; }
+
+    /// <summary>The number of blocks of rows that <see cref="ForEachBlock"/> runs: 1 for small layouts.</summary>
+    public int Blocks { get; }
+
+    /// <summary>The rows in each block (the last may have fewer).</summary>
+    public int RowsPerBlock { get; }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(first, end, block) for each block of rows [first, end), in parallel when there is more
+    /// than one. Each block reads, adds and writes through its own block number, so that blocks do not share buffers.
+    /// </summary>
+    /// <param name="body">The pass over the rows of one block.</param>
+    public void ForEachBlock(Action<int, int, int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (Blocks == 1)
+        {
+            body(0, Rows, 0);
+            return;
+        }
+
+        System.Threading.Tasks.Parallel.For(0, Blocks, block => body(block * RowsPerBlock, Math.Min(Rows, (block + 1) * RowsPerBlock), block));
+    }
 
     /// <summary>The row view of <paramref name="full"/>.</summary>
     /// <param name="full">The full shape: the shape of the values the pass computes elementwise.</param>
@@ -91,7 +130,7 @@ public sealed class RowLayout
             return false;
         }
 
-        reader = new RowReader(tensor, pattern, Rows, Width);
+        reader = new RowReader(tensor, pattern, Rows, Width, Blocks);
         return true;
     }
 
@@ -110,7 +149,7 @@ public sealed class RowLayout
             return false;
         }
 
-        sink = new RowSink(target, pattern, Rows, Width);
+        sink = new RowSink(target, pattern, Rows, Width, Blocks);
         return true;
     }
 

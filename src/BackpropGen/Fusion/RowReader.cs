@@ -5,7 +5,8 @@ namespace BackpropGen;
 
 /// <summary>
 /// The rows of one operand of a fused pass, as broadcast to the full shape of its <see cref="RowLayout"/>; made by
-/// <see cref="RowLayout.TryRead"/>.
+/// <see cref="RowLayout.TryRead"/>. Rows are read within a block of rows (<see cref="RowLayout.ForEachBlock"/>): blocks
+/// may run at once, each with its own row buffer.
 /// </summary>
 public sealed class RowReader
 {
@@ -14,20 +15,34 @@ public sealed class RowReader
     private readonly int _rows;
     private readonly int _width;
 
-    // A row of one repeated value, for a scalar or a column; the column's holds element _filledRow.
-    private readonly double[] _repeated;
-    private int _filledRow = -1;
+    // A row of one repeated value: for a scalar, one filled once; for a column, one per block, holding element
+    // _filledRow[block] and refilled when the block moves to another row.
+    private readonly double[][] _repeated;
+    private readonly int[] _filledRow;
 
-    internal RowReader(Tensor source, RowPattern pattern, int rows, int width)
+    internal RowReader(Tensor source, RowPattern pattern, int rows, int width, int blocks)
     {
         _source = source;
         _pattern = pattern;
         _rows = rows;
         _width = width;
-        _repeated = pattern is RowPattern.Scalar or RowPattern.Column ? new double[width] : [];
+        var buffers = pattern switch
+        {
+            RowPattern.Scalar => 1,
+            RowPattern.Column => blocks,
+            _ => 0,
+        };
+        _repeated = new double[buffers][];
+        for (int b = 0; b < buffers; b++)
+        {
+            _repeated[b] = new double[width];
+        }
+
+        _filledRow = new int[buffers];
+        _filledRow.AsSpan().Fill(-1);
         if (pattern == RowPattern.Scalar)
         {
-            _repeated.AsSpan().Fill(source.AsSpan()[0]);
+            _repeated[0].AsSpan().Fill(source.AsSpan()[0]);
         }
     }
 
@@ -35,7 +50,14 @@ public sealed class RowReader
     /// <param name="i">The row, in [0, <c>Rows</c>).</param>
     /// <returns>A view valid until the next call (a column's row is refilled when <paramref name="i"/> changes).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout.</exception>
-    public ReadOnlySpan<double> Row(int i)
+    public ReadOnlySpan<double> Row(int i) => Row(i, 0);
+
+    /// <summary>Row <paramref name="i"/> of the operand broadcast to the full shape, read in block <paramref name="block"/>.</summary>
+    /// <param name="i">The row, in [0, <c>Rows</c>).</param>
+    /// <param name="block">The block of rows it is read in, in [0, <c>Blocks</c>).</param>
+    /// <returns>A view valid until the block's next call.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout, or the block is not one of its blocks.</exception>
+    public ReadOnlySpan<double> Row(int i, int block)
     {
         if ((uint)i >= (uint)_rows)
         {
@@ -48,20 +70,35 @@ public sealed class RowReader
                 return _source.AsSpan().Slice(i * _width, _width);
             case RowPattern.Row:
                 return _source.AsSpan();
-            case RowPattern.Column when i != _filledRow:
-                _repeated.AsSpan().Fill(_source.AsSpan()[i]);
-                _filledRow = i;
-                return _repeated;
+            case RowPattern.Scalar:
+                return _repeated[0];
             default:
-                return _repeated;
+                if ((uint)block >= (uint)_repeated.Length)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(block), block, $"Block {block} does not exist in a layout of {_repeated.Length} blocks.");
+                }
+
+                if (_filledRow[block] != i)
+                {
+                    _repeated[block].AsSpan().Fill(_source.AsSpan()[i]);
+                    _filledRow[block] = i;
+                }
+
+                return _repeated[block];
         }
     }
 
     /// <summary>
     /// The first element of row <paramref name="i"/>, for the whole lanes of a fused pass
-    /// (<see cref="Lane.LoadUnsafe"/>); the partial lanes at the row's end read <see cref="Row"/> instead.
+    /// (<see cref="Lane.LoadUnsafe"/>); the partial lanes at the row's end read <see cref="Row(int)"/> instead.
     /// </summary>
     /// <param name="i">The row, in [0, <c>Rows</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout.</exception>
-    public ref readonly double Start(int i) => ref MemoryMarshal.GetReference(Row(i));
+    public ref readonly double Start(int i) => ref MemoryMarshal.GetReference(Row(i, 0));
+
+    /// <summary>The first element of row <paramref name="i"/>, read in block <paramref name="block"/>.</summary>
+    /// <param name="i">The row, in [0, <c>Rows</c>).</param>
+    /// <param name="block">The block of rows it is read in, in [0, <c>Blocks</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout, or the block is not one of its blocks.</exception>
+    public ref readonly double Start(int i, int block) => ref MemoryMarshal.GetReference(Row(i, block));
 }

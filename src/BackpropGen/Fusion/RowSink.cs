@@ -1,13 +1,15 @@
 using System;
-using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace BackpropGen;
 
 /// <summary>
 /// Accumulates <c>Tensor.SumTo(g, target)</c> of a full-shaped gradient g from its rows, added in one by one by a fused
-/// pass; made by <see cref="RowLayout.TrySink"/>. For each row i: add row i of g into <see cref="Row"/>(i), then call
-/// <see cref="EndRow"/>(i); after the last row, <see cref="Result"/>.
+/// pass; made by <see cref="RowLayout.TrySink"/>. For each row i: add row i of g into <see cref="Row(int, int)"/>, then
+/// call <see cref="EndRow(int, int)"/>; after the last row, <see cref="Result"/>. Blocks of rows
+/// (<see cref="RowLayout.ForEachBlock"/>) may add at once: each has its own accumulator, and the result adds them in
+/// block order, so that it does not depend on how many threads ran them.
 /// </summary>
 public sealed class RowSink
 {
@@ -20,57 +22,99 @@ public sealed class RowSink
     // result, one element per row. Scalar: unused.
     private readonly double[] _result;
 
-    // Column and Scalar: the row being accumulated, summed into the result at the end of each row (Column) or once at
-    // the end (Scalar), so that the inner loop adds whole vectors whatever the target.
-    private readonly double[] _scratch;
+    // One accumulator row per block: Row (when there are several blocks), Column (the row being added, summed into its
+    // element when it ends) and Scalar (summed once, at the end), so that the inner loop adds whole vectors.
+    private readonly double[][] _blockRows;
 
     private bool _finished;
 
-    internal RowSink(TensorShape target, RowPattern pattern, int rows, int width)
+    internal RowSink(TensorShape target, RowPattern pattern, int rows, int width, int blocks)
     {
         _target = target;
         _pattern = pattern;
         _rows = rows;
         _width = width;
         _result = pattern == RowPattern.Scalar ? [] : new double[target.ElementCount];
-        _scratch = pattern is RowPattern.Column or RowPattern.Scalar ? new double[width] : [];
+        var count = pattern switch
+        {
+            RowPattern.Row when blocks > 1 => blocks,
+            RowPattern.Column or RowPattern.Scalar => blocks,
+            _ => 0,
+        };
+        _blockRows = new double[count][];
+        for (int b = 0; b < count; b++)
+        {
+            _blockRows[b] = new double[width];
+        }
     }
 
     /// <summary>Where to add row <paramref name="i"/> of the gradient: <c>Width</c> elements, zero before anything is added.</summary>
     /// <param name="i">The row, in [0, <c>Rows</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout.</exception>
     /// <exception cref="InvalidOperationException"><see cref="Result"/> has been called.</exception>
-    public Span<double> Row(int i)
+    public Span<double> Row(int i) => Row(i, 0);
+
+    /// <summary>Where block <paramref name="block"/> adds row <paramref name="i"/> of the gradient.</summary>
+    /// <param name="i">The row, in [0, <c>Rows</c>).</param>
+    /// <param name="block">The block of rows it belongs to, in [0, <c>Blocks</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout, or the block is not one of its blocks.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="Result"/> has been called.</exception>
+    public Span<double> Row(int i, int block)
     {
         CheckRow(i);
-        return _pattern switch
+        if (_pattern == RowPattern.Full)
         {
-            RowPattern.Full => _result.AsSpan(i * _width, _width),
-            RowPattern.Row => _result,
-            _ => _scratch,
-        };
+            return _result.AsSpan(i * _width, _width);
+        }
+
+        if (_pattern == RowPattern.Row && _blockRows.Length == 0)
+        {
+            return _result;
+        }
+
+        if ((uint)block >= (uint)_blockRows.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(block), block, $"Block {block} does not exist in a layout of {_blockRows.Length} blocks.");
+        }
+
+        return _blockRows[block];
     }
 
     /// <summary>
-    /// The first element of <see cref="Row"/>(<paramref name="i"/>), for the whole lanes of a fused pass
+    /// The first element of <see cref="Row(int)"/>, for the whole lanes of a fused pass
     /// (<see cref="Lane.AddToUnsafe(ref double, int, Lane)"/>).
     /// </summary>
     /// <param name="i">The row, in [0, <c>Rows</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout.</exception>
     /// <exception cref="InvalidOperationException"><see cref="Result"/> has been called.</exception>
-    public ref double Start(int i) => ref MemoryMarshal.GetReference(Row(i));
+    public ref double Start(int i) => ref MemoryMarshal.GetReference(Row(i, 0));
+
+    /// <summary>The first element of <see cref="Row(int, int)"/>.</summary>
+    /// <param name="i">The row, in [0, <c>Rows</c>).</param>
+    /// <param name="block">The block of rows it belongs to, in [0, <c>Blocks</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout, or the block is not one of its blocks.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="Result"/> has been called.</exception>
+    public ref double Start(int i, int block) => ref MemoryMarshal.GetReference(Row(i, block));
 
     /// <summary>Ends row <paramref name="i"/>: for a column target, adds the row's sum into element i and clears the row.</summary>
     /// <param name="i">The row just added, in [0, <c>Rows</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout.</exception>
     /// <exception cref="InvalidOperationException"><see cref="Result"/> has been called.</exception>
-    public void EndRow(int i)
+    public void EndRow(int i) => EndRow(i, 0);
+
+    /// <summary>Ends row <paramref name="i"/> of block <paramref name="block"/> (see <see cref="EndRow(int)"/>).</summary>
+    /// <param name="i">The row just added, in [0, <c>Rows</c>).</param>
+    /// <param name="block">The block of rows it belongs to, in [0, <c>Blocks</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout, or the block is not one of its blocks.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="Result"/> has been called.</exception>
+    public void EndRow(int i, int block)
     {
         CheckRow(i);
         if (_pattern == RowPattern.Column)
         {
-            _result[i] += TensorPrimitives.Sum(_scratch);
-            Array.Clear(_scratch);
+            var row = _blockRows[block];
+            _result[i] += TensorPrimitives.Sum(row);
+            Array.Clear(row);
         }
     }
 
@@ -100,9 +144,26 @@ public sealed class RowSink
 
         // The tensor takes the buffer over, and tensors are immutable: nothing may add into it from here on.
         _finished = true;
-        return _pattern == RowPattern.Scalar
-            ? new Tensor([TensorPrimitives.Sum(_scratch)], _target)
-            : new Tensor(_result, _target);
+        if (_pattern == RowPattern.Scalar)
+        {
+            double total = 0.0;
+            foreach (var row in _blockRows)
+            {
+                total += TensorPrimitives.Sum(row);
+            }
+
+            return new Tensor([total], _target);
+        }
+
+        if (_pattern == RowPattern.Row)
+        {
+            foreach (var row in _blockRows)
+            {
+                TensorPrimitives.Add(_result, row, _result);
+            }
+        }
+
+        return new Tensor(_result, _target);
     }
 
     private void CheckRow(int i)

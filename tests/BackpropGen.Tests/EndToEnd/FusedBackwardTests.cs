@@ -28,6 +28,8 @@ public class FusedBackwardTests
         { 4, 1 },   // one column
         { 33, 17 },
         { 64, 64 },
+        { 600, 300 },   // blocks of rows, run in parallel
+        { 1200, 131 },  // blocks, and a partial lane at the end of every row
     };
 
     [Theory]
@@ -44,6 +46,23 @@ public class FusedBackwardTests
         AssertAgree(steps.dx, fused.Value.dx);
         AssertAgree(steps.dgamma, fused.Value.dgamma);
         AssertAgree(steps.dbeta, fused.Value.dbeta);
+    }
+
+    [Fact]
+    public void Blocks_run_in_parallel_give_the_same_bits_every_time()
+    {
+        Assert.True(RowLayout.Of(new TensorShape(2000, 257)).Blocks > 1);
+        // Each block sums into its own accumulator and the blocks are added in order, whatever thread ran which.
+        var (x, gamma, beta, dout) = Inputs(2000, 257, gammaShape: [257]);
+        var (_, cache) = Layers.BatchNormForward(x, gamma, beta, Eps);
+        var first = Layers.BatchNormBackwardFused(dout, cache)!.Value;
+        for (var run = 0; run < 5; run++)
+        {
+            var again = Layers.BatchNormBackwardFused(dout, cache)!.Value;
+            Assert.Equal(first.dx.ToArray(), again.dx.ToArray());
+            Assert.Equal(first.dgamma.ToArray(), again.dgamma.ToArray());
+            Assert.Equal(first.dbeta.ToArray(), again.dbeta.ToArray());
+        }
     }
 
     [Fact]
@@ -151,6 +170,7 @@ public class FusedBackwardTests
         { typeof(Layers), nameof(Layers.LayerNorm), 7, 9 },      // sums along the rows, into columns
         { typeof(Layers), nameof(Layers.LayerNorm), 5, 3 },
         { typeof(Layers), nameof(Layers.LayerNorm), 64, 64 },
+        { typeof(Layers), nameof(Layers.LayerNorm), 1200, 131 },  // column sums in blocks run in parallel
         { typeof(BatchNormVariants), nameof(BatchNormVariants.WithMean), 7, 9 },
         { typeof(BatchNormVariants), nameof(BatchNormVariants.Compact), 7, 9 },
         { typeof(BatchNormVariants), nameof(BatchNormVariants.ScaledBatchNorm), 7, 9 },

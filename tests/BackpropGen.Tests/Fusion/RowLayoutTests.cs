@@ -449,4 +449,67 @@ public class RowLayoutTests
             Assert.Equal(Tensor.ExpandAlong(g, axis, new TensorShape(shape)).ToArray(), Tensor.BroadcastTo(g, new TensorShape(shape)).ToArray());
         }
     }
+
+    [Theory]
+    [InlineData(1000, 300, 4)]      // 300,000 elements: 4 blocks of 250 rows
+    [InlineData(2048, 1024, 16)]    // at most 16 blocks
+    [InlineData(100, 100, 1)]       // small: one block
+    [InlineData(0, 1000, 1)]
+    public void Blocks_cover_every_row_once_and_follow_from_the_shape_alone(int rows, int width, int expectedBlocks)
+    {
+        var layout = RowLayout.Of(new TensorShape(rows, width));
+        var seen = new int[rows];
+        var blocks = new System.Collections.Concurrent.ConcurrentBag<int>();
+        layout.ForEachBlock((first, end, block) =>
+        {
+            blocks.Add(block);
+            for (var i = first; i < end; i++)
+            {
+                System.Threading.Interlocked.Increment(ref seen[i]);
+            }
+        });
+
+        Assert.All(seen, count => Assert.Equal(1, count));
+        Assert.Equal(Enumerable.Range(0, layout.Blocks), blocks.OrderBy(b => b));
+        Assert.Equal(expectedBlocks, layout.Blocks);
+        Assert.Equal(layout.Blocks, RowLayout.Of(new TensorShape(rows, width)).Blocks);
+    }
+
+    [Fact]
+    public void Sinks_and_column_readers_in_blocks_give_what_one_block_gives()
+    {
+        // 1000 x 300 is several blocks; each block adds into its own row and reads its own column buffer.
+        var shape = new TensorShape(1000, 300);
+        var layout = RowLayout.Of(shape);
+        Assert.True(layout.Blocks > 1);
+        var g = Tensor.RandomNormal(seed: 8, 1000, 300);
+        var column = Tensor.RandomNormal(seed: 9, 1000, 1);
+        Assert.True(layout.TryRead(g, out var gRows));
+        Assert.True(layout.TryRead(column, out var columnRows));
+        Assert.True(layout.TrySink(new TensorShape(300), out var rowSum));
+        Assert.True(layout.TrySink(new TensorShape(1000, 1), out var columnSum));
+        Assert.True(layout.TrySink(new TensorShape(), out var total));
+        layout.ForEachBlock((first, end, block) =>
+        {
+            for (var i = first; i < end; i++)
+            {
+                for (var j = 0; j < layout.Width; j += Lane.Count)
+                {
+                    var product = Lane.Load(gRows.Row(i, block), j) * Lane.Load(columnRows.Row(i, block), j);
+                    Lane.AddTo(rowSum.Row(i, block), j, product);
+                    Lane.AddTo(columnSum.Row(i, block), j, product);
+                    Lane.AddTo(total.Row(i, block), j, product);
+                }
+
+                rowSum.EndRow(i, block);
+                columnSum.EndRow(i, block);
+                total.EndRow(i, block);
+            }
+        });
+
+        var product = g * column;
+        LaneAssert.Close(Tensor.SumTo(product, new TensorShape(300)).ToArray(), rowSum.Result().ToArray(), absolute: 1e-11);
+        LaneAssert.Close(Tensor.SumTo(product, new TensorShape(1000, 1)).ToArray(), columnSum.Result().ToArray(), absolute: 1e-11);
+        Assert.Equal(Tensor.Sum(product), total.Total(), 9);
+    }
 }
