@@ -112,7 +112,31 @@ internal class AdjointRenderer
     /// The precedence of user code: a name or a plain number without parsing (most constants are <c>N</c>, <c>eps</c>,
     /// <c>2.0</c>), anything else by parsing it.
     /// </summary>
-    private static int PrecedenceOf(string code) => IsNameOrNumber(code) ? Primary : ParsedPrecedenceOf(code);
+    private static int PrecedenceOf(string code)
+    {
+        if (IsNameOrNumber(code))
+        {
+            return Primary;
+        }
+
+        // Parsing costs more than the rest of rendering an expression, and the same constants (1.0 / N) come back in
+        // every form of the backward: parsed once, remembered (a bounded cache, shared by all generator runs).
+        if (ParsedPrecedences.TryGetValue(code, out var known))
+        {
+            return known;
+        }
+
+        if (ParsedPrecedences.Count >= ParsedPrecedenceCacheSize)
+        {
+            ParsedPrecedences.Clear();
+        }
+
+        return ParsedPrecedences[code] = ParsedPrecedenceOf(code);
+    }
+
+    private const int ParsedPrecedenceCacheSize = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> ParsedPrecedences = new();
 
     private static bool IsNameOrNumber(string code)
     {

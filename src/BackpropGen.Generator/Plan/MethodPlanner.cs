@@ -12,13 +12,13 @@ internal static class MethodPlanner
 {
     public static MethodPlan Plan(BackwardProgram program)
     {
-        var plan = LoopPlanner.Plan(CachePlanner.Plan(program));
-        if (plan.Loops is null || Recomputation.Rewrite(program) is not { } lean)
+        // The lean program is planned first: when it has a fused backward (the usual case for a method with values to
+        // recompute), it is the plan, and the program is planned once.
+        if (Recomputation.Rewrite(program) is { } lean && LoopPlanner.Plan(CachePlanner.Plan(lean)) is { Loops: not null } leanPlan)
         {
-            return plan;
+            return leanPlan;
         }
 
-        var leanPlan = LoopPlanner.Plan(CachePlanner.Plan(lean));
-        return leanPlan.Loops is null ? plan : leanPlan;
+        return LoopPlanner.Plan(CachePlanner.Plan(program));
     }
 }
