@@ -145,11 +145,17 @@ public class DiagnosticTests
         }
         """);
 
-    [Fact]
-    public void BPG0010_a_member_named_like_a_generated_one_is_reported_at_the_method_name() => AssertReported(Usings + """
+    [Theory]
+    [InlineData("FCache")]
+    [InlineData("FForward")]
+    [InlineData("FBackward")]
+    [InlineData("FBackwardSteps")]
+    [InlineData("FBackwardFused")]
+    [InlineData("FGraph")]
+    public void BPG0010_a_member_named_like_a_generated_one_is_reported_at_the_method_name(string taken) => AssertReported(Usings + $$"""
         public static partial class Layers
         {
-            public static int FCache;
+            public static int {{taken}};
             [Differentiable]
             public static Tensor {|BPG0010:F|}(Tensor x) => x * x;
         }
