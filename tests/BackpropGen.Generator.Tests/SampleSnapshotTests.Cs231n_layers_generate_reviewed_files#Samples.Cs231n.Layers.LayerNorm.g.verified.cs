@@ -140,6 +140,9 @@ namespace Samples.Cs231n
                     return null;
                 }
 
+                // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
+                var dxmu2Part = xmuShape.Dimension(1);
+
                 // pass 1 of 2 over the rows: steps 2, 5, 6
                 if (!layout.TryRead(x, out var xRows)
                     || !layout.TryRead(mu, out var muRows)
@@ -243,7 +246,7 @@ namespace Samples.Cs231n
                     return null;
                 }
 
-                var dmu = -dxmu1Sum - 2 * (dvariance / xmuShape.Dimension(1)) * xmuSum;
+                var dmu = -dxmu1Sum - 2 * (dvariance / dxmu2Part) * xmuSum;
 
                 // step 1: mu = Mean(x, axis: 1, keepDims: true)
                 var dx2 = dmu / x.Shape.Dimension(1);
@@ -287,7 +290,7 @@ namespace Samples.Cs231n
                             // step 5: xhat = xmu / std
                             var dxmu1 = dxhat / std_j;
                             // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
-                            var dxmu2 = 2 * (dvariance_j / xmuShape.Dimension(1)) * xmu;
+                            var dxmu2 = 2 * (dvariance_j / dxmu2Part) * xmu;
                             // step 2: xmu = x - mu
                             var dxmu = dxmu1 + dxmu2;
                             var dx1 = dxmu;
@@ -314,7 +317,7 @@ namespace Samples.Cs231n
                             // step 5: xhat = xmu / std
                             var dxmu1 = dxhat / std_j;
                             // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
-                            var dxmu2 = 2 * (dvariance_j / xmuShape.Dimension(1)) * xmu;
+                            var dxmu2 = 2 * (dvariance_j / dxmu2Part) * xmu;
                             // step 2: xmu = x - mu
                             var dxmu = dxmu1 + dxmu2;
                             var dx1 = dxmu;

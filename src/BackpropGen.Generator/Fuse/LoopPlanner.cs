@@ -313,11 +313,15 @@ internal sealed class LoopPlanner
     /// Whether a small expression can be computed on lanes as it stands: elementwise functions of small tensors (read
     /// broadcast) and numbers. Sums and broadcasts among small shapes cannot: lanes have the full shape.
     /// </summary>
+    /// <remarks>
+    /// A shape's property or method (<c>xmu.Shape.Dimension(1)</c>) has a lane form but is left out of it: inside the
+    /// inner loop it would be asked again for every lane, where bound to a local it is asked once.
+    /// </remarks>
     private static bool HasSmallLaneForm(Adj expression) => Nodes(expression).All(node => node switch
     {
         Code code => code.Kind != ValueKind.Tensor,
         Call call => LaneFunctions.Contains(call.Function) || call.Function.StartsWith("Math."),
-        GradRef or PrimalRef or Literal or Member or InstanceCall or Negation or Binary => true,
+        GradRef or PrimalRef or Literal or Negation or Binary => true,
         _ => false,
     });
 
