@@ -130,6 +130,11 @@ namespace Samples.Cs231n
             var (x, gamma, betaShape, mu, xmuShape, std, xhatShape) = cache;
             try
             {
+                if (dout is null || x is null || gamma is null || mu is null || std is null)
+                {
+                    return null;
+                }
+
                 var layout = global::BackpropGen.RowLayout.Of(dout.Shape);
                 var width = layout.Width;
                 if (!layout.Has(x.Shape)

@@ -155,6 +155,11 @@ partial class Layers
         var (x, gamma, betaShape, N, mu, xmuShape, sqrtvar, ivar, xhatShape, gammaxShape) = cache;
         try
         {
+            if (dout is null || x is null || gamma is null || mu is null || sqrtvar is null || ivar is null)
+            {
+                return null;
+            }
+
             var layout = global::BackpropGen.RowLayout.Of(dout.Shape);
             var width = layout.Width;
             if (!layout.Has(x.Shape)

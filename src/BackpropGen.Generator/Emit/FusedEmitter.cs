@@ -49,6 +49,22 @@ internal sealed class FusedEmitter
 
     private void Write()
     {
+        // A missing tensor is left to the step-by-step form, which reports it at the step that reads it.
+        var tensors = _plan.Fields.Where(f => f.TypeName == "global::BackpropGen.Tensor").Select(f => Identifiers.Escape(f.LocalName)).ToList();
+        if (_plan.Program.Method.ReturnKind == ValueKind.Tensor)
+        {
+            tensors.Insert(0, _plan.Program.DoutName);
+        }
+
+        if (tensors.Count > 0)
+        {
+            _writer.Line("if (" + string.Join(" || ", tensors.Select(tensor => tensor + " is null")) + ")");
+            _writer.Line("{");
+            _writer.Line("    return null;");
+            _writer.Line("}");
+            _writer.Line();
+        }
+
         var shapes = _loops.FullShapes.Select(_renderer.Render).ToList();
         _writer.Line($"var {_layout} = global::BackpropGen.RowLayout.Of({shapes[0]});");
         _writer.Line($"var {_width} = {_layout}.Width;");

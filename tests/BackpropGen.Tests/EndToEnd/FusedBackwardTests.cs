@@ -140,6 +140,17 @@ public class FusedBackwardTests
     }
 
     [Fact]
+    public void A_null_dout_is_declined_and_reported_by_the_steps_naming_the_step()
+    {
+        var (x, gamma, beta, _) = Inputs(6, 4, gammaShape: [4]);
+        var (_, cache) = Layers.BatchNormForward(x, gamma, beta, Eps);
+
+        Assert.Null(Layers.BatchNormBackwardFused(null!, cache));
+        var failure = Assert.ThrowsAny<ArgumentException>(() => Layers.BatchNormBackward(null!, cache));
+        Assert.Contains("BatchNormBackward, step 9", failure.Message);
+    }
+
+    [Fact]
     public void The_backward_a_user_calls_is_the_fused_one_when_it_applies()
     {
         var (x, gamma, beta, dout) = Inputs(7, 9, gammaShape: [9]);
