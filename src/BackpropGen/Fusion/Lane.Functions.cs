@@ -7,7 +7,8 @@ namespace BackpropGen;
 // The elementwise functions, each with the element semantics of the Tensor operation of the same name (NaN, ±0, ±∞
 // and ties included), to within the last bits where a vectorized approximation and TensorPrimitives round differently.
 // Where the framework has a vector form (.NET 9+: Exp, Log, IEEE Max and Min; .NET 10: Sin, Cos) it is used;
-// otherwise PortableLaneMath computes the same thing lane by lane.
+// otherwise PortableLaneMath computes the same thing lane by lane. A number given for a lane (Greater(x, 0.0)) becomes a
+// lane of that number, through the implicit conversion.
 public readonly partial struct Lane
 {
     /// <summary>The square, x * x, as <see cref="Tensor.Square"/>.</summary>
@@ -96,73 +97,25 @@ public readonly partial struct Lane
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane Maximum(Lane a, Lane b) => new(MaxOf(a._value, b._value));
 
-    /// <summary>The larger of each lane and <paramref name="b"/>, as <see cref="Tensor.Maximum(Tensor, double)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Maximum(Lane a, double b) => new(MaxOf(a._value, new Vector<double>(b)));
-
-    /// <summary>The larger of <paramref name="a"/> and each lane, as <see cref="Tensor.Maximum(Tensor, Tensor)"/> with a scalar first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Maximum(double a, Lane b) => new(MaxOf(new Vector<double>(a), b._value));
-
     /// <summary>The smaller of two lanes, as <see cref="Tensor.Minimum(Tensor, Tensor)"/>: NaN if either is NaN, -0 under +0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane Minimum(Lane a, Lane b) => new(MinOf(a._value, b._value));
-
-    /// <summary>The smaller of each lane and <paramref name="b"/>, as <see cref="Tensor.Minimum(Tensor, double)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Minimum(Lane a, double b) => new(MinOf(a._value, new Vector<double>(b)));
-
-    /// <summary>The smaller of <paramref name="a"/> and each lane, as <see cref="Tensor.Minimum(Tensor, Tensor)"/> with a scalar first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Minimum(double a, Lane b) => new(MinOf(new Vector<double>(a), b._value));
 
     /// <summary>1.0 where <c>a &gt; b</c>, 0.0 elsewhere (also where either is NaN), as <see cref="Tensor.Greater(Tensor, Tensor)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane Greater(Lane a, Lane b) => Mask(Vector.GreaterThan(a._value, b._value));
 
-    /// <summary>1.0 where a lane is greater than <paramref name="b"/>, 0.0 elsewhere, as <see cref="Tensor.Greater(Tensor, double)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Greater(Lane a, double b) => Mask(Vector.GreaterThan(a._value, new Vector<double>(b)));
-
-    /// <summary>1.0 where <paramref name="a"/> is greater than a lane, 0.0 elsewhere, as <see cref="Tensor.Greater(Tensor, Tensor)"/> with a scalar first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Greater(double a, Lane b) => Mask(Vector.GreaterThan(new Vector<double>(a), b._value));
-
     /// <summary>1.0 where <c>a &lt; b</c>, 0.0 elsewhere (also where either is NaN), as <see cref="Tensor.Less(Tensor, Tensor)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane Less(Lane a, Lane b) => Mask(Vector.LessThan(a._value, b._value));
-
-    /// <summary>1.0 where a lane is less than <paramref name="b"/>, 0.0 elsewhere, as <see cref="Tensor.Less(Tensor, double)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Less(Lane a, double b) => Mask(Vector.LessThan(a._value, new Vector<double>(b)));
-
-    /// <summary>1.0 where <paramref name="a"/> is less than a lane, 0.0 elsewhere, as <see cref="Tensor.Less(Tensor, Tensor)"/> with a scalar first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane Less(double a, Lane b) => Mask(Vector.LessThan(new Vector<double>(a), b._value));
 
     /// <summary>1.0 where <c>a &gt;= b</c>, 0.0 elsewhere (also where either is NaN), as <see cref="Tensor.GreaterOrEqual(Tensor, Tensor)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane GreaterOrEqual(Lane a, Lane b) => Mask(Vector.GreaterThanOrEqual(a._value, b._value));
 
-    /// <summary>1.0 where a lane is at least <paramref name="b"/>, 0.0 elsewhere, as <see cref="Tensor.GreaterOrEqual(Tensor, double)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane GreaterOrEqual(Lane a, double b) => Mask(Vector.GreaterThanOrEqual(a._value, new Vector<double>(b)));
-
-    /// <summary>1.0 where <paramref name="a"/> is at least a lane, 0.0 elsewhere, as <see cref="Tensor.GreaterOrEqual(Tensor, Tensor)"/> with a scalar first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane GreaterOrEqual(double a, Lane b) => Mask(Vector.GreaterThanOrEqual(new Vector<double>(a), b._value));
-
     /// <summary>1.0 where <c>a &lt;= b</c>, 0.0 elsewhere (also where either is NaN), as <see cref="Tensor.LessOrEqual(Tensor, Tensor)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane LessOrEqual(Lane a, Lane b) => Mask(Vector.LessThanOrEqual(a._value, b._value));
-
-    /// <summary>1.0 where a lane is at most <paramref name="b"/>, 0.0 elsewhere, as <see cref="Tensor.LessOrEqual(Tensor, double)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane LessOrEqual(Lane a, double b) => Mask(Vector.LessThanOrEqual(a._value, new Vector<double>(b)));
-
-    /// <summary>1.0 where <paramref name="a"/> is at most a lane, 0.0 elsewhere, as <see cref="Tensor.LessOrEqual(Tensor, Tensor)"/> with a scalar first.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane LessOrEqual(double a, Lane b) => Mask(Vector.LessThanOrEqual(new Vector<double>(a), b._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Lane Mask(Vector<long> holds) => new(Vector.ConditionalSelect(holds, Vector<double>.One, Vector<double>.Zero));

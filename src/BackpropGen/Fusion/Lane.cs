@@ -93,23 +93,6 @@ public readonly partial struct Lane
     }
 
     /// <summary>
-    /// Writes <paramref name="value"/> to every element of the lanes at <paramref name="j"/> (a full-size value that is
-    /// the same everywhere, such as the gradient of a sum of all elements).
-    /// </summary>
-    /// <param name="row">The row to write.</param>
-    /// <param name="j">The index of the first element, in [0, <c>row.Length</c>].</param>
-    /// <param name="value">The value to write.</param>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(Span<double> row, int j, double value) => Store(row, j, new Lane(new Vector<double>(value)));
-
-    /// <summary>Adds <paramref name="value"/> to every element of the lanes at <paramref name="j"/>.</summary>
-    /// <param name="row">The row to add into.</param>
-    /// <param name="j">The index of the first element, in [0, <c>row.Length</c>].</param>
-    /// <param name="value">The value to add.</param>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddTo(Span<double> row, int j, double value) => AddTo(row, j, new Lane(new Vector<double>(value)));
-
-    /// <summary>
     /// The <see cref="Count"/> elements from <paramref name="j"/> on of the row that starts at <paramref name="start"/>,
     /// without a bounds check: for the whole lanes of a fused pass, whose loop guarantees that
     /// <c>j + Count</c> is within the row (the partial lanes at its end use <see cref="Load"/>).
@@ -127,13 +110,6 @@ public readonly partial struct Lane
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreUnsafe(ref double start, int j, Lane value) => value._value.StoreUnsafe(ref start, (nuint)j);
 
-    /// <summary>Writes <paramref name="value"/> to every element of the lanes from <paramref name="j"/> on, without a bounds check.</summary>
-    /// <param name="start">The row's first element (<see cref="RowOutput.Start"/>).</param>
-    /// <param name="j">The index of the first element; the caller guarantees <c>j + Count &lt;= Width</c>.</param>
-    /// <param name="value">The value to write.</param>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreUnsafe(ref double start, int j, double value) => new Vector<double>(value).StoreUnsafe(ref start, (nuint)j);
-
     /// <summary>Adds the lanes into the elements from <paramref name="j"/> on, without a bounds check (see <see cref="LoadUnsafe"/>).</summary>
     /// <param name="start">The row's first element (<see cref="RowSink.Start(int, int)"/>).</param>
     /// <param name="j">The index of the first element; the caller guarantees <c>j + Count &lt;= Width</c>.</param>
@@ -142,61 +118,29 @@ public readonly partial struct Lane
     public static void AddToUnsafe(ref double start, int j, Lane value) =>
         (Vector.LoadUnsafe(ref start, (nuint)j) + value._value).StoreUnsafe(ref start, (nuint)j);
 
-    /// <summary>Adds <paramref name="value"/> into every element of the lanes from <paramref name="j"/> on, without a bounds check.</summary>
-    /// <param name="start">The row's first element (<see cref="RowSink.Start(int, int)"/>).</param>
-    /// <param name="j">The index of the first element; the caller guarantees <c>j + Count &lt;= Width</c>.</param>
-    /// <param name="value">The value to add.</param>
+    /// <summary>
+    /// A lane holding <paramref name="value"/> in every element: a number met beside a lane (<c>2 * dsq_j</c>,
+    /// <c>Lane.Greater(x_j, 0.0)</c>, a gradient that is the same everywhere) takes part lane by lane.
+    /// </summary>
+    /// <param name="value">The number.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddToUnsafe(ref double start, int j, double value) =>
-        (Vector.LoadUnsafe(ref start, (nuint)j) + new Vector<double>(value)).StoreUnsafe(ref start, (nuint)j);
+    public static implicit operator Lane(double value) => new(new Vector<double>(value));
 
     /// <summary>The sum of two lanes, lane by lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane operator +(Lane a, Lane b) => new(a._value + b._value);
 
-    /// <summary>Adds <paramref name="b"/> to every lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane operator +(Lane a, double b) => new(a._value + new Vector<double>(b));
-
-    /// <summary>Adds <paramref name="a"/> to every lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane operator +(double a, Lane b) => new(new Vector<double>(a) + b._value);
-
     /// <summary>The difference of two lanes, lane by lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane operator -(Lane a, Lane b) => new(a._value - b._value);
-
-    /// <summary>Subtracts <paramref name="b"/> from every lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane operator -(Lane a, double b) => new(a._value - new Vector<double>(b));
-
-    /// <summary>Subtracts every lane from <paramref name="a"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane operator -(double a, Lane b) => new(new Vector<double>(a) - b._value);
 
     /// <summary>The product of two lanes, lane by lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane operator *(Lane a, Lane b) => new(a._value * b._value);
 
-    /// <summary>Multiplies every lane by <paramref name="b"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane operator *(Lane a, double b) => new(a._value * new Vector<double>(b));
-
-    /// <summary>Multiplies every lane by <paramref name="a"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane operator *(double a, Lane b) => new(new Vector<double>(a) * b._value);
-
     /// <summary>The quotient of two lanes, lane by lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane operator /(Lane a, Lane b) => new(a._value / b._value);
-
-    /// <summary>Divides every lane by <paramref name="b"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane operator /(Lane a, double b) => new(a._value / new Vector<double>(b));
-
-    /// <summary>Divides <paramref name="a"/> by every lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Lane operator /(double a, Lane b) => new(new Vector<double>(a) / b._value);
 
     /// <summary>Negates every lane: flips the sign bit, so that -(+0) is -0 and NaN stays NaN.</summary>
     // A sign flip rather than 0 - x, which would give +0 for -(+0) (as .NET 8's Vector negation may).

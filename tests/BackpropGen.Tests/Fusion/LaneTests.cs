@@ -69,19 +69,20 @@ public class LaneTests
         ["Portable Minimum"] = ((a, b) => new Lane(PortableLaneMath.Minimum(a.Value, b.Value)), Tensor.Minimum),
     };
 
-    // The same functions with a scalar second and first: each must match its two-lane form with the scalar repeated.
+    // The same functions with a scalar second and first (a number becomes a lane of it): each must match its two-lane form
+    // with the scalar repeated.
     private static readonly Dictionary<string, (Func<Lane, double, Lane> LaneScalar, Func<double, Lane, Lane> ScalarLane)> ScalarForms = new()
     {
         ["+"] = ((a, b) => a + b, (a, b) => a + b),
         ["-"] = ((a, b) => a - b, (a, b) => a - b),
         ["*"] = ((a, b) => a * b, (a, b) => a * b),
         ["/"] = ((a, b) => a / b, (a, b) => a / b),
-        ["Maximum"] = (Lane.Maximum, Lane.Maximum),
-        ["Minimum"] = (Lane.Minimum, Lane.Minimum),
-        ["Greater"] = (Lane.Greater, Lane.Greater),
-        ["Less"] = (Lane.Less, Lane.Less),
-        ["GreaterOrEqual"] = (Lane.GreaterOrEqual, Lane.GreaterOrEqual),
-        ["LessOrEqual"] = (Lane.LessOrEqual, Lane.LessOrEqual),
+        ["Maximum"] = ((a, b) => Lane.Maximum(a, b), (a, b) => Lane.Maximum(a, b)),
+        ["Minimum"] = ((a, b) => Lane.Minimum(a, b), (a, b) => Lane.Minimum(a, b)),
+        ["Greater"] = ((a, b) => Lane.Greater(a, b), (a, b) => Lane.Greater(a, b)),
+        ["Less"] = ((a, b) => Lane.Less(a, b), (a, b) => Lane.Less(a, b)),
+        ["GreaterOrEqual"] = ((a, b) => Lane.GreaterOrEqual(a, b), (a, b) => Lane.GreaterOrEqual(a, b)),
+        ["LessOrEqual"] = ((a, b) => Lane.LessOrEqual(a, b), (a, b) => Lane.LessOrEqual(a, b)),
     };
 
     public static TheoryData<string> UnaryNames => [.. UnaryFunctions.Keys];
