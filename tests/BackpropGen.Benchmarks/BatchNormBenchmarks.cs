@@ -59,7 +59,7 @@ public class BatchNormBenchmarks
     public Tensor GeneratedSteps() => BatchNormLayer.BatchNormBackwardSteps(_dout, _generatedCache).dx;
 
     [Benchmark(Description = "backward (hand-written, the generated passes)")]
-    public double[] FusedStepsFromInput() => RecomputingFusedBackward.Backward(_doutArray, _inputCache).dx;
+    public double[] HandWrittenGeneratedPasses() => RecomputingFusedBackward.Backward(_doutArray, _inputCache).dx;
 
     [Benchmark(Description = "backward (seed naive, Tensor ops)")]
     public Tensor SeedNaive() => SeedNaiveBackward.Backward(_dout, _seedCache).dx;

@@ -20,7 +20,7 @@ public static class QuickTimer
             ("forward (generated)", benchmarks.Forward),
             ("backward (generated)", benchmarks.GeneratedBackward),
             ("backward (generated, step by step)", benchmarks.GeneratedSteps),
-            ("backward (hand-written, the generated passes)", benchmarks.FusedStepsFromInput),
+            ("backward (hand-written, the generated passes)", benchmarks.HandWrittenGeneratedPasses),
             ("backward (seed naive, Tensor ops)", benchmarks.SeedNaive),
             ("backward (hand-fused)", benchmarks.HandFused),
             ("backward (hand-fused, parallel)", benchmarks.HandFusedParallel),

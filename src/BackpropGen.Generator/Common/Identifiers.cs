@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace BackpropGen.Generator.Common;
@@ -9,4 +10,19 @@ internal static class Identifiers
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) == SyntaxKind.VarKeyword
             ? "@" + name
             : name;
+
+    /// <summary>
+    /// <paramref name="name"/>, or the first of <c>name2</c>, <c>name3</c>, … that <paramref name="taken"/> does not hold;
+    /// the name returned is added to it.
+    /// </summary>
+    public static string Fresh(string name, HashSet<string> taken)
+    {
+        var candidate = name;
+        for (var i = 2; !taken.Add(candidate); i++)
+        {
+            candidate = name + i;
+        }
+
+        return candidate;
+    }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Lower;
 
@@ -37,4 +39,12 @@ internal sealed record BackwardProgram(
     string CacheName,
     EquatableArray<BackwardBlock> Blocks,
     EquatableArray<GradientOutput> Outputs,
-    EquatableArray<GraphEdge> Edges);
+    EquatableArray<GraphEdge> Edges)
+{
+    /// <summary>The names a generated backward already uses: parameters, locals, gradients, <c>dout</c> and <c>cache</c>.</summary>
+    public IEnumerable<string> NamesInUse() =>
+        Method.Parameters.Select(p => p.Name)
+            .Concat(Method.Locals.Select(l => l.Name))
+            .Concat(Blocks.SelectMany(b => b.Statements).SelectMany(s => s.Targets))
+            .Concat(new[] { DoutName, CacheName });
+}

@@ -97,13 +97,13 @@ internal class AdjointRenderer
         return false;
     }
 
-    protected string Operand(Adj expression, int required)
+    private string Operand(Adj expression, int required)
     {
         var text = Render(expression, out var precedence);
         return precedence < required ? "(" + text + ")" : text;
     }
 
-    protected static string Qualify(string function) =>
+    private static string Qualify(string function) =>
         function.StartsWith("global::") ? function
         : function.StartsWith("Math.") ? "global::System." + function
         : "global::BackpropGen." + function;
@@ -112,31 +112,7 @@ internal class AdjointRenderer
     /// The precedence of user code: a name or a plain number without parsing (most constants are <c>N</c>, <c>eps</c>,
     /// <c>2.0</c>), anything else by parsing it.
     /// </summary>
-    private static int PrecedenceOf(string code)
-    {
-        if (IsNameOrNumber(code))
-        {
-            return Primary;
-        }
-
-        // Parsing costs more than the rest of rendering an expression, and the same constants (1.0 / N) come back in
-        // every form of the backward: parsed once, remembered (a bounded cache, shared by all generator runs).
-        if (ParsedPrecedences.TryGetValue(code, out var known))
-        {
-            return known;
-        }
-
-        if (ParsedPrecedences.Count >= ParsedPrecedenceCacheSize)
-        {
-            ParsedPrecedences.Clear();
-        }
-
-        return ParsedPrecedences[code] = ParsedPrecedenceOf(code);
-    }
-
-    private const int ParsedPrecedenceCacheSize = 4096;
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> ParsedPrecedences = new();
+    private static int PrecedenceOf(string code) => IsNameOrNumber(code) ? Primary : ParsedPrecedenceOf(code);
 
     private static bool IsNameOrNumber(string code)
     {

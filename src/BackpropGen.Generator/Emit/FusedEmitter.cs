@@ -37,11 +37,20 @@ internal sealed class FusedEmitter
         _plan = plan;
         _loops = loops;
         _renderer = new AdjointRenderer(plan);
-        _taken = new HashSet<string>(taken.Concat(loops.Sections.OfType<RowPass>().SelectMany(p => p.Body.OfType<LaneSum>()).Select(s => s.Target)));
-        _layout = Fresh("layout", _taken);
-        _width = Fresh("width", _taken);
+        _taken = new HashSet<string>(taken.Concat(loops.Sections.SelectMany(DeclaredNames)));
+        _layout = Identifiers.Fresh("layout", _taken);
+        _width = Identifiers.Fresh("width", _taken);
         NameOuterLocals();
     }
+
+    /// <summary>The locals a section declares: the planner's own (sums of terms, bound parts) as well as the backward's.</summary>
+    private static IEnumerable<string> DeclaredNames(FusedSection section) => section switch
+    {
+        SmallStatement small => small.Statement.Targets,
+        FactoredSum factored => factored.Statement.Targets,
+        RowPass pass => pass.Body.Select(statement => statement.Target),
+        _ => Enumerable.Empty<string>(),
+    };
 
     /// <summary>Writes the body of the fused method, after the cache has been unfolded into locals.</summary>
     public static void WriteBody(IndentedWriter writer, CachePlan plan, LoopPlan loops, IEnumerable<string> taken) =>
@@ -59,9 +68,7 @@ internal sealed class FusedEmitter
         if (tensors.Count > 0)
         {
             _writer.Line("if (" + string.Join(" || ", tensors.Select(tensor => tensor + " is null")) + ")");
-            _writer.Line("{");
-            _writer.Line("    return null;");
-            _writer.Line("}");
+            WriteReturnNull();
             _writer.Line();
         }
 
@@ -155,17 +162,17 @@ internal sealed class FusedEmitter
         {
             foreach (var name in pass.Reads.Where(name => !_readers.ContainsKey(name)))
             {
-                _readers[name] = Fresh(name + "Rows", _taken);
+                _readers[name] = Identifiers.Fresh(name + "Rows", _taken);
             }
 
             foreach (var sum in pass.Body.OfType<LaneSum>())
             {
-                _sinks[sum] = Fresh(sum.Target + "Sink", _taken);
+                _sinks[sum] = Identifiers.Fresh(sum.Target + "Sink", _taken);
             }
 
             foreach (var store in pass.Body.OfType<LaneStore>())
             {
-                _outputs[store.Target] = Fresh(store.Target + "Out", _taken);
+                _outputs[store.Target] = Identifiers.Fresh(store.Target + "Out", _taken);
             }
         }
     }
@@ -191,9 +198,8 @@ internal sealed class FusedEmitter
 
         var expansions = pass.Body.SelectMany(statement => statement switch
             {
-                LaneValue value => LoopPlanner.Nodes(value.Value),
-                LaneSum sum => LoopPlanner.Nodes(sum.Value),
-                LaneStore store => LoopPlanner.Nodes(store.Value),
+                LaneValue value => LoopPlanner.LaneNodes(value.Value),
+                LaneSum sum => LoopPlanner.LaneNodes(sum.Value),
                 _ => Enumerable.Empty<Adj>(),
             })
             .OfType<Call>()
@@ -216,14 +222,14 @@ internal sealed class FusedEmitter
 
         // Locals of the loops: each pass names its own, clear of the method's.
         var inner = new HashSet<string>(_taken);
-        var first = Fresh("first", inner);
-        var end = Fresh("end", inner);
-        var block = Fresh("block", inner);
-        var i = Fresh("i", inner);
-        var j = Fresh("j", inner);
-        var reads = pass.Reads.Select(name => (Name: name, Row: Fresh(name + "Row", inner), Lanes: Fresh(name + "_j", inner))).ToList();
-        var sumRows = sums.ToDictionary(sum => sum, sum => Fresh(sum.Target + "Row", inner));
-        var storeRows = stores.ToDictionary(store => store.Target, store => Fresh(store.Target + "Row", inner));
+        var first = Identifiers.Fresh("first", inner);
+        var end = Identifiers.Fresh("end", inner);
+        var block = Identifiers.Fresh("block", inner);
+        var i = Identifiers.Fresh("i", inner);
+        var j = Identifiers.Fresh("j", inner);
+        var reads = pass.Reads.Select(name => (Name: name, Row: Identifiers.Fresh(name + "Row", inner), Lanes: Identifiers.Fresh(name + "_j", inner))).ToList();
+        var sumRows = sums.ToDictionary(sum => sum, sum => Identifiers.Fresh(sum.Target + "Row", inner));
+        var storeRows = stores.ToDictionary(store => store.Target, store => Identifiers.Fresh(store.Target + "Row", inner));
         var lanes = new LaneRenderer(_plan, reads.ToDictionary(r => r.Name, r => r.Lanes));
 
         // Blocks of rows, in parallel when the layout is large; each block reads and adds through buffers of its own.
@@ -325,7 +331,7 @@ internal sealed class FusedEmitter
                     _writer.Line(addTo(sum) + lanes.Render(sum.Value) + ");");
                     break;
                 case LaneStore laneStore:
-                    _writer.Line(store(laneStore) + lanes.Render(laneStore.Value) + ");");
+                    _writer.Line(store(laneStore) + Identifiers.Escape(laneStore.Target) + ");");
                     break;
             }
         }
@@ -344,19 +350,13 @@ internal sealed class FusedEmitter
             _writer.Line((k == 0 ? "if (!" : "    || !") + list[k] + (k == list.Count - 1 ? ")" : string.Empty));
         }
 
+        WriteReturnNull();
+    }
+
+    private void WriteReturnNull()
+    {
         _writer.Line("{");
         _writer.Line("    return null;");
         _writer.Line("}");
-    }
-
-    private static string Fresh(string name, HashSet<string> taken)
-    {
-        var candidate = name;
-        for (var i = 2; !taken.Add(candidate); i++)
-        {
-            candidate = name + i;
-        }
-
-        return candidate;
     }
 }

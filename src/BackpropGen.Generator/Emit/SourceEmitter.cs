@@ -144,7 +144,7 @@ internal static class SourceEmitter
     /// </summary>
     private static (string Step, string Failure) StepTrackingNames(CachePlan plan)
     {
-        var taken = new System.Collections.Generic.HashSet<string>(TakenNames(plan));
+        var taken = new System.Collections.Generic.HashSet<string>(plan.NamesInUse());
         string Fresh(string name)
         {
             while (!taken.Add(name))
@@ -156,17 +156,6 @@ internal static class SourceEmitter
         }
 
         return (Fresh("step"), Fresh("failure"));
-    }
-
-    /// <summary>Every name a generated method's body already uses: parameters, locals, gradients, cache locals.</summary>
-    private static System.Collections.Generic.IEnumerable<string> TakenNames(CachePlan plan)
-    {
-        var program = plan.Program;
-        return program.Method.Parameters.Select(p => p.Name)
-            .Concat(program.Method.Locals.Select(l => l.Name))
-            .Concat(program.Blocks.SelectMany(b => b.Statements).SelectMany(s => s.Targets))
-            .Concat(plan.Fields.Select(f => f.LocalName))
-            .Concat(new[] { program.DoutName, program.CacheName });
     }
 
     /// <summary>
@@ -247,7 +236,7 @@ internal static class SourceEmitter
             UnfoldCache(writer, plan);
             using (writer.Block("try"))
             {
-                FusedEmitter.WriteBody(writer, plan, loops, TakenNames(plan));
+                FusedEmitter.WriteBody(writer, plan, loops, plan.NamesInUse());
             }
 
             using (writer.Block("catch (global::System.ArgumentException)"))

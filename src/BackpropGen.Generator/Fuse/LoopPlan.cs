@@ -45,18 +45,18 @@ internal sealed record FactoredSum(
 /// </summary>
 internal sealed record RowPass(EquatableArray<string> Reads, EquatableArray<PassStatement> Body) : FusedSection;
 
-/// <summary>A statement in a pass over the rows, in the backward block of step <paramref name="Step"/>.</summary>
-internal abstract record PassStatement(int Step, string Header);
+/// <summary>A statement in a pass over the rows, in the backward block of step <paramref name="Step"/>, about the value <paramref name="Target"/>.</summary>
+internal abstract record PassStatement(int Step, string Header, string Target);
 
 /// <summary><c>var {Target} = {Value};</c> on lanes: a full-size value computed in registers and never stored.</summary>
-internal sealed record LaneValue(int Step, string Header, string Target, Adj Value) : PassStatement(Step, Header);
+internal sealed record LaneValue(int Step, string Header, string Target, Adj Value) : PassStatement(Step, Header, Target);
 
 /// <summary>
 /// A reduction <c>{Target} = SumTo({Value}, {TargetShape})</c> (or <c>SumProductTo</c>), with the full-size
 /// <paramref name="Value"/> added row by row into an accumulator of the target's shape; with no
 /// <paramref name="TargetShape"/>, the sum of all its elements as a number (<c>Sum({Value})</c>).
 /// </summary>
-internal sealed record LaneSum(int Step, string Header, string Target, Adj Value, Adj? TargetShape) : PassStatement(Step, Header);
+internal sealed record LaneSum(int Step, string Header, string Target, Adj Value, Adj? TargetShape) : PassStatement(Step, Header, Target);
 
-/// <summary>A full-size gradient the backward returns: its lanes are stored into a new tensor of the full shape.</summary>
-internal sealed record LaneStore(int Step, string Header, string Target, Adj Value) : PassStatement(Step, Header);
+/// <summary>A full-size gradient the backward returns: the lanes of <paramref name="Target"/> are stored into a new tensor of the full shape.</summary>
+internal sealed record LaneStore(int Step, string Header, string Target) : PassStatement(Step, Header, Target);

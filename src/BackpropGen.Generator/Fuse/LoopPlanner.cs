@@ -55,21 +55,17 @@ internal sealed class LoopPlanner
     private readonly Dictionary<Adj, string> _boundParts = new();
     private bool _fusible = true;
 
-    private LoopPlanner(CachePlan cache)
+    private LoopPlanner(CachePlan cache, HashSet<string> fullForward)
     {
         _program = cache.Program;
-        var method = _program.Method;
-        _fullForward = FullSizeValues.Of(method);
-        _names = new HashSet<string>(
-            method.Parameters.Select(p => p.Name)
-                .Concat(method.Locals.Select(l => l.Name))
-                .Concat(_program.Blocks.SelectMany(b => b.Statements).SelectMany(s => s.Targets))
-                .Concat(cache.Fields.Select(f => f.LocalName))
-                .Concat(new[] { _program.DoutName, _program.CacheName }));
+        _fullForward = fullForward;
+        _names = new HashSet<string>(cache.NamesInUse());
     }
 
     /// <summary>The fused form, or null when the backward has no full-size values or an operation that cannot be fused.</summary>
-    public static MethodPlan Plan(CachePlan cache) => new(cache, new LoopPlanner(cache).Run());
+    /// <param name="cache">The cache plan of the differentiated method.</param>
+    /// <param name="fullForward">Its full-size forward values (<see cref="FullSizeValues"/>).</param>
+    public static MethodPlan Plan(CachePlan cache, HashSet<string> fullForward) => new(cache, new LoopPlanner(cache, fullForward).Run());
 
     /// <summary>What the planner knows of a local of the backward.</summary>
     private sealed class Value
@@ -132,7 +128,7 @@ internal sealed class LoopPlanner
                     _values[name] = new Value { Full = true, Level = level, Definition = definition };
                     if (outputs.Contains(name))
                     {
-                        stores.Add((level, new LaneStore(block.Step, block.Header, name, new GradRef(name, ValueKind.Tensor))));
+                        stores.Add((level, new LaneStore(block.Step, block.Header, name)));
                     }
                 }
                 else
@@ -155,7 +151,7 @@ internal sealed class LoopPlanner
             return null;
         }
 
-        if (!sums.All(s => IsLaneExpression(s.Sum.Value)) || !_values.Values.All(v => v.Definition is null || IsLaneExpression(v.Definition.Value)))
+        if (!sums.All(s => HasLaneForm(s.Sum.Value, full: true)) || !_values.Values.All(v => v.Definition is null || HasLaneForm(v.Definition.Value, full: true)))
         {
             return null;
         }
@@ -261,7 +257,7 @@ internal sealed class LoopPlanner
     {
         if (IsReductionOfFull(expression, out var value, out var shape))
         {
-            return Reduce(block, FreshName(name + "Sum"), value, shape, sums, smalls);
+            return Reduce(block, Identifiers.Fresh(name + "Sum", _names), value, shape, sums, smalls);
         }
 
         return expression switch
@@ -282,14 +278,14 @@ internal sealed class LoopPlanner
     {
         if (!IsFull(expression))
         {
-            if (HasSmallLaneForm(expression) || expression.Kind is not (ValueKind.Tensor or ValueKind.Double))
+            if (HasLaneForm(expression, full: false) || expression.Kind is not (ValueKind.Tensor or ValueKind.Double))
             {
                 return expression;
             }
 
             if (!_boundParts.TryGetValue(expression, out var local))
             {
-                local = FreshName(target + "Part");
+                local = Identifiers.Fresh(target + "Part", _names);
                 _boundParts[expression] = local;
                 var bound = TakeOutReductions(block, local, expression, sums, smalls);
                 var level = LevelOf(bound);
@@ -308,22 +304,6 @@ internal sealed class LoopPlanner
             _ => expression,
         };
     }
-
-    /// <summary>
-    /// Whether a small expression can be computed on lanes as it stands: elementwise functions of small tensors (read
-    /// broadcast) and numbers. Sums and broadcasts among small shapes cannot: lanes have the full shape.
-    /// </summary>
-    /// <remarks>
-    /// A shape's property or method (<c>xmu.Shape.Dimension(1)</c>) has a lane form but is left out of it: inside the
-    /// inner loop it would be asked again for every lane, where bound to a local it is asked once.
-    /// </remarks>
-    private static bool HasSmallLaneForm(Adj expression) => Nodes(expression).All(node => node switch
-    {
-        Code code => code.Kind != ValueKind.Tensor,
-        Call call => LaneFunctions.Contains(call.Function) || call.Function.StartsWith("Math."),
-        GradRef or PrimalRef or Literal or Negation or Binary => true,
-        _ => false,
-    });
 
     /// <summary>A term of a sum: <c>Factor * Term</c>, the factor small (null for 1), negated when <c>Negative</c>.</summary>
     private readonly struct SumTerm
@@ -356,7 +336,7 @@ internal sealed class LoopPlanner
         return level > 0
             && Split(summed, false, null, level, terms)
             && terms.Max(t => LevelOf(t.Term)) < level
-            && terms.All(t => t.Factor is null || Nodes(t.Factor).All(node => node is not Call call || LaneFunctions.Contains(call.Function) || call.Function.StartsWith("Math.")));
+            && terms.All(t => t.Factor is null || LaneNodes(t.Factor).All(node => node is not Call call || IsElementwise(call)));
     }
 
     private bool Split(Adj expression, bool negative, Adj? factor, int level, List<SumTerm> terms)
@@ -477,18 +457,7 @@ internal sealed class LoopPlanner
             PrimalRef primal => primal.Name,
             _ => "term",
         };
-        return FreshName(stem + "Sum");
-    }
-
-    private string FreshName(string stem)
-    {
-        var name = stem;
-        for (var i = 2; !_names.Add(name); i++)
-        {
-            name = stem + i;
-        }
-
-        return name;
+        return Identifiers.Fresh(stem + "Sum", _names);
     }
 
     /// <summary>
@@ -571,14 +540,25 @@ internal sealed class LoopPlanner
         _ => 0,
     };
 
-    /// <summary>Whether every node of a full-size expression has a lane form: no tensor-valued user code, no matrix product.</summary>
-    private static bool IsLaneExpression(Adj expression) => Nodes(expression).All(node => node switch
+    /// <summary>
+    /// Whether an expression can be computed on lanes as it stands: elementwise functions of tensors (read broadcast) and
+    /// numbers. A full-size expression may also sum or broadcast to the full shape (<paramref name="full"/>), which on
+    /// lanes is the value itself; a small one may not, since lanes have the full shape.
+    /// </summary>
+    /// <remarks>
+    /// A shape's property or method (<c>xmu.Shape.Dimension(1)</c>) has a lane form but is left out of it: inside the
+    /// inner loop it would be asked again for every lane, where bound to a local it is asked once.
+    /// </remarks>
+    private static bool HasLaneForm(Adj expression, bool full) => LaneNodes(expression).All(node => node switch
     {
         Code code => code.Kind != ValueKind.Tensor,
-        Call call => LaneFunctions.Contains(call.Function) || ShapedAs.Contains(call.Function) || call.Function.StartsWith("Math."),
-        GradRef or PrimalRef or Literal or Member or InstanceCall or Negation or Binary => true,
+        Call call => IsElementwise(call) || (full && ShapedAs.Contains(call.Function)),
+        GradRef or PrimalRef or Literal or Negation or Binary => true,
         _ => false,
     });
+
+    /// <summary>A call that applies its function element by element: one of Lane's, or System.Math's on numbers.</summary>
+    private static bool IsElementwise(Call call) => LaneFunctions.Contains(call.Function) || call.Function.StartsWith("Math.");
 
     /// <summary>
     /// A pass: the given reductions and stores, preceded by the full-size values they need (recomputed here, in step
@@ -594,7 +574,7 @@ internal sealed class LoopPlanner
 
         foreach (var store in stores)
         {
-            Need(store.Value, needed);
+            Need(new GradRef(store.Target, ValueKind.Tensor), needed);
         }
 
         var body = new List<PassStatement>();
@@ -639,7 +619,7 @@ internal sealed class LoopPlanner
 
     private void Need(Adj expression, HashSet<string> needed)
     {
-        foreach (var node in Nodes(expression))
+        foreach (var node in LaneNodes(expression))
         {
             if (node is GradRef gradient && _values.TryGetValue(gradient.Name, out var value) && value.Definition is { } definition
                 && needed.Add(gradient.Name))
@@ -652,7 +632,7 @@ internal sealed class LoopPlanner
     /// <summary>The tensors a lane expression loads: tensors it reads that are not themselves computed on lanes.</summary>
     private void CollectReads(Adj expression, List<string> reads)
     {
-        foreach (var node in Nodes(expression))
+        foreach (var node in LaneNodes(expression))
         {
             switch (node)
             {
@@ -666,8 +646,11 @@ internal sealed class LoopPlanner
         }
     }
 
-    /// <summary>The nodes of a lane expression that stand for values, skipping the shape arguments of shape-taking calls.</summary>
-    internal static IEnumerable<Adj> Nodes(Adj expression)
+    /// <summary>
+    /// The nodes of an expression that are values on lanes, skipping the shape arguments of shape-taking calls (unlike
+    /// <see cref="A.Nodes"/>, which walks every node).
+    /// </summary>
+    internal static IEnumerable<Adj> LaneNodes(Adj expression)
     {
         yield return expression;
         IEnumerable<Adj> children = expression switch
@@ -681,7 +664,7 @@ internal sealed class LoopPlanner
         };
         foreach (var child in children)
         {
-            foreach (var node in Nodes(child))
+            foreach (var node in LaneNodes(child))
             {
                 yield return node;
             }

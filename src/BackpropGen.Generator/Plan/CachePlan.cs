@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
 
@@ -17,6 +19,10 @@ internal sealed record CachePlan(
     BackwardProgram Program,
     EquatableArray<CacheField> Fields,
     EquatableArray<string> CachedValues,
-    EquatableArray<ShapeLocal> ShapeLocals);
+    EquatableArray<ShapeLocal> ShapeLocals)
+{
+    /// <summary>The names a generated backward already uses, the cache's unfolded locals included.</summary>
+    public IEnumerable<string> NamesInUse() => Program.NamesInUse().Concat(Fields.Select(f => f.LocalName));
+}
 
 internal sealed record ShapeLocal(string ValueName, string LocalName);

@@ -27,11 +27,7 @@ internal static class CachePlanner
             CollectReads(statement.Value, values, shapes);
         }
 
-        var taken = new HashSet<string>(
-            method.Parameters.Select(p => p.Name)
-                .Concat(method.Locals.Select(l => l.Name))
-                .Concat(program.Blocks.SelectMany(b => b.Statements).SelectMany(s => s.Targets))
-                .Concat(new[] { program.DoutName, program.CacheName }));
+        var taken = new HashSet<string>(program.NamesInUse());
         var properties = new HashSet<string> { Discover.GeneratedNames.Cache(method.Name) };
 
         var fields = new List<CacheField>();
@@ -47,7 +43,7 @@ internal static class CachePlanner
             }
             else if (shapes.Contains(name))
             {
-                var local = Fresh(name + "Shape", taken);
+                var local = Identifiers.Fresh(name + "Shape", taken);
                 shapeLocals.Add(new ShapeLocal(name, local));
                 fields.Add(new CacheField(Property(local, properties), local, "global::BackpropGen.TensorShape", Identifiers.Escape(name) + ".Shape"));
             }
@@ -109,17 +105,6 @@ internal static class CachePlanner
             name += "Value";
         }
 
-        return Fresh(name, taken);
-    }
-
-    private static string Fresh(string name, HashSet<string> taken)
-    {
-        var candidate = name;
-        for (var i = 2; !taken.Add(candidate); i++)
-        {
-            candidate = name + i;
-        }
-
-        return candidate;
+        return Identifiers.Fresh(name, taken);
     }
 }

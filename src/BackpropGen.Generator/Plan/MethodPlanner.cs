@@ -14,11 +14,12 @@ internal static class MethodPlanner
     {
         // The lean program is planned first: when it has a fused backward (the usual case for a method with values to
         // recompute), it is the plan, and the program is planned once.
-        if (Recomputation.Rewrite(program) is { } lean && LoopPlanner.Plan(CachePlanner.Plan(lean)) is { Loops: not null } leanPlan)
+        var full = FullSizeValues.Of(program.Method);
+        if (Recomputation.Rewrite(program, full) is { } lean && LoopPlanner.Plan(CachePlanner.Plan(lean), full) is { Loops: not null } leanPlan)
         {
             return leanPlan;
         }
 
-        return LoopPlanner.Plan(CachePlanner.Plan(program));
+        return LoopPlanner.Plan(CachePlanner.Plan(program), full);
     }
 }

@@ -21,10 +21,11 @@ internal static class Recomputation
     /// The program with the values worth recomputing recomputed, each in a block of its own ahead of the backward's,
     /// and read from there instead of the cache; null when there is none.
     /// </summary>
-    public static BackwardProgram? Rewrite(BackwardProgram program)
+    /// <param name="program">The differentiated method.</param>
+    /// <param name="full">Its full-size forward values (<see cref="FullSizeValues"/>).</param>
+    public static BackwardProgram? Rewrite(BackwardProgram program, HashSet<string> full)
     {
         var method = program.Method;
-        var full = FullSizeValues.Of(method);
         var parameters = new HashSet<string>(method.Parameters.Select(p => p.Name));
         var nodes = program.Blocks.SelectMany(b => b.Statements).SelectMany(s => A.Nodes(s.Value)).ToList();
         var read = new HashSet<string>(nodes.OfType<PrimalRef>().Where(p => p.Kind == ValueKind.Tensor).Select(p => p.Name));
