@@ -21,6 +21,9 @@ public sealed partial class Tensor
     // Never written after construction, so tensors can share it (Reshape does).
     private readonly double[] _data;
 
+    /// <summary>The elements, for the row readers of fused passes, which read them in place and never write them.</summary>
+    internal double[] Elements => _data;
+
     /// <summary>Wraps <paramref name="data"/> without copying it: the caller hands it over and never writes it again.</summary>
     internal Tensor(double[] data, TensorShape shape)
     {

@@ -78,6 +78,23 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     /// <exception cref="ArgumentException">The shapes do not broadcast; the message names both.</exception>
     public static TensorShape Broadcast(TensorShape a, TensorShape b) => Broadcasting.BroadcastShape(a, b, "broadcast");
 
+    /// <summary>
+    /// The NumPy broadcast of three or more shapes, taken left to right. A fused backward sums into an accumulator of this
+    /// shape when several sums, to different shapes, share one product.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not broadcast; the message names the two that do not.</exception>
+    public static TensorShape Broadcast(TensorShape a, TensorShape b, params TensorShape[] more)
+    {
+        ArgumentNullException.ThrowIfNull(more);
+        var shape = Broadcast(a, b);
+        foreach (var next in more)
+        {
+            shape = Broadcast(shape, next);
+        }
+
+        return shape;
+    }
+
     /// <summary>Returns the dimensions as a new array.</summary>
     public int[] ToArray() => Dims.ToArray();
 

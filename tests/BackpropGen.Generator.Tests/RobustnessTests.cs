@@ -10,6 +10,11 @@ using Xunit.Abstractions;
 namespace BackpropGen.Generator.Tests;
 
 /// <summary>Inputs at the edges: very deep steps, very long methods, and repeated runs.</summary>
+/// <remarks>
+/// Alone, after the other tests: one of them times the generator, and the random programs compiling beside it on both
+/// cores once slowed one of its runs enough to fail it.
+/// </remarks>
+[Collection(nameof(RobustnessTests))]
 public class RobustnessTests
 {
     /// <summary>The stack a compiler thread gets on Windows; Linux and macOS give more.</summary>
@@ -232,4 +237,10 @@ public class RobustnessTests
 
         return outcome;
     }
+}
+
+/// <summary>Runs <see cref="RobustnessTests"/> with no other test class at the same time.</summary>
+[CollectionDefinition(nameof(RobustnessTests), DisableParallelization = true)]
+public sealed class RobustnessTestsRunAlone
+{
 }

@@ -148,16 +148,12 @@ namespace Samples.Cs231n
                 // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
                 var dxmu2Part = xmuShape.Dimension(1);
 
-                // pass 1 of 2 over the rows: steps 2, 5, 6
+                // pass 1 of 2 over the rows: steps 2, 6
                 if (!layout.TryRead(x, out var xRows)
                     || !layout.TryRead(mu, out var muRows)
-                    || !layout.TryRead(std, out var stdRows)
                     || !layout.TryRead(dout, out var doutRows)
-                    || !layout.TryRead(gamma, out var gammaRows)
-                    || !layout.TrySink(gamma.Shape, out var dgammaSink)
-                    || !layout.TrySink(betaShape, out var dbetaSink)
-                    || !layout.TrySink(std.Shape, out var dstdSink)
-                    || !layout.TrySink(mu.Shape, out var dxmu1SumSink)
+                    || !layout.TrySink(global::BackpropGen.TensorShape.Broadcast(gamma.Shape, std.Shape), out var doutXmuSumSink)
+                    || !layout.TrySink(global::BackpropGen.TensorShape.Broadcast(betaShape, mu.Shape, gamma.Shape, std.Shape), out var doutSumSink)
                     || !layout.TrySink(mu.Shape, out var xmuSumSink))
                 {
                     return null;
@@ -165,40 +161,27 @@ namespace Samples.Cs231n
 
                 layout.ForEachBlock((first, end, block) =>
                 {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
                     for (var i = first; i < end; i++)
                     {
                         ref readonly var xRow = ref xRows.Start(i, block);
                         ref readonly var muRow = ref muRows.Start(i, block);
-                        ref readonly var stdRow = ref stdRows.Start(i, block);
                         ref readonly var doutRow = ref doutRows.Start(i, block);
-                        ref readonly var gammaRow = ref gammaRows.Start(i, block);
-                        ref var dgammaRow = ref dgammaSink.Start(i, block);
-                        ref var dbetaRow = ref dbetaSink.Start(i, block);
-                        ref var dstdRow = ref dstdSink.Start(i, block);
-                        ref var dxmu1SumRow = ref dxmu1SumSink.Start(i, block);
+                        ref var doutXmuSumRow = ref doutXmuSumSink.Start(i, block);
+                        ref var doutSumRow = ref doutSumSink.Start(i, block);
                         ref var xmuSumRow = ref xmuSumSink.Start(i, block);
                         var j = 0;
-                        for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
                         {
                             var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
                             var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
-                            var std_j = global::BackpropGen.Lane.LoadUnsafe(in stdRow, j);
                             var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
-                            var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
                             // recomputed: step 2, xmu = x - mu (not kept in the cache)
                             var xmu = x_j - mu_j;
-                            // recomputed: step 5, xhat = xmu / std (not kept in the cache)
-                            var xhat = xmu / std_j;
                             // step 6: out = gamma * xhat + beta
-                            var dtmp1 = dout_j;
-                            global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dtmp1 * xhat);
-                            var dxhat = dtmp1 * gamma_j;
-                            global::BackpropGen.Lane.AddToUnsafe(ref dbetaRow, j, dout_j);
-                            // step 5: xhat = xmu / std
-                            var dxmu1 = dxhat / std_j;
-                            global::BackpropGen.Lane.AddToUnsafe(ref dstdRow, j, -xmu / global::BackpropGen.Lane.Square(std_j) * dxhat);
+                            global::BackpropGen.Lane.AddToUnsafe(ref doutXmuSumRow, j, dout_j * xmu);
+                            global::BackpropGen.Lane.AddToUnsafe(ref doutSumRow, j, dout_j);
                             // step 2: xmu = x - mu
-                            global::BackpropGen.Lane.AddToUnsafe(ref dxmu1SumRow, j, dxmu1);
                             global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu);
                         }
 
@@ -207,39 +190,35 @@ namespace Samples.Cs231n
                             // the row's last elements, fewer than a lane: the same steps on a partial lane
                             var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
                             var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i, block), j);
-                            var std_j = global::BackpropGen.Lane.Load(stdRows.Row(i, block), j);
                             var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i, block), j);
-                            var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i, block), j);
                             // recomputed: step 2, xmu = x - mu (not kept in the cache)
                             var xmu = x_j - mu_j;
-                            // recomputed: step 5, xhat = xmu / std (not kept in the cache)
-                            var xhat = xmu / std_j;
                             // step 6: out = gamma * xhat + beta
-                            var dtmp1 = dout_j;
-                            global::BackpropGen.Lane.AddTo(dgammaSink.Row(i, block), j, dtmp1 * xhat);
-                            var dxhat = dtmp1 * gamma_j;
-                            global::BackpropGen.Lane.AddTo(dbetaSink.Row(i, block), j, dout_j);
-                            // step 5: xhat = xmu / std
-                            var dxmu1 = dxhat / std_j;
-                            global::BackpropGen.Lane.AddTo(dstdSink.Row(i, block), j, -xmu / global::BackpropGen.Lane.Square(std_j) * dxhat);
+                            global::BackpropGen.Lane.AddTo(doutXmuSumSink.Row(i, block), j, dout_j * xmu);
+                            global::BackpropGen.Lane.AddTo(doutSumSink.Row(i, block), j, dout_j);
                             // step 2: xmu = x - mu
-                            global::BackpropGen.Lane.AddTo(dxmu1SumSink.Row(i, block), j, dxmu1);
                             global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i, block), j, xmu);
                         }
 
-                        dgammaSink.EndRow(i, block);
-                        dbetaSink.EndRow(i, block);
-                        dstdSink.EndRow(i, block);
-                        dxmu1SumSink.EndRow(i, block);
+                        doutXmuSumSink.EndRow(i, block);
+                        doutSumSink.EndRow(i, block);
                         xmuSumSink.EndRow(i, block);
                     }
                 });
 
-                var dgamma = dgammaSink.Result();
-                var dbeta = dbetaSink.Result();
-                var dstd = dstdSink.Result();
-                var dxmu1Sum = dxmu1SumSink.Result();
+                var doutXmuSum = doutXmuSumSink.Result();
+                var doutSum = doutSumSink.Result();
                 var xmuSum = xmuSumSink.Result();
+
+                // step 6: out = gamma * xhat + beta
+                var dgamma = global::BackpropGen.Tensor.SumTo(1.0 / std * doutXmuSum, gamma.Shape);
+                var dbeta = global::BackpropGen.Tensor.SumTo(doutSum, betaShape);
+
+                // step 5: xhat = xmu / std
+                var dstd = -global::BackpropGen.Tensor.SumTo(1.0 / global::BackpropGen.Tensor.Square(std) * gamma * doutXmuSum, std.Shape);
+
+                // step 2: xmu = x - mu
+                var dxmu1Sum = global::BackpropGen.Tensor.SumTo(gamma * (1.0 / std) * doutSum, mu.Shape);
 
                 // step 4: std = Sqrt(variance + eps)
                 var dvariance = 0.5 / std * dstd;
@@ -257,7 +236,9 @@ namespace Samples.Cs231n
                 var dx2 = dmu / x.Shape.Dimension(1);
 
                 // pass 2 of 2 over the rows: steps 2, 6, 5, 3, 0
-                if (!layout.TryRead(dvariance, out var dvarianceRows)
+                if (!layout.TryRead(gamma, out var gammaRows)
+                    || !layout.TryRead(std, out var stdRows)
+                    || !layout.TryRead(dvariance, out var dvarianceRows)
                     || !layout.TryRead(dx2, out var dx2Rows)
                     || !global::BackpropGen.RowLayout.ExpandsAsBroadcast(dvariance.Shape, 1, xmuShape))
                 {
@@ -267,6 +248,7 @@ namespace Samples.Cs231n
                 var dxOut = layout.Output();
                 layout.ForEachBlock((first, end, block) =>
                 {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
                     for (var i = first; i < end; i++)
                     {
                         ref readonly var xRow = ref xRows.Start(i, block);
@@ -278,7 +260,7 @@ namespace Samples.Cs231n
                         ref readonly var dx2Row = ref dx2Rows.Start(i, block);
                         ref var dxRow = ref dxOut.Start(i);
                         var j = 0;
-                        for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
                         {
                             var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
                             var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);

@@ -172,16 +172,12 @@ namespace Samples
                     return null;
                 }
 
-                // pass 1 of 2 over the rows: steps 2, 7, 9, 8
+                // pass 1 of 2 over the rows: steps 2, 9, 8
                 if (!layout.TryRead(x, out var xRows)
                     || !layout.TryRead(mu, out var muRows)
-                    || !layout.TryRead(ivar, out var ivarRows)
                     || !layout.TryRead(dout, out var doutRows)
-                    || !layout.TryRead(gamma, out var gammaRows)
-                    || !layout.TrySink(betaShape, out var dbetaSink)
-                    || !layout.TrySink(gamma.Shape, out var dgammaSink)
-                    || !layout.TrySink(ivar.Shape, out var divarSink)
-                    || !layout.TrySink(mu.Shape, out var dxmu1SumSink)
+                    || !layout.TrySink(global::BackpropGen.TensorShape.Broadcast(betaShape, mu.Shape, gamma.Shape, ivar.Shape), out var doutSumSink)
+                    || !layout.TrySink(global::BackpropGen.TensorShape.Broadcast(gamma.Shape, ivar.Shape), out var doutXmuSumSink)
                     || !layout.TrySink(mu.Shape, out var xmuSumSink))
                 {
                     return null;
@@ -189,41 +185,28 @@ namespace Samples
 
                 layout.ForEachBlock((first, end, block) =>
                 {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
                     for (var i = first; i < end; i++)
                     {
                         ref readonly var xRow = ref xRows.Start(i, block);
                         ref readonly var muRow = ref muRows.Start(i, block);
-                        ref readonly var ivarRow = ref ivarRows.Start(i, block);
                         ref readonly var doutRow = ref doutRows.Start(i, block);
-                        ref readonly var gammaRow = ref gammaRows.Start(i, block);
-                        ref var dbetaRow = ref dbetaSink.Start(i, block);
-                        ref var dgammaRow = ref dgammaSink.Start(i, block);
-                        ref var divarRow = ref divarSink.Start(i, block);
-                        ref var dxmu1SumRow = ref dxmu1SumSink.Start(i, block);
+                        ref var doutSumRow = ref doutSumSink.Start(i, block);
+                        ref var doutXmuSumRow = ref doutXmuSumSink.Start(i, block);
                         ref var xmuSumRow = ref xmuSumSink.Start(i, block);
                         var j = 0;
-                        for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
                         {
                             var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
                             var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
-                            var ivar_j = global::BackpropGen.Lane.LoadUnsafe(in ivarRow, j);
                             var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
-                            var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
                             // recomputed: step 2, xmu = x - mu (not kept in the cache)
                             var xmu = x_j - mu_j;
-                            // recomputed: step 7, xhat = xmu * ivar (not kept in the cache)
-                            var xhat = xmu * ivar_j;
                             // step 9: out = gammax + beta
-                            var dgammax = dout_j;
-                            global::BackpropGen.Lane.AddToUnsafe(ref dbetaRow, j, dout_j);
+                            global::BackpropGen.Lane.AddToUnsafe(ref doutSumRow, j, dout_j);
                             // step 8: gammax = gamma * xhat
-                            global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dgammax * xhat);
-                            var dxhat = dgammax * gamma_j;
-                            // step 7: xhat = xmu * ivar
-                            var dxmu1 = dxhat * ivar_j;
-                            global::BackpropGen.Lane.AddToUnsafe(ref divarRow, j, dxhat * xmu);
+                            global::BackpropGen.Lane.AddToUnsafe(ref doutXmuSumRow, j, dout_j * xmu);
                             // step 2: xmu = x - mu
-                            global::BackpropGen.Lane.AddToUnsafe(ref dxmu1SumRow, j, dxmu1);
                             global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu);
                         }
 
@@ -232,40 +215,38 @@ namespace Samples
                             // the row's last elements, fewer than a lane: the same steps on a partial lane
                             var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
                             var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i, block), j);
-                            var ivar_j = global::BackpropGen.Lane.Load(ivarRows.Row(i, block), j);
                             var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i, block), j);
-                            var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i, block), j);
                             // recomputed: step 2, xmu = x - mu (not kept in the cache)
                             var xmu = x_j - mu_j;
-                            // recomputed: step 7, xhat = xmu * ivar (not kept in the cache)
-                            var xhat = xmu * ivar_j;
                             // step 9: out = gammax + beta
-                            var dgammax = dout_j;
-                            global::BackpropGen.Lane.AddTo(dbetaSink.Row(i, block), j, dout_j);
+                            global::BackpropGen.Lane.AddTo(doutSumSink.Row(i, block), j, dout_j);
                             // step 8: gammax = gamma * xhat
-                            global::BackpropGen.Lane.AddTo(dgammaSink.Row(i, block), j, dgammax * xhat);
-                            var dxhat = dgammax * gamma_j;
-                            // step 7: xhat = xmu * ivar
-                            var dxmu1 = dxhat * ivar_j;
-                            global::BackpropGen.Lane.AddTo(divarSink.Row(i, block), j, dxhat * xmu);
+                            global::BackpropGen.Lane.AddTo(doutXmuSumSink.Row(i, block), j, dout_j * xmu);
                             // step 2: xmu = x - mu
-                            global::BackpropGen.Lane.AddTo(dxmu1SumSink.Row(i, block), j, dxmu1);
                             global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i, block), j, xmu);
                         }
 
-                        dbetaSink.EndRow(i, block);
-                        dgammaSink.EndRow(i, block);
-                        divarSink.EndRow(i, block);
-                        dxmu1SumSink.EndRow(i, block);
+                        doutSumSink.EndRow(i, block);
+                        doutXmuSumSink.EndRow(i, block);
                         xmuSumSink.EndRow(i, block);
                     }
                 });
 
-                var dbeta = dbetaSink.Result();
-                var dgamma = dgammaSink.Result();
-                var divar = divarSink.Result();
-                var dxmu1Sum = dxmu1SumSink.Result();
+                var doutSum = doutSumSink.Result();
+                var doutXmuSum = doutXmuSumSink.Result();
                 var xmuSum = xmuSumSink.Result();
+
+                // step 9: out = gammax + beta
+                var dbeta = global::BackpropGen.Tensor.SumTo(doutSum, betaShape);
+
+                // step 8: gammax = gamma * xhat
+                var dgamma = global::BackpropGen.Tensor.SumTo(ivar * doutXmuSum, gamma.Shape);
+
+                // step 7: xhat = xmu * ivar
+                var divar = global::BackpropGen.Tensor.SumTo(gamma * doutXmuSum, ivar.Shape);
+
+                // step 2: xmu = x - mu
+                var dxmu1Sum = global::BackpropGen.Tensor.SumTo(gamma * ivar * doutSum, mu.Shape);
 
                 // step 6: ivar = 1.0 / sqrtvar
                 var dsqrtvar = -1.0 / global::BackpropGen.Tensor.Square(sqrtvar) * divar;
@@ -288,7 +269,9 @@ namespace Samples
                 var dx2 = 1.0 / N * dmu;
 
                 // pass 2 of 2 over the rows: steps 2, 9, 8, 7, 3, 0
-                if (!layout.TryRead(dsq, out var dsqRows)
+                if (!layout.TryRead(gamma, out var gammaRows)
+                    || !layout.TryRead(ivar, out var ivarRows)
+                    || !layout.TryRead(dsq, out var dsqRows)
                     || !layout.TryRead(dx2, out var dx2Rows))
                 {
                     return null;
@@ -297,6 +280,7 @@ namespace Samples
                 var dxOut = layout.Output();
                 layout.ForEachBlock((first, end, block) =>
                 {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
                     for (var i = first; i < end; i++)
                     {
                         ref readonly var xRow = ref xRows.Start(i, block);
@@ -308,7 +292,7 @@ namespace Samples
                         ref readonly var dx2Row = ref dx2Rows.Start(i, block);
                         ref var dxRow = ref dxOut.Start(i);
                         var j = 0;
-                        for (; j <= width - global::BackpropGen.Lane.Count; j += global::BackpropGen.Lane.Count)
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
                         {
                             var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
                             var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);

@@ -82,13 +82,25 @@ internal sealed class FusedEmitter
 
         var passes = _loops.Sections.OfType<RowPass>().Count();
         var pass = 0;
+        FusedSection? previous = null;
         foreach (var section in _loops.Sections)
         {
-            _writer.Line();
+            // Statements of one step's block, one after another, share its heading, as in the step-by-step form.
+            var sameBlock = section is SmallStatement next && previous is SmallStatement last && last.Header == next.Header;
+            if (!sameBlock)
+            {
+                _writer.Line();
+            }
+
+            previous = section;
             switch (section)
             {
                 case SmallStatement small:
-                    _writer.Line("// " + small.Header);
+                    if (!sameBlock)
+                    {
+                        _writer.Line("// " + small.Header);
+                    }
+
                     WriteStatement(small.Statement);
                     break;
                 case FactoredSum factored:
@@ -227,6 +239,7 @@ internal sealed class FusedEmitter
         var block = Identifiers.Fresh("block", inner);
         var i = Identifiers.Fresh("i", inner);
         var j = Identifiers.Fresh("j", inner);
+        var lastLane = Identifiers.Fresh("lastLane", inner);
         var reads = pass.Reads.Select(name => (Name: name, Row: Identifiers.Fresh(name + "Row", inner), Lanes: Identifiers.Fresh(name + "_j", inner))).ToList();
         var sumRows = sums.ToDictionary(sum => sum, sum => Identifiers.Fresh(sum.Target + "Row", inner));
         var storeRows = stores.ToDictionary(store => store.Target, store => Identifiers.Fresh(store.Target + "Row", inner));
@@ -236,6 +249,10 @@ internal sealed class FusedEmitter
         _writer.Line($"{_layout}.ForEachBlock(({first}, {end}, {block}) =>");
         _writer.Line("{");
         _writer.Indent();
+
+        // Where the last whole lane of a row starts, as a local of the loop: read from the closure, it would be read
+        // again on every lane, since the stores through the row refs might, for all the JIT knows, change it.
+        _writer.Line($"var {lastLane} = {_width} - {Lane}.Count;");
         using (_writer.Block($"for (var {i} = {first}; {i} < {end}; {i}++)"))
         {
             foreach (var read in reads)
@@ -256,7 +273,7 @@ internal sealed class FusedEmitter
             // Whole lanes without bounds checks (the loop keeps within the row), then the row's last few elements, if
             // any, with the same steps on a partial lane, through the checked forms that touch only what is there.
             _writer.Line($"var {j} = 0;");
-            using (_writer.Block($"for (; {j} <= {_width} - {Lane}.Count; {j} += {Lane}.Count)"))
+            using (_writer.Block($"for (; {j} <= {lastLane}; {j} += {Lane}.Count)"))
             {
                 WriteLaneBody(pass, lanes, whole: true, reads.Select(r => (r.Lanes, $"{Lane}.LoadUnsafe(in {r.Row}, {j})")),
                     sum => $"{Lane}.AddToUnsafe(ref {sumRows[sum]}, {j}, ",

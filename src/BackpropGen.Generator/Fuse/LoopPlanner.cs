@@ -19,7 +19,7 @@ namespace BackpropGen.Generator.Fuse;
 /// shape and that every small one lies along its rows, columns or is a scalar, and leaves the work to the step-by-step
 /// form when not.
 /// </remarks>
-internal sealed class LoopPlanner
+internal sealed partial class LoopPlanner
 {
     /// <summary>The functions of the runtime's <c>Lane</c>, which computes them on a vector of elements as Tensor does on all.</summary>
     private static readonly HashSet<string> LaneFunctions = new()
@@ -168,15 +168,19 @@ internal sealed class LoopPlanner
         var smallsByLevel = smalls.ToLookup(s => System.Math.Min(s.Level, passes + 1), s => s.Statement);
         var sumsByLevel = sums.ToLookup(s => s.Level, s => s.Sum);
         var storesByLevel = stores.ToLookup(s => s.Level, s => s.Store);
+        var afterPass = new List<SmallStatement>();
         for (var level = 0; level <= passes; level++)
         {
+            sections.AddRange(afterPass);
             sections.AddRange(smallsByLevel[level]);
+            afterPass = new List<SmallStatement>();
             if (sumsByLevel[level].Any() || storesByLevel[level].Any())
             {
-                sections.Add(Pass(sumsByLevel[level].ToList(), storesByLevel[level].ToList()));
+                sections.Add(Pass(ShareSums(sumsByLevel[level].ToList(), afterPass), storesByLevel[level].ToList()));
             }
         }
 
+        sections.AddRange(afterPass);
         sections.AddRange(smallsByLevel[passes + 1]);
         return new LoopPlan(_fullShapes.Distinct().ToEquatableArray(), sections.ToEquatableArray());
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace BackpropGen;
@@ -19,6 +20,11 @@ public sealed class RowReader
     // _filledRow[block] and refilled when the block moves to another row.
     private readonly double[][] _repeated;
     private readonly int[] _filledRow;
+
+    // Full, row and scalar operands: where rows start and how far apart (0 when every row is the same), for the fast
+    // path of Start. Null for a column, whose rows are filled on demand.
+    private readonly double[]? _rowsAt;
+    private readonly int _stride;
 
     internal RowReader(Tensor source, RowPattern pattern, int rows, int width, int blocks)
     {
@@ -44,6 +50,14 @@ public sealed class RowReader
         {
             _repeated[0].AsSpan().Fill(source.AsSpan()[0]);
         }
+
+        (_rowsAt, _stride) = pattern switch
+        {
+            RowPattern.Full => (source.Elements, width),
+            RowPattern.Row => (source.Elements, 0),
+            RowPattern.Scalar => (_repeated[0], 0),
+            _ => ((double[]?)null, 0),
+        };
     }
 
     /// <summary>Row <paramref name="i"/> of the operand broadcast to the full shape: <c>Width</c> elements.</summary>
@@ -100,5 +114,45 @@ public sealed class RowReader
     /// <param name="i">The row, in [0, <c>Rows</c>).</param>
     /// <param name="block">The block of rows it is read in, in [0, <c>Blocks</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout, or the block is not one of its blocks.</exception>
-    public ref readonly double Start(int i, int block) => ref MemoryMarshal.GetReference(Row(i, block));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly double Start(int i, int block)
+    {
+        // Inlined, with no call on the way that returns: a pass finds its row refs one after another, and a call between
+        // them would have the JIT spill the refs found so far and reload them in the inner loop.
+        if ((uint)i < (uint)_rows)
+        {
+            if (_rowsAt is { } rows)
+            {
+                return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(rows), (nint)i * _stride);
+            }
+
+            if ((uint)block < (uint)_repeated.Length)
+            {
+                // A column: the block's row holds element i, refilled when the block moves to another row.
+                var row = _repeated[block];
+                if (_filledRow[block] != i)
+                {
+                    var value = _source.Elements[i];
+                    for (int k = 0; k < row.Length; k++)
+                    {
+                        row[k] = value;
+                    }
+
+                    _filledRow[block] = i;
+                }
+
+                return ref MemoryMarshal.GetArrayDataReference(row);
+            }
+        }
+
+        ThrowNotARow(i, block);
+        return ref Unsafe.NullRef<double>();
+    }
+
+    /// <summary>Throws what <see cref="Row(int, int)"/> throws for a row or block it does not have.</summary>
+    private void ThrowNotARow(int i, int block)
+    {
+        Row(i, block);
+        throw new InvalidOperationException($"Row {i} of block {block} was expected to be refused.");
+    }
 }

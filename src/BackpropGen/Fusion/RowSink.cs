@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace BackpropGen;
@@ -94,7 +95,38 @@ public sealed class RowSink
     /// <param name="block">The block of rows it belongs to, in [0, <c>Blocks</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout, or the block is not one of its blocks.</exception>
     /// <exception cref="InvalidOperationException"><see cref="Result"/> has been called.</exception>
-    public ref double Start(int i, int block) => ref MemoryMarshal.GetReference(Row(i, block));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref double Start(int i, int block)
+    {
+        // Inlined and without a call on the way that returns (see RowReader.Start).
+        if (!_finished && (uint)i < (uint)_rows)
+        {
+            if (_pattern == RowPattern.Full)
+            {
+                return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_result), (nint)i * _width);
+            }
+
+            if (_blockRows.Length == 0)
+            {
+                return ref MemoryMarshal.GetArrayDataReference(_result);
+            }
+
+            if ((uint)block < (uint)_blockRows.Length)
+            {
+                return ref MemoryMarshal.GetArrayDataReference(_blockRows[block]);
+            }
+        }
+
+        ThrowNotARow(i, block);
+        return ref Unsafe.NullRef<double>();
+    }
+
+    /// <summary>Throws what <see cref="Row(int, int)"/> throws for a row or block it does not have.</summary>
+    private void ThrowNotARow(int i, int block)
+    {
+        Row(i, block);
+        throw new InvalidOperationException($"Row {i} of block {block} was expected to be refused.");
+    }
 
     /// <summary>Ends row <paramref name="i"/>: for a column target, adds the row's sum into element i and clears the row.</summary>
     /// <param name="i">The row just added, in [0, <c>Rows</c>).</param>

@@ -90,6 +90,13 @@ public class RowLayoutTests
         {
             Assert.Equal(broadcast.AsSpan(i * layout.Width, layout.Width).ToArray(), reader.Row(i).ToArray());
         }
+
+        // Start, the inlined way in for whole lanes, from the last row back, so that a column is refilled each time.
+        for (int i = layout.Rows - 1; i >= 0; i--)
+        {
+            var row = System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(in reader.Start(i, 0), layout.Width);
+            Assert.Equal(broadcast.AsSpan(i * layout.Width, layout.Width).ToArray(), row.ToArray());
+        }
     }
 
     [Theory]
@@ -151,6 +158,29 @@ public class RowLayoutTests
         Assert.Throws<ArgumentOutOfRangeException>(() => sink.Row(2));
         Assert.Throws<ArgumentOutOfRangeException>(() => sink.EndRow(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => output.Row(2));
+    }
+
+    [Fact]
+    public void Start_rejects_a_row_or_block_that_Row_rejects_with_the_same_exception()
+    {
+        var layout = RowLayout.Of(new TensorShape(2, 3));
+        Assert.True(layout.TryRead(Tensor.Zeros(3), out var rowReader));
+        Assert.True(layout.TryRead(Tensor.Zeros(2, 1), out var columnReader));
+        Assert.True(layout.TrySink(new TensorShape(3), out var rowSink));
+        Assert.True(layout.TrySink(new TensorShape(2, 1), out var columnSink));
+        var output = layout.Output();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => rowReader.Start(2, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => columnReader.Start(-1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => columnReader.Start(0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => rowSink.Start(2, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => columnSink.Start(0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => output.Start(2));
+
+        rowSink.Result();
+        output.Result();
+        Assert.Throws<InvalidOperationException>(() => rowSink.Start(0, 0));
+        Assert.Throws<InvalidOperationException>(() => output.Start(0));
     }
 
     // Every sink pattern (full, row, scalar, column) against SumTo, for full shapes of rank 0 to 3, Width 1, Rows 1,

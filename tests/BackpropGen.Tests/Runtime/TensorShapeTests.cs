@@ -153,6 +153,15 @@ public class TensorShapeTests
     }
 
     [Fact]
+    public void Broadcast_of_several_shapes_keeps_every_axis_any_of_them_has()
+    {
+        Assert.Equal(new TensorShape(6, 4), TensorShape.Broadcast(new TensorShape(4), new TensorShape(), new TensorShape(6, 1)));
+        Assert.Equal(new TensorShape(1, 4), TensorShape.Broadcast(new TensorShape(4), new TensorShape(1, 1), new TensorShape(), new TensorShape(4)));
+        var error = Assert.Throws<ArgumentException>(() => TensorShape.Broadcast(new TensorShape(4), new TensorShape(1, 4), new TensorShape(3)));
+        TensorAssert.MessageNames(error, "[1, 4]", "[3]");
+    }
+
+    [Fact]
     public void Broadcast_of_shapes_that_do_not_match_names_both()
     {
         var error = Assert.Throws<ArgumentException>(() => TensorShape.Broadcast(new TensorShape(2, 3), new TensorShape(4)));
