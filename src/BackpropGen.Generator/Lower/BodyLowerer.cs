@@ -29,7 +29,8 @@ internal sealed class BodyLowerer
     private readonly HashSet<ISymbol> _varied = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<ExpressionSyntax, bool> _variedMemo = new();
     private readonly Dictionary<IdentifierNameSyntax, ISymbol?> _symbols = new();
-    private readonly Dictionary<ExpressionSyntax, TypeInfo> _types = new();
+    private readonly Dictionary<ExpressionSyntax, ExpressionType> _types = new();
+    private readonly Dictionary<SyntaxNode, IOperation> _operations = new();
     private readonly Dictionary<InvocationExpressionSyntax, string> _hoisted = new();
     private readonly List<LocalModel> _locals = new();
     private readonly List<ForwardStatement> _body = new();
@@ -60,6 +61,7 @@ internal sealed class BodyLowerer
 
     private MethodModel? LowerBody(MethodDeclarationSyntax syntax, EquatableArray<ContainingType> containingTypes)
     {
+        IndexOperations((SyntaxNode?)syntax.Body ?? syntax.ExpressionBody);
         var parameters = _method.Parameters.Select(LowerParameter).ToEquatableArray();
         if (!parameters.Any(p => p.IsDifferentiable))
         {
@@ -192,7 +194,7 @@ internal sealed class BodyLowerer
         StepModel? step = null;
         foreach (var declarator in declarators)
         {
-            if (_model.GetDeclaredSymbol(declarator, _cancellationToken) is not ILocalSymbol local)
+            if ((OperationOf(declarator) is IVariableDeclaratorOperation declared ? declared.Symbol : _model.GetDeclaredSymbol(declarator, _cancellationToken)) is not ILocalSymbol local)
             {
                 _hasCompileErrors = true;
                 continue;
@@ -243,7 +245,7 @@ internal sealed class BodyLowerer
     {
         var unwrapped = Unparenthesized(value);
 
-        if (unwrapped is IdentifierNameSyntax identifier && _model.GetSymbolInfo(identifier, _cancellationToken).Symbol is ILocalSymbol or IParameterSymbol)
+        if (unwrapped is IdentifierNameSyntax identifier && SymbolOf(identifier) is ILocalSymbol or IParameterSymbol)
         {
             return identifier.Identifier.ValueText;
         }
@@ -321,8 +323,7 @@ internal sealed class BodyLowerer
     {
         callee = null!;
         operation = null!;
-        if (_model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol method || !MethodDiscovery.IsDifferentiable(method)
-            || _model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation bound)
+        if (InvocationOf(invocation) is not { TargetMethod: var method } bound || !MethodDiscovery.IsDifferentiable(method))
         {
             return false;
         }
@@ -476,23 +477,94 @@ internal sealed class BodyLowerer
     {
         if (!_symbols.TryGetValue(identifier, out var symbol))
         {
-            symbol = _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
+            symbol = ReferencedSymbol(identifier) ?? _model.GetSymbolInfo(identifier, _cancellationToken).Symbol;
             _symbols[identifier] = symbol;
         }
 
         return symbol;
     }
 
+    /// <summary>
+    /// The body's operations by their syntax, the outermost explicit one for each node: the body is bound once, and the
+    /// lowering reads what it needs from the operations, where asking the semantic model about each node costs a lookup
+    /// (and often a rebinding) every time. A node with no operation (a type name, a node in code that does not compile) is
+    /// still asked of the semantic model.
+    /// </summary>
+    private void IndexOperations(SyntaxNode? body)
+    {
+        if (body is null || _model.GetOperation(body, _cancellationToken) is not { } root)
+        {
+            return;
+        }
+
+        foreach (var operation in root.DescendantsAndSelf())
+        {
+            if (!operation.IsImplicit && !_operations.ContainsKey(operation.Syntax))
+            {
+                _operations[operation.Syntax] = operation;
+            }
+        }
+    }
+
+    private IOperation? OperationOf(SyntaxNode node) => _operations.TryGetValue(node, out var operation) ? operation : null;
+
+    /// <summary>What a name refers to, from its operation (or the call it names), or null when the operations do not say.</summary>
+    private ISymbol? ReferencedSymbol(IdentifierNameSyntax identifier) => OperationOf(identifier) switch
+    {
+        ILocalReferenceOperation local => local.Local,
+        IParameterReferenceOperation parameter => parameter.Parameter,
+        IFieldReferenceOperation field => field.Field,
+        IPropertyReferenceOperation property => property.Property,
+        IMethodReferenceOperation method => method.Method,
+        null when identifier.Parent is InvocationExpressionSyntax call && call.Expression == identifier
+            && OperationOf(call) is IInvocationOperation invocation => invocation.TargetMethod,
+        _ => null,
+    };
+
     /// <summary>An expression's type, looked up once: the analysis, the lowering and the checks all ask for it.</summary>
-    private TypeInfo TypeOf(ExpressionSyntax expression)
+    private ExpressionType TypeOf(ExpressionSyntax expression)
     {
         if (!_types.TryGetValue(expression, out var type))
         {
-            type = _model.GetTypeInfo(expression, _cancellationToken);
+            // Parentheses have no operation of their own: the expression inside has the same types.
+            if (expression is ParenthesizedExpressionSyntax parenthesized)
+            {
+                type = TypeOf(parenthesized.Expression);
+            }
+            else if (OperationOf(expression) is { } operation)
+            {
+                // An implicit conversion of the value (int to double for an operator's operand) is its parent, on the
+                // expression or on parentheses around it.
+                var converted = operation.Parent is IConversionOperation { IsImplicit: true, Syntax: ExpressionSyntax converts } conversion
+                    && Unparenthesized(converts) == expression
+                    ? conversion.Type
+                    : operation.Type;
+                type = new ExpressionType(operation.Type, converted);
+            }
+            else
+            {
+                var info = _model.GetTypeInfo(expression, _cancellationToken);
+                type = new ExpressionType(info.Type, info.ConvertedType);
+            }
+
             _types[expression] = type;
         }
 
         return type;
+    }
+
+    /// <summary>An expression's own type and the type it is converted to where it is used, as <see cref="TypeInfo"/> has them.</summary>
+    private readonly struct ExpressionType
+    {
+        public ExpressionType(ITypeSymbol? type, ITypeSymbol? convertedType)
+        {
+            Type = type;
+            ConvertedType = convertedType;
+        }
+
+        public ITypeSymbol? Type { get; }
+
+        public ITypeSymbol? ConvertedType { get; }
     }
 
     private Expr LowerExpression(ExpressionSyntax expression)
@@ -539,9 +611,13 @@ internal sealed class BodyLowerer
         _ => null,
     };
 
+    /// <summary>A call, bound; null when it does not bind to one method.</summary>
+    private IInvocationOperation? InvocationOf(InvocationExpressionSyntax invocation) =>
+        (OperationOf(invocation) ?? _model.GetOperation(invocation, _cancellationToken)) as IInvocationOperation;
+
     private Expr LowerInvocation(InvocationExpressionSyntax invocation, ValueKind kind)
     {
-        if (_model.GetOperation(invocation, _cancellationToken) is not IInvocationOperation { TargetMethod: var callee } operation)
+        if (InvocationOf(invocation) is not { TargetMethod: var callee } operation)
         {
             _hasCompileErrors = true;
             return new ConstExpr(invocation.ToString(), kind, EquatableArray<string>.Empty);
