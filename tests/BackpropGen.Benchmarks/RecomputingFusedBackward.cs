@@ -9,8 +9,9 @@ namespace BackpropGen.Benchmarks;
 /// beyond its algorithm: over a cache that holds no N×D tensor of its own, the input <c>x</c> (which the caller holds
 /// anyway) and the D-vectors <c>mu</c>, <c>ivar</c>, <c>sqrtvar</c>. <c>xmu = x - mu</c> and <c>xhat = xmu * ivar</c>
 /// are recomputed in registers, so every pass reads only <c>dout</c> and <c>x</c>: the memory traffic of the closed
-/// form, and the shape of what libtorch's batch_norm saves. <c>dmu</c> comes from column sums taken in pass 1, the
-/// factors constant down a column taken out of the sum, <c>Σ_i (a·dout + c·xmu) = a·Σ dout + c·Σ xmu</c>.
+/// form, and the shape of what libtorch's batch_norm saves. Pass 1 keeps the generated pass's three running sums,
+/// <c>Σ dout</c>, <c>Σ dout·xmu</c> and <c>Σ xmu</c>, and every sum the backward needs is made from them, the factors
+/// constant down a column taken out: <c>dgamma = ivar·Σ dout·xmu</c>, <c>dmu = −(a·Σ dout + c·Σ xmu)</c>.
 /// </summary>
 public static class RecomputingFusedBackward
 {
@@ -30,22 +31,18 @@ public static class RecomputingFusedBackward
         int n = cache.N, d = cache.Gamma.Length;
         ReadOnlySpan<double> gamma = cache.Gamma.AsSpan(), ivar = cache.Ivar.AsSpan(), sqrtvar = cache.Sqrtvar.AsSpan();
         var dbeta = new double[d];
-        var dgamma = new double[d];
-        var divar = new double[d];
+        var sumDoutXmu = new double[d];
         var sumXmu = new double[d];
         int width = Vector<double>.Count, vectorEnd = d - (d % width);
         ref double rg = ref MemoryMarshal.GetArrayDataReference(dout);
         ref double rx = ref MemoryMarshal.GetReference(cache.X.AsSpan());
         ref double rmu = ref MemoryMarshal.GetReference(cache.Mu.AsSpan());
-        ref double rivar = ref MemoryMarshal.GetReference(ivar);
-        ref double rgamma = ref MemoryMarshal.GetReference(gamma);
         ref double rbeta = ref MemoryMarshal.GetArrayDataReference(dbeta);
-        ref double rdgamma = ref MemoryMarshal.GetArrayDataReference(dgamma);
-        ref double rdivar = ref MemoryMarshal.GetArrayDataReference(divar);
+        ref double rdx = ref MemoryMarshal.GetArrayDataReference(sumDoutXmu);
         ref double rsum = ref MemoryMarshal.GetArrayDataReference(sumXmu);
         var mu = cache.Mu.AsSpan();
 
-        // pass 1: steps 9, 8, 7 with xmu and xhat recomputed (steps 2 and 7 of the forward)
+        // pass 1: the three sums the generated pass keeps, Σ dout, Σ dout·xmu and Σ xmu, with xmu recomputed
         for (int i = 0; i < n; i++)
         {
             nuint row = (nuint)(i * d);
@@ -55,10 +52,8 @@ public static class RecomputingFusedBackward
                 nuint at = (nuint)j;
                 var gv = Vector.LoadUnsafe(ref rg, row + at);
                 var xmu = Vector.LoadUnsafe(ref rx, row + at) - Vector.LoadUnsafe(ref rmu, at);
-                var xhat = xmu * Vector.LoadUnsafe(ref rivar, at);
                 (Vector.LoadUnsafe(ref rbeta, at) + gv).StoreUnsafe(ref rbeta, at);
-                (Vector.LoadUnsafe(ref rdgamma, at) + (gv * xhat)).StoreUnsafe(ref rdgamma, at);
-                (Vector.LoadUnsafe(ref rdivar, at) + (gv * Vector.LoadUnsafe(ref rgamma, at) * xmu)).StoreUnsafe(ref rdivar, at);
+                (Vector.LoadUnsafe(ref rdx, at) + (gv * xmu)).StoreUnsafe(ref rdx, at);
                 (Vector.LoadUnsafe(ref rsum, at) + xmu).StoreUnsafe(ref rsum, at);
             }
 
@@ -66,10 +61,18 @@ public static class RecomputingFusedBackward
             {
                 double g = dout[(i * d) + j], xmu = cache.X.AsSpan()[(i * d) + j] - mu[j];
                 dbeta[j] += g;
-                dgamma[j] += g * (xmu * ivar[j]);
-                divar[j] += g * gamma[j] * xmu;
+                sumDoutXmu[j] += g * xmu;
                 sumXmu[j] += xmu;
             }
+        }
+
+        // the sums made from the shared ones, the factors constant down a column taken out
+        var dgamma = new double[d];
+        var divar = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            dgamma[j] = ivar[j] * sumDoutXmu[j];
+            divar[j] = gamma[j] * sumDoutXmu[j];
         }
 
         // steps 6 to 1 on D-vectors, dmu by linearity of the column sum
