@@ -64,6 +64,43 @@ public class GeneratedCodeTests
     }
 
     [Fact]
+    public void Fused_pass_multiplies_factors_once_when_they_are_rows_and_keeps_a_row_apart_from_a_column()
+    {
+        // BatchNorm's gamma * ivar is a row times a row (ivar reduces along axis 0): one row, made once, read by pass 2.
+        var batchNorm = GeneratedText(Sources.SeedBatchNorm);
+        Assert.Contains("var dxmu1Factor = gamma * ivar;", batchNorm);
+        Assert.Contains("var dxmu1 = dout_j * dxmu1Factor_j;", batchNorm);
+
+        // LayerNorm's gamma / std is a row times a column (std reduces along axis 1): multiplied once it would be a full
+        // N×D tensor, so the pass reads both and multiplies lane by lane.
+        var layerNorm = GeneratedText("""
+            using BackpropGen;
+            using static BackpropGen.Tensor;
+
+            public static partial class Layers
+            {
+                [Differentiable]
+                public static Tensor LayerNorm(Tensor x, Tensor gamma, Tensor beta, [NoGrad] double eps)
+                {
+                    var mu = Mean(x, axis: 1, keepDims: true);
+                    var xmu = x - mu;
+                    var variance = Mean(Square(xmu), axis: 1, keepDims: true);
+                    var std = Sqrt(variance + eps);
+                    var xhat = xmu / std;
+                    var @out = gamma * xhat + beta;
+                    return @out;
+                }
+            }
+            """);
+        Assert.Contains("LayerNormBackwardFused", layerNorm);
+        Assert.DoesNotContain("Factor = ", layerNorm);
+        Assert.Contains("var dxmu1 = dxhat / std_j;", layerNorm);
+    }
+
+    private static string GeneratedText(string source) =>
+        GeneratorHarness.Run(source).Result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+
+    [Fact]
     public void Graph_constant_draws_forward_edges_in_black_and_named_gradients_in_red()
     {
         var (result, _) = GeneratorHarness.Run(Sources.SeedBatchNorm);

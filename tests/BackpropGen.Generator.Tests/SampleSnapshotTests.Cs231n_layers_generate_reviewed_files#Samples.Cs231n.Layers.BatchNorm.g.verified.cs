@@ -172,11 +172,14 @@ namespace Samples.Cs231n
                     return null;
                 }
 
+                // step 7: xhat = xmu * ivar (the factors of dxmu1 that are the same in every row, multiplied once)
+                var dxmu1Factor = gamma * ivar;
+
                 // pass 1 of 2 over the rows: steps 2, 9, 8
                 if (!layout.TryRead(x, out var xRows)
                     || !layout.TryRead(mu, out var muRows)
                     || !layout.TryRead(dout, out var doutRows)
-                    || !layout.TrySink(global::BackpropGen.TensorShape.Broadcast(betaShape, mu.Shape, gamma.Shape, ivar.Shape), out var doutSumSink)
+                    || !layout.TrySink(global::BackpropGen.TensorShape.Broadcast(betaShape, mu.Shape, dxmu1Factor.Shape), out var doutSumSink)
                     || !layout.TrySink(global::BackpropGen.TensorShape.Broadcast(gamma.Shape, ivar.Shape), out var doutXmuSumSink)
                     || !layout.TrySink(mu.Shape, out var xmuSumSink))
                 {
@@ -246,7 +249,7 @@ namespace Samples.Cs231n
                 var divar = global::BackpropGen.Tensor.SumTo(gamma * doutXmuSum, ivar.Shape);
 
                 // step 2: xmu = x - mu
-                var dxmu1Sum = global::BackpropGen.Tensor.SumTo(gamma * ivar * doutSum, mu.Shape);
+                var dxmu1Sum = global::BackpropGen.Tensor.SumTo(dxmu1Factor * doutSum, mu.Shape);
 
                 // step 6: ivar = 1.0 / sqrtvar
                 var dsqrtvar = -1.0 / global::BackpropGen.Tensor.Square(sqrtvar) * divar;
@@ -268,9 +271,8 @@ namespace Samples.Cs231n
                 // step 1: mu = 1.0 / N * Sum(x, axis: 0)
                 var dx2 = 1.0 / N * dmu;
 
-                // pass 2 of 2 over the rows: steps 2, 9, 8, 7, 3, 0
-                if (!layout.TryRead(gamma, out var gammaRows)
-                    || !layout.TryRead(ivar, out var ivarRows)
+                // pass 2 of 2 over the rows: steps 2, 7, 3, 0
+                if (!layout.TryRead(dxmu1Factor, out var dxmu1FactorRows)
                     || !layout.TryRead(dsq, out var dsqRows)
                     || !layout.TryRead(dx2, out var dx2Rows))
                 {
@@ -286,8 +288,7 @@ namespace Samples.Cs231n
                         ref readonly var xRow = ref xRows.Start(i, block);
                         ref readonly var muRow = ref muRows.Start(i, block);
                         ref readonly var doutRow = ref doutRows.Start(i, block);
-                        ref readonly var gammaRow = ref gammaRows.Start(i, block);
-                        ref readonly var ivarRow = ref ivarRows.Start(i, block);
+                        ref readonly var dxmu1FactorRow = ref dxmu1FactorRows.Start(i, block);
                         ref readonly var dsqRow = ref dsqRows.Start(i, block);
                         ref readonly var dx2Row = ref dx2Rows.Start(i, block);
                         ref var dxRow = ref dxOut.Start(i);
@@ -297,18 +298,13 @@ namespace Samples.Cs231n
                             var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
                             var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
                             var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
-                            var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
-                            var ivar_j = global::BackpropGen.Lane.LoadUnsafe(in ivarRow, j);
+                            var dxmu1Factor_j = global::BackpropGen.Lane.LoadUnsafe(in dxmu1FactorRow, j);
                             var dsq_j = global::BackpropGen.Lane.LoadUnsafe(in dsqRow, j);
                             var dx2_j = global::BackpropGen.Lane.LoadUnsafe(in dx2Row, j);
                             // recomputed: step 2, xmu = x - mu (not kept in the cache)
                             var xmu = x_j - mu_j;
-                            // step 9: out = gammax + beta
-                            var dgammax = dout_j;
-                            // step 8: gammax = gamma * xhat
-                            var dxhat = dgammax * gamma_j;
                             // step 7: xhat = xmu * ivar
-                            var dxmu1 = dxhat * ivar_j;
+                            var dxmu1 = dout_j * dxmu1Factor_j;
                             // step 3: sq = Square(xmu)
                             var dxmu2 = 2 * dsq_j * xmu;
                             // step 2: xmu = x - mu
@@ -325,18 +321,13 @@ namespace Samples.Cs231n
                             var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
                             var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i, block), j);
                             var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i, block), j);
-                            var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i, block), j);
-                            var ivar_j = global::BackpropGen.Lane.Load(ivarRows.Row(i, block), j);
+                            var dxmu1Factor_j = global::BackpropGen.Lane.Load(dxmu1FactorRows.Row(i, block), j);
                             var dsq_j = global::BackpropGen.Lane.Load(dsqRows.Row(i, block), j);
                             var dx2_j = global::BackpropGen.Lane.Load(dx2Rows.Row(i, block), j);
                             // recomputed: step 2, xmu = x - mu (not kept in the cache)
                             var xmu = x_j - mu_j;
-                            // step 9: out = gammax + beta
-                            var dgammax = dout_j;
-                            // step 8: gammax = gamma * xhat
-                            var dxhat = dgammax * gamma_j;
                             // step 7: xhat = xmu * ivar
-                            var dxmu1 = dxhat * ivar_j;
+                            var dxmu1 = dout_j * dxmu1Factor_j;
                             // step 3: sq = Square(xmu)
                             var dxmu2 = 2 * dsq_j * xmu;
                             // step 2: xmu = x - mu

@@ -156,6 +156,8 @@ internal sealed partial class LoopPlanner
             return null;
         }
 
+        HoistFactors(smalls);
+
         // Each pass reads the full-size inputs again and recomputes what it needs: past a few passes, the step-by-step
         // form (one pass per step, nothing recomputed) is as good, and the fused code would grow with passes × steps.
         var passes = sums.Select(s => s.Level).Concat(stores.Select(s => s.Level)).Max();
