@@ -15,6 +15,9 @@ internal sealed partial class LoopPlanner
     /// <summary>Whether each forward value and judged backward local is constant down the rows (<see cref="IsConstantDownRows"/>).</summary>
     private Dictionary<string, bool>? _constantDownRows;
 
+    /// <summary>The backward's single-target statements by their target, for <see cref="IsConstantDownRows"/>.</summary>
+    private Dictionary<string, BackwardStatement>? _statementsByTarget;
+
     /// <summary>
     /// The sums a pass accumulates, with those whose full-size part is one product (<c>dgamma = Σ dout * xmu * ivar</c>,
     /// <c>divar = Σ dout * gamma * xmu</c>) summed once per product, the small factors taken out: the pass adds
@@ -269,8 +272,9 @@ internal sealed partial class LoopPlanner
 
         // Assumed not while it is judged, so that a cycle cannot recurse for ever.
         _constantDownRows[name] = false;
-        var statement = _program.Blocks.SelectMany(b => b.Statements).FirstOrDefault(s => s.Targets.Count == 1 && s.Targets[0] == name);
-        var constant = statement is not null && !IsFull(statement.Value) && IsConstantDownRows(statement.Value);
+        _statementsByTarget ??= _program.Blocks.SelectMany(b => b.Statements).Where(s => s.Targets.Count == 1)
+            .GroupBy(s => s.Targets[0]).ToDictionary(g => g.Key, g => g.First());
+        var constant = _statementsByTarget.TryGetValue(name, out var statement) && !IsFull(statement.Value) && IsConstantDownRows(statement.Value);
         _constantDownRows[name] = constant;
         return constant;
     }

@@ -156,8 +156,6 @@ internal sealed partial class LoopPlanner
             return null;
         }
 
-        HoistFactors(smalls);
-
         // Each pass reads the full-size inputs again and recomputes what it needs: past a few passes, the step-by-step
         // form (one pass per step, nothing recomputed) is as good, and the fused code would grow with passes × steps.
         var passes = sums.Select(s => s.Level).Concat(stores.Select(s => s.Level)).Max();
@@ -166,6 +164,7 @@ internal sealed partial class LoopPlanner
             return null;
         }
 
+        HoistFactors(smalls);
         var sections = new List<FusedSection>();
         var smallsByLevel = smalls.ToLookup(s => System.Math.Min(s.Level, passes + 1), s => s.Statement);
         var sumsByLevel = sums.ToLookup(s => s.Level, s => s.Sum);
