@@ -245,6 +245,14 @@ internal sealed class FusedEmitter
         var storeRows = stores.ToDictionary(store => store.Target, store => Identifiers.Fresh(store.Target + "Row", inner));
         var lanes = new LaneRenderer(_plan, reads.ToDictionary(r => r.Name, r => r.Lanes));
 
+        // The whole-lane and partial-lane bodies compute the same values: each is rendered once, for both.
+        var values = pass.Body.Select(statement => statement switch
+        {
+            LaneValue value => lanes.Render(value.Value),
+            LaneSum sum => lanes.Render(sum.Value),
+            _ => string.Empty,
+        }).ToList();
+
         // Blocks of rows, in parallel when the layout is large; each block reads and adds through buffers of its own.
         _writer.Line($"{_layout}.ForEachBlock(({first}, {end}, {block}) =>");
         _writer.Line("{");
@@ -275,7 +283,7 @@ internal sealed class FusedEmitter
             _writer.Line($"var {j} = 0;");
             using (_writer.Block($"for (; {j} <= {lastLane}; {j} += {Lane}.Count)"))
             {
-                WriteLaneBody(pass, lanes, whole: true, reads.Select(r => (r.Lanes, $"{Lane}.LoadUnsafe(in {r.Row}, {j})")),
+                WriteLaneBody(pass, values, whole: true, reads.Select(r => (r.Lanes, $"{Lane}.LoadUnsafe(in {r.Row}, {j})")),
                     sum => $"{Lane}.AddToUnsafe(ref {sumRows[sum]}, {j}, ",
                     store => $"{Lane}.StoreUnsafe(ref {storeRows[store.Target]}, {j}, ");
             }
@@ -283,7 +291,7 @@ internal sealed class FusedEmitter
             _writer.Line();
             using (_writer.Block($"if ({j} < {_width})"))
             {
-                WriteLaneBody(pass, lanes, whole: false, reads.Select(r => (r.Lanes, $"{Lane}.Load({_readers[r.Name]}.Row({i}, {block}), {j})")),
+                WriteLaneBody(pass, values, whole: false, reads.Select(r => (r.Lanes, $"{Lane}.Load({_readers[r.Name]}.Row({i}, {block}), {j})")),
                     sum => $"{Lane}.AddTo({_sinks[sum]}.Row({i}, {block}), {j}, ",
                     store => $"{Lane}.Store({_outputs[store.Target]}.Row({i}), {j}, ");
             }
@@ -312,9 +320,10 @@ internal sealed class FusedEmitter
     }
 
     /// <summary>The statements of a pass on one lane: its loads, then its steps, each block headed by the step it comes from.</summary>
+    /// <param name="values">The lane expression of each statement of the pass's body, in order (empty for a store).</param>
     private void WriteLaneBody(
         RowPass pass,
-        LaneRenderer lanes,
+        IReadOnlyList<string> values,
         bool whole,
         IEnumerable<(string Local, string Load)> loads,
         System.Func<LaneSum, string> addTo,
@@ -331,8 +340,9 @@ internal sealed class FusedEmitter
         }
 
         var header = string.Empty;
-        foreach (var statement in pass.Body)
+        for (var k = 0; k < pass.Body.Count; k++)
         {
+            var statement = pass.Body[k];
             if (statement.Header != header)
             {
                 header = statement.Header;
@@ -342,10 +352,10 @@ internal sealed class FusedEmitter
             switch (statement)
             {
                 case LaneValue value:
-                    _writer.Line($"var {Identifiers.Escape(value.Target)} = {lanes.Render(value.Value)};");
+                    _writer.Line($"var {Identifiers.Escape(value.Target)} = {values[k]};");
                     break;
                 case LaneSum sum:
-                    _writer.Line(addTo(sum) + lanes.Render(sum.Value) + ");");
+                    _writer.Line(addTo(sum) + values[k] + ");");
                     break;
                 case LaneStore laneStore:
                     _writer.Line(store(laneStore) + Identifiers.Escape(laneStore.Target) + ");");
