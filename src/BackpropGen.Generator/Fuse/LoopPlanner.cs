@@ -169,6 +169,7 @@ internal sealed partial class LoopPlanner
         var smallsByLevel = smalls.ToLookup(s => System.Math.Min(s.Level, passes + 1), s => s.Statement);
         var sumsByLevel = sums.ToLookup(s => s.Level, s => s.Sum);
         var storesByLevel = stores.ToLookup(s => s.Level, s => s.Store);
+        // The statements that make each sum from the sums a pass shared (ShareSums) come right after that pass.
         var afterPass = new List<SmallStatement>();
         for (var level = 0; level <= passes; level++)
         {
