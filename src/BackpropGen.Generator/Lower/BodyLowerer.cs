@@ -869,11 +869,12 @@ internal sealed class BodyLowerer
         {
             switch (ancestor)
             {
+                // A node's ToString leaves out its leading and trailing trivia (comments, line breaks) without making a new node.
                 case BaseNamespaceDeclarationSyntax ns:
-                    inNamespace.InsertRange(0, ns.Usings.Select(u => u.WithoutTrivia().ToString()));
+                    inNamespace.InsertRange(0, ns.Usings.Select(u => u.ToString()));
                     break;
                 case CompilationUnitSyntax unit:
-                    file.AddRange(unit.Usings.Where(u => !u.GlobalKeyword.IsKind(SyntaxKind.GlobalKeyword)).Select(u => u.WithoutTrivia().ToString()));
+                    file.AddRange(unit.Usings.Where(u => !u.GlobalKeyword.IsKind(SyntaxKind.GlobalKeyword)).Select(u => u.ToString()));
                     break;
             }
         }
