@@ -31,25 +31,6 @@ internal sealed record ShapeOf(Adj Value) : Adj(ValueKind.Other);
 /// <paramref name="Precedence"/>, when known, spares the emitter from parsing the text to learn it.
 internal sealed record Code(string Text, ValueKind Kind, EquatableArray<string> Reads, Adj? Shape = null, int? Precedence = null) : Adj(Kind);
 
-/// <summary>How tightly C# binds an expression, from loosest to tightest: the emitter parenthesizes by it.</summary>
-internal static class Precedence
-{
-    public const int Lowest = 0;
-    public const int Additive = 1;
-    public const int Multiplicative = 2;
-    public const int Unary = 3;
-    public const int Primary = 4;
-
-    /// <summary>The precedence of an operation's own code (<c>a + b</c> is additive, <c>Sum(x)</c> primary).</summary>
-    public static int Of(OpKind op) => op switch
-    {
-        OpKind.Add or OpKind.Subtract => Additive,
-        OpKind.Multiply or OpKind.Divide => Multiplicative,
-        OpKind.Negate => Unary,
-        _ => Primary,
-    };
-}
-
 /// <summary>A literal written by a derivative rule (<c>0.5</c>, <c>2</c>).</summary>
 internal sealed record Literal(string Text, ValueKind Kind) : Adj(Kind);
 

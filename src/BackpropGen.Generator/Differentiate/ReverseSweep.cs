@@ -401,7 +401,7 @@ internal sealed class ReverseSweep
     private static Adj ValueOf(Expr expression) => expression switch
     {
         VarExpr variable => new PrimalRef(variable.Name, variable.Kind),
-        ConstExpr constant => new Code(constant.Text, constant.Kind, constant.Reads),
+        ConstExpr constant => new Code(constant.Text, constant.Kind, constant.Reads, Precedence: constant.Precedence),
         OpExpr op => new Code(op.Text, op.Kind, op.Reads, ElementwiseShape(op), Precedence.Of(op.Op)),
         CallExpr call => new Code(call.Text, call.Kind, call.Reads, Precedence: Precedence.Primary),
         _ => new Literal("default", expression.Kind),

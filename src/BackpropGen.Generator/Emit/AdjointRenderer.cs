@@ -2,10 +2,9 @@ using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Plan;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace BackpropGen.Generator.Emit;
 
@@ -109,8 +108,8 @@ internal class AdjointRenderer
         : "global::BackpropGen." + function;
 
     /// <summary>
-    /// The precedence of user code: a name or a plain number without parsing (most constants are <c>N</c>, <c>eps</c>,
-    /// <c>2.0</c>), anything else by parsing it.
+    /// The precedence of user code that came without one: a name or a plain number without parsing, anything else by
+    /// parsing it (the lowering gives the user's constants theirs, so this is rare).
     /// </summary>
     private static int PrecedenceOf(string code) => IsNameOrNumber(code) ? Primary : ParsedPrecedenceOf(code);
 
@@ -132,14 +131,5 @@ internal class AdjointRenderer
         return true;
     }
 
-    private static int ParsedPrecedenceOf(string code) => SyntaxFactory.ParseExpression(code) switch
-    {
-        IdentifierNameSyntax or LiteralExpressionSyntax or InvocationExpressionSyntax or MemberAccessExpressionSyntax
-            or ElementAccessExpressionSyntax or ParenthesizedExpressionSyntax => Primary,
-        PrefixUnaryExpressionSyntax or CastExpressionSyntax => Unary,
-        BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.MultiplyExpression) || binary.IsKind(SyntaxKind.DivideExpression)
-            || binary.IsKind(SyntaxKind.ModuloExpression) => Multiplicative,
-        BinaryExpressionSyntax binary when binary.IsKind(SyntaxKind.AddExpression) || binary.IsKind(SyntaxKind.SubtractExpression) => Additive,
-        _ => Lowest,
-    };
+    private static int ParsedPrecedenceOf(string code) => Precedence.Of(SyntaxFactory.ParseExpression(code));
 }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Plan;
 
 namespace BackpropGen.Generator.Emit;

@@ -578,7 +578,7 @@ internal sealed class BodyLowerer
         if (!IsVaried(expression))
         {
             var type = TypeOf(expression);
-            return new ConstExpr(Flatten(expression), ValueKinds.Of(type.ConvertedType ?? type.Type), ReadsOf(expression));
+            return new ConstExpr(Flatten(expression), ValueKinds.Of(type.ConvertedType ?? type.Type), ReadsOf(expression), Precedence.Of(expression));
         }
 
         var kind = ValueKinds.Of(TypeOf(expression).Type);

@@ -50,9 +50,10 @@ internal sealed record VarExpr(string Name, ValueKind Kind) : Expr(Kind);
 
 /// <summary>
 /// A sub-expression that depends on no differentiable value (<c>1.0 / N</c>, <c>eps</c>, <c>axis: 0</c>):
-/// it has no gradient and is emitted as the user wrote it. <paramref name="Reads"/> names the locals and parameters it reads.
+/// it has no gradient and is emitted as the user wrote it. <paramref name="Reads"/> names the locals and parameters it reads;
+/// <paramref name="Precedence"/>, read off its syntax, tells the emitter when it needs parentheses.
 /// </summary>
-internal sealed record ConstExpr(string Text, ValueKind Kind, EquatableArray<string> Reads) : Expr(Kind);
+internal sealed record ConstExpr(string Text, ValueKind Kind, EquatableArray<string> Reads, int? Precedence = null) : Expr(Kind);
 
 /// <summary>One differentiable operation applied to its arguments, in the runtime signature's parameter order.</summary>
 internal sealed record OpExpr(OpKind Op, ValueKind Kind, EquatableArray<Expr> Args, string Text, EquatableArray<string> Reads) : Expr(Kind);

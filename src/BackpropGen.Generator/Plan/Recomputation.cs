@@ -79,7 +79,7 @@ internal static class Recomputation
             case VarExpr variable:
                 return recomputed.ContainsKey(variable.Name) ? new GradRef(variable.Name, variable.Kind) : new PrimalRef(variable.Name, variable.Kind);
             case ConstExpr constant:
-                return new Code(constant.Text, constant.Kind, constant.Reads);
+                return new Code(constant.Text, constant.Kind, constant.Reads, Precedence: constant.Precedence);
             case OpExpr op:
                 var args = op.Args.Select(arg => FromForward(arg, recomputed)).ToList();
                 return op.Op switch
