@@ -187,7 +187,27 @@ public class FusedBackwardTests
         { typeof(BatchNormVariants), nameof(BatchNormVariants.ScaledBatchNorm), 7, 9 },
         { typeof(UserWrittenLayers), nameof(UserWrittenLayers.RmsNorm), 7, 9 },
         { typeof(UserWrittenLayers), nameof(UserWrittenLayers.BinaryCrossEntropy), 7, 9 },
+        { typeof(UserWrittenLayers), nameof(UserWrittenLayers.CenteredTwiceScaled), 7, 9 },   // scales multiplied once
+        { typeof(UserWrittenLayers), nameof(UserWrittenLayers.CenteredTwiceScaled), 600, 301 },
     };
+
+    [Fact]
+    public void Factors_multiplied_once_as_rows_are_still_right_when_one_is_a_column()
+    {
+        // The planner guessed b a per-feature row; a column makes gamma-like a * b a full N×D tensor between the passes.
+        var (x, a, b) = (Tensor.RandomNormal(41, 7, 9), Tensor.RandomNormal(42, 9), Tensor.RandomNormal(43, 7, 1));
+        var (result, cache) = UserWrittenLayers.CenteredTwiceScaledForward(x, a, b);
+        var dout = Tensor.RandomNormal(44, result.Shape.ToArray());
+
+        var fused = UserWrittenLayers.CenteredTwiceScaledBackwardFused(dout, cache);
+        var steps = UserWrittenLayers.CenteredTwiceScaledBackwardSteps(dout, cache);
+
+        Assert.NotNull(fused);
+        AssertAgree(steps.dx, fused.Value.dx);
+        AssertAgree(steps.da, fused.Value.da);
+        AssertAgree(steps.db, fused.Value.db);
+        Assert.Equal(new TensorShape(7, 1), fused.Value.db.Shape);
+    }
 
     [Theory]
     [MemberData(nameof(OtherLayers))]

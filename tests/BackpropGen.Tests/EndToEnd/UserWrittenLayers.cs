@@ -48,6 +48,20 @@ public static partial class UserWrittenLayers
         return System.Math.Sqrt(energy + 1e-3);
     }
 
+    /// <summary>
+    /// Centring, then two scales: with per-feature scales the fused backward multiplies them once, between its passes;
+    /// given a column for one of them it makes a full-size product there, and must still be right.
+    /// </summary>
+    [Differentiable]
+    public static Tensor CenteredTwiceScaled(Tensor x, Tensor a, Tensor b)
+    {
+        var mu = Mean(x, axis: 0);
+        var centered = x - mu;
+        var scaled = centered * a;
+        var twice = scaled * b;
+        return twice;
+    }
+
     /// <summary>RMSNorm over the features, dividing by a column that broadcasts over them.</summary>
     [Differentiable]
     public static Tensor RmsNorm(Tensor x, Tensor gamma, Tensor beta)
