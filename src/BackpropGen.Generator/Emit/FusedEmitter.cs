@@ -127,7 +127,7 @@ internal sealed class FusedEmitter
     {
         _writer.Line($"// {factored.Header} (summed term by term, each term's factor, constant along the sum, taken out of it)");
         var shape = _renderer.Render(factored.SummedShape);
-        var tensors = factored.Factors.SelectMany(LeafTensors).Distinct().ToList();
+        var tensors = factored.Factors.SelectMany(LoopPlanner.TensorLeaves).Distinct().ToList();
         var checks = tensors.Select(tensor => $"global::BackpropGen.RowLayout.IsConstantAcrossSum({_renderer.Render(A.Shape(tensor))}, {shape})")
             .Concat(factored.Expansions.Select(ExpansionCheck))
             .ToList();
@@ -146,15 +146,6 @@ internal sealed class FusedEmitter
         var call = (Call)expansion;
         return $"global::BackpropGen.RowLayout.ExpandsAsBroadcast({_renderer.Render(A.Shape(call.Args[0]))}, {_renderer.Render(call.Args[1])}, {_renderer.Render(call.Args[2])})";
     }
-
-    private static IEnumerable<Adj> LeafTensors(Adj expression) => expression switch
-    {
-        GradRef { Kind: ValueKind.Tensor } or PrimalRef { Kind: ValueKind.Tensor } => new[] { expression },
-        Negation negation => LeafTensors(negation.Operand),
-        Binary binary => LeafTensors(binary.Left).Concat(LeafTensors(binary.Right)),
-        Call call => call.Args.SelectMany(LeafTensors),
-        _ => Enumerable.Empty<Adj>(),
-    };
 
     private void WriteStatement(BackwardStatement statement)
     {

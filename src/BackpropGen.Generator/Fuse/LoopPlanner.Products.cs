@@ -113,7 +113,7 @@ internal sealed partial class LoopPlanner
     private static string Capitalized(string stem) => char.ToUpperInvariant(stem[0]) + stem.Substring(1);
 
     /// <summary>The tensors a small factor is computed from, whose shapes together make the factor's shape.</summary>
-    private static IEnumerable<Adj> TensorLeaves(Adj factor) => factor.Kind != ValueKind.Tensor
+    internal static IEnumerable<Adj> TensorLeaves(Adj factor) => factor.Kind != ValueKind.Tensor
         ? Enumerable.Empty<Adj>()
         : factor switch
         {

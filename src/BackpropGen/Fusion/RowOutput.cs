@@ -28,20 +28,7 @@ public sealed class RowOutput
     /// <param name="i">The row, in [0, <c>Rows</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout.</exception>
     /// <exception cref="InvalidOperationException"><see cref="Result"/> has been called.</exception>
-    public Span<double> Row(int i)
-    {
-        if (_finished)
-        {
-            throw new InvalidOperationException("The result has been taken already; its rows can no longer be written.");
-        }
-
-        if ((uint)i >= (uint)_rows)
-        {
-            throw new ArgumentOutOfRangeException(nameof(i), i, $"Row {i} does not exist in a layout of {_rows} rows.");
-        }
-
-        return _data.AsSpan(i * _width, _width);
-    }
+    public Span<double> Row(int i) => MemoryMarshal.CreateSpan(ref Start(i), _width);
 
     /// <summary>
     /// The first element of <see cref="Row"/>(<paramref name="i"/>), for the whole lanes of a fused pass
@@ -63,12 +50,10 @@ public sealed class RowOutput
         return ref Unsafe.NullRef<double>();
     }
 
-    /// <summary>Throws what <see cref="Row"/> throws for a row it does not have, or once the result is taken.</summary>
-    private void ThrowNotARow(int i)
-    {
-        Row(i);
-        throw new InvalidOperationException($"Row {i} was expected to be refused.");
-    }
+    /// <summary>Refuses a row the layout does not have, or any once the result is taken; it only throws.</summary>
+    private void ThrowNotARow(int i) => throw (_finished
+        ? new InvalidOperationException("The result has been taken already; its rows can no longer be written.")
+        : new ArgumentOutOfRangeException(nameof(i), i, $"Row {i} does not exist in a layout of {_rows} rows."));
 
     /// <summary>The result, a tensor of the layout's full shape. Call it once, after the last row is written.</summary>
     /// <exception cref="InvalidOperationException">It has been called before.</exception>

@@ -60,26 +60,7 @@ public sealed class RowSink
     /// <param name="block">The block of rows it belongs to, in [0, <c>Blocks</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout, or the block is not one of its blocks.</exception>
     /// <exception cref="InvalidOperationException"><see cref="Result"/> has been called.</exception>
-    public Span<double> Row(int i, int block)
-    {
-        CheckRow(i);
-        if (_pattern == RowPattern.Full)
-        {
-            return _result.AsSpan(i * _width, _width);
-        }
-
-        if (_pattern == RowPattern.Row && _blockRows.Length == 0)
-        {
-            return _result;
-        }
-
-        if ((uint)block >= (uint)_blockRows.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(block), block, $"Block {block} does not exist in a layout of {_blockRows.Length} blocks.");
-        }
-
-        return _blockRows[block];
-    }
+    public Span<double> Row(int i, int block) => MemoryMarshal.CreateSpan(ref Start(i, block), _width);
 
     /// <summary>
     /// The first element of <see cref="Row(int)"/>, for the whole lanes of a fused pass
@@ -88,7 +69,7 @@ public sealed class RowSink
     /// <param name="i">The row, in [0, <c>Rows</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout.</exception>
     /// <exception cref="InvalidOperationException"><see cref="Result"/> has been called.</exception>
-    public ref double Start(int i) => ref MemoryMarshal.GetReference(Row(i, 0));
+    public ref double Start(int i) => ref Start(i, 0);
 
     /// <summary>The first element of <see cref="Row(int, int)"/>.</summary>
     /// <param name="i">The row, in [0, <c>Rows</c>).</param>
@@ -121,11 +102,11 @@ public sealed class RowSink
         return ref Unsafe.NullRef<double>();
     }
 
-    /// <summary>Throws what <see cref="Row(int, int)"/> throws for a row or block it does not have.</summary>
+    /// <summary>Refuses a row or block the sink does not have, or any once its result is taken; it only throws.</summary>
     private void ThrowNotARow(int i, int block)
     {
-        Row(i, block);
-        throw new InvalidOperationException($"Row {i} of block {block} was expected to be refused.");
+        CheckRow(i);
+        throw new ArgumentOutOfRangeException(nameof(block), block, $"Block {block} does not exist in a layout of {_blockRows.Length} blocks.");
     }
 
     /// <summary>Ends row <paramref name="i"/>: for a column target, adds the row's sum into element i and clears the row.</summary>
