@@ -110,27 +110,62 @@ internal static class A
         };
     }
 
-    /// <summary>Every node of an expression, itself first.</summary>
-    public static IEnumerable<Adj> Nodes(Adj expression)
+    /// <summary>Every node of an expression, itself first, children left to right.</summary>
+    public static IEnumerable<Adj> Nodes(Adj expression) => PreOrder(expression, PushChildren);
+
+    /// <summary>
+    /// The nodes of an expression in pre-order, children left to right, where <paramref name="pushChildren"/> says which
+    /// children a node has (pushing the last first). One explicit stack rather than nested iterators, which cost an
+    /// allocation per node and level.
+    /// </summary>
+    public static IEnumerable<Adj> PreOrder(Adj expression, System.Action<Adj, Stack<Adj>> pushChildren)
     {
-        yield return expression;
-        IEnumerable<Adj> children = expression switch
+        var pending = new Stack<Adj>();
+        pending.Push(expression);
+        while (pending.Count > 0)
         {
-            Negation n => new[] { n.Operand },
-            Binary b => new[] { b.Left, b.Right },
-            Call c => c.Args,
-            Member m => new[] { m.Target },
-            InstanceCall i => new[] { i.Target }.Concat(i.Args),
-            ShapeOf s => new[] { s.Value },
-            Code { Shape: { } shape } => new[] { shape },
-            _ => Enumerable.Empty<Adj>(),
-        };
-        foreach (var child in children)
+            var node = pending.Pop();
+            yield return node;
+            pushChildren(node, pending);
+        }
+    }
+
+    private static void PushChildren(Adj node, Stack<Adj> pending)
+    {
+        switch (node)
         {
-            foreach (var node in Nodes(child))
-            {
-                yield return node;
-            }
+            case Negation n:
+                pending.Push(n.Operand);
+                break;
+            case Binary b:
+                pending.Push(b.Right);
+                pending.Push(b.Left);
+                break;
+            case Call c:
+                PushReversed(pending, c.Args, c.Args.Count);
+                break;
+            case Member m:
+                pending.Push(m.Target);
+                break;
+            case InstanceCall i:
+                PushReversed(pending, i.Args, i.Args.Count);
+                pending.Push(i.Target);
+                break;
+            case ShapeOf s:
+                pending.Push(s.Value);
+                break;
+            case Code { Shape: { } shape }:
+                pending.Push(shape);
+                break;
+        }
+    }
+
+    /// <summary>Pushes the first <paramref name="count"/> of <paramref name="nodes"/> so that the first is popped first.</summary>
+    internal static void PushReversed(Stack<Adj> pending, EquatableArray<Adj> nodes, int count)
+    {
+        for (var i = count - 1; i >= 0; i--)
+        {
+            pending.Push(nodes[i]);
         }
     }
 

@@ -7,4 +7,14 @@ internal static class KnownNames
     public const string NoGradAttribute = "BackpropGen.NoGradAttribute";
     public const string Tensor = "BackpropGen.Tensor";
     public const string TensorShape = "BackpropGen.TensorShape";
+
+    public const string DifferentiableAttributeName = "DifferentiableAttribute";
+    public const string NoGradAttributeName = "NoGradAttribute";
+
+    /// <summary>
+    /// Whether a type is the runtime's top-level type of that name: compared by name rather than by display string, as
+    /// this runs for every attribute of every called method and parameter.
+    /// </summary>
+    public static bool IsBackpropGenType(Microsoft.CodeAnalysis.INamedTypeSymbol? type, string name) =>
+        type is { ContainingType: null } && type.Name == name && Lower.ValueKinds.IsBackpropGenNamespace(type.ContainingNamespace);
 }

@@ -33,18 +33,19 @@ internal static class MethodDiscovery
     public static LoweringResult Analyze(SemanticModel model, MethodDeclarationSyntax syntax, IMethodSymbol method, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        CheckSignature(syntax, method, diagnostics);
+        var scan = MethodScan.Of(syntax, cancellationToken);
+        CheckSignature(syntax, method, scan, diagnostics);
         var containingTypes = CheckContainingTypes(syntax, method, diagnostics);
         CheckGeneratedNames(syntax, method, diagnostics);
-        CheckNesting(syntax, diagnostics);
+        CheckNesting(scan, diagnostics);
         if (diagnostics.Count > 0)
         {
             return new LoweringResult(null, diagnostics.ToEquatableArray());
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var lowered = BodyLowerer.Lower(model, syntax, method, containingTypes, cancellationToken);
-        if (lowered.Method is not null && HasCompileErrors(syntax, cancellationToken))
+        var lowered = BodyLowerer.Lower(model, syntax, method, containingTypes, scan.DeclaredNames, cancellationToken);
+        if (lowered.Method is not null && HasCompileErrors(syntax, scan))
         {
             // Code that does not compile can bind in surprising ways (`var y = a async b;` declares a local 'b' that
             // shadows a parameter); its diagnostics are still useful while typing, but no code is generated for it:
@@ -55,7 +56,7 @@ internal static class MethodDiscovery
         return lowered;
     }
 
-    private static void CheckSignature(MethodDeclarationSyntax syntax, IMethodSymbol method, List<DiagnosticInfo> diagnostics)
+    private static void CheckSignature(MethodDeclarationSyntax syntax, IMethodSymbol method, MethodScan scan, List<DiagnosticInfo> diagnostics)
     {
         if (!method.IsStatic)
         {
@@ -68,7 +69,7 @@ internal static class MethodDiscovery
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MethodIsGeneric, location, method.Name));
         }
 
-        if (method.IsAsync || syntax.DescendantNodes().Any(n => n is YieldStatementSyntax))
+        if (method.IsAsync || scan.HasYield)
         {
             var location = syntax.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.AsyncKeyword)).GetLocation() is { SourceTree: not null } async
                 ? async
@@ -180,31 +181,8 @@ internal static class MethodDiscovery
     /// semantic diagnostics would cost as much again as the lowering; other semantic errors already stop the lowering,
     /// which cannot resolve what does not bind.
     /// </summary>
-    private static bool HasCompileErrors(MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
-    {
-        if (syntax.ContainsDiagnostics && syntax.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error))
-        {
-            return true;
-        }
-
-        var names = new HashSet<string>(syntax.ParameterList.Parameters.Select(p => p.Identifier.ValueText));
-        foreach (var node in syntax.DescendantNodes())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var declared = node switch
-            {
-                VariableDeclaratorSyntax declarator => declarator.Identifier.ValueText,
-                SingleVariableDesignationSyntax designation => designation.Identifier.ValueText,
-                _ => null,
-            };
-            if (declared is not null && !names.Add(declared))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool HasCompileErrors(MethodDeclarationSyntax syntax, MethodScan scan) =>
+        (syntax.ContainsDiagnostics && syntax.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)) || scan.RedeclaresAName;
 
     /// <summary>
     /// How deeply one expression of the body may nest. Lowering and the later stages walk a step recursively, and
@@ -213,40 +191,22 @@ internal static class MethodDiscovery
     /// </summary>
     public const int MaxExpressionDepth = 128;
 
-    /// <summary>Reports each statement whose expressions nest deeper than <see cref="MaxExpressionDepth"/>, without recursing.</summary>
-    private static void CheckNesting(MethodDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+    /// <summary>Reports each statement whose expressions nest deeper than <see cref="MaxExpressionDepth"/>.</summary>
+    private static void CheckNesting(MethodScan scan, List<DiagnosticInfo> diagnostics)
     {
-        var body = (SyntaxNode?)syntax.Body ?? syntax.ExpressionBody;
-        if (body is null)
-        {
-            return;
-        }
-
-        // Pre-order visits a parent before its children, so one pass knows every node's depth.
-        var depths = new Dictionary<SyntaxNode, int>();
-        var tooDeep = new List<SyntaxNode>();
-        foreach (var node in body.DescendantNodes())
-        {
-            var parentDepth = node.Parent is { } parent && depths.TryGetValue(parent, out var d) ? d : 0;
-            var depth = node is ExpressionSyntax ? parentDepth + 1 : parentDepth;
-            depths[node] = depth;
-            if (depth > MaxExpressionDepth)
-            {
-                tooDeep.Add(node);
-            }
-        }
-
         // Reported once per statement, at its outermost expression.
         var reported = new Dictionary<SyntaxNode, int>();
-        foreach (var node in tooDeep)
+        foreach (var node in scan.TooDeep)
         {
+            // The levels of the step: the outermost expression and the expressions below it down to the node.
             var outermost = node;
+            var levels = 1;
             while (outermost.Parent is ExpressionSyntax or ArgumentSyntax or BaseArgumentListSyntax)
             {
+                levels += outermost is ExpressionSyntax ? 1 : 0;
                 outermost = outermost.Parent;
             }
 
-            var levels = depths[node] - depths[outermost] + 1;
             if (!reported.TryGetValue(outermost, out var deepest) || levels > deepest)
             {
                 reported[outermost] = levels;
@@ -274,5 +234,5 @@ internal static class MethodDiscovery
             && a.ConstructorArguments[0].Value as string == Emit.SourceEmitter.GeneratorName);
 
     public static bool IsDifferentiable(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.DifferentiableAttribute);
+        method.GetAttributes().Any(a => KnownNames.IsBackpropGenType(a.AttributeClass, KnownNames.DifferentiableAttributeName));
 }

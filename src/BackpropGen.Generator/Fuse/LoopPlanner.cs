@@ -656,24 +656,28 @@ internal sealed partial class LoopPlanner
     /// The nodes of an expression that are values on lanes, skipping the shape arguments of shape-taking calls (unlike
     /// <see cref="A.Nodes"/>, which walks every node).
     /// </summary>
-    internal static IEnumerable<Adj> LaneNodes(Adj expression)
+    internal static IEnumerable<Adj> LaneNodes(Adj expression) => A.PreOrder(expression, PushLaneChildren);
+
+    private static void PushLaneChildren(Adj node, Stack<Adj> pending)
     {
-        yield return expression;
-        IEnumerable<Adj> children = expression switch
+        switch (node)
         {
-            Negation negation => new[] { negation.Operand },
-            Binary binary => new[] { binary.Left, binary.Right },
-            Call { Function: "Tensor.ExpandAlong" } call => call.Args.Take(1),
-            Call call when ShapedAs.Contains(call.Function) => call.Args.Take(call.Args.Count - 1),
-            Call call => call.Args,
-            _ => Enumerable.Empty<Adj>(),
-        };
-        foreach (var child in children)
-        {
-            foreach (var node in LaneNodes(child))
-            {
-                yield return node;
-            }
+            case Negation negation:
+                pending.Push(negation.Operand);
+                break;
+            case Binary binary:
+                pending.Push(binary.Right);
+                pending.Push(binary.Left);
+                break;
+            case Call { Function: "Tensor.ExpandAlong" } call:
+                A.PushReversed(pending, call.Args, 1);
+                break;
+            case Call call when ShapedAs.Contains(call.Function):
+                A.PushReversed(pending, call.Args, call.Args.Count - 1);
+                break;
+            case Call call:
+                A.PushReversed(pending, call.Args, call.Args.Count);
+                break;
         }
     }
 }

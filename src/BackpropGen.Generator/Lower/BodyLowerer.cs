@@ -22,6 +22,9 @@ internal sealed class BodyLowerer
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+    /// <summary>How <see cref="TypeFormat"/> spells a <c>Tensor</c> without a nullable annotation.</summary>
+    private const string TensorTypeName = "global::" + KnownNames.Tensor;
+
     private readonly SemanticModel _model;
     private readonly IMethodSymbol _method;
     private readonly CancellationToken _cancellationToken;
@@ -34,14 +37,15 @@ internal sealed class BodyLowerer
     private readonly Dictionary<InvocationExpressionSyntax, string> _hoisted = new();
     private readonly List<LocalModel> _locals = new();
     private readonly List<ForwardStatement> _body = new();
-    private HashSet<string>? _declaredNames;
+    private readonly HashSet<string> _declaredNames;
     private bool _hasCompileErrors;
     private int _stepCount;
 
-    private BodyLowerer(SemanticModel model, IMethodSymbol method, CancellationToken cancellationToken)
+    private BodyLowerer(SemanticModel model, IMethodSymbol method, HashSet<string> declaredNames, CancellationToken cancellationToken)
     {
         _model = model;
         _method = method;
+        _declaredNames = declaredNames;
         _cancellationToken = cancellationToken;
     }
 
@@ -50,9 +54,10 @@ internal sealed class BodyLowerer
         MethodDeclarationSyntax syntax,
         IMethodSymbol method,
         EquatableArray<ContainingType> containingTypes,
+        HashSet<string> declaredNames,
         CancellationToken cancellationToken)
     {
-        var lowerer = new BodyLowerer(model, method, cancellationToken);
+        var lowerer = new BodyLowerer(model, method, declaredNames, cancellationToken);
         var result = lowerer.LowerBody(syntax, containingTypes);
         return new LoweringResult(
             lowerer._diagnostics.Count > 0 || lowerer._hasCompileErrors ? null : result,
@@ -126,7 +131,7 @@ internal sealed class BodyLowerer
             namespaceUsings,
             SyntaxFacts.GetText(_method.DeclaredAccessibility),
             _method.Name,
-            _method.ReturnType.ToDisplayString(TypeFormat),
+            TypeName(_method.ReturnType),
             ValueKinds.Of(_method.ReturnType),
             parameters,
             _locals.ToEquatableArray(),
@@ -145,7 +150,7 @@ internal sealed class BodyLowerer
             _varied.Add(parameter);
         }
 
-        return new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(TypeFormat), kind, differentiable);
+        return new ParameterModel(parameter.Name, TypeName(parameter.Type), kind, differentiable);
     }
 
     private void LowerStatement(StatementSyntax statement)
@@ -203,7 +208,7 @@ internal sealed class BodyLowerer
             var kind = ValueKinds.Of(local.Type);
             // A var local's inferred type carries a nullable annotation that its value never needs.
             var localType = kind == ValueKind.Other ? local.Type : local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
-            _locals.Add(new LocalModel(local.Name, localType.ToDisplayString(TypeFormat), kind));
+            _locals.Add(new LocalModel(local.Name, TypeName(localType), kind));
             if (declarator.Initializer is not { Value: { } value })
             {
                 if (kind != ValueKind.Other)
@@ -252,7 +257,7 @@ internal sealed class BodyLowerer
 
         var name = UniqueLocalName("result");
         var kind = ValueKinds.Of(_method.ReturnType);
-        _locals.Add(new LocalModel(name, _method.ReturnType.ToDisplayString(TypeFormat), kind));
+        _locals.Add(new LocalModel(name, TypeName(_method.ReturnType), kind));
         string? callText = null;
         StepModel? step = null;
         if (IsVaried(value))
@@ -310,7 +315,7 @@ internal sealed class BodyLowerer
 
             var name = UniqueLocalName(char.ToLowerInvariant(callee.Name[0]) + callee.Name.Substring(1));
             var kind = ValueKinds.Of(callee.ReturnType);
-            _locals.Add(new LocalModel(name, callee.ReturnType.ToDisplayString(TypeFormat), kind));
+            _locals.Add(new LocalModel(name, TypeName(callee.ReturnType), kind));
             var lowered = LowerCall(name, invocation, callee, operation, out var forwardText);
             var step = new StepModel(++_stepCount, name, kind, lowered, name + " = " + TextWithHoisted(invocation, asQuote: true));
             _body.Add(new ForwardStatement(forwardText, step));
@@ -402,20 +407,22 @@ internal sealed class BodyLowerer
     }
 
     private static bool HasNoGrad(IParameterSymbol parameter) =>
-        parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NoGradAttribute);
+        parameter.GetAttributes().Any(a => KnownNames.IsBackpropGenType(a.AttributeClass, KnownNames.NoGradAttributeName));
+
+    /// <summary>
+    /// A type as the generated code spells it (fully qualified, with its nullable annotation). The types of nearly every
+    /// parameter and local, <c>Tensor</c> and <c>double</c>, are spelled without asking Roslyn, which is slow at it.
+    /// </summary>
+    private static string TypeName(ITypeSymbol type) => type switch
+    {
+        { SpecialType: SpecialType.System_Double } => "double",
+        { SpecialType: SpecialType.System_Int32 } => "int",
+        { NullableAnnotation: not NullableAnnotation.Annotated } when ValueKinds.Of(type) == ValueKind.Tensor => TensorTypeName,
+        _ => type.ToDisplayString(TypeFormat),
+    };
 
     private string UniqueLocalName(string name)
     {
-        _declaredNames ??= new HashSet<string>(
-            _method.DeclaringSyntaxReferences
-                .SelectMany(r => r.GetSyntax(_cancellationToken).DescendantNodes())
-                .Select(n => n switch
-                {
-                    VariableDeclaratorSyntax declarator => declarator.Identifier.ValueText,
-                    SingleVariableDesignationSyntax designation => designation.Identifier.ValueText,
-                    _ => null,
-                })
-                .OfType<string>());
         var taken = new HashSet<string>(_locals.Select(l => l.Name).Concat(_method.Parameters.Select(p => p.Name)).Concat(_declaredNames));
         var candidate = name;
         for (var i = 2; taken.Contains(candidate); i++)
@@ -780,7 +787,7 @@ internal sealed class BodyLowerer
                 continue;
             }
 
-            if (identifier.Ancestors().Any(a => a is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } }))
+            if (IsInNameof(identifier, node))
             {
                 // nameof(x) reads the name, not the value.
                 continue;
@@ -813,6 +820,20 @@ internal sealed class BodyLowerer
                 }
             }
         }
+    }
+
+    /// <summary>Whether a name is inside <c>nameof(…)</c> within the statement (the ancestors above it cannot be).</summary>
+    private static bool IsInNameof(IdentifierNameSyntax identifier, SyntaxNode statement)
+    {
+        for (var ancestor = identifier.Parent; ancestor is not null && ancestor != statement.Parent; ancestor = ancestor.Parent)
+        {
+            if (ancestor is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void ReportWrite(ExpressionSyntax write, ExpressionSyntax target)
@@ -889,6 +910,13 @@ internal sealed class BodyLowerer
     /// <remarks>A quote (<paramref name="asQuote"/>) names identifiers as a reader says them: <c>var</c>, not <c>@var</c>.</remarks>
     internal static string Flatten(SyntaxNode node, bool asQuote = false)
     {
+        // Most steps are written on one line with single spaces: their code is already flat.
+        var written = node.ToString();
+        if (!node.ContainsDiagnostics && IsFlat(written))
+        {
+            return written;
+        }
+
         var text = new StringBuilder();
         SyntaxToken previous = default;
         foreach (var token in node.DescendantTokens())
@@ -903,6 +931,27 @@ internal sealed class BodyLowerer
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Whether code reads the same flattened: no whitespace but single spaces, no comment or directive, and no escaped
+    /// identifier (which a quote spells unescaped). A string literal with such text in it is flattened the long way.
+    /// </summary>
+    private static bool IsFlat(string code)
+    {
+        for (var i = 0; i < code.Length; i++)
+        {
+            var c = code[i];
+            if (c is '@' or '\\' or '#'
+                || (c == ' ' && i + 1 < code.Length && code[i + 1] == ' ')
+                || (c != ' ' && char.IsWhiteSpace(c))
+                || (c == '/' && i + 1 < code.Length && code[i + 1] is '/' or '*'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static Location FirstTokenLocation(StatementSyntax statement) => statement.GetFirstToken().GetLocation();
