@@ -89,7 +89,10 @@ internal static class A
     private static ValueKind Widest(Adj left, Adj right) =>
         left.Kind == ValueKind.Tensor || right.Kind == ValueKind.Tensor ? ValueKind.Tensor : ValueKind.Double;
 
-    /// <summary>An expression with each node that <paramref name="replace"/> gives a replacement for replaced (children first otherwise).</summary>
+    /// <summary>
+    /// An expression with each node that <paramref name="replace"/> gives a replacement for replaced (children first
+    /// otherwise). What nothing in it replaces is returned as it is, not copied.
+    /// </summary>
     public static Adj Map(Adj expression, System.Func<Adj, Adj?> replace)
     {
         if (replace(expression) is { } replaced)
@@ -97,17 +100,61 @@ internal static class A
             return replaced;
         }
 
-        return expression switch
+        switch (expression)
         {
-            Negation n => new Negation(Map(n.Operand, replace)),
-            Binary b => b with { Left = Map(b.Left, replace), Right = Map(b.Right, replace) },
-            Call c => c with { Args = c.Args.Select(arg => Map(arg, replace)).ToEquatableArray() },
-            Member m => m with { Target = Map(m.Target, replace) },
-            InstanceCall i => i with { Target = Map(i.Target, replace), Args = i.Args.Select(arg => Map(arg, replace)).ToEquatableArray() },
-            ShapeOf s => new ShapeOf(Map(s.Value, replace)),
-            Code { Shape: { } shape } code => code with { Shape = Map(shape, replace) },
-            _ => expression,
-        };
+            case Negation n:
+                var operand = Map(n.Operand, replace);
+                return ReferenceEquals(operand, n.Operand) ? n : new Negation(operand);
+            case Binary b:
+                var left = Map(b.Left, replace);
+                var right = Map(b.Right, replace);
+                return ReferenceEquals(left, b.Left) && ReferenceEquals(right, b.Right) ? b : b with { Left = left, Right = right };
+            case Call c:
+                var args = MapAll(c.Args, replace);
+                return args is null ? c : c with { Args = args.Value };
+            case Member m:
+                var target = Map(m.Target, replace);
+                return ReferenceEquals(target, m.Target) ? m : m with { Target = target };
+            case InstanceCall i:
+                var instance = Map(i.Target, replace);
+                var instanceArgs = MapAll(i.Args, replace);
+                return ReferenceEquals(instance, i.Target) && instanceArgs is null
+                    ? i
+                    : i with { Target = instance, Args = instanceArgs ?? i.Args };
+            case ShapeOf s:
+                var value = Map(s.Value, replace);
+                return ReferenceEquals(value, s.Value) ? s : new ShapeOf(value);
+            case Code { Shape: { } shape } code:
+                var mappedShape = Map(shape, replace);
+                return ReferenceEquals(mappedShape, shape) ? code : code with { Shape = mappedShape };
+            default:
+                return expression;
+        }
+    }
+
+    /// <summary>The nodes mapped, or null when none changes.</summary>
+    private static EquatableArray<Adj>? MapAll(EquatableArray<Adj> nodes, System.Func<Adj, Adj?> replace)
+    {
+        Adj[]? mapped = null;
+        for (var k = 0; k < nodes.Count; k++)
+        {
+            var node = Map(nodes[k], replace);
+            if (mapped is null && !ReferenceEquals(node, nodes[k]))
+            {
+                mapped = new Adj[nodes.Count];
+                for (var earlier = 0; earlier < k; earlier++)
+                {
+                    mapped[earlier] = nodes[earlier];
+                }
+            }
+
+            if (mapped is not null)
+            {
+                mapped[k] = node;
+            }
+        }
+
+        return mapped?.ToEquatableArray();
     }
 
     /// <summary>Every node of an expression, itself first, children left to right.</summary>

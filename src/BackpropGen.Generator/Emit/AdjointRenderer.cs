@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
 using BackpropGen.Generator.Lower;
@@ -26,11 +27,23 @@ internal class AdjointRenderer
         _shapeLocals = plan.ShapeLocals.ToDictionary(s => s.ValueName, s => s.LocalName);
     }
 
-    public string Render(Adj expression) => Render(expression, out _);
+    /// <summary>The text being written, reused from one rendered expression to the next.</summary>
+    private readonly StringBuilder _text = new();
 
-    protected string Render(Adj expression, out int precedence)
+    public string Render(Adj expression)
     {
-        if (TryRenderSpecially(expression, out var special, out precedence))
+        _text.Clear();
+        Write(_text, expression);
+        return _text.ToString();
+    }
+
+    /// <summary>
+    /// Appends an expression's code to <paramref name="text"/> and returns its precedence. Writing into one builder
+    /// rather than joining the strings of sub-expressions keeps the cost linear in the length of the code.
+    /// </summary>
+    protected int Write(StringBuilder text, Adj expression)
+    {
+        if (TryWriteSpecially(text, expression, out var special))
         {
             return special;
         }
@@ -38,68 +51,110 @@ internal class AdjointRenderer
         switch (expression)
         {
             case GradRef gradient:
-                precedence = Primary;
-                return Identifiers.Escape(gradient.Name);
+                text.Append(Identifiers.Escape(gradient.Name));
+                return Primary;
             case PrimalRef primal:
-                precedence = Primary;
-                return Identifiers.Escape(primal.Name);
+                text.Append(Identifiers.Escape(primal.Name));
+                return Primary;
             case ShapeRef shape:
-                precedence = Primary;
-                return _cachedValues.Contains(shape.Name) || !_shapeLocals.TryGetValue(shape.Name, out var local)
-                    ? Identifiers.Escape(shape.Name) + ".Shape"
-                    : local;
+                if (_cachedValues.Contains(shape.Name) || !_shapeLocals.TryGetValue(shape.Name, out var local))
+                {
+                    text.Append(Identifiers.Escape(shape.Name)).Append(".Shape");
+                }
+                else
+                {
+                    text.Append(local);
+                }
+
+                return Primary;
             case ShapeOf shapeOf:
-                precedence = Primary;
-                return Operand(shapeOf.Value, Primary) + ".Shape";
+                WriteOperand(text, shapeOf.Value, Primary);
+                text.Append(".Shape");
+                return Primary;
             case Code code:
-                precedence = code.Precedence ?? PrecedenceOf(code.Text);
-                return code.Text;
+                text.Append(code.Text);
+                return code.Precedence ?? PrecedenceOf(code.Text);
             case Literal literal:
-                precedence = Primary;
-                return literal.Text;
+                text.Append(literal.Text);
+                return Primary;
             case Member member:
-                precedence = Primary;
-                return Operand(member.Target, Primary) + "." + member.Name;
+                WriteOperand(text, member.Target, Primary);
+                text.Append('.').Append(member.Name);
+                return Primary;
             case InstanceCall call:
-                precedence = Primary;
-                return Operand(call.Target, Primary) + "." + call.Name + "(" + string.Join(", ", call.Args.Select(Render)) + ")";
+                WriteOperand(text, call.Target, Primary);
+                text.Append('.').Append(call.Name);
+                WriteArguments(text, call.Args);
+                return Primary;
             case Negation negation:
             {
-                precedence = Unary;
-                var operand = Operand(negation.Operand, Unary);
-                return "-" + (operand.StartsWith("-") ? "(" + operand + ")" : operand);
+                text.Append('-');
+                var start = text.Length;
+                WriteOperand(text, negation.Operand, Unary);
+
+                // "--x" would read as a decrement.
+                if (text.Length > start && text[start] == '-')
+                {
+                    text.Insert(start, '(').Append(')');
+                }
+
+                return Unary;
             }
 
             case Binary binary:
             {
-                precedence = binary.Operator is '+' or '-' ? Additive : Multiplicative;
+                var precedence = binary.Operator is '+' or '-' ? Additive : Multiplicative;
 
                 // Left-associative: a right operand of equal precedence keeps its parentheses, since floating-point
                 // addition and multiplication are not associative.
-                return Operand(binary.Left, precedence) + " " + binary.Operator + " " + Operand(binary.Right, precedence + 1);
+                WriteOperand(text, binary.Left, precedence);
+                text.Append(' ').Append(binary.Operator).Append(' ');
+                WriteOperand(text, binary.Right, precedence + 1);
+                return precedence;
             }
 
             case Call call:
-                precedence = Primary;
-                return Qualify(call.Function) + "(" + string.Join(", ", call.Args.Select(Render)) + ")";
+                text.Append(Qualify(call.Function));
+                WriteArguments(text, call.Args);
+                return Primary;
             default:
-                precedence = Lowest;
-                return "default";
+                text.Append("default");
+                return Lowest;
         }
     }
 
     /// <summary>A hook for a renderer that spells some nodes its own way (the lane form of a fused pass).</summary>
-    protected virtual bool TryRenderSpecially(Adj expression, out string text, out int precedence)
+    protected virtual bool TryWriteSpecially(StringBuilder text, Adj expression, out int precedence)
     {
-        text = string.Empty;
         precedence = Lowest;
         return false;
     }
 
-    private string Operand(Adj expression, int required)
+    /// <summary><c>(a, b, …)</c>.</summary>
+    protected void WriteArguments(StringBuilder text, EquatableArray<Adj> args)
     {
-        var text = Render(expression, out var precedence);
-        return precedence < required ? "(" + text + ")" : text;
+        text.Append('(');
+        for (var k = 0; k < args.Count; k++)
+        {
+            if (k > 0)
+            {
+                text.Append(", ");
+            }
+
+            Write(text, args[k]);
+        }
+
+        text.Append(')');
+    }
+
+    /// <summary>An operand, in parentheses when it binds less tightly than <paramref name="required"/>.</summary>
+    private void WriteOperand(StringBuilder text, Adj expression, int required)
+    {
+        var start = text.Length;
+        if (Write(text, expression) < required)
+        {
+            text.Insert(start, '(').Append(')');
+        }
     }
 
     private static string Qualify(string function) =>

@@ -9,10 +9,7 @@ internal sealed class IndentedWriter
 {
     private const string Indentation = "    ";
 
-    /// <summary>Room for a typical generated file (BatchNorm's is 22 K characters), so that the text is seldom regrown.</summary>
-    private const int InitialCapacity = 16 * 1024;
-
-    private readonly StringBuilder _text = new(InitialCapacity);
+    private readonly StringBuilder _text = new();
     private int _depth;
 
     public IndentedWriter Line(string line = "")

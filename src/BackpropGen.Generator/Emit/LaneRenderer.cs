@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Text;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
 using BackpropGen.Generator.Lower;
@@ -21,34 +22,34 @@ internal sealed class LaneRenderer : AdjointRenderer
     public LaneRenderer(CachePlan plan, IReadOnlyDictionary<string, string> loaded)
         : base(plan) => _loaded = loaded;
 
-    protected override bool TryRenderSpecially(Adj expression, out string text, out int precedence)
+    protected override bool TryWriteSpecially(StringBuilder text, Adj expression, out int precedence)
     {
         precedence = Precedence.Primary;
         switch (expression)
         {
             case GradRef gradient when _loaded.TryGetValue(gradient.Name, out var lanes):
-                text = lanes;
+                text.Append(lanes);
                 return true;
             case PrimalRef primal when _loaded.TryGetValue(primal.Name, out var lanes):
-                text = lanes;
+                text.Append(lanes);
                 return true;
             case Call { Function: "Tensor.SumTo" or "Tensor.BroadcastTo" or "Tensor.ExpandAlong" } call:
-                text = Render(call.Args[0], out precedence);
+                precedence = Write(text, call.Args[0]);
                 return true;
             case Call { Function: "Tensor.SumProductTo" } call:
-                text = Render(A.Mul(call.Args[0], call.Args[1]), out precedence);
+                precedence = Write(text, A.Mul(call.Args[0], call.Args[1]));
                 return true;
             case Call { Function: "Tensor.Full" } call:
-                text = Render(call.Args[0], out precedence);
+                precedence = Write(text, call.Args[0]);
                 return true;
             case Call { Function: "Tensor.Zeros" }:
-                text = "0.0";
+                text.Append("0.0");
                 return true;
             case Call call when call.Function.StartsWith("Tensor."):
-                text = Lane + call.Function.Substring("Tensor.".Length) + "(" + string.Join(", ", call.Args.Select(Render)) + ")";
+                text.Append(Lane).Append(call.Function, "Tensor.".Length, call.Function.Length - "Tensor.".Length);
+                WriteArguments(text, call.Args);
                 return true;
             default:
-                text = string.Empty;
                 return false;
         }
     }
