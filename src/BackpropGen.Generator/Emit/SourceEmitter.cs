@@ -59,7 +59,7 @@ internal static class SourceEmitter
             WriteTypes(writer, methodPlan, 0);
         }
 
-        return writer.ToString();
+        return writer.Finish();
     }
 
     private static void WriteTypes(IndentedWriter writer, MethodPlan plan, int depth)
@@ -182,12 +182,7 @@ internal static class SourceEmitter
         var method = plan.Program.Method;
         writer.Line($"/// <summary>The computational graph of <see cref=\"{method.Name}\"/> in Graphviz DOT: forward edges black, gradients red.</summary>");
         writer.Line(GeneratedCodeAttribute);
-        var lines = GraphEmitter.Emit(plan.Program).Replace("\"", "\"\"").TrimEnd('\n').Split('\n');
-        writer.Line($"{method.Accessibility} const string {GeneratedNames.Graph(method.Name)} = @\"{lines[0]}");
-        for (var i = 1; i < lines.Length; i++)
-        {
-            writer.Raw(lines[i] + (i == lines.Length - 1 ? "\";\n" : "\n"));
-        }
+        writer.Verbatim($"{method.Accessibility} const string {GeneratedNames.Graph(method.Name)} = @\"", GraphEmitter.Emit(plan.Program), "\";");
     }
 
     private static string ReturnTypeOf(BackwardProgram program) => program.Outputs.Count == 1
