@@ -42,14 +42,20 @@ internal sealed class MethodScan
 
         var body = (SyntaxNode?)syntax.Body ?? syntax.ExpressionBody;
 
-        // A node's depth counts the expressions from the body down to it, itself included; outside the body it is unused.
-        var pending = new Stack<(SyntaxNode Node, int Depth)>();
-        pending.Push((syntax, 0));
-        while (pending.Count > 0)
+        // A node's depth counts the expressions from the body down to it, itself included; outside the body it is
+        // unused. The walk is in pre-order, so each node's parent is on the path of ancestors kept beside it.
+        var path = new Stack<(SyntaxNode Node, int Depth)>();
+        foreach (var node in syntax.DescendantNodes())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (node, parentDepth) = pending.Pop();
+            while (path.Count > 0 && path.Peek().Node != node.Parent)
+            {
+                path.Pop();
+            }
+
+            var parentDepth = path.Count > 0 ? path.Peek().Depth : node == body ? 0 : OutsideBody;
             var depth = node is ExpressionSyntax ? parentDepth + 1 : parentDepth;
+            path.Push((node, depth));
             switch (node)
             {
                 case YieldStatementSyntax:
@@ -66,16 +72,6 @@ internal sealed class MethodScan
             if (depth > MethodDiscovery.MaxExpressionDepth)
             {
                 scan.TooDeep.Add(node);
-            }
-
-            // The order of the visit does not matter to any of the findings.
-            // Through the child list's own enumerator: ChildNodes() would allocate an iterator for every node.
-            foreach (var child in node.ChildNodesAndTokens())
-            {
-                if (child.AsNode() is { } childNode)
-                {
-                    pending.Push((childNode, childNode == body ? 0 : node == syntax ? OutsideBody : depth));
-                }
             }
         }
 

@@ -78,8 +78,7 @@ internal sealed class BodyLowerer
 
         if (syntax.ExpressionBody is { } arrow)
         {
-            CheckAssignments(arrow.Expression);
-            CheckGradientCuts(arrow.Expression);
+            CheckStatement(arrow.Expression);
             returned = LowerReturn(arrow.Expression);
         }
         else if (syntax.Body is { } block)
@@ -92,8 +91,7 @@ internal sealed class BodyLowerer
                 if (statement is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ReturnStatementSyntax)
                 {
                     // Other statements (loops, branches) are reported whole; what they contain is not looked into.
-                    CheckAssignments(statement);
-                    CheckGradientCuts(statement);
+                    CheckStatement(statement);
                 }
 
                 if (statement is ReturnStatementSyntax { Expression: { } value })
@@ -728,13 +726,22 @@ internal sealed class BodyLowerer
         return names.ToEquatableArray();
     }
 
-    /// <summary>Reports assignments anywhere in a statement: every value of a step program is assigned once.</summary>
-    private void CheckAssignments(SyntaxNode node)
+    /// <summary>
+    /// The checks of one statement, in one walk of it: assignments anywhere in it (every value of a step program is
+    /// assigned once), and differentiable values read into something without a gradient.
+    /// </summary>
+    private void CheckStatement(SyntaxNode node)
     {
+        // A call made for its effect (Console.WriteLine(x)) feeds nothing, so it cuts no gradient.
+        var checkCuts = node is not ExpressionStatementSyntax;
+        HashSet<SyntaxNode>? reported = null;
         foreach (var descendant in node.DescendantNodesAndSelf())
         {
             switch (descendant)
             {
+                case IdentifierNameSyntax identifier when checkCuts:
+                    CheckGradientCut(identifier, node, ref reported);
+                    break;
                 case AssignmentExpressionSyntax assignment:
                     ReportWrite(assignment, assignment.Left);
                     break;
@@ -756,68 +763,58 @@ internal sealed class BodyLowerer
     /// Reports where a differentiable value is read into something that has no gradient (<c>y.ToArray()</c>,
     /// a lambda, a cast to another type): whatever is computed from it afterwards would silently get a zero gradient.
     /// Reading a value's shape (<c>x.Shape[0]</c>, <c>x.Rank</c>, <c>x.Length</c>) is fine: a shape has no gradient.
-    /// A call made for its effect (<c>Console.WriteLine(x)</c>) feeds nothing and is not checked.
     /// </summary>
-    private void CheckGradientCuts(SyntaxNode node)
+    private void CheckGradientCut(IdentifierNameSyntax identifier, SyntaxNode statement, ref HashSet<SyntaxNode>? reported)
     {
-        if (node is ExpressionStatementSyntax)
+        if (identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier
+            || identifier.Parent is NameColonSyntax)
+        {
+            // The name of a member or an argument, not a value.
+            return;
+        }
+
+        var symbol = SymbolOf(identifier);
+        if (symbol is null || !_varied.Contains(symbol))
         {
             return;
         }
 
-        var reported = new HashSet<SyntaxNode>();
-        foreach (var identifier in node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+        if (identifier.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Shape" or "Rank" or "Length" } shapeRead
+            && shapeRead.Expression == identifier)
         {
-            if (identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier
-                || identifier.Parent is NameColonSyntax)
+            return;
+        }
+
+        if (IsInNameof(identifier, statement))
+        {
+            // nameof(x) reads the name, not the value.
+            return;
+        }
+
+        for (var ancestor = identifier.Parent; ancestor is not null && ancestor != statement.Parent; ancestor = ancestor.Parent)
+        {
+            if (ancestor is ArgumentSyntax or ArgumentListSyntax or BracketedArgumentListSyntax
+                || ancestor is MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax call } && call.Expression == ancestor)
             {
-                // The name of a member or an argument, not a value.
+                // Not a value of its own: an argument, or the method group of a call.
                 continue;
             }
 
-            var symbol = SymbolOf(identifier);
-            if (symbol is null || !_varied.Contains(symbol))
+            if (ancestor is not ExpressionSyntax expression)
             {
-                continue;
+                break;
             }
 
-            if (identifier.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Shape" or "Rank" or "Length" } shapeRead
-                && shapeRead.Expression == identifier)
+            if (ValueKinds.Of(TypeOf(expression).Type) == ValueKind.Other)
             {
-                continue;
-            }
-
-            if (IsInNameof(identifier, node))
-            {
-                // nameof(x) reads the name, not the value.
-                continue;
-            }
-
-            for (var ancestor = identifier.Parent; ancestor is not null && ancestor != node.Parent; ancestor = ancestor.Parent)
-            {
-                if (ancestor is ArgumentSyntax or ArgumentListSyntax or BracketedArgumentListSyntax
-                    || ancestor is MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax call } && call.Expression == ancestor)
+                if ((reported ??= new HashSet<SyntaxNode>()).Add(expression))
                 {
-                    // Not a value of its own: an argument, or the method group of a call.
-                    continue;
+                    Report(DiagnosticDescriptors.NotDifferentiable, expression, Flatten(expression),
+                        $"it turns '{symbol.Name}' into a value without a gradient, so everything computed from it would get a zero gradient; "
+                        + $"compute with Tensor operations instead, or mark the parameter [NoGrad] if '{symbol.Name}' needs no gradient");
                 }
 
-                if (ancestor is not ExpressionSyntax expression)
-                {
-                    break;
-                }
-
-                if (ValueKinds.Of(TypeOf(expression).Type) == ValueKind.Other)
-                {
-                    if (reported.Add(expression))
-                    {
-                        Report(DiagnosticDescriptors.NotDifferentiable, expression, Flatten(expression),
-                            $"it turns '{symbol.Name}' into a value without a gradient, so everything computed from it would get a zero gradient; "
-                            + $"compute with Tensor operations instead, or mark the parameter [NoGrad] if '{symbol.Name}' needs no gradient");
-                    }
-
-                    break;
-                }
+                break;
             }
         }
     }
@@ -910,8 +907,9 @@ internal sealed class BodyLowerer
     /// <remarks>A quote (<paramref name="asQuote"/>) names identifiers as a reader says them: <c>var</c>, not <c>@var</c>.</remarks>
     internal static string Flatten(SyntaxNode node, bool asQuote = false)
     {
-        // Most steps are written on one line with single spaces: their code is already flat.
-        var written = node.ToString();
+        // Most steps are written on one line with single spaces: their code is already flat, and read straight from the
+        // source text (a rewritten node has none, and writes itself out).
+        var written = node.SyntaxTree.TryGetText(out var source) ? source.ToString(node.Span) : node.ToString();
         if (!node.ContainsDiagnostics && IsFlat(written))
         {
             return written;
