@@ -26,7 +26,7 @@ internal sealed class FusedEmitter
     private readonly HashSet<string> _taken;
     private readonly Dictionary<string, string> _readers = new();
     private readonly HashSet<string> _declaredReaders = new();
-    private readonly Dictionary<LaneSum, string> _sinks = new();
+    private readonly Dictionary<LaneSum, string> _sinks = new(ReferenceComparer<LaneSum>.Instance);
     private readonly Dictionary<string, string> _outputs = new();
     private readonly string _layout;
     private readonly string _width;
@@ -232,7 +232,7 @@ internal sealed class FusedEmitter
         var j = Identifiers.Fresh("j", inner);
         var lastLane = Identifiers.Fresh("lastLane", inner);
         var reads = pass.Reads.Select(name => (Name: name, Row: Identifiers.Fresh(name + "Row", inner), Lanes: Identifiers.Fresh(name + "_j", inner))).ToList();
-        var sumRows = sums.ToDictionary(sum => sum, sum => Identifiers.Fresh(sum.Target + "Row", inner));
+        var sumRows = sums.ToDictionary(sum => sum, sum => Identifiers.Fresh(sum.Target + "Row", inner), ReferenceComparer<LaneSum>.Instance);
         var storeRows = stores.ToDictionary(store => store.Target, store => Identifiers.Fresh(store.Target + "Row", inner));
         var lanes = new LaneRenderer(_plan, reads.ToDictionary(r => r.Name, r => r.Lanes));
 

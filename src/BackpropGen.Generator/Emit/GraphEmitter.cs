@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
 
 namespace BackpropGen.Generator.Emit;
@@ -28,7 +29,7 @@ internal static class GraphEmitter
             }
         }
 
-        var dot = new StringBuilder();
+        var dot = StringBuilderCache.Acquire();
         dot.Append("digraph ").Append(Id(method.Name)).Append(" {\n");
         dot.Append("    rankdir=LR;\n");
         dot.Append("    node [shape=box, fontname=\"Helvetica\", fontsize=11];\n");
@@ -56,7 +57,7 @@ internal static class GraphEmitter
         }
 
         dot.Append("}\n");
-        return dot.ToString();
+        return StringBuilderCache.ToStringAndRelease(dot);
     }
 
     /// <summary>A DOT quoted string; a newline becomes DOT's centred line break.</summary>

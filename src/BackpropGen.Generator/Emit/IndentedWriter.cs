@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Text;
+using BackpropGen.Generator.Common;
 
 namespace BackpropGen.Generator.Emit;
 
@@ -9,25 +10,10 @@ internal sealed class IndentedWriter
 {
     private const string Indentation = "    ";
 
-    /// <summary>The largest text kept for the next writer on the thread (characters); a larger one is left to the GC.</summary>
-    private const int MaxKeptCapacity = 256 * 1024;
-
-    /// <summary>
-    /// The text of the last writer finished on this thread, kept for the next: a generated file is some 20 K characters,
-    /// and growing a new builder to that size for every method was a fifth of what emission allocated.
-    /// </summary>
-    [ThreadStatic]
-    private static StringBuilder? s_spareText;
-
     private readonly StringBuilder _text;
     private int _depth;
 
-    public IndentedWriter()
-    {
-        _text = s_spareText ?? new StringBuilder();
-        s_spareText = null;
-        _text.Clear();
-    }
+    public IndentedWriter() => _text = StringBuilderCache.Acquire();
 
     public IndentedWriter Line(string line = "")
     {
@@ -75,16 +61,7 @@ internal sealed class IndentedWriter
     public override string ToString() => _text.ToString();
 
     /// <summary>The text written; the writer is not used after this, and its buffer serves the next one on the thread.</summary>
-    public string Finish()
-    {
-        var text = _text.ToString();
-        if (_text.Capacity <= MaxKeptCapacity)
-        {
-            s_spareText = _text;
-        }
-
-        return text;
-    }
+    public string Finish() => StringBuilderCache.ToStringAndRelease(_text);
 
     /// <summary>
     /// A verbatim string's lines: the first after <paramref name="prefix"/> at the indentation, the others as they are

@@ -587,7 +587,7 @@ internal sealed partial class LoopPlanner
         var reads = new List<string>();
         var sumsByTarget = sums.ToLookup(s => s.Target);
         var storesByTarget = stores.ToLookup(s => s.Target);
-        var placed = new HashSet<LaneSum>();
+        var placed = new HashSet<LaneSum>(ReferenceComparer<LaneSum>.Instance);
         void Add(PassStatement statement, Adj value)
         {
             body.Add(statement);
