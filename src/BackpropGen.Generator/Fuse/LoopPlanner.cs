@@ -505,7 +505,7 @@ internal sealed partial class LoopPlanner
                 return IsFull(call.Args[call.Args.Count - 1]);
             case Call { Function: "TensorShape.Broadcast" } call:
                 // The shape of a full-size value broadcast with another: the full shape, which the fused form checks.
-                if (call.Args.Aggregate(false, (full, arg) => IsFull(arg) | full))
+                if (AnyFull(call.Args))
                 {
                     _fullShapes.Add(call);
                     return true;
@@ -517,7 +517,7 @@ internal sealed partial class LoopPlanner
                 IsFull(call.Args[0]);
                 return false;
             case Call call when LaneFunctions.Contains(call.Function):
-                return call.Args.Aggregate(false, (full, arg) => IsFull(arg) | full);
+                return AnyFull(call.Args);
             case Call call:
                 if (call.Args.Any(IsFull))
                 {
@@ -539,12 +539,35 @@ internal sealed partial class LoopPlanner
         GradRef gradient => _values.TryGetValue(gradient.Name, out var value) ? value.Level : 0,
         ShapeOf shapeOf => LevelOf(shapeOf.Value),
         Member member => LevelOf(member.Target),
-        InstanceCall call => call.Args.Select(LevelOf).Concat(new[] { LevelOf(call.Target) }).Max(),
+        InstanceCall call => System.Math.Max(LevelOf(call.Target), HighestLevelOf(call.Args)),
         Negation negation => LevelOf(negation.Operand),
         Binary binary => System.Math.Max(LevelOf(binary.Left), LevelOf(binary.Right)),
-        Call call => call.Args.Count == 0 ? 0 : call.Args.Select(LevelOf).Max(),
+        Call call => HighestLevelOf(call.Args),
         _ => 0,
     };
+
+    private int HighestLevelOf(EquatableArray<Adj> expressions)
+    {
+        var level = 0;
+        foreach (var expression in expressions)
+        {
+            level = System.Math.Max(level, LevelOf(expression));
+        }
+
+        return level;
+    }
+
+    /// <summary>Whether any of the expressions is full-size, each looked at (IsFull notes the full shapes it meets).</summary>
+    private bool AnyFull(EquatableArray<Adj> expressions)
+    {
+        var any = false;
+        foreach (var expression in expressions)
+        {
+            any |= IsFull(expression);
+        }
+
+        return any;
+    }
 
     /// <summary>
     /// Whether an expression can be computed on lanes as it stands: elementwise functions of tensors (read broadcast) and
