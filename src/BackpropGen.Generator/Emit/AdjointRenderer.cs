@@ -27,6 +27,13 @@ internal class AdjointRenderer
         _shapeLocals = plan.ShapeLocals.ToDictionary(s => s.ValueName, s => s.LocalName);
     }
 
+    /// <summary>A renderer for the same plan as <paramref name="other"/>, sharing what it knows of the cache.</summary>
+    protected AdjointRenderer(AdjointRenderer other)
+    {
+        _cachedValues = other._cachedValues;
+        _shapeLocals = other._shapeLocals;
+    }
+
     /// <summary>The text being written, reused from one rendered expression to the next.</summary>
     private readonly StringBuilder _text = new();
 

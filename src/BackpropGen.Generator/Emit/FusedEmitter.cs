@@ -224,17 +224,28 @@ internal sealed class FusedEmitter
         }
 
         // Locals of the loops: each pass names its own, clear of the method's.
-        var inner = new HashSet<string>(_taken);
-        var first = Identifiers.Fresh("first", inner);
-        var end = Identifiers.Fresh("end", inner);
-        var block = Identifiers.Fresh("block", inner);
-        var i = Identifiers.Fresh("i", inner);
-        var j = Identifiers.Fresh("j", inner);
-        var lastLane = Identifiers.Fresh("lastLane", inner);
-        var reads = pass.Reads.Select(name => (Name: name, Row: Identifiers.Fresh(name + "Row", inner), Lanes: Identifiers.Fresh(name + "_j", inner))).ToList();
-        var sumRows = sums.ToDictionary(sum => sum, sum => Identifiers.Fresh(sum.Target + "Row", inner), ReferenceComparer<LaneSum>.Instance);
-        var storeRows = stores.ToDictionary(store => store.Target, store => Identifiers.Fresh(store.Target + "Row", inner));
-        var lanes = new LaneRenderer(_plan, reads.ToDictionary(r => r.Name, r => r.Lanes));
+        var inner = new HashSet<string>();
+        string Fresh(string name)
+        {
+            var candidate = name;
+            for (var n = 2; _taken.Contains(candidate) || !inner.Add(candidate); n++)
+            {
+                candidate = name + n;
+            }
+
+            return candidate;
+        }
+
+        var first = Fresh("first");
+        var end = Fresh("end");
+        var block = Fresh("block");
+        var i = Fresh("i");
+        var j = Fresh("j");
+        var lastLane = Fresh("lastLane");
+        var reads = pass.Reads.Select(name => (Name: name, Row: Fresh(name + "Row"), Lanes: Fresh(name + "_j"))).ToList();
+        var sumRows = sums.ToDictionary(sum => sum, sum => Fresh(sum.Target + "Row"), ReferenceComparer<LaneSum>.Instance);
+        var storeRows = stores.ToDictionary(store => store.Target, store => Fresh(store.Target + "Row"));
+        var lanes = new LaneRenderer(_renderer, reads.ToDictionary(r => r.Name, r => r.Lanes));
 
         // The whole-lane and partial-lane bodies compute the same values: each is rendered once, for both.
         var values = pass.Body.Select(statement => statement switch

@@ -18,9 +18,10 @@ internal sealed class LaneRenderer : AdjointRenderer
     private const string Lane = "global::BackpropGen.Lane.";
     private readonly IReadOnlyDictionary<string, string> _loaded;
 
+    /// <param name="renderer">The renderer of the method's other expressions, whose knowledge of the cache it shares.</param>
     /// <param name="loaded">The lane local of each tensor the pass loads.</param>
-    public LaneRenderer(CachePlan plan, IReadOnlyDictionary<string, string> loaded)
-        : base(plan) => _loaded = loaded;
+    public LaneRenderer(AdjointRenderer renderer, IReadOnlyDictionary<string, string> loaded)
+        : base(renderer) => _loaded = loaded;
 
     protected override bool TryWriteSpecially(StringBuilder text, Adj expression, out int precedence)
     {
