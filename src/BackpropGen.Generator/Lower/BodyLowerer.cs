@@ -714,6 +714,12 @@ internal sealed class BodyLowerer
 
         foreach (var identifier in expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
         {
+            if (IsMemberOrArgumentName(identifier))
+            {
+                // Not a value: and such names have no operation of their own, so asking would cost a semantic query.
+                continue;
+            }
+
             var symbol = SymbolOf(identifier);
             if (symbol is ILocalSymbol or IParameterSymbol
                 && SymbolEqualityComparer.Default.Equals(symbol.ContainingSymbol, _method)
@@ -766,10 +772,8 @@ internal sealed class BodyLowerer
     /// </summary>
     private void CheckGradientCut(IdentifierNameSyntax identifier, SyntaxNode statement, ref HashSet<SyntaxNode>? reported)
     {
-        if (identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier
-            || identifier.Parent is NameColonSyntax)
+        if (IsMemberOrArgumentName(identifier))
         {
-            // The name of a member or an argument, not a value.
             return;
         }
 
@@ -818,6 +822,10 @@ internal sealed class BodyLowerer
             }
         }
     }
+
+    /// <summary>The name of a member (<c>x.Shape</c>) or of an argument (<c>axis: 0</c>): not a value.</summary>
+    private static bool IsMemberOrArgumentName(IdentifierNameSyntax identifier) =>
+        identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier || identifier.Parent is NameColonSyntax;
 
     /// <summary>Whether a name is inside <c>nameof(…)</c> within the statement (the ancestors above it cannot be).</summary>
     private static bool IsInNameof(IdentifierNameSyntax identifier, SyntaxNode statement)
