@@ -30,6 +30,12 @@ internal sealed class BodyLowerer
     private readonly CancellationToken _cancellationToken;
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly HashSet<ISymbol> _varied = new(SymbolEqualityComparer.Default);
+
+    /// <summary>
+    /// The names of <see cref="_varied"/>: a name that is none of them cannot refer to a varied value, which the checks
+    /// learn without asking what it refers to (type and method names have no operation, so asking is a semantic query).
+    /// </summary>
+    private readonly HashSet<string> _variedNames = new();
     private readonly Dictionary<ExpressionSyntax, bool> _variedMemo = new();
     private readonly Dictionary<IdentifierNameSyntax, ISymbol?> _symbols = new();
     private readonly Dictionary<ExpressionSyntax, ExpressionType> _types = new();
@@ -146,6 +152,7 @@ internal sealed class BodyLowerer
         if (differentiable)
         {
             _varied.Add(parameter);
+            _variedNames.Add(parameter.Name);
         }
 
         return new ParameterModel(parameter.Name, TypeName(parameter.Type), kind, differentiable);
@@ -229,6 +236,7 @@ internal sealed class BodyLowerer
             }
 
             _varied.Add(local);
+            _variedNames.Add(local.Name);
             HoistNestedCalls(value);
             var quote = local.Name + " = " + TextWithHoisted(value, asQuote: true);
             var lowered = LowerStepValue(local.Name, value, out var callText);
@@ -442,6 +450,11 @@ internal sealed class BodyLowerer
             return known;
         }
 
+        if (expression is IdentifierNameSyntax name && !_variedNames.Contains(name.Identifier.ValueText))
+        {
+            return false;
+        }
+
         var result = false;
         var kind = ValueKinds.Of(TypeOf(expression).Type);
         if (kind != ValueKind.Other)
@@ -545,6 +558,12 @@ internal sealed class BodyLowerer
                     ? conversion.Type
                     : operation.Type;
                 type = new ExpressionType(operation.Type, converted);
+            }
+            else if (expression.Parent is InvocationExpressionSyntax call && call.Expression == expression
+                && OperationOf(call) is IInvocationOperation)
+            {
+                // The method group of a bound call (Sum in Sum(x), Tensor.Sum in Tensor.Sum(x)) is no value: no type.
+                type = default;
             }
             else
             {
@@ -772,7 +791,7 @@ internal sealed class BodyLowerer
     /// </summary>
     private void CheckGradientCut(IdentifierNameSyntax identifier, SyntaxNode statement, ref HashSet<SyntaxNode>? reported)
     {
-        if (IsMemberOrArgumentName(identifier))
+        if (IsMemberOrArgumentName(identifier) || !_variedNames.Contains(identifier.Identifier.ValueText))
         {
             return;
         }
