@@ -37,13 +37,6 @@ internal sealed class IndentedWriter
         return this;
     }
 
-    /// <summary>Text written as it is, without indentation: the continuation lines of a verbatim string.</summary>
-    public IndentedWriter Raw(string text)
-    {
-        _text.Append(text);
-        return this;
-    }
-
     public IDisposable Block(string header)
     {
         Line(header);
