@@ -15,10 +15,13 @@ internal static class Identifiers
     /// <paramref name="name"/>, or the first of <c>name2</c>, <c>name3</c>, … that <paramref name="taken"/> does not hold;
     /// the name returned is added to it.
     /// </summary>
-    public static string Fresh(string name, HashSet<string> taken)
+    /// <param name="name">The name wanted.</param>
+    /// <param name="taken">The names in use, to which the one returned is added.</param>
+    /// <param name="takenOutside">Names in use in an enclosing scope, which the one returned must not be either.</param>
+    public static string Fresh(string name, HashSet<string> taken, HashSet<string>? takenOutside = null)
     {
         var candidate = name;
-        for (var i = 2; !taken.Add(candidate); i++)
+        for (var i = 2; takenOutside?.Contains(candidate) == true || !taken.Add(candidate); i++)
         {
             candidate = name + i;
         }

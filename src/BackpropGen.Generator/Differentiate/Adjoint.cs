@@ -177,7 +177,8 @@ internal static class A
         }
     }
 
-    private static void PushChildren(Adj node, Stack<Adj> pending)
+    /// <summary>Pushes a node's children, the last first, so that they are popped in order.</summary>
+    public static void PushChildren(Adj node, Stack<Adj> pending)
     {
         switch (node)
         {

@@ -21,6 +21,9 @@ internal class AdjointRenderer
     private readonly HashSet<string> _cachedValues;
     private readonly Dictionary<string, string> _shapeLocals;
 
+    /// <summary>The text being written, reused from one rendered expression to the next.</summary>
+    protected StringBuilder Text { get; } = new();
+
     public AdjointRenderer(CachePlan plan)
     {
         _cachedValues = new HashSet<string>(plan.CachedValues);
@@ -34,23 +37,20 @@ internal class AdjointRenderer
         _shapeLocals = other._shapeLocals;
     }
 
-    /// <summary>The text being written, reused from one rendered expression to the next.</summary>
-    private readonly StringBuilder _text = new();
-
     public string Render(Adj expression)
     {
-        _text.Clear();
-        Write(_text, expression);
-        return _text.ToString();
+        Text.Clear();
+        Write(expression);
+        return Text.ToString();
     }
 
     /// <summary>
-    /// Appends an expression's code to <paramref name="text"/> and returns its precedence. Writing into one builder
+    /// Appends an expression's code to the text being written and returns its precedence. Writing into one builder
     /// rather than joining the strings of sub-expressions keeps the cost linear in the length of the code.
     /// </summary>
-    protected int Write(StringBuilder text, Adj expression)
+    protected int Write(Adj expression)
     {
-        if (TryWriteSpecially(text, expression, out var special))
+        if (TryWriteSpecially(expression, out var special))
         {
             return special;
         }
@@ -58,51 +58,51 @@ internal class AdjointRenderer
         switch (expression)
         {
             case GradRef gradient:
-                text.Append(Identifiers.Escape(gradient.Name));
+                Text.Append(Identifiers.Escape(gradient.Name));
                 return Primary;
             case PrimalRef primal:
-                text.Append(Identifiers.Escape(primal.Name));
+                Text.Append(Identifiers.Escape(primal.Name));
                 return Primary;
             case ShapeRef shape:
                 if (_cachedValues.Contains(shape.Name) || !_shapeLocals.TryGetValue(shape.Name, out var local))
                 {
-                    text.Append(Identifiers.Escape(shape.Name)).Append(".Shape");
+                    Text.Append(Identifiers.Escape(shape.Name)).Append(".Shape");
                 }
                 else
                 {
-                    text.Append(local);
+                    Text.Append(local);
                 }
 
                 return Primary;
             case ShapeOf shapeOf:
-                WriteOperand(text, shapeOf.Value, Primary);
-                text.Append(".Shape");
+                WriteOperand(shapeOf.Value, Primary);
+                Text.Append(".Shape");
                 return Primary;
             case Code code:
-                text.Append(code.Text);
+                Text.Append(code.Text);
                 return code.Precedence ?? PrecedenceOf(code.Text);
             case Literal literal:
-                text.Append(literal.Text);
+                Text.Append(literal.Text);
                 return Primary;
             case Member member:
-                WriteOperand(text, member.Target, Primary);
-                text.Append('.').Append(member.Name);
+                WriteOperand(member.Target, Primary);
+                Text.Append('.').Append(member.Name);
                 return Primary;
             case InstanceCall call:
-                WriteOperand(text, call.Target, Primary);
-                text.Append('.').Append(call.Name);
-                WriteArguments(text, call.Args);
+                WriteOperand(call.Target, Primary);
+                Text.Append('.').Append(call.Name);
+                WriteArguments(call.Args);
                 return Primary;
             case Negation negation:
             {
-                text.Append('-');
-                var start = text.Length;
-                WriteOperand(text, negation.Operand, Unary);
+                Text.Append('-');
+                var start = Text.Length;
+                WriteOperand(negation.Operand, Unary);
 
                 // "--x" would read as a decrement.
-                if (text.Length > start && text[start] == '-')
+                if (Text.Length > start && Text[start] == '-')
                 {
-                    text.Insert(start, '(').Append(')');
+                    Text.Insert(start, '(').Append(')');
                 }
 
                 return Unary;
@@ -114,53 +114,53 @@ internal class AdjointRenderer
 
                 // Left-associative: a right operand of equal precedence keeps its parentheses, since floating-point
                 // addition and multiplication are not associative.
-                WriteOperand(text, binary.Left, precedence);
-                text.Append(' ').Append(binary.Operator).Append(' ');
-                WriteOperand(text, binary.Right, precedence + 1);
+                WriteOperand(binary.Left, precedence);
+                Text.Append(' ').Append(binary.Operator).Append(' ');
+                WriteOperand(binary.Right, precedence + 1);
                 return precedence;
             }
 
             case Call call:
-                text.Append(Qualify(call.Function));
-                WriteArguments(text, call.Args);
+                Text.Append(Qualify(call.Function));
+                WriteArguments(call.Args);
                 return Primary;
             default:
-                text.Append("default");
+                Text.Append("default");
                 return Lowest;
         }
     }
 
     /// <summary>A hook for a renderer that spells some nodes its own way (the lane form of a fused pass).</summary>
-    protected virtual bool TryWriteSpecially(StringBuilder text, Adj expression, out int precedence)
+    protected virtual bool TryWriteSpecially(Adj expression, out int precedence)
     {
         precedence = Lowest;
         return false;
     }
 
     /// <summary><c>(a, b, …)</c>.</summary>
-    protected void WriteArguments(StringBuilder text, EquatableArray<Adj> args)
+    protected void WriteArguments(EquatableArray<Adj> args)
     {
-        text.Append('(');
+        Text.Append('(');
         for (var k = 0; k < args.Count; k++)
         {
             if (k > 0)
             {
-                text.Append(", ");
+                Text.Append(", ");
             }
 
-            Write(text, args[k]);
+            Write(args[k]);
         }
 
-        text.Append(')');
+        Text.Append(')');
     }
 
     /// <summary>An operand, in parentheses when it binds less tightly than <paramref name="required"/>.</summary>
-    private void WriteOperand(StringBuilder text, Adj expression, int required)
+    private void WriteOperand(Adj expression, int required)
     {
-        var start = text.Length;
-        if (Write(text, expression) < required)
+        var start = Text.Length;
+        if (Write(expression) < required)
         {
-            text.Insert(start, '(').Append(')');
+            Text.Insert(start, '(').Append(')');
         }
     }
 

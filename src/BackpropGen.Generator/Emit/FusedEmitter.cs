@@ -225,16 +225,7 @@ internal sealed class FusedEmitter
 
         // Locals of the loops: each pass names its own, clear of the method's.
         var inner = new HashSet<string>();
-        string Fresh(string name)
-        {
-            var candidate = name;
-            for (var n = 2; _taken.Contains(candidate) || !inner.Add(candidate); n++)
-            {
-                candidate = name + n;
-            }
-
-            return candidate;
-        }
+        string Fresh(string name) => Identifiers.Fresh(name, inner, takenOutside: _taken);
 
         var first = Fresh("first");
         var end = Fresh("end");

@@ -51,8 +51,6 @@ internal sealed class IndentedWriter
     /// <summary>Ends an <see cref="Indent"/>.</summary>
     public void Outdent() => _depth--;
 
-    public override string ToString() => _text.ToString();
-
     /// <summary>The text written; the writer is not used after this, and its buffer serves the next one on the thread.</summary>
     public string Finish() => StringBuilderCache.ToStringAndRelease(_text);
 

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
 using BackpropGen.Generator.Lower;
@@ -23,32 +22,32 @@ internal sealed class LaneRenderer : AdjointRenderer
     public LaneRenderer(AdjointRenderer renderer, IReadOnlyDictionary<string, string> loaded)
         : base(renderer) => _loaded = loaded;
 
-    protected override bool TryWriteSpecially(StringBuilder text, Adj expression, out int precedence)
+    protected override bool TryWriteSpecially(Adj expression, out int precedence)
     {
         precedence = Precedence.Primary;
         switch (expression)
         {
             case GradRef gradient when _loaded.TryGetValue(gradient.Name, out var lanes):
-                text.Append(lanes);
+                Text.Append(lanes);
                 return true;
             case PrimalRef primal when _loaded.TryGetValue(primal.Name, out var lanes):
-                text.Append(lanes);
+                Text.Append(lanes);
                 return true;
             case Call { Function: "Tensor.SumTo" or "Tensor.BroadcastTo" or "Tensor.ExpandAlong" } call:
-                precedence = Write(text, call.Args[0]);
+                precedence = Write(call.Args[0]);
                 return true;
             case Call { Function: "Tensor.SumProductTo" } call:
-                precedence = Write(text, A.Mul(call.Args[0], call.Args[1]));
+                precedence = Write(A.Mul(call.Args[0], call.Args[1]));
                 return true;
             case Call { Function: "Tensor.Full" } call:
-                precedence = Write(text, call.Args[0]);
+                precedence = Write(call.Args[0]);
                 return true;
             case Call { Function: "Tensor.Zeros" }:
-                text.Append("0.0");
+                Text.Append("0.0");
                 return true;
             case Call call when call.Function.StartsWith("Tensor."):
-                text.Append(Lane).Append(call.Function, "Tensor.".Length, call.Function.Length - "Tensor.".Length);
-                WriteArguments(text, call.Args);
+                Text.Append(Lane).Append(call.Function, "Tensor.".Length, call.Function.Length - "Tensor.".Length);
+                WriteArguments(call.Args);
                 return true;
             default:
                 return false;

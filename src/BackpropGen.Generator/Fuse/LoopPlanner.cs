@@ -685,21 +685,14 @@ internal sealed partial class LoopPlanner
     {
         switch (node)
         {
-            case Negation negation:
-                pending.Push(negation.Operand);
-                break;
-            case Binary binary:
-                pending.Push(binary.Right);
-                pending.Push(binary.Left);
-                break;
             case Call { Function: "Tensor.ExpandAlong" } call:
                 A.PushReversed(pending, call.Args, 1);
                 break;
             case Call call when ShapedAs.Contains(call.Function):
                 A.PushReversed(pending, call.Args, call.Args.Count - 1);
                 break;
-            case Call call:
-                A.PushReversed(pending, call.Args, call.Args.Count);
+            case Call or Negation or Binary:
+                A.PushChildren(node, pending);
                 break;
         }
     }

@@ -151,11 +151,16 @@ internal sealed class BodyLowerer
         var differentiable = kind != ValueKind.Other && !noGrad;
         if (differentiable)
         {
-            _varied.Add(parameter);
-            _variedNames.Add(parameter.Name);
+            MarkVaried(parameter);
         }
 
         return new ParameterModel(parameter.Name, TypeName(parameter.Type), kind, differentiable);
+    }
+
+    private void MarkVaried(ISymbol symbol)
+    {
+        _varied.Add(symbol);
+        _variedNames.Add(symbol.Name);
     }
 
     private void LowerStatement(StatementSyntax statement)
@@ -235,8 +240,7 @@ internal sealed class BodyLowerer
                 return;
             }
 
-            _varied.Add(local);
-            _variedNames.Add(local.Name);
+            MarkVaried(local);
             HoistNestedCalls(value);
             var quote = local.Name + " = " + TextWithHoisted(value, asQuote: true);
             var lowered = LowerStepValue(local.Name, value, out var callText);
