@@ -99,6 +99,28 @@ public class GeneratedCodeTests
         }
     }
 
+    [Fact]
+    public void Graph_labels_escape_quotes_and_backslashes_of_the_step_for_DOT()
+    {
+        var text = GeneratedText("""
+            using BackpropGen;
+
+            public static partial class Layers
+            {
+                [Differentiable]
+                public static Tensor Labelled(Tensor x)
+                {
+                    var y = x * "a\"b\\c".Length;
+                    return y;
+                }
+            }
+            """);
+        var graph = text.Substring(text.IndexOf("const string LabelledGraph = @\"", StringComparison.Ordinal));
+
+        // DOT's escapes (\" and \\) inside a C# verbatim string (quotes doubled).
+        Assert.Contains("\"\"y\"\" [label=\"\"step 1\\ny = x * \\\"\"a\\\\\\\"\"b\\\\\\\\c\\\"\".Length\"\"];", graph);
+    }
+
     /// <summary>The step-by-step backward (BatchNorm has a fused one too, which follows it).</summary>
     private static string GeneratedBackward(string source)
     {

@@ -64,6 +64,18 @@ public class UnusualValidMethodTests
             }
         }
         """)]
+    [InlineData("a step whose code holds quotes, a backslash and non-ASCII letters (quoted as string literals)", """
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static Tensor Labelled(Tensor x)
+            {
+                var y = x * "a\"b\\cé\t".Length;
+                var z = y * 'ü';
+                return z;
+            }
+        }
+        """)]
     [InlineData("a step that calls a [Differentiable] method of another class", """
         public static partial class Inner
         {

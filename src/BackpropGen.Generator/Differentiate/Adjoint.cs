@@ -167,15 +167,28 @@ internal static class A
     /// </summary>
     public static IEnumerable<Adj> PreOrder(Adj expression, System.Action<Adj, Stack<Adj>> pushChildren)
     {
-        var pending = new Stack<Adj>();
-        pending.Push(expression);
-        while (pending.Count > 0)
+        // The stack is lent by the thread (a walk within a walk gets a new one), since walks are many and short.
+        var pending = s_spareStack ?? new Stack<Adj>();
+        s_spareStack = null;
+        try
         {
-            var node = pending.Pop();
-            yield return node;
-            pushChildren(node, pending);
+            pending.Push(expression);
+            while (pending.Count > 0)
+            {
+                var node = pending.Pop();
+                yield return node;
+                pushChildren(node, pending);
+            }
+        }
+        finally
+        {
+            pending.Clear();
+            s_spareStack = pending;
         }
     }
+
+    [System.ThreadStatic]
+    private static Stack<Adj>? s_spareStack;
 
     /// <summary>Pushes a node's children, the last first, so that they are popped in order.</summary>
     public static void PushChildren(Adj node, Stack<Adj> pending)

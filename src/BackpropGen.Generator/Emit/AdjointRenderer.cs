@@ -121,7 +121,7 @@ internal class AdjointRenderer
             }
 
             case Call call:
-                Text.Append(Qualify(call.Function));
+                WriteQualified(call.Function);
                 WriteArguments(call.Args);
                 return Primary;
             default:
@@ -164,10 +164,15 @@ internal class AdjointRenderer
         }
     }
 
-    private static string Qualify(string function) =>
-        function.StartsWith("global::") ? function
-        : function.StartsWith("Math.") ? "global::System." + function
-        : "global::BackpropGen." + function;
+    private void WriteQualified(string function)
+    {
+        if (!function.StartsWith("global::", System.StringComparison.Ordinal))
+        {
+            Text.Append(function.StartsWith("Math.", System.StringComparison.Ordinal) ? "global::System." : "global::BackpropGen.");
+        }
+
+        Text.Append(function);
+    }
 
     /// <summary>
     /// The precedence of user code that came without one: a name or a plain number without parsing, anything else by

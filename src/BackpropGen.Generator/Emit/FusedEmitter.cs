@@ -28,32 +28,51 @@ internal sealed class FusedEmitter
     private readonly HashSet<string> _declaredReaders = new();
     private readonly Dictionary<LaneSum, string> _sinks = new(ReferenceComparer<LaneSum>.Instance);
     private readonly Dictionary<string, string> _outputs = new();
+    private readonly HashSet<string> _passLocals = new();
     private readonly string _layout;
     private readonly string _width;
 
-    private FusedEmitter(IndentedWriter writer, CachePlan plan, LoopPlan loops, IEnumerable<string> taken)
+    private FusedEmitter(IndentedWriter writer, CachePlan plan, LoopPlan loops, HashSet<string> taken)
     {
         _writer = writer;
         _plan = plan;
         _loops = loops;
         _renderer = new AdjointRenderer(plan);
-        _taken = new HashSet<string>(taken.Concat(loops.Sections.SelectMany(DeclaredNames)));
+        _taken = taken;
+        foreach (var section in loops.Sections)
+        {
+            AddDeclaredNames(section, _taken);
+        }
+
         _layout = Identifiers.Fresh("layout", _taken);
         _width = Identifiers.Fresh("width", _taken);
         NameOuterLocals();
     }
 
-    /// <summary>The locals a section declares: the planner's own (sums of terms, bound parts) as well as the backward's.</summary>
-    private static IEnumerable<string> DeclaredNames(FusedSection section) => section switch
+    /// <summary>Adds the locals a section declares: the planner's own (sums of terms, bound parts) as well as the backward's.</summary>
+    private static void AddDeclaredNames(FusedSection section, HashSet<string> names)
     {
-        SmallStatement small => small.Statement.Targets,
-        FactoredSum factored => factored.Statement.Targets,
-        RowPass pass => pass.Body.Select(statement => statement.Target),
-        _ => Enumerable.Empty<string>(),
-    };
+        switch (section)
+        {
+            case SmallStatement small:
+                names.UnionWith(small.Statement.Targets);
+                break;
+            case FactoredSum factored:
+                names.UnionWith(factored.Statement.Targets);
+                break;
+            case RowPass pass:
+                foreach (var statement in pass.Body)
+                {
+                    names.Add(statement.Target);
+                }
+
+                break;
+        }
+    }
 
     /// <summary>Writes the body of the fused method, after the cache has been unfolded into locals.</summary>
-    public static void WriteBody(IndentedWriter writer, CachePlan plan, LoopPlan loops, IEnumerable<string> taken) =>
+    /// <param name="taken">The names in use in the method, to which the fused form's own names are added.</param>
+    public static void WriteBody(IndentedWriter writer, CachePlan plan, LoopPlan loops, HashSet<string> taken) =>
         new FusedEmitter(writer, plan, loops, taken).Write();
 
     private void Write()
@@ -199,17 +218,26 @@ internal sealed class FusedEmitter
             conditions.Add($"{_layout}.TrySink({shape}, out var {_sinks[sum]})");
         }
 
-        var expansions = pass.Body.SelectMany(statement => statement switch
+        var expansions = new HashSet<string>();
+        foreach (var statement in pass.Body)
+        {
+            var value = statement switch
             {
-                LaneValue value => LoopPlanner.LaneNodes(value.Value),
-                LaneSum sum => LoopPlanner.LaneNodes(sum.Value),
-                _ => Enumerable.Empty<Adj>(),
-            })
-            .OfType<Call>()
-            .Where(call => call.Function == "Tensor.ExpandAlong")
-            .Select(ExpansionCheck)
-            .Distinct();
-        conditions.AddRange(expansions);
+                LaneValue laneValue => laneValue.Value,
+                LaneSum sum => sum.Value,
+                _ => null,
+            };
+            if (value is not null)
+            {
+                foreach (var node in LoopPlanner.LaneNodes(value))
+                {
+                    if (node is Call { Function: "Tensor.ExpandAlong" } && ExpansionCheck(node) is var check && expansions.Add(check))
+                    {
+                        conditions.Add(check);
+                    }
+                }
+            }
+        }
 
         ReturnNullUnless(conditions);
         if (conditions.Count > 0)
@@ -224,8 +252,8 @@ internal sealed class FusedEmitter
         }
 
         // Locals of the loops: each pass names its own, clear of the method's.
-        var inner = new HashSet<string>();
-        string Fresh(string name) => Identifiers.Fresh(name, inner, takenOutside: _taken);
+        _passLocals.Clear();
+        string Fresh(string name) => Identifiers.Fresh(name, _passLocals, takenOutside: _taken);
 
         var first = Fresh("first");
         var end = Fresh("end");
@@ -273,20 +301,17 @@ internal sealed class FusedEmitter
 
             // Whole lanes without bounds checks (the loop keeps within the row), then the row's last few elements, if
             // any, with the same steps on a partial lane, through the checked forms that touch only what is there.
+            var loop = new LaneLoop(i, j, block, reads, sumRows, storeRows);
             _writer.Line($"var {j} = 0;");
             using (_writer.Block($"for (; {j} <= {lastLane}; {j} += {Lane}.Count)"))
             {
-                WriteLaneBody(pass, values, whole: true, reads.Select(r => (r.Lanes, $"{Lane}.LoadUnsafe(in {r.Row}, {j})")),
-                    sum => $"{Lane}.AddToUnsafe(ref {sumRows[sum]}, {j}, ",
-                    store => $"{Lane}.StoreUnsafe(ref {storeRows[store.Target]}, {j}, ");
+                WriteLaneBody(pass, values, loop, whole: true);
             }
 
             _writer.Line();
             using (_writer.Block($"if ({j} < {_width})"))
             {
-                WriteLaneBody(pass, values, whole: false, reads.Select(r => (r.Lanes, $"{Lane}.Load({_readers[r.Name]}.Row({i}, {block}), {j})")),
-                    sum => $"{Lane}.AddTo({_sinks[sum]}.Row({i}, {block}), {j}, ",
-                    store => $"{Lane}.Store({_outputs[store.Target]}.Row({i}), {j}, ");
+                WriteLaneBody(pass, values, loop, whole: false);
             }
 
             if (sums.Count > 0)
@@ -312,24 +337,38 @@ internal sealed class FusedEmitter
         }
     }
 
-    /// <summary>The statements of a pass on one lane: its loads, then its steps, each block headed by the step it comes from.</summary>
+    /// <summary>The names a pass's loops use: the row and lane indices, the block, and each row's local.</summary>
+    private sealed record LaneLoop(
+        string I,
+        string J,
+        string Block,
+        List<(string Name, string Row, string Lanes)> Reads,
+        Dictionary<LaneSum, string> SumRows,
+        Dictionary<string, string> StoreRows);
+
+    /// <summary>
+    /// The statements of a pass on one lane: its loads, then its steps, each block headed by the step it comes from. A
+    /// whole lane goes through the row refs unchecked; a partial one through the checked forms on the rows' spans.
+    /// </summary>
     /// <param name="values">The lane expression of each statement of the pass's body, in order (empty for a store).</param>
-    private void WriteLaneBody(
-        RowPass pass,
-        IReadOnlyList<string> values,
-        bool whole,
-        IEnumerable<(string Local, string Load)> loads,
-        System.Func<LaneSum, string> addTo,
-        System.Func<LaneStore, string> store)
+    private void WriteLaneBody(RowPass pass, IReadOnlyList<string> values, LaneLoop loop, bool whole)
     {
+        var (i, j, block) = (loop.I, loop.J, loop.Block);
         if (!whole)
         {
             _writer.Line("// the row's last elements, fewer than a lane: the same steps on a partial lane");
         }
 
-        foreach (var (local, load) in loads)
+        foreach (var read in loop.Reads)
         {
-            _writer.Line($"var {local} = {load};");
+            if (whole)
+            {
+                _writer.Line($"var {read.Lanes} = {Lane}.LoadUnsafe(in {read.Row}, {j});");
+            }
+            else
+            {
+                _writer.Line($"var {read.Lanes} = {Lane}.Load({_readers[read.Name]}.Row({i}, {block}), {j});");
+            }
         }
 
         var header = string.Empty;
@@ -339,7 +378,7 @@ internal sealed class FusedEmitter
             if (statement.Header != header)
             {
                 header = statement.Header;
-                _writer.Line("// " + header);
+                _writer.Line($"// {header}");
             }
 
             switch (statement)
@@ -347,11 +386,17 @@ internal sealed class FusedEmitter
                 case LaneValue value:
                     _writer.Line($"var {Identifiers.Escape(value.Target)} = {values[k]};");
                     break;
-                case LaneSum sum:
-                    _writer.Line(addTo(sum) + values[k] + ");");
+                case LaneSum sum when whole:
+                    _writer.Line($"{Lane}.AddToUnsafe(ref {loop.SumRows[sum]}, {j}, {values[k]});");
                     break;
-                case LaneStore laneStore:
-                    _writer.Line(store(laneStore) + Identifiers.Escape(laneStore.Target) + ");");
+                case LaneSum sum:
+                    _writer.Line($"{Lane}.AddTo({_sinks[sum]}.Row({i}, {block}), {j}, {values[k]});");
+                    break;
+                case LaneStore store when whole:
+                    _writer.Line($"{Lane}.StoreUnsafe(ref {loop.StoreRows[store.Target]}, {j}, {Identifiers.Escape(store.Target)});");
+                    break;
+                case LaneStore store:
+                    _writer.Line($"{Lane}.Store({_outputs[store.Target]}.Row({i}), {j}, {Identifiers.Escape(store.Target)});");
                     break;
             }
         }

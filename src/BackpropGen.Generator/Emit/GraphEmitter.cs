@@ -15,7 +15,15 @@ internal static class GraphEmitter
     public static string Emit(BackwardProgram program)
     {
         var method = program.Method;
-        var steps = method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!).ToDictionary(s => s.Name);
+        var steps = new Dictionary<string, Lower.StepModel>();
+        foreach (var statement in method.Body)
+        {
+            if (statement.Step is { } numbered)
+            {
+                steps.Add(numbered.Name, numbered);
+            }
+        }
+
         var nodes = new List<string>();
         var seen = new HashSet<string>();
         foreach (var edge in program.Edges)
@@ -30,37 +38,60 @@ internal static class GraphEmitter
         }
 
         var dot = StringBuilderCache.Acquire();
-        dot.Append("digraph ").Append(Id(method.Name)).Append(" {\n");
+        dot.Append("digraph ").AppendId(method.Name).Append(" {\n");
         dot.Append("    rankdir=LR;\n");
         dot.Append("    node [shape=box, fontname=\"Helvetica\", fontsize=11];\n");
         dot.Append("    edge [fontname=\"Helvetica\", fontsize=10];\n");
         foreach (var name in nodes.OrderBy(n => steps.TryGetValue(n, out var s) ? s.Number : 0))
         {
-            dot.Append("    ").Append(Id(name)).Append(steps.TryGetValue(name, out var step)
-                ? $" [label={Id($"step {step.Number}\n{step.Quote}")}];\n"
-                : " [shape=ellipse];\n");
+            dot.Append("    ").AppendId(name);
+            if (steps.TryGetValue(name, out var step))
+            {
+                dot.Append(" [label=\"step ").Append(step.Number).Append("\\n").AppendIdContent(step.Quote).Append("\"];\n");
+            }
+            else
+            {
+                dot.Append(" [shape=ellipse];\n");
+            }
         }
 
-        dot.Append("    ").Append(Id(program.DoutName)).Append(" [shape=plaintext, fontcolor=red];\n");
+        dot.Append("    ").AppendId(program.DoutName).Append(" [shape=plaintext, fontcolor=red];\n");
         foreach (var edge in program.Edges.Where(e => !e.IsGradient))
         {
-            dot.Append("    ").Append(Id(edge.From)).Append(" -> ").Append(Id(edge.To)).Append(";\n");
+            dot.Append("    ").AppendId(edge.From).Append(" -> ").AppendId(edge.To).Append(";\n");
         }
 
         // dout enters at the result, laid out after it (an edge drawn backwards); the other gradients run against the
         // forward direction, and constraint=false keeps them from reordering the forward layout.
-        dot.Append("    ").Append(Id(method.ReturnedName)).Append(" -> ").Append(Id(program.DoutName)).Append(" [color=red, dir=back];\n");
+        dot.Append("    ").AppendId(method.ReturnedName).Append(" -> ").AppendId(program.DoutName).Append(" [color=red, dir=back];\n");
         foreach (var edge in program.Edges.Where(e => e.IsGradient))
         {
-            dot.Append("    ").Append(Id(edge.From)).Append(" -> ").Append(Id(edge.To))
-                .Append(" [color=red, fontcolor=red, constraint=false, label=").Append(Id(edge.Label)).Append("];\n");
+            dot.Append("    ").AppendId(edge.From).Append(" -> ").AppendId(edge.To)
+                .Append(" [color=red, fontcolor=red, constraint=false, label=").AppendId(edge.Label).Append("];\n");
         }
 
         dot.Append("}\n");
         return StringBuilderCache.ToStringAndRelease(dot);
     }
 
-    /// <summary>A DOT quoted string; a newline becomes DOT's centred line break.</summary>
-    private static string Id(string text) =>
-        "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
+    /// <summary>A DOT quoted string.</summary>
+    private static StringBuilder AppendId(this StringBuilder dot, string text) =>
+        dot.Append('"').AppendIdContent(text).Append('"');
+
+    /// <summary>The inside of a DOT quoted string: quotes and backslashes escaped; a newline becomes DOT's centred line break.</summary>
+    private static StringBuilder AppendIdContent(this StringBuilder dot, string text)
+    {
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '\\' => dot.Append("\\\\"),
+                '"' => dot.Append("\\\""),
+                '\n' => dot.Append("\\n"),
+                _ => dot.Append(c),
+            };
+        }
+
+        return dot;
+    }
 }

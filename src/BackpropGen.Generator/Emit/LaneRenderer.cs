@@ -45,7 +45,7 @@ internal sealed class LaneRenderer : AdjointRenderer
             case Call { Function: "Tensor.Zeros" }:
                 Text.Append("0.0");
                 return true;
-            case Call call when call.Function.StartsWith("Tensor."):
+            case Call call when call.Function.StartsWith("Tensor.", System.StringComparison.Ordinal):
                 Text.Append(Lane).Append(call.Function, "Tensor.".Length, call.Function.Length - "Tensor.".Length);
                 WriteArguments(call.Args);
                 return true;

@@ -587,7 +587,7 @@ internal sealed partial class LoopPlanner
     });
 
     /// <summary>A call that applies its function element by element: one of Lane's, or System.Math's on numbers.</summary>
-    private static bool IsElementwise(Call call) => LaneFunctions.Contains(call.Function) || call.Function.StartsWith("Math.");
+    private static bool IsElementwise(Call call) => LaneFunctions.Contains(call.Function) || call.Function.StartsWith("Math.", System.StringComparison.Ordinal);
 
     /// <summary>
     /// A pass: the given reductions and stores, preceded by the full-size values they need (recomputed here, in step
