@@ -1,11 +1,10 @@
-using System;
 using System.Text;
 
 namespace BackpropGen.Generator.Common;
 
 /// <summary>
-/// One builder per thread, lent out and given back, so that each generated file, graph or flattened step does not grow a
-/// new builder to its size (growing them was a fifth of what emission allocated).
+/// Builders lent out per thread and given back, so that each generated file (and the graph within it) does not grow a new
+/// builder to its size (growing them was a fifth of what emission allocated).
 /// </summary>
 internal static class StringBuilderCache
 {
@@ -13,13 +12,13 @@ internal static class StringBuilderCache
     private const int MaxKeptCapacity = 256 * 1024;
 
     // Two: the graph's builder is lent out while the file's is.
-    [ThreadStatic]
+    [System.ThreadStatic]
     private static StringBuilder? s_spare;
 
-    [ThreadStatic]
+    [System.ThreadStatic]
     private static StringBuilder? s_secondSpare;
 
-    /// <summary>An empty builder: one of the thread's spare ones if there is one, else a new one.</summary>
+    /// <summary>An empty builder: one of the thread's spare ones if it has one, else a new one.</summary>
     public static StringBuilder Acquire()
     {
         StringBuilder builder;
@@ -46,18 +45,25 @@ internal static class StringBuilderCache
     public static string ToStringAndRelease(StringBuilder builder)
     {
         var text = builder.ToString();
-        if (builder.Capacity <= MaxKeptCapacity)
+        Release(builder);
+        return text;
+    }
+
+    /// <summary>Gives the builder back; it must not be used after this.</summary>
+    public static void Release(StringBuilder builder)
+    {
+        if (builder.Capacity > MaxKeptCapacity)
         {
-            if (s_spare is null)
-            {
-                s_spare = builder;
-            }
-            else
-            {
-                s_secondSpare = builder;
-            }
+            return;
         }
 
-        return text;
+        if (s_spare is null)
+        {
+            s_spare = builder;
+        }
+        else
+        {
+            s_secondSpare = builder;
+        }
     }
 }

@@ -242,11 +242,22 @@ internal static class A
         {
             Negation n => CountUses(n.Operand, node),
             Binary b => CountUses(b.Left, node) + CountUses(b.Right, node),
-            Call c => c.Args.Sum(arg => CountUses(arg, node)),
+            Call c => CountUses(c.Args, node),
             Member m => CountUses(m.Target, node),
-            InstanceCall i => CountUses(i.Target, node) + i.Args.Sum(arg => CountUses(arg, node)),
+            InstanceCall i => CountUses(i.Target, node) + CountUses(i.Args, node),
             ShapeOf s => CountUses(s.Value, node),
             _ => 0,
         };
+    }
+
+    private static int CountUses(EquatableArray<Adj> expressions, Adj node)
+    {
+        var uses = 0;
+        foreach (var expression in expressions)
+        {
+            uses += CountUses(expression, node);
+        }
+
+        return uses;
     }
 }

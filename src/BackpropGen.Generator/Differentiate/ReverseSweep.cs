@@ -21,6 +21,7 @@ internal sealed class ReverseSweep
     private List<BackwardStatement> _statements = new();
     private int _temporaries;
     private readonly List<GraphEdge> _edges = new();
+    private readonly List<string> _variables = new();
     private readonly HashSet<(string Value, string Partial)> _reducedPartials = new();
     private string? _currentStep;
 
@@ -46,11 +47,16 @@ internal sealed class ReverseSweep
         _partials[_method.ReturnedName] = new List<string> { _dout };
 
         var blocks = new List<BackwardBlock>();
+        var inputs = new HashSet<string>();
         foreach (var step in active)
         {
-            foreach (var input in VariablesOf(step.Value).Distinct())
+            inputs.Clear();
+            foreach (var input in VariablesOf(step.Value))
             {
-                _edges.Add(new GraphEdge(input, step.Name, string.Empty, IsGradient: false));
+                if (inputs.Add(input))
+                {
+                    _edges.Add(new GraphEdge(input, step.Name, string.Empty, IsGradient: false));
+                }
             }
         }
 
@@ -118,13 +124,37 @@ internal sealed class ReverseSweep
         }
     }
 
-    private static IEnumerable<string> VariablesOf(Expr expression) => expression switch
+    /// <summary>The variables an expression reads, left to right, with repeats; in a list lent by the sweep.</summary>
+    private List<string> VariablesOf(Expr expression)
     {
-        VarExpr variable => new[] { variable.Name },
-        OpExpr op => op.Args.SelectMany(VariablesOf),
-        CallExpr call => call.Args.SelectMany(VariablesOf),
-        _ => Enumerable.Empty<string>(),
-    };
+        _variables.Clear();
+        AddVariables(expression, _variables);
+        return _variables;
+    }
+
+    private static void AddVariables(Expr expression, List<string> variables)
+    {
+        switch (expression)
+        {
+            case VarExpr variable:
+                variables.Add(variable.Name);
+                break;
+            case OpExpr op:
+                foreach (var arg in op.Args)
+                {
+                    AddVariables(arg, variables);
+                }
+
+                break;
+            case CallExpr call:
+                foreach (var arg in call.Args)
+                {
+                    AddVariables(arg, variables);
+                }
+
+                break;
+        }
+    }
 
     /// <summary>
     /// The whole gradient of a value in the value's own shape: its gradient as summed, expanded by <c>BroadcastTo</c> when

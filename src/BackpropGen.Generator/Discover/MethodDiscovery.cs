@@ -44,7 +44,7 @@ internal static class MethodDiscovery
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var lowered = BodyLowerer.Lower(model, syntax, method, containingTypes, scan.DeclaredNames, cancellationToken);
+        var lowered = BodyLowerer.Lower(model, syntax, method, containingTypes, scan, cancellationToken);
         if (lowered.Method is not null && HasCompileErrors(syntax, scan))
         {
             // Code that does not compile can bind in surprising ways (`var y = a async b;` declares a local 'b' that

@@ -30,6 +30,9 @@ internal sealed class MethodScan
     /// <summary>The body's nodes nested deeper than the limit.</summary>
     public List<SyntaxNode> TooDeep { get; } = new();
 
+    /// <summary>How many syntax nodes the method has (which sizes the lowering's map of their operations).</summary>
+    public int NodeCount { get; private set; }
+
     /// <summary>Walks the method once, without recursing (a deep expression must not overflow the stack).</summary>
     public static MethodScan Of(MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
     {
@@ -56,6 +59,7 @@ internal sealed class MethodScan
             var parentDepth = path.Count > 0 ? path.Peek().Depth : node == body ? 0 : OutsideBody;
             var depth = node is ExpressionSyntax ? parentDepth + 1 : parentDepth;
             path.Push((node, depth));
+            scan.NodeCount++;
             switch (node)
             {
                 case YieldStatementSyntax:

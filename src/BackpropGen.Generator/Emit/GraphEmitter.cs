@@ -12,7 +12,8 @@ namespace BackpropGen.Generator.Emit;
 /// </summary>
 internal static class GraphEmitter
 {
-    public static string Emit(BackwardProgram program)
+    /// <summary>Appends the graph's DOT text to <paramref name="dot"/>.</summary>
+    public static void Write(BackwardProgram program, StringBuilder dot)
     {
         var method = program.Method;
         var steps = new Dictionary<string, Lower.StepModel>();
@@ -28,16 +29,17 @@ internal static class GraphEmitter
         var seen = new HashSet<string>();
         foreach (var edge in program.Edges)
         {
-            foreach (var name in new[] { edge.From, edge.To })
+            if (seen.Add(edge.From))
             {
-                if (seen.Add(name))
-                {
-                    nodes.Add(name);
-                }
+                nodes.Add(edge.From);
+            }
+
+            if (seen.Add(edge.To))
+            {
+                nodes.Add(edge.To);
             }
         }
 
-        var dot = StringBuilderCache.Acquire();
         dot.Append("digraph ").AppendId(method.Name).Append(" {\n");
         dot.Append("    rankdir=LR;\n");
         dot.Append("    node [shape=box, fontname=\"Helvetica\", fontsize=11];\n");
@@ -71,7 +73,6 @@ internal static class GraphEmitter
         }
 
         dot.Append("}\n");
-        return StringBuilderCache.ToStringAndRelease(dot);
     }
 
     /// <summary>A DOT quoted string.</summary>

@@ -54,29 +54,43 @@ internal sealed class IndentedWriter
     /// <summary>The text written; the writer is not used after this, and its buffer serves the next one on the thread.</summary>
     public string Finish() => StringBuilderCache.ToStringAndRelease(_text);
 
+    /// <summary>The text written, as a compact <see cref="Microsoft.CodeAnalysis.Text.SourceText"/>; the writer is not used after this.</summary>
+    public Microsoft.CodeAnalysis.Text.SourceText FinishSourceText()
+    {
+        var text = CompactSourceText.From(_text);
+        StringBuilderCache.Release(_text);
+        return text;
+    }
+
     /// <summary>
     /// A verbatim string's lines: the first after <paramref name="prefix"/> at the indentation, the others as they are
-    /// (they are the string's content), each <c>"</c> doubled, then <paramref name="suffix"/> and the line's end.
+    /// (they are the string's content, which <paramref name="writeContent"/> writes), each <c>"</c> doubled, trailing line
+    /// ends dropped, then <paramref name="suffix"/> and the line's end.
     /// </summary>
-    public void Verbatim(string prefix, string content, string suffix)
+    public void Verbatim<T>(string prefix, T content, Action<T, StringBuilder> writeContent, string suffix)
     {
+        // The content is written into a builder of its own, lent like the file's, and copied with its quotes doubled.
+        var scratch = StringBuilderCache.Acquire();
+        writeContent(content, scratch);
         WriteIndentation();
         _text.Append(prefix);
-        var end = content.Length;
-        while (end > 0 && content[end - 1] == '\n')
+        var end = scratch.Length;
+        while (end > 0 && scratch[end - 1] == '\n')
         {
             end--;
         }
 
         for (var i = 0; i < end; i++)
         {
-            _text.Append(content[i]);
-            if (content[i] == '"')
+            var c = scratch[i];
+            _text.Append(c);
+            if (c == '"')
             {
                 _text.Append('"');
             }
         }
 
+        StringBuilderCache.Release(scratch);
         _text.Append(suffix).Append('\n');
     }
 

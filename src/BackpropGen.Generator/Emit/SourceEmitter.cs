@@ -20,7 +20,11 @@ internal static class SourceEmitter
     private const string GeneratedCodeAttribute =
         "[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratorName + "\", \"" + GeneratorVersion + "\")]";
 
-    public static string Emit(MethodPlan methodPlan)
+    public static string Emit(MethodPlan methodPlan) => Write(methodPlan).Finish();
+
+    public static Microsoft.CodeAnalysis.Text.SourceText EmitSourceText(MethodPlan methodPlan) => Write(methodPlan).FinishSourceText();
+
+    private static IndentedWriter Write(MethodPlan methodPlan)
     {
         var plan = methodPlan.Cache;
         var method = plan.Program.Method;
@@ -61,7 +65,7 @@ internal static class SourceEmitter
             WriteTypes(writer, methodPlan, names, 0);
         }
 
-        return writer.Finish();
+        return writer;
     }
 
     private static void WriteTypes(IndentedWriter writer, MethodPlan plan, MethodNames names, int depth)
@@ -221,7 +225,7 @@ internal static class SourceEmitter
         var method = plan.Program.Method;
         writer.Line($"/// <summary>The computational graph of <see cref=\"{method.Name}\"/> in Graphviz DOT: forward edges black, gradients red.</summary>");
         writer.Line(GeneratedCodeAttribute);
-        writer.Verbatim($"{method.Accessibility} const string {GeneratedNames.Graph(method.Name)} = @\"", GraphEmitter.Emit(plan.Program), "\";");
+        writer.Verbatim($"{method.Accessibility} const string {GeneratedNames.Graph(method.Name)} = @\"", plan.Program, GraphEmitter.Write, "\";");
     }
 
     private static string ReturnTypeOf(BackwardProgram program) => program.Outputs.Count == 1

@@ -270,7 +270,7 @@ internal sealed partial class LoopPlanner
         {
             Negation negation => A.Neg(TakeOutReductions(block, name, negation.Operand, sums, smalls)),
             Binary binary => new Binary(binary.Operator, TakeOutReductions(block, name, binary.Left, sums, smalls), TakeOutReductions(block, name, binary.Right, sums, smalls), binary.Kind),
-            Call call => call with { Args = call.Args.Select(arg => TakeOutReductions(block, name, arg, sums, smalls)).ToEquatableArray() },
+            Call call => WithArgs(call, arg => TakeOutReductions(block, name, arg, sums, smalls)),
             _ => expression,
         };
     }
@@ -306,9 +306,34 @@ internal sealed partial class LoopPlanner
         {
             Negation negation => A.Neg(BindSmallParts(block, target, negation.Operand, sums, smalls)),
             Binary binary => new Binary(binary.Operator, BindSmallParts(block, target, binary.Left, sums, smalls), BindSmallParts(block, target, binary.Right, sums, smalls), binary.Kind),
-            Call call => call with { Args = call.Args.Select(arg => BindSmallParts(block, target, arg, sums, smalls)).ToEquatableArray() },
+            Call call => WithArgs(call, arg => BindSmallParts(block, target, arg, sums, smalls)),
             _ => expression,
         };
+    }
+
+    /// <summary>The call with each argument mapped, or the call itself when no argument changes.</summary>
+    private static Call WithArgs(Call call, System.Func<Adj, Adj> map)
+    {
+        Adj[]? args = null;
+        for (var k = 0; k < call.Args.Count; k++)
+        {
+            var arg = map(call.Args[k]);
+            if (args is null && !ReferenceEquals(arg, call.Args[k]))
+            {
+                args = new Adj[call.Args.Count];
+                for (var earlier = 0; earlier < k; earlier++)
+                {
+                    args[earlier] = call.Args[earlier];
+                }
+            }
+
+            if (args is not null)
+            {
+                args[k] = arg;
+            }
+        }
+
+        return args is null ? call : call with { Args = args.ToEquatableArray() };
     }
 
     /// <summary>A term of a sum: <c>Factor * Term</c>, the factor small (null for 1), negated when <c>Negative</c>.</summary>
@@ -519,9 +544,13 @@ internal sealed partial class LoopPlanner
             case Call call when LaneFunctions.Contains(call.Function):
                 return AnyFull(call.Args);
             case Call call:
-                if (call.Args.Any(IsFull))
+                foreach (var arg in call.Args)
                 {
-                    _fusible = false;
+                    if (IsFull(arg))
+                    {
+                        _fusible = false;
+                        break;
+                    }
                 }
 
                 return false;
@@ -578,13 +607,25 @@ internal sealed partial class LoopPlanner
     /// A shape's property or method (<c>xmu.Shape.Dimension(1)</c>) has a lane form but is left out of it: inside the
     /// inner loop it would be asked again for every lane, where bound to a local it is asked once.
     /// </remarks>
-    private static bool HasLaneForm(Adj expression, bool full) => LaneNodes(expression).All(node => node switch
+    private static bool HasLaneForm(Adj expression, bool full)
     {
-        Code code => code.Kind != ValueKind.Tensor,
-        Call call => IsElementwise(call) || (full && ShapedAs.Contains(call.Function)),
-        GradRef or PrimalRef or Literal or Negation or Binary => true,
-        _ => false,
-    });
+        foreach (var node in LaneNodes(expression))
+        {
+            var hasLaneForm = node switch
+            {
+                Code code => code.Kind != ValueKind.Tensor,
+                Call call => IsElementwise(call) || (full && ShapedAs.Contains(call.Function)),
+                GradRef or PrimalRef or Literal or Negation or Binary => true,
+                _ => false,
+            };
+            if (!hasLaneForm)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>A call that applies its function element by element: one of Lane's, or System.Math's on numbers.</summary>
     private static bool IsElementwise(Call call) => LaneFunctions.Contains(call.Function) || call.Function.StartsWith("Math.", System.StringComparison.Ordinal);
@@ -619,8 +660,13 @@ internal sealed partial class LoopPlanner
 
         foreach (var block in _program.Blocks)
         {
-            foreach (var statement in block.Statements.Where(s => s.Targets.Count == 1))
+            foreach (var statement in block.Statements)
             {
+                if (statement.Targets.Count != 1)
+                {
+                    continue;
+                }
+
                 var name = statement.Targets[0];
                 if (needed.Contains(name) && _values[name].Definition is { } definition)
                 {

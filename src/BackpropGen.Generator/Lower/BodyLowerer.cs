@@ -39,7 +39,7 @@ internal sealed class BodyLowerer
     private readonly Dictionary<ExpressionSyntax, bool> _variedMemo = new();
     private readonly Dictionary<IdentifierNameSyntax, ISymbol?> _symbols = new();
     private readonly Dictionary<ExpressionSyntax, ExpressionType> _types = new();
-    private readonly Dictionary<SyntaxNode, IOperation> _operations = new();
+    private readonly Dictionary<SyntaxNode, IOperation> _operations;
     private readonly Dictionary<InvocationExpressionSyntax, string> _hoisted = new();
     private readonly List<LocalModel> _locals = new();
     private readonly List<ForwardStatement> _body = new();
@@ -47,12 +47,15 @@ internal sealed class BodyLowerer
     private bool _hasCompileErrors;
     private int _stepCount;
 
-    private BodyLowerer(SemanticModel model, IMethodSymbol method, HashSet<string> declaredNames, CancellationToken cancellationToken)
+    private BodyLowerer(SemanticModel model, IMethodSymbol method, MethodScan scan, CancellationToken cancellationToken)
     {
         _model = model;
         _method = method;
-        _declaredNames = declaredNames;
+        _declaredNames = scan.DeclaredNames;
         _cancellationToken = cancellationToken;
+
+        // Most nodes of a body have an operation: sized once, the map is not grown entry by entry.
+        _operations = new Dictionary<SyntaxNode, IOperation>(scan.NodeCount);
     }
 
     public static LoweringResult Lower(
@@ -60,10 +63,10 @@ internal sealed class BodyLowerer
         MethodDeclarationSyntax syntax,
         IMethodSymbol method,
         EquatableArray<ContainingType> containingTypes,
-        HashSet<string> declaredNames,
+        MethodScan scan,
         CancellationToken cancellationToken)
     {
-        var lowerer = new BodyLowerer(model, method, declaredNames, cancellationToken);
+        var lowerer = new BodyLowerer(model, method, scan, cancellationToken);
         var result = lowerer.LowerBody(syntax, containingTypes);
         return new LoweringResult(
             lowerer._diagnostics.Count > 0 || lowerer._hasCompileErrors ? null : result,
@@ -308,12 +311,27 @@ internal sealed class BodyLowerer
     {
         var whole = Unparenthesized(value);
 
+        List<InvocationExpressionSyntax>? nested = null;
+        foreach (var node in value.DescendantNodesAndSelf())
+        {
+            if (node is InvocationExpressionSyntax invocation && invocation != whole && !_hoisted.ContainsKey(invocation))
+            {
+                (nested ??= new List<InvocationExpressionSyntax>()).Add(invocation);
+            }
+        }
+
+        if (nested is null)
+        {
+            return;
+        }
+
         // Ordered by where they end: an inner call before the call that contains it, left arguments before right ones.
-        var nested = value.DescendantNodesAndSelf()
-            .OfType<InvocationExpressionSyntax>()
-            .Where(i => i != whole && !_hoisted.ContainsKey(i))
-            .OrderBy(i => i.Span.End)
-            .ToList();
+        // (The walk is in pre-order, by where calls start; a stable sort keeps it for calls that end together.)
+        if (nested.Count > 1)
+        {
+            nested = nested.OrderBy(i => i.Span.End).ToList();
+        }
+
         foreach (var invocation in nested)
         {
             if (!IsVaried(invocation)
@@ -368,8 +386,10 @@ internal sealed class BodyLowerer
             return asQuote ? own : Identifiers.Escape(own);
         }
 
-        var inside = _hoisted.Keys.Where(i => node.Span.Contains(i.Span) && node.SyntaxTree == i.SyntaxTree).ToList();
-        if (inside.Count == 0)
+        var inside = _hoisted.Count == 0
+            ? null
+            : _hoisted.Keys.Where(i => node.Span.Contains(i.Span) && node.SyntaxTree == i.SyntaxTree).ToList();
+        if (inside is null || inside.Count == 0)
         {
             return Flatten(node, asQuote);
         }
@@ -720,11 +740,12 @@ internal sealed class BodyLowerer
     /// <summary>The locals and parameters of this method that an expression reads, in order of first appearance.</summary>
     private EquatableArray<string> ReadsOf(ExpressionSyntax? expression)
     {
-        var names = new List<string>();
         if (expression is null)
         {
-            return names.ToEquatableArray();
+            return EquatableArray<string>.Empty;
         }
+
+        var names = new List<string>();
 
         // The steps hoisted out of it are read as the locals that hold their values.
         foreach (var hoisted in _hoisted)
@@ -735,9 +756,9 @@ internal sealed class BodyLowerer
             }
         }
 
-        foreach (var identifier in expression.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+        foreach (var node in expression.DescendantNodesAndSelf())
         {
-            if (IsMemberOrArgumentName(identifier))
+            if (node is not IdentifierNameSyntax identifier || IsMemberOrArgumentName(identifier))
             {
                 // Not a value: and such names have no operation of their own, so asking would cost a semantic query.
                 continue;

@@ -55,10 +55,24 @@ internal static class FullSizeValues
         }
     }
 
-    private static bool IsFull(Expr expression, HashSet<string> full) => expression switch
+    private static bool IsFull(Expr expression, HashSet<string> full)
     {
-        VarExpr variable => full.Contains(variable.Name),
-        OpExpr op when DerivativeRules.Table[op.Op].Elementwise => op.Args.Any(arg => IsFull(arg, full)),
-        _ => false,
-    };
+        switch (expression)
+        {
+            case VarExpr variable:
+                return full.Contains(variable.Name);
+            case OpExpr op when DerivativeRules.Table[op.Op].Elementwise:
+                foreach (var arg in op.Args)
+                {
+                    if (IsFull(arg, full))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
 }
