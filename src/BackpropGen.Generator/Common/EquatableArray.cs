@@ -57,4 +57,33 @@ internal static class EquatableArray
 {
     public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items)
         where T : IEquatable<T> => new(items);
+
+    /// <summary>
+    /// The items mapped, or null when <paramref name="map"/> returns every item itself: a tree rewritten where little
+    /// changes shares what did not, rather than copying it.
+    /// </summary>
+    public static EquatableArray<T>? MapIfChanged<T, TState>(this EquatableArray<T> items, TState state, Func<T, TState, T> map)
+        where T : class, IEquatable<T>
+    {
+        T[]? mapped = null;
+        for (var k = 0; k < items.Count; k++)
+        {
+            var item = map(items[k], state);
+            if (mapped is null && !ReferenceEquals(item, items[k]))
+            {
+                mapped = new T[items.Count];
+                for (var earlier = 0; earlier < k; earlier++)
+                {
+                    mapped[earlier] = items[earlier];
+                }
+            }
+
+            if (mapped is not null)
+            {
+                mapped[k] = item;
+            }
+        }
+
+        return mapped?.ToEquatableArray();
+    }
 }

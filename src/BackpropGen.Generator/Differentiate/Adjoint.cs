@@ -133,29 +133,8 @@ internal static class A
     }
 
     /// <summary>The nodes mapped, or null when none changes.</summary>
-    private static EquatableArray<Adj>? MapAll(EquatableArray<Adj> nodes, System.Func<Adj, Adj?> replace)
-    {
-        Adj[]? mapped = null;
-        for (var k = 0; k < nodes.Count; k++)
-        {
-            var node = Map(nodes[k], replace);
-            if (mapped is null && !ReferenceEquals(node, nodes[k]))
-            {
-                mapped = new Adj[nodes.Count];
-                for (var earlier = 0; earlier < k; earlier++)
-                {
-                    mapped[earlier] = nodes[earlier];
-                }
-            }
-
-            if (mapped is not null)
-            {
-                mapped[k] = node;
-            }
-        }
-
-        return mapped?.ToEquatableArray();
-    }
+    private static EquatableArray<Adj>? MapAll(EquatableArray<Adj> nodes, System.Func<Adj, Adj?> replace) =>
+        nodes.MapIfChanged(replace, static (node, replace) => Map(node, replace));
 
     /// <summary>Every node of an expression, itself first, children left to right.</summary>
     public static IEnumerable<Adj> Nodes(Adj expression) => PreOrder(expression, PushChildren);

@@ -24,6 +24,9 @@ internal class AdjointRenderer
     /// <summary>The text being written, reused from one rendered expression to the next.</summary>
     protected StringBuilder Text { get; } = new();
 
+    /// <summary>The text copied out of <see cref="Text"/> into a line (netstandard2.0 cannot append one builder to another).</summary>
+    private char[] _copy = new char[256];
+
     public AdjointRenderer(CachePlan plan)
     {
         _cachedValues = new HashSet<string>(plan.CachedValues);
@@ -42,6 +45,39 @@ internal class AdjointRenderer
         Text.Clear();
         Write(expression);
         return Text.ToString();
+    }
+
+    /// <summary>An expression to be written into a line as code (<c>writer.Line($"var y = {renderer.Spell(value)};")</c>), with no string made for it.</summary>
+    public SpelledExpression Spell(Adj expression) => new(this, expression);
+
+    /// <summary>Appends the code of <paramref name="expression"/> to <paramref name="target"/>.</summary>
+    internal void AppendTo(StringBuilder target, Adj expression)
+    {
+        Text.Clear();
+        Write(expression);
+        var length = Text.Length;
+        if (_copy.Length < length)
+        {
+            _copy = new char[System.Math.Max(length, 2 * _copy.Length)];
+        }
+
+        Text.CopyTo(0, _copy, 0, length);
+        target.Append(_copy, 0, length);
+    }
+
+    /// <summary>An expression and the renderer that spells it, for <see cref="IndentedWriter.LineHandler"/>.</summary>
+    internal readonly struct SpelledExpression
+    {
+        private readonly AdjointRenderer _renderer;
+        private readonly Adj _expression;
+
+        public SpelledExpression(AdjointRenderer renderer, Adj expression)
+        {
+            _renderer = renderer;
+            _expression = expression;
+        }
+
+        public void AppendTo(StringBuilder target) => _renderer.AppendTo(target, _expression);
     }
 
     /// <summary>

@@ -32,12 +32,12 @@ internal sealed class FusedEmitter
     private readonly string _layout;
     private readonly string _width;
 
-    private FusedEmitter(IndentedWriter writer, CachePlan plan, LoopPlan loops, HashSet<string> taken)
+    private FusedEmitter(IndentedWriter writer, CachePlan plan, AdjointRenderer renderer, LoopPlan loops, HashSet<string> taken)
     {
         _writer = writer;
         _plan = plan;
         _loops = loops;
-        _renderer = new AdjointRenderer(plan);
+        _renderer = renderer;
         _taken = taken;
         foreach (var section in loops.Sections)
         {
@@ -71,9 +71,13 @@ internal sealed class FusedEmitter
     }
 
     /// <summary>Writes the body of the fused method, after the cache has been unfolded into locals.</summary>
+    /// <param name="writer">The writer of the file.</param>
+    /// <param name="plan">The cache plan of the method.</param>
+    /// <param name="renderer">The renderer of the plan's expressions.</param>
+    /// <param name="loops">The fused form's passes.</param>
     /// <param name="taken">The names in use in the method, to which the fused form's own names are added.</param>
-    public static void WriteBody(IndentedWriter writer, CachePlan plan, LoopPlan loops, HashSet<string> taken) =>
-        new FusedEmitter(writer, plan, loops, taken).Write();
+    public static void WriteBody(IndentedWriter writer, CachePlan plan, AdjointRenderer renderer, LoopPlan loops, HashSet<string> taken) =>
+        new FusedEmitter(writer, plan, renderer, loops, taken).Write();
 
     private void Write()
     {
@@ -117,7 +121,7 @@ internal sealed class FusedEmitter
                 case SmallStatement small:
                     if (!sameBlock)
                     {
-                        _writer.Line("// " + small.Header);
+                        _writer.Line($"// {small.Header}");
                     }
 
                     WriteStatement(small.Statement);
@@ -171,7 +175,7 @@ internal sealed class FusedEmitter
         var targets = statement.Targets.Count == 1
             ? Identifiers.Escape(statement.Targets[0])
             : "(" + string.Join(", ", statement.Targets.Select(Identifiers.Escape)) + ")";
-        _writer.Line($"var {targets} = {_renderer.Render(statement.Value)};");
+        _writer.Line($"var {targets} = {_renderer.Spell(statement.Value)};");
     }
 
     /// <summary>
@@ -412,7 +416,7 @@ internal sealed class FusedEmitter
 
         for (var k = 0; k < list.Count; k++)
         {
-            _writer.Line((k == 0 ? "if (!" : "    || !") + list[k] + (k == list.Count - 1 ? ")" : string.Empty));
+            _writer.Line($"{(k == 0 ? "if (!" : "    || !")}{list[k]}{(k == list.Count - 1 ? ")" : string.Empty)}");
         }
 
         WriteReturnNull();

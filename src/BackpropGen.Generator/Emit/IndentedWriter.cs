@@ -128,6 +128,8 @@ internal sealed class IndentedWriter
 
         public void AppendFormatted(char value) => _text.Append(value);
 
+        public void AppendFormatted(AdjointRenderer.SpelledExpression value) => value.AppendTo(_text);
+
         public void AppendFormatted<T>(T value) => _text.Append(value?.ToString());
 
         public void End()

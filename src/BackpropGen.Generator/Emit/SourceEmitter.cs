@@ -96,17 +96,18 @@ internal static class SourceEmitter
         writer.Line();
         WriteForward(writer, plan, cacheType, names);
         writer.Line();
+        var renderer = new AdjointRenderer(plan);
         if (methodPlan.Loops is { } loops)
         {
             WriteDispatch(writer, plan, cacheType);
             writer.Line();
-            WriteBackward(writer, plan, cacheType, names, GeneratedNames.BackwardSteps(method.Name), "step by step, as the steps read (the reference the fused form is tested against)");
+            WriteBackward(writer, plan, renderer, cacheType, names, GeneratedNames.BackwardSteps(method.Name), "step by step, as the steps read (the reference the fused form is tested against)");
             writer.Line();
-            WriteFused(writer, plan, loops, cacheType, names);
+            WriteFused(writer, plan, renderer, loops, cacheType, names);
         }
         else
         {
-            WriteBackward(writer, plan, cacheType, names, GeneratedNames.Backward(method.Name), null);
+            WriteBackward(writer, plan, renderer, cacheType, names, GeneratedNames.Backward(method.Name), null);
         }
 
         writer.Line();
@@ -263,7 +264,7 @@ internal static class SourceEmitter
         writer.Line($"    {GeneratedNames.BackwardFused(method.Name)}({program.DoutName}, {program.CacheName}) ?? {GeneratedNames.BackwardSteps(method.Name)}({program.DoutName}, {program.CacheName});");
     }
 
-    private static void WriteFused(IndentedWriter writer, CachePlan plan, LoopPlan loops, string cacheType, MethodNames names)
+    private static void WriteFused(IndentedWriter writer, CachePlan plan, AdjointRenderer renderer, LoopPlan loops, string cacheType, MethodNames names)
     {
         var program = plan.Program;
         var method = program.Method;
@@ -274,7 +275,7 @@ internal static class SourceEmitter
             UnfoldCache(writer, plan);
             using (writer.Block("try"))
             {
-                FusedEmitter.WriteBody(writer, plan, loops, names.InUse);
+                FusedEmitter.WriteBody(writer, plan, renderer, loops, names.InUse);
             }
 
             using (writer.Block("catch (global::System.ArgumentException)"))
@@ -285,7 +286,7 @@ internal static class SourceEmitter
         }
     }
 
-    private static void WriteBackward(IndentedWriter writer, CachePlan plan, string cacheType, MethodNames names, string name, string? how)
+    private static void WriteBackward(IndentedWriter writer, CachePlan plan, AdjointRenderer renderer, string cacheType, MethodNames names, string name, string? how)
     {
         var program = plan.Program;
         var method = program.Method;
@@ -295,7 +296,6 @@ internal static class SourceEmitter
         using (writer.Block($"{method.Accessibility} static {ReturnTypeOf(program)} {name}({method.ReturnTypeName} {program.DoutName}, {cacheType} {program.CacheName})"))
         {
             UnfoldCache(writer, plan);
-            var renderer = new AdjointRenderer(plan);
             var step = names.Step;
             writer.Line($"var {step} = 0;");
             using (writer.Block("try"))
@@ -309,14 +309,14 @@ internal static class SourceEmitter
                     }
 
                     first = false;
-                    writer.Line("// " + block.Header);
+                    writer.Line($"// {block.Header}");
                     writer.Line($"{step} = {block.Step};");
                     foreach (var statement in block.Statements)
                     {
                         var targets = statement.Targets.Count == 1
                             ? Identifiers.Escape(statement.Targets[0])
                             : "(" + string.Join(", ", statement.Targets.Select(Identifiers.Escape)) + ")";
-                        writer.Line($"var {targets} = {renderer.Render(statement.Value)};");
+                        writer.Line($"var {targets} = {renderer.Spell(statement.Value)};");
                     }
                 }
 

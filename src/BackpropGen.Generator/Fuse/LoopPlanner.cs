@@ -312,29 +312,8 @@ internal sealed partial class LoopPlanner
     }
 
     /// <summary>The call with each argument mapped, or the call itself when no argument changes.</summary>
-    private static Call WithArgs(Call call, System.Func<Adj, Adj> map)
-    {
-        Adj[]? args = null;
-        for (var k = 0; k < call.Args.Count; k++)
-        {
-            var arg = map(call.Args[k]);
-            if (args is null && !ReferenceEquals(arg, call.Args[k]))
-            {
-                args = new Adj[call.Args.Count];
-                for (var earlier = 0; earlier < k; earlier++)
-                {
-                    args[earlier] = call.Args[earlier];
-                }
-            }
-
-            if (args is not null)
-            {
-                args[k] = arg;
-            }
-        }
-
-        return args is null ? call : call with { Args = args.ToEquatableArray() };
-    }
+    private static Call WithArgs(Call call, System.Func<Adj, Adj> map) =>
+        call.Args.MapIfChanged(map, static (arg, map) => map(arg)) is { } args ? call with { Args = args } : call;
 
     /// <summary>A term of a sum: <c>Factor * Term</c>, the factor small (null for 1), negated when <c>Negative</c>.</summary>
     private readonly struct SumTerm

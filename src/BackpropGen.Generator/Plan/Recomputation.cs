@@ -27,11 +27,29 @@ internal static class Recomputation
     {
         var method = program.Method;
         var parameters = new HashSet<string>(method.Parameters.Select(p => p.Name));
-        var nodes = program.Blocks.SelectMany(b => b.Statements).SelectMany(s => A.Nodes(s.Value)).ToList();
-        var read = new HashSet<string>(nodes.OfType<PrimalRef>().Where(p => p.Kind == ValueKind.Tensor).Select(p => p.Name));
+        var read = new HashSet<string>();
+        var readByCode = new HashSet<string>();
+        foreach (var block in program.Blocks)
+        {
+            foreach (var statement in block.Statements)
+            {
+                foreach (var node in A.Nodes(statement.Value))
+                {
+                    switch (node)
+                    {
+                        case PrimalRef { Kind: ValueKind.Tensor } primal:
+                            read.Add(primal.Name);
+                            break;
+                        case Code code:
+                            readByCode.UnionWith(code.Reads);
+                            break;
+                    }
+                }
+            }
+        }
 
         // A value the user's own code reads in the backward (a recomputed sub-expression) stays in the cache anyway.
-        read.ExceptWith(nodes.OfType<Code>().SelectMany(code => code.Reads));
+        read.ExceptWith(readByCode);
         var recomputed = new Dictionary<string, ValueKind>();
         var blocks = new List<BackwardBlock>();
         foreach (var step in method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!))
@@ -53,10 +71,14 @@ internal static class Recomputation
             return null;
         }
 
+        Adj? ReadRecomputed(Adj node) => node is PrimalRef primal && recomputed.ContainsKey(primal.Name) ? new GradRef(primal.Name, primal.Kind) : null;
         foreach (var block in program.Blocks)
         {
-            var statements = block.Statements.Select(s => s with { Value = A.Map(s.Value, node => node is PrimalRef primal && recomputed.ContainsKey(primal.Name) ? new GradRef(primal.Name, primal.Kind) : null) });
-            blocks.Add(block with { Statements = statements.ToEquatableArray() });
+            // A statement that reads no recomputed value, and a block of such statements, are kept as they are.
+            var statements = block.Statements.MapIfChanged(
+                (System.Func<Adj, Adj?>)ReadRecomputed,
+                static (statement, read) => A.Map(statement.Value, read) is var value && !ReferenceEquals(value, statement.Value) ? statement with { Value = value } : statement);
+            blocks.Add(statements is { } changed ? block with { Statements = changed } : block);
         }
 
         return program with { Blocks = blocks.ToEquatableArray() };
