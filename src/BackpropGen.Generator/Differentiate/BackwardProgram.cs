@@ -42,9 +42,33 @@ internal sealed record BackwardProgram(
     EquatableArray<GraphEdge> Edges)
 {
     /// <summary>The names a generated backward already uses: parameters, locals, gradients, <c>dout</c> and <c>cache</c>.</summary>
-    public IEnumerable<string> NamesInUse() =>
-        Method.Parameters.Select(p => p.Name)
-            .Concat(Method.Locals.Select(l => l.Name))
-            .Concat(Blocks.SelectMany(b => b.Statements).SelectMany(s => s.Targets))
-            .Concat(new[] { DoutName, CacheName });
+    /// <remarks>A list, so that a set made of it is sized once.</remarks>
+    public List<string> NamesInUse()
+    {
+        var names = new List<string>(Method.Parameters.Count + Method.Locals.Count + 32);
+        foreach (var parameter in Method.Parameters)
+        {
+            names.Add(parameter.Name);
+        }
+
+        foreach (var local in Method.Locals)
+        {
+            names.Add(local.Name);
+        }
+
+        foreach (var block in Blocks)
+        {
+            foreach (var statement in block.Statements)
+            {
+                foreach (var target in statement.Targets)
+                {
+                    names.Add(target);
+                }
+            }
+        }
+
+        names.Add(DoutName);
+        names.Add(CacheName);
+        return names;
+    }
 }

@@ -55,10 +55,18 @@ internal sealed class FusedEmitter
         switch (section)
         {
             case SmallStatement small:
-                names.UnionWith(small.Statement.Targets);
+                foreach (var target in small.Statement.Targets)
+                {
+                    names.Add(target);
+                }
+
                 break;
             case FactoredSum factored:
-                names.UnionWith(factored.Statement.Targets);
+                foreach (var target in factored.Statement.Targets)
+                {
+                    names.Add(target);
+                }
+
                 break;
             case RowPass pass:
                 foreach (var statement in pass.Body)
@@ -184,21 +192,36 @@ internal sealed class FusedEmitter
     /// </summary>
     private void NameOuterLocals()
     {
-        foreach (var pass in _loops.Sections.OfType<RowPass>())
+        foreach (var section in _loops.Sections)
         {
-            foreach (var name in pass.Reads.Where(name => !_readers.ContainsKey(name)))
+            if (section is not RowPass pass)
             {
-                _readers[name] = Identifiers.Fresh(name + "Rows", _taken);
+                continue;
             }
 
-            foreach (var sum in pass.Body.OfType<LaneSum>())
+            foreach (var name in pass.Reads)
             {
-                _sinks[sum] = Identifiers.Fresh(sum.Target + "Sink", _taken);
+                if (!_readers.ContainsKey(name))
+                {
+                    _readers[name] = Identifiers.Fresh(name + "Rows", _taken);
+                }
             }
 
-            foreach (var store in pass.Body.OfType<LaneStore>())
+            // Sinks are named before outputs: the order decides which gets a number when their names clash.
+            foreach (var statement in pass.Body)
             {
-                _outputs[store.Target] = Identifiers.Fresh(store.Target + "Out", _taken);
+                if (statement is LaneSum sum)
+                {
+                    _sinks[sum] = Identifiers.Fresh(sum.Target + "Sink", _taken);
+                }
+            }
+
+            foreach (var statement in pass.Body)
+            {
+                if (statement is LaneStore store)
+                {
+                    _outputs[store.Target] = Identifiers.Fresh(store.Target + "Out", _taken);
+                }
             }
         }
     }

@@ -233,10 +233,10 @@ internal static class SourceEmitter
         ? program.Outputs[0].TypeName
         : "(" + string.Join(", ", program.Outputs.Select(o => $"{o.TypeName} d{o.ParameterName}")) + ")";
 
-    private static string Summary(BackwardProgram program, string? how)
+    private static void WriteSummary(IndentedWriter writer, BackwardProgram program, string? how)
     {
         var gradients = string.Join(", ", program.Outputs.Select(o => $"<paramref name=\"{o.ParameterName}\"/>"));
-        return $"/// <summary>Backpropagates <paramref name=\"{program.DoutName}\"/>, the gradient of the result of <see cref=\"{program.Method.Name}\"/>, to the gradients of {gradients}{(how is null ? "" : ", " + how)}.</summary>";
+        writer.Line($"/// <summary>Backpropagates <paramref name=\"{program.DoutName}\"/>, the gradient of the result of <see cref=\"{program.Method.Name}\"/>, to the gradients of {gradients}{(how is null ? "" : ", ")}{how}.</summary>");
     }
 
     private static void UnfoldCache(IndentedWriter writer, CachePlan plan)
@@ -258,7 +258,7 @@ internal static class SourceEmitter
     {
         var program = plan.Program;
         var method = program.Method;
-        writer.Line(Summary(program, $"in passes over the rows (<see cref=\"{GeneratedNames.BackwardFused(method.Name)}\"/>) when the shapes allow, else step by step (<see cref=\"{GeneratedNames.BackwardSteps(method.Name)}\"/>)"));
+        WriteSummary(writer, program, $"in passes over the rows (<see cref=\"{GeneratedNames.BackwardFused(method.Name)}\"/>) when the shapes allow, else step by step (<see cref=\"{GeneratedNames.BackwardSteps(method.Name)}\"/>)");
         writer.Line(GeneratedCodeAttribute);
         writer.Line($"{method.Accessibility} static {ReturnTypeOf(program)} {GeneratedNames.Backward(method.Name)}({method.ReturnTypeName} {program.DoutName}, {cacheType} {program.CacheName}) =>");
         writer.Line($"    {GeneratedNames.BackwardFused(method.Name)}({program.DoutName}, {program.CacheName}) ?? {GeneratedNames.BackwardSteps(method.Name)}({program.DoutName}, {program.CacheName});");
@@ -268,7 +268,7 @@ internal static class SourceEmitter
     {
         var program = plan.Program;
         var method = program.Method;
-        writer.Line(Summary(program, "fused: each run of elementwise steps computed in registers in one pass over the rows, with the sums it feeds; null when the shapes met do not lie along the rows of one full shape"));
+        WriteSummary(writer, program, "fused: each run of elementwise steps computed in registers in one pass over the rows, with the sums it feeds; null when the shapes met do not lie along the rows of one full shape");
         writer.Line(GeneratedCodeAttribute);
         using (writer.Block($"{method.Accessibility} static {ReturnTypeOf(program)}? {GeneratedNames.BackwardFused(method.Name)}({method.ReturnTypeName} {program.DoutName}, {cacheType} {program.CacheName})"))
         {
@@ -291,7 +291,7 @@ internal static class SourceEmitter
         var program = plan.Program;
         var method = program.Method;
         var outputs = program.Outputs;
-        writer.Line(Summary(program, how));
+        WriteSummary(writer, program, how);
         writer.Line(GeneratedCodeAttribute);
         using (writer.Block($"{method.Accessibility} static {ReturnTypeOf(program)} {name}({method.ReturnTypeName} {program.DoutName}, {cacheType} {program.CacheName})"))
         {

@@ -303,7 +303,20 @@ internal sealed partial class LoopPlanner
         VarExpr variable => constant.TryGetValue(variable.Name, out var known) && known,
         OpExpr { Op: OpKind.SumAll or OpKind.MeanAll } => true,
         OpExpr { Op: OpKind.Sum or OpKind.Mean or OpKind.Max } op => op.Args.Count > 1 && op.Args[1] is ConstExpr { Text: "0" },
-        OpExpr op when DerivativeRules.Table[op.Op].Elementwise => op.Args.All(arg => ConstantDownRows(arg, constant)),
+        OpExpr op when DerivativeRules.Table[op.Op].Elementwise => AllConstantDownRows(op.Args, constant),
         _ => false,
     };
+
+    private static bool AllConstantDownRows(EquatableArray<Expr> expressions, Dictionary<string, bool> constant)
+    {
+        foreach (var expression in expressions)
+        {
+            if (!ConstantDownRows(expression, constant))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

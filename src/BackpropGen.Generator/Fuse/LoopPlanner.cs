@@ -270,7 +270,7 @@ internal sealed partial class LoopPlanner
         {
             Negation negation => A.Neg(TakeOutReductions(block, name, negation.Operand, sums, smalls)),
             Binary binary => new Binary(binary.Operator, TakeOutReductions(block, name, binary.Left, sums, smalls), TakeOutReductions(block, name, binary.Right, sums, smalls), binary.Kind),
-            Call call => WithArgs(call, arg => TakeOutReductions(block, name, arg, sums, smalls)),
+            Call call => TakeOutReductionsOfArgs(block, name, call, sums, smalls),
             _ => expression,
         };
     }
@@ -306,10 +306,18 @@ internal sealed partial class LoopPlanner
         {
             Negation negation => A.Neg(BindSmallParts(block, target, negation.Operand, sums, smalls)),
             Binary binary => new Binary(binary.Operator, BindSmallParts(block, target, binary.Left, sums, smalls), BindSmallParts(block, target, binary.Right, sums, smalls), binary.Kind),
-            Call call => WithArgs(call, arg => BindSmallParts(block, target, arg, sums, smalls)),
+            Call call => BindSmallPartsOfArgs(block, target, call, sums, smalls),
             _ => expression,
         };
     }
+
+    // The argument maps are methods of their own: a lambda in the recursive methods would have them allocate its closure
+    // at every node, call or not.
+    private Call TakeOutReductionsOfArgs(BackwardBlock block, string name, Call call, List<(int Level, LaneSum Sum)> sums, List<(int Level, FusedSection Statement)> smalls) =>
+        WithArgs(call, arg => TakeOutReductions(block, name, arg, sums, smalls));
+
+    private Call BindSmallPartsOfArgs(BackwardBlock block, string target, Call call, List<(int Level, LaneSum Sum)> sums, List<(int Level, FusedSection Statement)> smalls) =>
+        WithArgs(call, arg => BindSmallParts(block, target, arg, sums, smalls));
 
     /// <summary>The call with each argument mapped, or the call itself when no argument changes.</summary>
     private static Call WithArgs(Call call, System.Func<Adj, Adj> map) =>

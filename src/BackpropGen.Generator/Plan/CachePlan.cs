@@ -22,7 +22,16 @@ internal sealed record CachePlan(
     EquatableArray<ShapeLocal> ShapeLocals)
 {
     /// <summary>The names a generated backward already uses, the cache's unfolded locals included.</summary>
-    public IEnumerable<string> NamesInUse() => Program.NamesInUse().Concat(Fields.Select(f => f.LocalName));
+    public List<string> NamesInUse()
+    {
+        var names = Program.NamesInUse();
+        foreach (var field in Fields)
+        {
+            names.Add(field.LocalName);
+        }
+
+        return names;
+    }
 }
 
 internal sealed record ShapeLocal(string ValueName, string LocalName);
