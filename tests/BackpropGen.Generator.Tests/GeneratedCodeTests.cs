@@ -121,6 +121,39 @@ public class GeneratedCodeTests
         Assert.Contains("\"\"y\"\" [label=\"\"step 1\\ny = x * \\\"\"a\\\\\\\"\"b\\\\\\\\c\\\"\".Length\"\"];", graph);
     }
 
+    [Fact]
+    public void Named_arguments_out_of_the_parameters_order_are_differentiated_by_their_parameters()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using BackpropGen;
+            using static BackpropGen.Tensor;
+
+            public static partial class Layers
+            {
+                [Differentiable]
+                public static double Spread(Tensor x)
+                {
+                    var xc = x - Mean(keepDims: true, axis: 1, x: x);
+                    var sq = Square(xc);
+                    var total = Sum(sq);
+                    return total;
+                }
+            }
+            """);
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        using var stream = new System.IO.MemoryStream();
+        Assert.True(output.Emit(stream).Success);
+        var layers = System.Reflection.Assembly.Load(stream.ToArray()).GetType("Layers")!;
+        var x = BackpropGen.Tensor.RandomNormal(7, 3, 4);
+
+        var forward = layers.GetMethod("SpreadForward")!.Invoke(null, new object[] { x })!;
+        var cache = forward.GetType().GetField("Item2")!.GetValue(forward)!;
+        var dx = (BackpropGen.Tensor)layers.GetMethod("SpreadBackward")!.Invoke(null, new object[] { 1.0, cache })!;
+        var numerical = BackpropGen.GradCheck.Numerical(v => (double)layers.GetMethod("Spread")!.Invoke(null, new object[] { v })!, x);
+
+        Assert.True(BackpropGen.GradCheck.RelativeError(numerical, dx) < 1e-6, $"relative error {BackpropGen.GradCheck.RelativeError(numerical, dx)}");
+    }
+
     /// <summary>The step-by-step backward (BatchNorm has a fused one too, which follows it).</summary>
     private static string GeneratedBackward(string source)
     {

@@ -420,7 +420,7 @@ internal sealed class BodyLowerer
         var parameters = callee.Parameters
             .Select(p => new CalleeParameter(p.Name, ValueKinds.Of(p.Type), ValueKinds.Of(p.Type) != ValueKind.Other && !HasNoGrad(p)))
             .ToEquatableArray();
-        var (args, argTexts) = LowerArguments(operation);
+        var (args, argTexts) = LowerArguments(operation, withTexts: true);
         var cacheLocal = UniqueLocalName(name + "Cache");
         var calleeType = callee.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         _locals.Add(new LocalModel(cacheLocal, calleeType + "." + GeneratedNames.Cache(callee.Name), ValueKind.Other));
@@ -681,42 +681,75 @@ internal sealed class BodyLowerer
             return new ConstExpr(invocation.ToString(), kind, EquatableArray<string>.Empty);
         }
 
-        var (args, _) = LowerArguments(operation);
+        var (args, _) = LowerArguments(operation, withTexts: false);
         return new OpExpr(op.Value, kind, args, TextWithHoisted(invocation), ReadsOf(invocation));
     }
 
-    /// <summary>A call's arguments in the callee's parameter order, defaults filled in; and each as code to pass it on.</summary>
-    private (EquatableArray<Expr> Args, List<string> Texts) LowerArguments(IInvocationOperation operation)
+    /// <summary>
+    /// A call's arguments in the callee's parameter order, defaults filled in; and, <paramref name="withTexts"/>, each as
+    /// code to pass it on (else the texts are empty).
+    /// </summary>
+    private (EquatableArray<Expr> Args, List<string> Texts) LowerArguments(IInvocationOperation operation, bool withTexts)
     {
-        var args = new List<Expr>();
+        var args = new List<Expr>(operation.Arguments.Length);
         var texts = new List<string>();
-        foreach (var argument in operation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0))
+        void AddText(string text)
+        {
+            if (withTexts)
+            {
+                texts.Add(text);
+            }
+        }
+
+        foreach (var argument in InParameterOrder(operation.Arguments))
         {
             switch (argument)
             {
                 case { ArgumentKind: ArgumentKind.DefaultValue, Parameter: { } parameter }:
                     var literal = LiteralText(parameter.ExplicitDefaultValue);
                     args.Add(new ConstExpr(literal, ValueKinds.Of(parameter.Type), EquatableArray<string>.Empty));
-                    texts.Add(literal);
+                    AddText(literal);
                     break;
                 case { ArgumentKind: ArgumentKind.ParamArray } when argument.Syntax is not ArgumentSyntax:
                     // params given as a list (Reshape(x, 2, 3)): shape numbers, which have no gradient.
                     var elements = ParamsText(argument);
                     args.Add(new ConstExpr(elements, ValueKind.Other, EquatableArray<string>.Empty));
-                    texts.Add(elements);
+                    AddText(elements);
                     break;
                 case { Syntax: ArgumentSyntax syntax }:
                     args.Add(LowerExpression(syntax.Expression));
-                    texts.Add(TextWithHoisted(syntax.Expression));
+                    if (withTexts)
+                    {
+                        AddText(TextWithHoisted(syntax.Expression));
+                    }
+
                     break;
                 default:
                     args.Add(new ConstExpr(Flatten(argument.Syntax), ValueKind.Other, EquatableArray<string>.Empty));
-                    texts.Add(ParamsText(argument));
+                    if (withTexts)
+                    {
+                        AddText(ParamsText(argument));
+                    }
+
                     break;
             }
         }
 
         return (args.ToEquatableArray(), texts);
+    }
+
+    /// <summary>The arguments by their parameters' positions (named arguments may come in another order).</summary>
+    private static IEnumerable<IArgumentOperation> InParameterOrder(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments)
+    {
+        for (var k = 1; k < arguments.Length; k++)
+        {
+            if ((arguments[k].Parameter?.Ordinal ?? 0) < (arguments[k - 1].Parameter?.Ordinal ?? 0))
+            {
+                return arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0);
+            }
+        }
+
+        return arguments;
     }
 
     /// <summary>The elements of an expanded <c>params</c> argument, as an array the generated call can pass.</summary>
