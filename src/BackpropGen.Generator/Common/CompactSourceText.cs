@@ -5,9 +5,9 @@ using Microsoft.CodeAnalysis.Text;
 namespace BackpropGen.Generator.Common;
 
 /// <summary>
-/// A generated file's text kept one byte per character when every character is below U+0100 (generated code nearly always
-/// is): the driver holds every generated file for the whole build, and at two bytes a character they were most of the
-/// memory the generator's results kept.
+/// A generated file's text kept one byte per character when it is all ASCII (generated code nearly always is): the
+/// driver holds every generated file for the whole build, and at two bytes a character they were most of the memory the
+/// generator's results kept.
 /// </summary>
 internal sealed class CompactSourceText : SourceText
 {
@@ -17,17 +17,17 @@ internal sealed class CompactSourceText : SourceText
     [ThreadStatic]
     private static char[]? s_chunk;
 
-    private readonly byte[] _latin1;
+    private readonly byte[] _ascii;
 
-    private CompactSourceText(byte[] latin1) => _latin1 = latin1;
+    private CompactSourceText(byte[] ascii) => _ascii = ascii;
 
     public override Encoding Encoding => Encoding.UTF8;
 
-    public override int Length => _latin1.Length;
+    public override int Length => _ascii.Length;
 
-    public override char this[int position] => (char)_latin1[position];
+    public override char this[int position] => (char)_ascii[position];
 
-    /// <summary>The text of <paramref name="builder"/>, compact when it can be; the builder is left as it was.</summary>
+    /// <summary>The text of <paramref name="builder"/>, compact when it is ASCII; the builder is left as it was.</summary>
     public static SourceText From(StringBuilder builder)
     {
         var length = builder.Length;
@@ -37,25 +37,19 @@ internal sealed class CompactSourceText : SourceText
         {
             var count = Math.Min(ChunkLength, length - start);
             builder.CopyTo(start, chars, 0, count);
-            for (var i = 0; i < count; i++)
-            {
-                if (chars[i] > '\u00FF')
-                {
-                    return SourceText.From(builder.ToString(), Encoding.UTF8);
-                }
 
-                bytes[start + i] = (byte)chars[i];
+            // UTF-8 spends one byte on a character exactly when it is ASCII; both calls are vectorized by the runtime.
+            if (Encoding.UTF8.GetByteCount(chars, 0, count) != count)
+            {
+                return SourceText.From(builder.ToString(), Encoding.UTF8);
             }
+
+            Encoding.UTF8.GetBytes(chars, 0, count, bytes, start);
         }
 
         return new CompactSourceText(bytes);
     }
 
-    public override void CopyTo(int sourceIndex, char[] destination, int destinationIndex, int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            destination[destinationIndex + i] = (char)_latin1[sourceIndex + i];
-        }
-    }
+    public override void CopyTo(int sourceIndex, char[] destination, int destinationIndex, int count) =>
+        Encoding.ASCII.GetChars(_ascii, sourceIndex, count, destination, destinationIndex);
 }

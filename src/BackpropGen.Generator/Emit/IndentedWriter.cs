@@ -13,6 +13,10 @@ internal sealed class IndentedWriter
     private readonly StringBuilder _text;
     private int _depth;
 
+    /// <summary>A verbatim string's content, copied out of its builder to be written with its quotes doubled.</summary>
+    [ThreadStatic]
+    private static char[]? s_verbatimChunk;
+
     public IndentedWriter() => _text = StringBuilderCache.Acquire();
 
     public IndentedWriter Line(string line = "")
@@ -80,14 +84,24 @@ internal sealed class IndentedWriter
             end--;
         }
 
-        for (var i = 0; i < end; i++)
+        // In chunks through one buffer per thread; a run of characters up to a quote is appended whole.
+        var chunk = s_verbatimChunk ??= new char[1024];
+        for (var start = 0; start < end; start += chunk.Length)
         {
-            var c = scratch[i];
-            _text.Append(c);
-            if (c == '"')
+            var count = Math.Min(chunk.Length, end - start);
+            scratch.CopyTo(start, chunk, 0, count);
+            var from = 0;
+            for (var i = 0; i < count; i++)
             {
-                _text.Append('"');
+                if (chunk[i] == '"')
+                {
+                    // Up to and with the quote, which the next run starts with again: so it is written twice.
+                    _text.Append(chunk, from, i + 1 - from);
+                    from = i;
+                }
             }
+
+            _text.Append(chunk, from, count - from);
         }
 
         StringBuilderCache.Release(scratch);
