@@ -45,6 +45,6 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .Select(static (program, _) => MethodPlanner.Plan(program))
             .WithTrackingName(TrackingNames.Planned);
 
-        context.RegisterSourceOutput(plans, static (output, plan) => output.AddSource(plan.Cache.Program.Method.HintName, SourceEmitter.EmitSourceText(plan)));
+        context.RegisterSourceOutput(plans, static (output, plan) => output.AddSource(plan.Cache.Program.Method.HintName, SourceEmitter.Emit(plan)));
     }
 }

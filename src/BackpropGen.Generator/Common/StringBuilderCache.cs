@@ -41,14 +41,6 @@ internal static class StringBuilderCache
         return builder;
     }
 
-    /// <summary>The builder's text; the builder is kept for the next <see cref="Acquire"/> and must not be used after this.</summary>
-    public static string ToStringAndRelease(StringBuilder builder)
-    {
-        var text = builder.ToString();
-        Release(builder);
-        return text;
-    }
-
     /// <summary>Gives the builder back; it must not be used after this.</summary>
     public static void Release(StringBuilder builder)
     {

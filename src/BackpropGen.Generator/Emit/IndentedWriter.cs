@@ -55,11 +55,11 @@ internal sealed class IndentedWriter
     /// <summary>Ends an <see cref="Indent"/>.</summary>
     public void Outdent() => _depth--;
 
-    /// <summary>The text written; the writer is not used after this, and its buffer serves the next one on the thread.</summary>
-    public string Finish() => StringBuilderCache.ToStringAndRelease(_text);
-
-    /// <summary>The text written, as a compact <see cref="Microsoft.CodeAnalysis.Text.SourceText"/>; the writer is not used after this.</summary>
-    public Microsoft.CodeAnalysis.Text.SourceText FinishSourceText()
+    /// <summary>
+    /// The text written, as a compact <see cref="Microsoft.CodeAnalysis.Text.SourceText"/>; the writer is not used after
+    /// this, and its buffer serves the next one on the thread.
+    /// </summary>
+    public Microsoft.CodeAnalysis.Text.SourceText Finish()
     {
         var text = CompactSourceText.From(_text);
         StringBuilderCache.Release(_text);

@@ -20,9 +20,8 @@ internal static class SourceEmitter
     private const string GeneratedCodeAttribute =
         "[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratorName + "\", \"" + GeneratorVersion + "\")]";
 
-    public static string Emit(MethodPlan methodPlan) => Write(methodPlan).Finish();
-
-    public static Microsoft.CodeAnalysis.Text.SourceText EmitSourceText(MethodPlan methodPlan) => Write(methodPlan).FinishSourceText();
+    /// <summary>The generated file of the planned method, as the text handed to the driver.</summary>
+    public static Microsoft.CodeAnalysis.Text.SourceText Emit(MethodPlan methodPlan) => Write(methodPlan).Finish();
 
     private static IndentedWriter Write(MethodPlan methodPlan)
     {
