@@ -28,7 +28,9 @@ internal static class MethodDiscovery
 
     /// <summary>
     /// <c>Compilation.GetSemanticModel(tree, SemanticModelOptions.DisableNullableAnalysis)</c>, where the compiler has it
-    /// (Roslyn 4.9 and later; the generator is built against 4.8, for the .NET 8 SDK): found once by reflection.
+    /// (Roslyn 4.9 and later; the generator is built against 4.8, for the .NET 8 SDK): found once by reflection. Roslyn
+    /// marks the option experimental (RSEXPERIMENTAL001): should it go or change shape, the lookup finds nothing and the
+    /// driver's model is used, as on 4.8.
     /// </summary>
     private static readonly (System.Reflection.MethodInfo Method, object Options)? s_withoutNullableAnalysis = FindWithoutNullableAnalysis();
 
@@ -38,8 +40,8 @@ internal static class MethodDiscovery
     /// inferred annotation is dropped anyway); and the analysis is a quarter of what binding a body costs.
     /// </summary>
     internal static SemanticModel WithoutNullableAnalysis(SemanticModel model, SyntaxTree tree) =>
-        s_withoutNullableAnalysis is var (getModel, options)
-            ? (SemanticModel)getModel.Invoke(model.Compilation, new[] { tree, options })!
+        s_withoutNullableAnalysis is { } found
+            ? (SemanticModel)found.Method.Invoke(model.Compilation, new[] { tree, found.Options })!
             : model;
 
     private static (System.Reflection.MethodInfo, object)? FindWithoutNullableAnalysis()
