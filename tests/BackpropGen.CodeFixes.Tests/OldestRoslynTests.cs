@@ -17,7 +17,7 @@ public class OldestRoslynTests
     [Fact]
     public void Generator_on_Roslyn_4_8_writes_the_reviewed_BatchNorm_file()
     {
-        var snapshot = RepositoryFile("tests/BackpropGen.Generator.Tests/SnapshotTests.Spec_batchnorm_generates_cache_forward_and_seed_like_backward#Layers.BatchNorm.g.verified.cs");
+        var snapshot = Generator.Tests.RepositoryFiles.Read("tests/BackpropGen.Generator.Tests/SnapshotTests.Spec_batchnorm_generates_cache_forward_and_seed_like_backward#Layers.BatchNorm.g.verified.cs");
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
             .Where(path => Path.GetFileName(path) is var name && (name.StartsWith("System.", StringComparison.Ordinal) || name is "netstandard.dll" or "mscorlib.dll"))
             .Append(typeof(Tensor).Assembly.Location)
@@ -36,19 +36,5 @@ public class OldestRoslynTests
         Assert.Equal(new Version(4, 8, 0, 0), typeof(Compilation).Assembly.GetName().Version);
         Assert.Null(result.Exception);
         Assert.Equal(snapshot.Replace("\r\n", "\n").TrimEnd(), result.GeneratedSources.Single().SourceText.ToString().TrimEnd());
-    }
-
-    private static string RepositoryFile(string relativePath)
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, relativePath);
-            if (File.Exists(candidate))
-            {
-                return File.ReadAllText(candidate);
-            }
-        }
-
-        throw new FileNotFoundException($"{relativePath} is not above {AppContext.BaseDirectory}");
     }
 }

@@ -73,7 +73,7 @@ public class GeneratedCodeTests
 
         // LayerNorm's gamma / std is a row times a column (std reduces along axis 1): multiplied once it would be a full
         // N×D tensor, so the pass reads both and multiplies lane by lane.
-        var (samples, _) = GeneratorHarness.Run(SampleSnapshotTests.RepositoryFile("samples/Layers/Layers.cs"));
+        var (samples, _) = GeneratorHarness.Run(RepositoryFiles.Read("samples/Layers/Layers.cs"));
         var layerNorm = samples.Results.Single().GeneratedSources.Single(file => file.HintName.EndsWith(".LayerNorm.g.cs")).SourceText.ToString();
         Assert.Contains("LayerNormBackwardFused", layerNorm);
         Assert.DoesNotContain("Factor = ", layerNorm);

@@ -47,8 +47,8 @@ public class NullableAnalysisTests
     {
         { "the spec's BatchNorm", Tests.Sources.SpecBatchNorm },
         { "the seed's BatchNorm", Tests.Sources.SeedBatchNorm },
-        { "the cs231n layers", SampleSnapshotTests.RepositoryFile("samples/Layers/Layers.cs") },
-        { "the two-layer net", SampleSnapshotTests.RepositoryFile("samples/TwoLayerNet/Layers.cs") },
+        { "the cs231n layers", RepositoryFiles.Read("samples/Layers/Layers.cs") },
+        { "the two-layer net", RepositoryFiles.Read("samples/TwoLayerNet/Layers.cs") },
         { "nullable annotations, a null-forgiving operator and a bad method", NullableFeatures },
         { "random programs", RandomSource(Enumerable.Range(0, 40).Select(RandomProgramBuilder.Build)) },
         { "random rowwise programs", RandomSource(Enumerable.Range(100_000, 40).Select(RandomProgramBuilder.BuildRowwise)) },

@@ -17,7 +17,7 @@ public class ReadmeTests
     [Fact]
     public void Readme_op_table_lists_every_derivative_rule_as_the_code_has_it()
     {
-        var readme = SampleSnapshotTests.RepositoryFile("README.md");
+        var readme = RepositoryFiles.Read("README.md");
         foreach (var (op, rule) in DerivativeRules.Table)
         {
             Assert.True(readme.Contains("| " + rule.Derivative + " |"), $"README.md's op table lacks {op}: {rule.Derivative}");

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Linq;
 using Xunit;
 
@@ -11,7 +10,7 @@ public class SampleSnapshotTests
     [Fact]
     public void Cs231n_layers_generate_reviewed_files()
     {
-        var (result, output) = GeneratorHarness.Run(RepositoryFile("samples/Layers/Layers.cs"));
+        var (result, output) = GeneratorHarness.Run(RepositoryFiles.Read("samples/Layers/Layers.cs"));
         Assert.Empty(GeneratorHarness.CompilationProblems(output));
         var files = result.Results.Single().GeneratedSources;
         Assert.Equal(
@@ -21,20 +20,5 @@ public class SampleSnapshotTests
         {
             Snapshot.Verify(file.SourceText.ToString(), file.HintName);
         }
-    }
-
-    /// <summary>A file of this repository, found above the test assembly's folder.</summary>
-    internal static string RepositoryFile(string relativePath)
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, relativePath);
-            if (File.Exists(candidate))
-            {
-                return File.ReadAllText(candidate);
-            }
-        }
-
-        throw new FileNotFoundException($"{relativePath} is not above {AppContext.BaseDirectory}");
     }
 }
