@@ -134,25 +134,21 @@ internal sealed class ReverseSweep
 
     private static void AddVariables(Expr expression, List<string> variables)
     {
-        switch (expression)
+        if (expression is VarExpr variable)
         {
-            case VarExpr variable:
-                variables.Add(variable.Name);
-                break;
-            case OpExpr op:
-                foreach (var arg in op.Args)
-                {
-                    AddVariables(arg, variables);
-                }
+            variables.Add(variable.Name);
+            return;
+        }
 
-                break;
-            case CallExpr call:
-                foreach (var arg in call.Args)
-                {
-                    AddVariables(arg, variables);
-                }
-
-                break;
+        var args = expression switch
+        {
+            OpExpr op => op.Args,
+            CallExpr call => call.Args,
+            _ => EquatableArray<Expr>.Empty,
+        };
+        foreach (var arg in args)
+        {
+            AddVariables(arg, variables);
         }
     }
 

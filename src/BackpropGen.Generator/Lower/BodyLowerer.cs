@@ -687,20 +687,14 @@ internal sealed class BodyLowerer
 
     /// <summary>
     /// A call's arguments in the callee's parameter order, defaults filled in; and, <paramref name="withTexts"/>, each as
-    /// code to pass it on (else the texts are empty).
+    /// code to pass it on (else no texts).
     /// </summary>
-    private (EquatableArray<Expr> Args, List<string> Texts) LowerArguments(IInvocationOperation operation, bool withTexts)
+    private (EquatableArray<Expr> Args, IReadOnlyList<string> Texts) LowerArguments(IInvocationOperation operation, bool withTexts)
     {
         var args = new List<Expr>(operation.Arguments.Length);
-        var texts = new List<string>();
-        void AddText(string text)
-        {
-            if (withTexts)
-            {
-                texts.Add(text);
-            }
-        }
 
+        // Null when no texts are wanted: texts?.Add(…) then does not even compute the text.
+        var texts = withTexts ? new List<string>() : null;
         foreach (var argument in InParameterOrder(operation.Arguments))
         {
             switch (argument)
@@ -708,34 +702,26 @@ internal sealed class BodyLowerer
                 case { ArgumentKind: ArgumentKind.DefaultValue, Parameter: { } parameter }:
                     var literal = LiteralText(parameter.ExplicitDefaultValue);
                     args.Add(new ConstExpr(literal, ValueKinds.Of(parameter.Type), EquatableArray<string>.Empty));
-                    AddText(literal);
+                    texts?.Add(literal);
                     break;
                 case { ArgumentKind: ArgumentKind.ParamArray } when argument.Syntax is not ArgumentSyntax:
                     // params given as a list (Reshape(x, 2, 3)): shape numbers, which have no gradient.
                     var elements = ParamsText(argument);
                     args.Add(new ConstExpr(elements, ValueKind.Other, EquatableArray<string>.Empty));
-                    AddText(elements);
+                    texts?.Add(elements);
                     break;
                 case { Syntax: ArgumentSyntax syntax }:
                     args.Add(LowerExpression(syntax.Expression));
-                    if (withTexts)
-                    {
-                        AddText(TextWithHoisted(syntax.Expression));
-                    }
-
+                    texts?.Add(TextWithHoisted(syntax.Expression));
                     break;
                 default:
                     args.Add(new ConstExpr(Flatten(argument.Syntax), ValueKind.Other, EquatableArray<string>.Empty));
-                    if (withTexts)
-                    {
-                        AddText(ParamsText(argument));
-                    }
-
+                    texts?.Add(ParamsText(argument));
                     break;
             }
         }
 
-        return (args.ToEquatableArray(), texts);
+        return (args.ToEquatableArray(), texts ?? (IReadOnlyList<string>)System.Array.Empty<string>());
     }
 
     /// <summary>The arguments by their parameters' positions (named arguments may come in another order).</summary>
