@@ -1,5 +1,8 @@
 using System.Linq;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Diagnostics;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Link;
 using BackpropGen.Generator.Discover;
 using BackpropGen.Generator.Emit;
 using BackpropGen.Generator.Plan;
@@ -23,6 +26,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         public const string Methods = nameof(Methods);
         public const string Differentiated = nameof(Differentiated);
         public const string Planned = nameof(Planned);
+        public const string Linked = nameof(Linked);
     }
 
     /// <inheritdoc />
@@ -35,16 +39,47 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 static (target, cancellationToken) => MethodDiscovery.Discover(target, cancellationToken))
             .WithTrackingName(TrackingNames.Lowered);
 
+        // Which methods get code is a question of the whole compilation: a method whose callee gets none, or that
+        // calls itself through others, gets none either. The answer is a value-equal list, so a method whose own
+        // model and answer did not change stays cached below.
+        var linked = lowered
+            .Select(static (result, _) => result.Link)
+            .Collect()
+            .Select(static (links, _) => new CallGraph(links.Where(static link => link is not null).Select(static link => link!)).Linked())
+            .WithTrackingName(TrackingNames.Linked);
+
         // A method with errors gets no code; why is reported by DifferentiableAnalyzer, which runs the same discovery.
         var plans = lowered
             .Where(static result => result.Method is not null)
             .Select(static (result, _) => result.Method!)
+            .Combine(linked)
+            .Select(static (pair, _) => CallGraph.Link(pair.Left, pair.Right))
+            .Where(static method => method is not null)
+            .Select(static (method, _) => method!)
             .WithTrackingName(TrackingNames.Methods)
-            .Select(static (method, _) => ReverseSweep.Differentiate(method))
+            .Select(static (method, _) => Staged.Run(method.Key, method, ReverseSweep.Differentiate))
             .WithTrackingName(TrackingNames.Differentiated)
-            .Select(static (program, _) => MethodPlanner.Plan(program))
+            .Select(static (program, _) => program.Then(MethodPlanner.Plan))
             .WithTrackingName(TrackingNames.Planned);
 
-        context.RegisterSourceOutput(plans, static (output, plan) => output.AddSource(plan.Cache.Program.Method.HintName, SourceEmitter.Emit(plan)));
+        context.RegisterSourceOutput(plans, static (output, planned) =>
+        {
+            var failure = planned.Failure;
+            if (planned.Value is { } plan)
+            {
+                var emitted = Staged.Run(planned.Method, plan, SourceEmitter.Emit);
+                if (emitted.Value is { } text)
+                {
+                    output.AddSource(plan.Cache.Program.Method.HintName, text);
+                    return;
+                }
+
+                failure = emitted.Failure;
+            }
+
+            // The documentation id without its kind prefix: Layers.BatchNorm(BackpropGen.Tensor,…).
+            var name = planned.Method.StartsWith("M:", System.StringComparison.Ordinal) ? planned.Method.Substring(2) : planned.Method;
+            output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorFailure, Location.None, name, failure));
+        });
     }
 }

@@ -20,4 +20,43 @@ public static class StepFailure
         var where = step >= 1 && step <= steps.Length ? $"step {step}: {steps[step - 1]}" : $"step {step}";
         return new ArgumentException($"{method}, {where}: {inner.Message}", inner);
     }
+
+    /// <summary>
+    /// An <see cref="ArgumentException"/> for a failure in the lines a generated forward runs before its first step
+    /// (<paramref name="lines"/>, quoted): they read the inputs' shapes, so an input of the wrong rank fails there.
+    /// </summary>
+    public static ArgumentException BeforeSteps(string method, ArgumentException inner, string lines)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        return new ArgumentException($"{method}, before step 1, in '{lines}': {inner.Message}", inner);
+    }
+
+    /// <summary>Throws when a generated forward is given a null tensor, naming the method and the parameter.</summary>
+    public static void CheckArgument(string method, Tensor? value, string parameter)
+    {
+        if (value is null)
+        {
+            throw new ArgumentNullException(parameter, $"{method}: parameter '{parameter}' is null; pass a tensor.");
+        }
+    }
+
+    /// <summary>
+    /// Throws when a generated backward is given a gradient <paramref name="dout"/> that is null or not of the shape of the
+    /// forward's result (<paramref name="resultShape"/>): one of another shape would broadcast through the steps into a
+    /// gradient of the right shape and the wrong values.
+    /// </summary>
+    public static void CheckGradient(string method, Tensor? dout, TensorShape resultShape)
+    {
+        if (dout is null)
+        {
+            throw new ArgumentNullException(nameof(dout), $"{method}: dout is null; pass the gradient of the result, of shape {resultShape}.");
+        }
+
+        if (!dout.Shape.Equals(resultShape))
+        {
+            throw new ArgumentException(
+                $"{method}: dout has shape {dout.Shape}, but the forward's result has shape {resultShape}; pass the gradient of the result, of its shape.",
+                nameof(dout));
+        }
+    }
 }

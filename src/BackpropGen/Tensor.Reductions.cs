@@ -12,8 +12,18 @@ public sealed partial class Tensor
         return TensorPrimitives.Sum(x.AsSpan());
     }
 
-    /// <summary>The mean of all elements (NaN for an empty tensor).</summary>
-    public static double Mean(Tensor x) => Sum(x) / x.Length;
+    /// <summary>The mean of all elements.</summary>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has no elements: the mean of no values divides by zero (NumPy answers NaN with a warning).</exception>
+    public static double Mean(Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Length == 0)
+        {
+            throw new ArgumentException($"Cannot take the mean of shape {x.Shape}: it has no elements, and the mean of no values divides by zero.", nameof(x));
+        }
+
+        return Sum(x) / x.Length;
+    }
 
     /// <summary>Sums along <paramref name="axis"/>, as NumPy's <c>np.sum(x, axis, keepdims)</c>.</summary>
     /// <param name="x">The tensor to reduce.</param>
@@ -26,8 +36,17 @@ public sealed partial class Tensor
     /// <param name="x">The tensor to reduce.</param>
     /// <param name="axis">The axis to average over; negative counts from the end (-1 is the last axis).</param>
     /// <param name="keepDims">Whether to keep the axis with size 1 (so the result broadcasts against <paramref name="x"/>) rather than remove it.</param>
-    /// <exception cref="ArgumentException"><paramref name="axis"/> is out of range; the message names it and the shape.</exception>
-    public static Tensor Mean(Tensor x, int axis, bool keepDims = false) => Sum(x, axis, keepDims) / x.Shape.Dimension(axis);
+    /// <exception cref="ArgumentException"><paramref name="axis"/> is out of range, or has size 0 (the mean of no values divides by zero; NumPy answers NaN with a warning); the message names it and the shape.</exception>
+    public static Tensor Mean(Tensor x, int axis, bool keepDims = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Shape.Dimension(axis) == 0)
+        {
+            throw new ArgumentException($"Cannot take the mean along axis {axis} of shape {x.Shape}: the axis is empty, and the mean of no values divides by zero.", nameof(x));
+        }
+
+        return Sum(x, axis, keepDims) / x.Shape.Dimension(axis);
+    }
 
     /// <summary>The largest element along <paramref name="axis"/>, as NumPy's <c>np.max(x, axis, keepdims)</c> (NaN wins).</summary>
     /// <param name="x">The tensor to reduce.</param>

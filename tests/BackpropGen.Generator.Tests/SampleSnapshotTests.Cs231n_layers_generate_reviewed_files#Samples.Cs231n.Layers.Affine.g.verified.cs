@@ -10,12 +10,15 @@ namespace Samples.Cs231n
     {
         /// <summary>What <see cref="AffineBackward"/> reads of one forward pass of <see cref="Affine"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record AffineCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor W, global::BackpropGen.TensorShape BShape, global::BackpropGen.TensorShape XwShape);
+        public sealed record AffineCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor W, global::BackpropGen.TensorShape BShape, global::BackpropGen.TensorShape XwShape, global::BackpropGen.TensorShape OutShape);
 
         /// <summary>Runs the steps of <see cref="Affine"/> and keeps what <see cref="AffineBackward"/> needs.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, AffineCache Cache) AffineForward(global::BackpropGen.Tensor x, global::BackpropGen.Tensor w, global::BackpropGen.Tensor b)
         {
+            global::BackpropGen.StepFailure.CheckArgument("AffineForward", x, "x");
+            global::BackpropGen.StepFailure.CheckArgument("AffineForward", w, "w");
+            global::BackpropGen.StepFailure.CheckArgument("AffineForward", b, "b");
             var step = 0;
             try
             {
@@ -25,7 +28,7 @@ namespace Samples.Cs231n
                 // step 2: out = xw + b
                 step = 2;
                 var @out = xw + b;
-                return (@out, new AffineCache(x, w, b.Shape, xw.Shape));
+                return (@out, new AffineCache(x, w, b.Shape, xw.Shape, @out.Shape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -41,7 +44,8 @@ namespace Samples.Cs231n
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dw, global::BackpropGen.Tensor db) AffineBackward(global::BackpropGen.Tensor dout, AffineCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (x, w, bShape, xwShape) = cache;
+            var (x, w, bShape, xwShape, outShape) = cache;
+            global::BackpropGen.StepFailure.CheckGradient("AffineBackward", dout, outShape);
             var step = 0;
             try
             {

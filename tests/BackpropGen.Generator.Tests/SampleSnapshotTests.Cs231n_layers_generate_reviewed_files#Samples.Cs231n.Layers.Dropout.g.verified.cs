@@ -10,19 +10,21 @@ namespace Samples.Cs231n
     {
         /// <summary>What <see cref="DropoutBackward"/> reads of one forward pass of <see cref="Dropout"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record DropoutCache(global::BackpropGen.TensorShape XShape, global::BackpropGen.Tensor Mask, double P);
+        public sealed record DropoutCache(global::BackpropGen.TensorShape XShape, global::BackpropGen.Tensor Mask, double P, global::BackpropGen.TensorShape OutShape);
 
         /// <summary>Runs the steps of <see cref="Dropout"/> and keeps what <see cref="DropoutBackward"/> needs.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, DropoutCache Cache) DropoutForward(global::BackpropGen.Tensor x, global::BackpropGen.Tensor mask, double p)
         {
+            global::BackpropGen.StepFailure.CheckArgument("DropoutForward", x, "x");
+            global::BackpropGen.StepFailure.CheckArgument("DropoutForward", mask, "mask");
             var step = 0;
             try
             {
                 // step 1: out = x * mask / p
                 step = 1;
                 var @out = x * mask / p;
-                return (@out, new DropoutCache(x.Shape, mask, p));
+                return (@out, new DropoutCache(x.Shape, mask, p, @out.Shape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -37,7 +39,8 @@ namespace Samples.Cs231n
         public static global::BackpropGen.Tensor DropoutBackward(global::BackpropGen.Tensor dout, DropoutCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (xShape, mask, p) = cache;
+            var (xShape, mask, p, outShape) = cache;
+            global::BackpropGen.StepFailure.CheckGradient("DropoutBackward", dout, outShape);
             var step = 0;
             try
             {

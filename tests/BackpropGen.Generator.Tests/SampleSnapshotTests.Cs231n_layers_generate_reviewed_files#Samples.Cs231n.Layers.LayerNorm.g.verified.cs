@@ -10,12 +10,15 @@ namespace Samples.Cs231n
     {
         /// <summary>What <see cref="LayerNormBackward"/> reads of one forward pass of <see cref="LayerNorm"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record LayerNormCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor Gamma, global::BackpropGen.TensorShape BetaShape, global::BackpropGen.Tensor Mu, global::BackpropGen.TensorShape XmuShape, global::BackpropGen.Tensor Std, global::BackpropGen.TensorShape XhatShape);
+        public sealed record LayerNormCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor Gamma, global::BackpropGen.TensorShape BetaShape, global::BackpropGen.Tensor Mu, global::BackpropGen.TensorShape XmuShape, global::BackpropGen.Tensor Std, global::BackpropGen.TensorShape XhatShape, global::BackpropGen.TensorShape OutShape);
 
         /// <summary>Runs the steps of <see cref="LayerNorm"/> and keeps what <see cref="LayerNormBackward"/> needs.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, LayerNormCache Cache) LayerNormForward(global::BackpropGen.Tensor x, global::BackpropGen.Tensor gamma, global::BackpropGen.Tensor beta, double eps)
         {
+            global::BackpropGen.StepFailure.CheckArgument("LayerNormForward", x, "x");
+            global::BackpropGen.StepFailure.CheckArgument("LayerNormForward", gamma, "gamma");
+            global::BackpropGen.StepFailure.CheckArgument("LayerNormForward", beta, "beta");
             var step = 0;
             try
             {
@@ -37,7 +40,7 @@ namespace Samples.Cs231n
                 // step 6: out = gamma * xhat + beta
                 step = 6;
                 var @out = gamma * xhat + beta;
-                return (@out, new LayerNormCache(x, gamma, beta.Shape, mu, xmu.Shape, std, xhat.Shape));
+                return (@out, new LayerNormCache(x, gamma, beta.Shape, mu, xmu.Shape, std, xhat.Shape, @out.Shape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -62,7 +65,8 @@ namespace Samples.Cs231n
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) LayerNormBackwardSteps(global::BackpropGen.Tensor dout, LayerNormCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (x, gamma, betaShape, mu, xmuShape, std, xhatShape) = cache;
+            var (x, gamma, betaShape, mu, xmuShape, std, xhatShape, outShape) = cache;
+            global::BackpropGen.StepFailure.CheckGradient("LayerNormBackward", dout, outShape);
             var step = 0;
             try
             {
@@ -127,7 +131,8 @@ namespace Samples.Cs231n
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta)? LayerNormBackwardFused(global::BackpropGen.Tensor dout, LayerNormCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (x, gamma, betaShape, mu, xmuShape, std, xhatShape) = cache;
+            var (x, gamma, betaShape, mu, xmuShape, std, xhatShape, outShape) = cache;
+            global::BackpropGen.StepFailure.CheckGradient("LayerNormBackward", dout, outShape);
             try
             {
                 if (dout is null || x is null || gamma is null || mu is null || std is null)

@@ -10,19 +10,20 @@ namespace Samples.Cs231n
     {
         /// <summary>What <see cref="ReLUBackward"/> reads of one forward pass of <see cref="ReLU"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record ReLUCache(global::BackpropGen.Tensor X);
+        public sealed record ReLUCache(global::BackpropGen.Tensor X, global::BackpropGen.TensorShape OutShape);
 
         /// <summary>Runs the steps of <see cref="ReLU"/> and keeps what <see cref="ReLUBackward"/> needs.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, ReLUCache Cache) ReLUForward(global::BackpropGen.Tensor x)
         {
+            global::BackpropGen.StepFailure.CheckArgument("ReLUForward", x, "x");
             var step = 0;
             try
             {
                 // step 1: out = Relu(x)
                 step = 1;
                 var @out = Relu(x);
-                return (@out, new ReLUCache(x));
+                return (@out, new ReLUCache(x, @out.Shape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -37,7 +38,8 @@ namespace Samples.Cs231n
         public static global::BackpropGen.Tensor ReLUBackward(global::BackpropGen.Tensor dout, ReLUCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var x = cache.X;
+            var (x, outShape) = cache;
+            global::BackpropGen.StepFailure.CheckGradient("ReLUBackward", dout, outShape);
             var step = 0;
             try
             {

@@ -16,6 +16,7 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (double Out, SoftmaxLossCache Cache) SoftmaxLossForward(global::BackpropGen.Tensor scores, int[] y)
         {
+            global::BackpropGen.StepFailure.CheckArgument("SoftmaxLossForward", scores, "scores");
             var step = 0;
             try
             {
@@ -50,6 +51,10 @@ namespace Samples.Cs231n
                     "logProbs = shifted - Log(sums)",
                     "correct = Pick(logProbs, y)",
                     "loss = -Sum(correct) / N");
+            }
+            catch (global::System.ArgumentException failure) when (step == 0)
+            {
+                throw global::BackpropGen.StepFailure.BeforeSteps("SoftmaxLossForward", failure, "int N = scores.Shape[0];");
             }
         }
 

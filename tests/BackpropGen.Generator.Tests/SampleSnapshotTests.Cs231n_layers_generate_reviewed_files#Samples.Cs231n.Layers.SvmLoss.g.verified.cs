@@ -16,6 +16,7 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (double Out, SvmLossCache Cache) SvmLossForward(global::BackpropGen.Tensor scores, int[] y, double delta)
         {
+            global::BackpropGen.StepFailure.CheckArgument("SvmLossForward", scores, "scores");
             var step = 0;
             try
             {
@@ -42,6 +43,10 @@ namespace Samples.Cs231n
                     "correctColumn = Reshape(correct, N, 1)",
                     "margins = Maximum(scores - correctColumn + delta, 0.0)",
                     "loss = (Sum(margins) - N * delta) / N");
+            }
+            catch (global::System.ArgumentException failure) when (step == 0)
+            {
+                throw global::BackpropGen.StepFailure.BeforeSteps("SvmLossForward", failure, "int N = scores.Shape[0];");
             }
         }
 

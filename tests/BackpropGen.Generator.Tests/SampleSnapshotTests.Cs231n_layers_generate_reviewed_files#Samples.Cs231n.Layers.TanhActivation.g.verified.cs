@@ -16,6 +16,7 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, TanhActivationCache Cache) TanhActivationForward(global::BackpropGen.Tensor x)
         {
+            global::BackpropGen.StepFailure.CheckArgument("TanhActivationForward", x, "x");
             var step = 0;
             try
             {
@@ -38,6 +39,7 @@ namespace Samples.Cs231n
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var @out = cache.Out;
+            global::BackpropGen.StepFailure.CheckGradient("TanhActivationBackward", dout, @out.Shape);
             var step = 0;
             try
             {

@@ -16,6 +16,11 @@ namespace Samples.Cs231n
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (double Out, TwoLayerNetLossCache Cache) TwoLayerNetLossForward(global::BackpropGen.Tensor x, int[] y, global::BackpropGen.Tensor w1, global::BackpropGen.Tensor b1, global::BackpropGen.Tensor w2, global::BackpropGen.Tensor b2)
         {
+            global::BackpropGen.StepFailure.CheckArgument("TwoLayerNetLossForward", x, "x");
+            global::BackpropGen.StepFailure.CheckArgument("TwoLayerNetLossForward", w1, "w1");
+            global::BackpropGen.StepFailure.CheckArgument("TwoLayerNetLossForward", b1, "b1");
+            global::BackpropGen.StepFailure.CheckArgument("TwoLayerNetLossForward", w2, "w2");
+            global::BackpropGen.StepFailure.CheckArgument("TwoLayerNetLossForward", b2, "b2");
             var step = 0;
             try
             {

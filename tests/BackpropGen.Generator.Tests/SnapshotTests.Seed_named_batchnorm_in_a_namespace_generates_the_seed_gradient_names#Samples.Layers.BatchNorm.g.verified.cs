@@ -10,12 +10,15 @@ namespace Samples
     {
         /// <summary>What <see cref="BatchNormBackward"/> reads of one forward pass of <see cref="BatchNorm"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record BatchNormCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor Gamma, global::BackpropGen.TensorShape BetaShape, int N, global::BackpropGen.Tensor Mu, global::BackpropGen.TensorShape XmuShape, global::BackpropGen.Tensor Sqrtvar, global::BackpropGen.Tensor Ivar, global::BackpropGen.TensorShape XhatShape, global::BackpropGen.TensorShape GammaxShape);
+        public sealed record BatchNormCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor Gamma, global::BackpropGen.TensorShape BetaShape, int N, global::BackpropGen.Tensor Mu, global::BackpropGen.TensorShape XmuShape, global::BackpropGen.Tensor Sqrtvar, global::BackpropGen.Tensor Ivar, global::BackpropGen.TensorShape XhatShape, global::BackpropGen.TensorShape GammaxShape, global::BackpropGen.TensorShape OutShape);
 
         /// <summary>Runs the steps of <see cref="BatchNorm"/> and keeps what <see cref="BatchNormBackward"/> needs.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor Out, BatchNormCache Cache) BatchNormForward(global::BackpropGen.Tensor x, global::BackpropGen.Tensor gamma, global::BackpropGen.Tensor beta, double eps)
         {
+            global::BackpropGen.StepFailure.CheckArgument("BatchNormForward", x, "x");
+            global::BackpropGen.StepFailure.CheckArgument("BatchNormForward", gamma, "gamma");
+            global::BackpropGen.StepFailure.CheckArgument("BatchNormForward", beta, "beta");
             var step = 0;
             try
             {
@@ -47,7 +50,7 @@ namespace Samples
                 // step 9: out = gammax + beta
                 step = 9;
                 var @out = gammax + beta;
-                return (@out, new BatchNormCache(x, gamma, beta.Shape, N, mu, xmu.Shape, sqrtvar, ivar, xhat.Shape, gammax.Shape));
+                return (@out, new BatchNormCache(x, gamma, beta.Shape, N, mu, xmu.Shape, sqrtvar, ivar, xhat.Shape, gammax.Shape, @out.Shape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -63,6 +66,10 @@ namespace Samples
                     "gammax = gamma * xhat",
                     "out = gammax + beta");
             }
+            catch (global::System.ArgumentException failure) when (step == 0)
+            {
+                throw global::BackpropGen.StepFailure.BeforeSteps("BatchNormForward", failure, "int N = x.Shape[0];");
+            }
         }
 
         /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, in passes over the rows (<see cref="BatchNormBackwardFused"/>) when the shapes allow, else step by step (<see cref="BatchNormBackwardSteps"/>).</summary>
@@ -75,7 +82,8 @@ namespace Samples
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) BatchNormBackwardSteps(global::BackpropGen.Tensor dout, BatchNormCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (x, gamma, betaShape, N, mu, xmuShape, sqrtvar, ivar, xhatShape, gammaxShape) = cache;
+            var (x, gamma, betaShape, N, mu, xmuShape, sqrtvar, ivar, xhatShape, gammaxShape, outShape) = cache;
+            global::BackpropGen.StepFailure.CheckGradient("BatchNormBackward", dout, outShape);
             var step = 0;
             try
             {
@@ -154,7 +162,8 @@ namespace Samples
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta)? BatchNormBackwardFused(global::BackpropGen.Tensor dout, BatchNormCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (x, gamma, betaShape, N, mu, xmuShape, sqrtvar, ivar, xhatShape, gammaxShape) = cache;
+            var (x, gamma, betaShape, N, mu, xmuShape, sqrtvar, ivar, xhatShape, gammaxShape, outShape) = cache;
+            global::BackpropGen.StepFailure.CheckGradient("BatchNormBackward", dout, outShape);
             try
             {
                 if (dout is null || x is null || gamma is null || mu is null || sqrtvar is null || ivar is null)

@@ -1,7 +1,13 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Diagnostics;
 using BackpropGen.Generator.Discover;
+using BackpropGen.Generator.Link;
+using BackpropGen.Generator.Lower;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -34,7 +40,9 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterSyntaxNodeAction(context => AnalyzeMethod(context, attribute), SyntaxKind.MethodDeclaration);
+            // Each method is checked once per compilation, whether as the method analysed or as a method it calls.
+            var results = new ConcurrentDictionary<string, Lazy<LoweringResult?>>(StringComparer.Ordinal);
+            start.RegisterSyntaxNodeAction(context => AnalyzeMethod(context, attribute, results), SyntaxKind.MethodDeclaration);
             start.RegisterSyntaxNodeAction(
                 context => AnalyzeType(context, attribute),
                 SyntaxKind.ClassDeclaration,
@@ -45,17 +53,21 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static void AnalyzeMethod(SyntaxNodeAnalysisContext context, INamedTypeSymbol attribute)
+    private static void AnalyzeMethod(SyntaxNodeAnalysisContext context, INamedTypeSymbol attribute, ConcurrentDictionary<string, Lazy<LoweringResult?>> results)
     {
         var syntax = (MethodDeclarationSyntax)context.Node;
-        if (syntax.AttributeLists.Count == 0
+        if ((syntax.AttributeLists.Count == 0 && !syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
             || context.SemanticModel.GetDeclaredSymbol(syntax, context.CancellationToken) is not IMethodSymbol method
-            || !HasAttribute(method, attribute))
+            || !HasAttribute(method, attribute)
+            || (syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is not null))
         {
+            // A partial method is analysed once, at the part with the body, wherever its attribute is.
             return;
         }
 
         var result = MethodDiscovery.Analyze(context.SemanticModel, syntax, method, context.CancellationToken);
+        var key = BodyLowerer.KeyOf(method);
+        results.TryAdd(key, new Lazy<LoweringResult?>(() => result));
         foreach (var info in result.Diagnostics)
         {
             if (info.Descriptor.Id != DiagnosticDescriptors.ContainingTypeNotPartial.Id)
@@ -63,6 +75,8 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(ToDiagnostic(info, syntax.SyntaxTree));
             }
         }
+
+        ReportCalls(context, syntax.SyntaxTree, key, result, results);
 
         if (result.Method is { } lowered)
         {
@@ -77,6 +91,76 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             }
         }
     }
+
+    /// <summary>
+    /// Reports the calls that keep the method from getting code although its own body is fine: a call that leads back
+    /// to the method, and a call of a method that gets no code itself. The call graph of the methods reachable from this
+    /// one decides, as the generator's graph of the whole compilation does.
+    /// </summary>
+    private static void ReportCalls(
+        SyntaxNodeAnalysisContext context, SyntaxTree tree, string key, LoweringResult result, ConcurrentDictionary<string, Lazy<LoweringResult?>> results)
+    {
+        if (result.Calls.Count == 0 || result.Link is null)
+        {
+            return;
+        }
+
+        var links = new List<MethodLink> { result.Link };
+        var seen = new HashSet<string>(StringComparer.Ordinal) { key };
+        var pending = new Stack<string>(result.Calls.Select(c => c.CalleeKey));
+        while (pending.Count > 0)
+        {
+            var callee = pending.Pop();
+            if (!seen.Add(callee))
+            {
+                continue;
+            }
+
+            var compilation = context.SemanticModel.Compilation;
+            var cancellationToken = context.CancellationToken;
+            var calleeResult = results.GetOrAdd(callee, k => new Lazy<LoweringResult?>(() => MethodDiscovery.AnalyzeCallee(compilation, k, cancellationToken))).Value;
+            if (calleeResult?.Link is not { } link)
+            {
+                continue;
+            }
+
+            links.Add(link);
+
+            // A callee that failed has no callees in its link; its own calls still tell whether it leads back.
+            foreach (var call in calleeResult.Calls)
+            {
+                pending.Push(call.CalleeKey);
+            }
+        }
+
+        var graph = new CallGraph(links.Select(l => l.Key == key ? l : l with { Callees = CalleesOf(l.Key, results) }));
+        var name = result.Link.Name;
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var call in result.Calls)
+        {
+            if (!graph.Contains(call.CalleeKey) || !reported.Add(call.CalleeKey + "@" + call.Location?.Span))
+            {
+                continue;
+            }
+
+            var chain = call.CalleeKey == key ? name + " → " + name : graph.PathTo(call.CalleeKey, key) is { } path ? name + " → " + path : null;
+            var info = chain is not null
+                ? new DiagnosticInfo(DiagnosticDescriptors.RecursiveCall, call.Location, new[] { name, call.CalleeName, chain }.ToEquatableArray())
+                : !graph.GetsCode(call.CalleeKey)
+                    ? new DiagnosticInfo(DiagnosticDescriptors.CalleeHasNoCode, call.Location, new[] { name, call.CalleeName }.ToEquatableArray())
+                    : null;
+            if (info is not null)
+            {
+                context.ReportDiagnostic(ToDiagnostic(info, tree));
+            }
+        }
+    }
+
+    /// <summary>Every method a callee calls, whether or not it lowered (a failed method's link lists none).</summary>
+    private static EquatableArray<string> CalleesOf(string key, ConcurrentDictionary<string, Lazy<LoweringResult?>> results) =>
+        results.TryGetValue(key, out var known) && known.Value is { } result
+            ? result.Calls.Select(c => c.CalleeKey).Distinct().ToEquatableArray()
+            : EquatableArray<string>.Empty;
 
     /// <summary>
     /// BPG0001 is reported from the type, not from the method that needs it: a diagnostic at the type's name is then

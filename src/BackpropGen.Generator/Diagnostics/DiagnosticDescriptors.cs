@@ -72,6 +72,30 @@ internal static class DiagnosticDescriptors
         "Expression is nested too deeply",
         "This expression nests {0} levels deep, more than the {1} a step may have: split it into steps of one operation each");
 
+    public static readonly DiagnosticDescriptor RecursiveCall = Error(
+        "BPG0015",
+        "Differentiable method calls itself",
+        "'{0}' calls '{1}', which leads back to '{0}' ({2}): a [Differentiable] method cannot call itself, directly or through other methods, since each call keeps the callee's cache in the caller's; write the repeated work as steps, or call a method that does not lead back");
+
+    public static readonly DiagnosticDescriptor CalleeHasNoCode = Error(
+        "BPG0016",
+        "Called method gets no generated code",
+        "'{0}' calls '{1}', which gets no generated forward and backward because of its own errors (reported at '{1}'): fix '{1}' first, and '{0}' is generated with it");
+
+    public static readonly DiagnosticDescriptor FileLocalType = Error(
+        "BPG0017",
+        "Containing type must not be file-local",
+        "Type '{0}' is file-local: the forward and backward of '{1}' are generated in another file, and every part of a file-local type must be in one file; declare the type 'internal' instead");
+
+    /// <summary>
+    /// Reported by the generator itself, not the analyzer: an exception of its own while generating one method. The
+    /// other methods are generated as usual.
+    /// </summary>
+    public static readonly DiagnosticDescriptor GeneratorFailure = Error(
+        "BPG0099",
+        "BackpropGen failed on a method",
+        "BackpropGen failed while generating the code of '{0}' and generated nothing for it ({1}); the other methods are generated as usual; please report this with the method's code");
+
     /// <summary>
     /// Not an error (SPEC §1 allows a step to combine operations): a hidden diagnostic, so that the IDE offers the fix
     /// that splits the step into single-operation steps, and a build never shows it.
@@ -100,7 +124,11 @@ internal static class DiagnosticDescriptors
         MissingReturn,
         NoDifferentiableParameter,
         StepCombinesOperations,
-        StepTooDeep);
+        StepTooDeep,
+        RecursiveCall,
+        CalleeHasNoCode,
+        FileLocalType,
+        GeneratorFailure);
 
     private static string HelpLink(string id) => $"https://github.com/backpropgen/backpropgen/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}";
 

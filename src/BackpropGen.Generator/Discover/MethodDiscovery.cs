@@ -62,15 +62,29 @@ internal static class MethodDiscovery
     /// </summary>
     public static LoweringResult Analyze(SemanticModel model, MethodDeclarationSyntax syntax, IMethodSymbol method, CancellationToken cancellationToken)
     {
+        // [Differentiable] on the declaring part of a partial method: the body, and the names it uses, are the
+        // implementing part's.
+        if (syntax.Body is null && syntax.ExpressionBody is null
+            && method.PartialImplementationPart is { } implementation
+            && implementation.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is MethodDeclarationSyntax implementing)
+        {
+            syntax = implementing;
+            method = implementation;
+            if (implementing.SyntaxTree != model.SyntaxTree)
+            {
+                model = WithoutNullableAnalysis(model.Compilation.GetSemanticModel(implementing.SyntaxTree), implementing.SyntaxTree);
+            }
+        }
+
         var diagnostics = new List<DiagnosticInfo>();
         var scan = MethodScan.Of(syntax, cancellationToken);
         CheckSignature(syntax, method, scan, diagnostics);
         var containingTypes = CheckContainingTypes(syntax, method, diagnostics);
         CheckGeneratedNames(syntax, method, diagnostics);
         CheckNesting(scan, diagnostics);
-        if (diagnostics.Count > 0)
+        if (diagnostics.Count > 0 || HasDuplicateParameterNames(method))
         {
-            return new LoweringResult(null, diagnostics.ToEquatableArray());
+            return WithoutCode(method, diagnostics.ToEquatableArray(), EquatableArray<CallSite>.Empty);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -80,10 +94,51 @@ internal static class MethodDiscovery
             // Code that does not compile can bind in surprising ways (`var y = a async b;` declares a local 'b' that
             // shadows a parameter); its diagnostics are still useful while typing, but no code is generated for it:
             // it could not compile either, and would only add errors to the user's own.
-            return new LoweringResult(null, lowered.Diagnostics);
+            return WithoutCode(method, lowered.Diagnostics, lowered.Calls);
         }
 
         return lowered;
+    }
+
+    /// <summary>
+    /// Checks and lowers the <c>[Differentiable]</c> method of this compilation with documentation id
+    /// <paramref name="key"/>, as a callee; null when it is another assembly's (generated with it) or not differentiable.
+    /// </summary>
+    public static LoweringResult? AnalyzeCallee(Compilation compilation, string key, CancellationToken cancellationToken)
+    {
+        if (DocumentationCommentId.GetFirstSymbolForDeclarationId(key, compilation) is not IMethodSymbol callee
+            || !IsDifferentiable(callee)
+            || callee.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax syntax)
+        {
+            return null;
+        }
+
+        var model = WithoutNullableAnalysis(compilation.GetSemanticModel(syntax.SyntaxTree), syntax.SyntaxTree);
+        return Analyze(model, syntax, callee, cancellationToken);
+    }
+
+    /// <summary>A method that gets no code: still a node of the call graph, so that its callers get none either.</summary>
+    private static LoweringResult WithoutCode(IMethodSymbol method, EquatableArray<DiagnosticInfo> diagnostics, EquatableArray<CallSite> calls) =>
+        new(null, diagnostics, new MethodLink(BodyLowerer.KeyOf(method), method.Name, BodyLowerer.HintNameOf(method), false, EquatableArray<string>.Empty), calls);
+
+    /// <summary>
+    /// Two parameters of one name do not compile (CS0100, which the compiler reports); the method gets no code, and no
+    /// diagnostic of ours beside the compiler's.
+    /// </summary>
+    private static bool HasDuplicateParameterNames(IMethodSymbol method)
+    {
+        for (var i = 1; i < method.Parameters.Length; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (method.Parameters[i].Name == method.Parameters[j].Name)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static void CheckSignature(MethodDeclarationSyntax syntax, IMethodSymbol method, MethodScan scan, List<DiagnosticInfo> diagnostics)
@@ -157,6 +212,12 @@ internal static class MethodDiscovery
             if (node is not TypeDeclarationSyntax type)
             {
                 continue;
+            }
+
+            if (type.Modifiers.Any(SyntaxKind.FileKeyword))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.FileLocalType, type.Identifier.GetLocation(), type.Identifier.ValueText, method.Name));
             }
 
             if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))

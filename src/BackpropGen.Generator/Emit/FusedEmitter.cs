@@ -106,10 +106,9 @@ internal sealed class FusedEmitter
         var shapes = _loops.FullShapes.Select(_renderer.Render).ToList();
         _writer.Line($"var {_layout} = global::BackpropGen.RowLayout.Of({shapes[0]});");
         _writer.Line($"var {_width} = {_layout}.Width;");
-        if (shapes.Count > 1)
-        {
-            ReturnNullUnless(shapes.Skip(1).Select(shape => $"{_layout}.Has({shape})"));
-        }
+        // With no elements, a factor taken out of an empty sum may be NaN (a mean over no rows), and NaN times the empty
+        // sum is NaN where the step-by-step form's sum is 0: that form answers.
+        ReturnNullUnless(new[] { $"{_layout}.HasElements" }.Concat(shapes.Skip(1).Select(shape => $"{_layout}.Has({shape})")));
 
         var passes = _loops.Sections.OfType<RowPass>().Count();
         var pass = 0;

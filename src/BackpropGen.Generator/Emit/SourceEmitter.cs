@@ -3,6 +3,7 @@ using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
 using BackpropGen.Generator.Discover;
+using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Fuse;
 using BackpropGen.Generator.Plan;
 using Microsoft.CodeAnalysis.CSharp;
@@ -121,6 +122,14 @@ internal static class SourceEmitter
         writer.Line(GeneratedCodeAttribute);
         using (writer.Block($"{method.Accessibility} static ({method.ReturnTypeName} Out, {cacheType} Cache) {GeneratedNames.Forward(method.Name)}({parameters})"))
         {
+            foreach (var parameter in method.Parameters)
+            {
+                if (parameter.Kind == ValueKind.Tensor && !parameter.TypeName.EndsWith("?", System.StringComparison.Ordinal))
+                {
+                    writer.Line($"global::BackpropGen.StepFailure.CheckArgument(\"{GeneratedNames.Forward(method.Name)}\", {Identifiers.Escape(parameter.Name)}, \"{parameter.Name}\");");
+                }
+            }
+
             var step = names.Step;
             writer.Line($"var {step} = 0;");
             using (writer.Block("try"))
@@ -141,6 +150,7 @@ internal static class SourceEmitter
             }
 
             WriteStepFailure(writer, plan, GeneratedNames.Forward(method.Name), names);
+            WriteLeadFailure(writer, plan, GeneratedNames.Forward(method.Name), names);
         }
     }
 
@@ -203,6 +213,34 @@ internal static class SourceEmitter
     }
 
     /// <summary>
+    /// The lines before the first step (<c>int N = x.Shape[0];</c>) read the inputs' shapes: an input of the wrong rank
+    /// fails there, and is reported naming the method and quoting those lines.
+    /// </summary>
+    private static void WriteLeadFailure(IndentedWriter writer, CachePlan plan, string generatedMethod, MethodNames names)
+    {
+        var lead = new List<string>();
+        foreach (var statement in plan.Program.Method.Body)
+        {
+            if (statement.Step is not null)
+            {
+                break;
+            }
+
+            lead.Add(statement.Text);
+        }
+
+        if (lead.Count == 0)
+        {
+            return;
+        }
+
+        using (writer.Block($"catch (global::System.ArgumentException {names.Failure}) when ({names.Step} == 0)"))
+        {
+            writer.Line($"throw global::BackpropGen.StepFailure.BeforeSteps(\"{generatedMethod}\", {names.Failure}, {StringLiteral(string.Join(" ", lead))});");
+        }
+    }
+
+    /// <summary>
     /// A string as a C# literal: as it is between quotes when it is printable ASCII with no quote or backslash (a step's
     /// code nearly always is), else escaped by Roslyn.
     /// </summary>
@@ -238,7 +276,7 @@ internal static class SourceEmitter
         writer.Line($"/// <summary>Backpropagates <paramref name=\"{program.DoutName}\"/>, the gradient of the result of <see cref=\"{program.Method.Name}\"/>, to the gradients of {gradients}{(how is null ? "" : ", ")}{how}.</summary>");
     }
 
-    private static void UnfoldCache(IndentedWriter writer, CachePlan plan)
+    private static void UnfoldCache(IndentedWriter writer, CachePlan plan, AdjointRenderer renderer)
     {
         var program = plan.Program;
         writer.Line($"global::System.ArgumentNullException.ThrowIfNull({program.CacheName});");
@@ -249,6 +287,13 @@ internal static class SourceEmitter
         else if (plan.Fields.Count > 1)
         {
             writer.Line($"var ({string.Join(", ", plan.Fields.Select(f => Identifiers.Escape(f.LocalName)))}) = {program.CacheName};");
+        }
+
+        if (program.Method.ReturnKind == ValueKind.Tensor)
+        {
+            // A gradient of another shape would broadcast through the steps into a gradient that looks plausible.
+            var result = new ShapeRef(program.Method.ReturnedName);
+            writer.Line($"global::BackpropGen.StepFailure.CheckGradient(\"{GeneratedNames.Backward(program.Method.Name)}\", {program.DoutName}, {renderer.Spell(result)});");
         }
     }
 
@@ -271,7 +316,7 @@ internal static class SourceEmitter
         writer.Line(GeneratedCodeAttribute);
         using (writer.Block($"{method.Accessibility} static {ReturnTypeOf(program)}? {GeneratedNames.BackwardFused(method.Name)}({method.ReturnTypeName} {program.DoutName}, {cacheType} {program.CacheName})"))
         {
-            UnfoldCache(writer, plan);
+            UnfoldCache(writer, plan, renderer);
             using (writer.Block("try"))
             {
                 FusedEmitter.WriteBody(writer, plan, renderer, loops, names.InUse);
@@ -294,7 +339,7 @@ internal static class SourceEmitter
         writer.Line(GeneratedCodeAttribute);
         using (writer.Block($"{method.Accessibility} static {ReturnTypeOf(program)} {name}({method.ReturnTypeName} {program.DoutName}, {cacheType} {program.CacheName})"))
         {
-            UnfoldCache(writer, plan);
+            UnfoldCache(writer, plan, renderer);
             var step = names.Step;
             writer.Line($"var {step} = 0;");
             using (writer.Block("try"))

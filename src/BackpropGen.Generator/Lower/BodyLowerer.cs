@@ -43,7 +43,11 @@ internal sealed class BodyLowerer
     private readonly Dictionary<InvocationExpressionSyntax, string> _hoisted = new();
     private readonly List<LocalModel> _locals = new();
     private readonly List<ForwardStatement> _body = new();
+    private readonly List<CallSite> _calls = new();
     private readonly HashSet<string> _declaredNames;
+
+    /// <summary>Locals whose type a record cannot hold (a <c>Span</c>, a pointer), by name, with their declarations.</summary>
+    private readonly Dictionary<string, VariableDeclaratorSyntax> _unkeepableLocals = new();
     private bool _hasCompileErrors;
     private int _stepCount;
 
@@ -68,9 +72,54 @@ internal sealed class BodyLowerer
     {
         var lowerer = new BodyLowerer(model, method, scan, cancellationToken);
         var result = lowerer.LowerBody(syntax, containingTypes);
-        return new LoweringResult(
-            lowerer._diagnostics.Count > 0 || lowerer._hasCompileErrors ? null : result,
-            lowerer._diagnostics.ToEquatableArray());
+        var lowered = lowerer._diagnostics.Count > 0 || lowerer._hasCompileErrors ? null : result;
+        var calls = lowerer._calls.ToEquatableArray();
+        var link = new MethodLink(
+            KeyOf(method),
+            method.Name,
+            HintNameOf(method),
+            lowered is not null,
+            calls.Select(c => c.CalleeKey).Distinct().ToEquatableArray());
+        return new LoweringResult(lowered, lowerer._diagnostics.ToEquatableArray(), link, calls);
+    }
+
+    /// <summary>A method's documentation id (<c>M:Layers.Affine(BackpropGen.Tensor,…)</c>): one per method, the same from a call and from the declaration, and from either part of a partial method.</summary>
+    public static string KeyOf(IMethodSymbol method)
+    {
+        var definition = method.PartialDefinitionPart ?? method.OriginalDefinition;
+        return definition.GetDocumentationCommentId() ?? definition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+    }
+
+    /// <summary>
+    /// The name of a method's generated file, from the namespace, type and method names as a reader says them (<c>class</c>,
+    /// not <c>@class</c>); a character a file name may not have becomes <c>_</c>. The call graph makes it unique.
+    /// </summary>
+    public static string HintNameOf(IMethodSymbol method)
+    {
+        var parts = new List<string> { method.Name };
+        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+        {
+            parts.Add(type.Name);
+        }
+
+        for (var ns = method.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            parts.Add(ns.Name);
+        }
+
+        parts.Reverse();
+        var name = new StringBuilder();
+        foreach (var part in parts)
+        {
+            foreach (var c in part)
+            {
+                name.Append(char.IsLetterOrDigit(c) || c == '_' ? c : '_');
+            }
+
+            name.Append('.');
+        }
+
+        return name.Append("g.cs").ToString();
     }
 
     private MethodModel? LowerBody(MethodDeclarationSyntax syntax, EquatableArray<ContainingType> containingTypes)
@@ -126,10 +175,10 @@ internal sealed class BodyLowerer
             return null;
         }
 
+        CheckUnkeepableReads();
+
         var (fileUsings, namespaceUsings) = CollectUsings(syntax);
         var ns = _method.ContainingNamespace.IsGlobalNamespace ? string.Empty : _method.ContainingNamespace.ToDisplayString();
-        var hintName = string.Join(".", new[] { ns }.Concat(containingTypes.Select(t => t.NameWithTypeParameters)).Concat(new[] { _method.Name })
-            .Where(part => part.Length > 0)) + ".g.cs";
 
         return new MethodModel(
             ns,
@@ -144,8 +193,48 @@ internal sealed class BodyLowerer
             _locals.ToEquatableArray(),
             _body.ToEquatableArray(),
             returned,
-            hintName);
+            KeyOf(_method),
+            HintNameOf(_method));
     }
+
+    /// <summary>
+    /// What a step reads may be kept in the cache record for the backward; a record cannot hold a ref struct or a
+    /// pointer, so a step that reads one is reported at the local's declaration.
+    /// </summary>
+    private void CheckUnkeepableReads()
+    {
+        if (_unkeepableLocals.Count == 0)
+        {
+            return;
+        }
+
+        var reported = new HashSet<string>();
+        foreach (var statement in _body)
+        {
+            if (statement.Step is not { } step)
+            {
+                continue;
+            }
+
+            foreach (var name in ReadsOfExpr(step.Value))
+            {
+                if (_unkeepableLocals.TryGetValue(name, out var declarator) && reported.Add(name))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedStatement, declarator,
+                        "ref struct or pointer local read by a step",
+                        $"step {step.Number} reads '{name}', and what a step reads is kept in the cache record for the backward, which cannot hold a ref struct or a pointer; compute what the step needs from '{name}' in a local of its own (var n = {name}.Length;), or use an array");
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> ReadsOfExpr(Expr expression) => expression switch
+    {
+        ConstExpr constant => constant.Reads,
+        OpExpr op => op.Reads.Concat(op.Args.SelectMany(ReadsOfExpr)),
+        CallExpr call => call.Reads.Concat(call.Args.SelectMany(ReadsOfExpr)),
+        _ => Enumerable.Empty<string>(),
+    };
 
     private ParameterModel LowerParameter(IParameterSymbol parameter)
     {
@@ -219,6 +308,11 @@ internal sealed class BodyLowerer
             }
 
             var kind = ValueKinds.Of(local.Type);
+            if (local.Type.IsRefLikeType || local.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
+            {
+                _unkeepableLocals[local.Name] = declarator;
+            }
+
             // A var local's inferred type carries a nullable annotation that its value never needs.
             var localType = kind == ValueKind.Other ? local.Type : local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
             _locals.Add(new LocalModel(local.Name, TypeName(localType), kind));
@@ -417,6 +511,7 @@ internal sealed class BodyLowerer
                 $"the cache of '{callee.Name}' becomes part of the cache of '{_method.Name}', so '{callee.Name}' must be at least as accessible as '{_method.Name}'");
         }
 
+        _calls.Add(new CallSite(KeyOf(callee), callee.Name, LocationInfo.From(invocation)));
         var parameters = callee.Parameters
             .Select(p => new CalleeParameter(p.Name, ValueKinds.Of(p.Type), ValueKinds.Of(p.Type) != ValueKind.Other && !HasNoGrad(p)))
             .ToEquatableArray();
@@ -490,25 +585,30 @@ internal sealed class BodyLowerer
             }
             else
             {
-                foreach (var child in expression.ChildNodes())
-                {
-                    if (child switch
-                    {
-                        ExpressionSyntax e => IsVaried(e),
-                        ArgumentListSyntax list => list.Arguments.Any(a => IsVaried(a.Expression)),
-                        BracketedArgumentListSyntax list => list.Arguments.Any(a => IsVaried(a.Expression)),
-                        _ => false,
-                    })
-                    {
-                        result = true;
-                        break;
-                    }
-                }
+                result = HasVariedChild(expression);
             }
         }
 
         _variedMemo[expression] = result;
         return result;
+    }
+
+    /// <summary>
+    /// Whether an expression below the node is varied, looking through every kind of node between them: argument lists,
+    /// a switch expression's arms, initializers, collection elements. A construct whose value depends on a
+    /// differentiable value is then lowered as such, and reported where it has no rule, never taken for a constant.
+    /// </summary>
+    private bool HasVariedChild(SyntaxNode node)
+    {
+        foreach (var child in node.ChildNodes())
+        {
+            if (child is ExpressionSyntax expression ? IsVaried(expression) : HasVariedChild(child))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -691,6 +791,7 @@ internal sealed class BodyLowerer
     /// </summary>
     private (EquatableArray<Expr> Args, IReadOnlyList<string> Texts) LowerArguments(IInvocationOperation operation, bool withTexts)
     {
+        var call = operation.Syntax as InvocationExpressionSyntax;
         var args = new List<Expr>(operation.Arguments.Length);
 
         // Null when no texts are wanted: texts?.Add(…) then does not even compute the text.
@@ -704,19 +805,26 @@ internal sealed class BodyLowerer
                     args.Add(new ConstExpr(literal, ValueKinds.Of(parameter.Type), EquatableArray<string>.Empty));
                     texts?.Add(literal);
                     break;
-                case { ArgumentKind: ArgumentKind.ParamArray } when argument.Syntax is not ArgumentSyntax:
-                    // params given as a list (Reshape(x, 2, 3)): shape numbers, which have no gradient.
+                case { ArgumentKind: ArgumentKind.ParamArray } when argument.Value is IArrayCreationOperation { IsImplicit: true }:
+                    // params given as a list (Reshape(x, 2, 3), Reshape(x, 12)): shape numbers, which have no gradient.
+                    // The argument's own syntax is not one of the call's arguments (Roslyn gives it the syntax of the call,
+                    // or of the argument the call is nested in), so it is read only through the array's elements.
+                    ReportVariedParams(argument);
                     var elements = ParamsText(argument);
                     args.Add(new ConstExpr(elements, ValueKind.Other, EquatableArray<string>.Empty));
                     texts?.Add(elements);
                     break;
-                case { Syntax: ArgumentSyntax syntax }:
+                case { Syntax: ArgumentSyntax syntax } when call is not null && syntax.Parent == call.ArgumentList:
                     args.Add(LowerExpression(syntax.Expression));
                     texts?.Add(TextWithHoisted(syntax.Expression));
                     break;
                 default:
+                    // An argument that is none of the call's own arguments: lowering its syntax would mean lowering what
+                    // contains the call, without end. Reported, so that the method gets a reason instead of code.
+                    Report(DiagnosticDescriptors.NotDifferentiable, operation.Syntax, Flatten(operation.Syntax),
+                        "BackpropGen cannot read the arguments of this call; pass each argument as a plain value");
                     args.Add(new ConstExpr(Flatten(argument.Syntax), ValueKind.Other, EquatableArray<string>.Empty));
-                    texts?.Add(ParamsText(argument));
+                    texts?.Add(Flatten(argument.Syntax));
                     break;
             }
         }
@@ -739,11 +847,35 @@ internal sealed class BodyLowerer
     }
 
     /// <summary>The elements of an expanded <c>params</c> argument, as an array the generated call can pass.</summary>
-    private static string ParamsText(IArgumentOperation argument) =>
-        argument.Value is IArrayCreationOperation { Initializer: { } initializer } array
-            ? "new " + array.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " { "
-              + string.Join(", ", initializer.ElementValues.Select(e => Flatten(e.Syntax))) + " }"
-            : Flatten(argument.Syntax);
+    private string ParamsText(IArgumentOperation argument)
+    {
+        var array = (IArrayCreationOperation)argument.Value;
+        var elements = array.Initializer is { } initializer
+            ? string.Join(", ", initializer.ElementValues.Select(e => TextWithHoisted(e.Syntax)))
+            : string.Empty;
+        return "new " + array.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " { " + elements + " }";
+    }
+
+    /// <summary>
+    /// The elements of an expanded <c>params</c> list are passed as written, with no gradient: one that depends on a
+    /// differentiable value (<c>Concat(a, b)</c> of tensors) is reported rather than silently cut.
+    /// </summary>
+    private void ReportVariedParams(IArgumentOperation argument)
+    {
+        if (((IArrayCreationOperation)argument.Value).Initializer is not { } initializer)
+        {
+            return;
+        }
+
+        foreach (var element in initializer.ElementValues)
+        {
+            if (element.Syntax is ExpressionSyntax expression && IsVaried(expression))
+            {
+                Report(DiagnosticDescriptors.NotDifferentiable, expression, Flatten(expression),
+                    "a value passed in a 'params' list has no gradient rule; pass the values as arguments of their own, or combine them with Tensor operations");
+            }
+        }
+    }
 
     private Expr Op(OpKind op, ValueKind kind, ExpressionSyntax syntax, params Expr[] args) =>
         new OpExpr(op, kind, args.ToEquatableArray(), TextWithHoisted(syntax), ReadsOf(syntax));
@@ -942,8 +1074,9 @@ internal sealed class BodyLowerer
     private static string ExplainNotDifferentiable(ExpressionSyntax expression) => expression switch
     {
         ConditionalExpressionSyntax => "a conditional expression has no derivative at the switch; select with Maximum, Minimum or Relu instead",
-        ElementAccessExpressionSyntax => "element access is not differentiable; use Pick, Sum or Reshape on the whole tensor",
+        SwitchExpressionSyntax => "a switch expression is not differentiated yet; select with Maximum, Minimum or Relu, or write one [Differentiable] method per case",
         LambdaExpressionSyntax or AnonymousMethodExpressionSyntax => "a lambda cannot be differentiated; write its body as steps",
+        ElementAccessExpressionSyntax => "element access is not differentiable; use Pick, Sum or Reshape on the whole tensor",
         CastExpressionSyntax => "a conversion of a differentiable value cuts its gradient; compute with Tensor and double throughout",
         MemberAccessExpressionSyntax => "reading a member of a differentiable value is not a differentiable operation",
         BinaryExpressionSyntax => "only +, -, * and / are differentiable operators",

@@ -109,7 +109,28 @@ internal sealed record MethodModel(
     EquatableArray<LocalModel> Locals,
     EquatableArray<ForwardStatement> Body,
     string ReturnedName,
+    string Key,
     string HintName);
 
-/// <summary>The outcome of discovering and lowering one <c>[Differentiable]</c> method.</summary>
-internal sealed record LoweringResult(MethodModel? Method, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// One <c>[Differentiable]</c> method of the compilation as the call graph sees it: its <paramref name="Key"/> (its
+/// documentation id), the file name its code would get, whether it lowered without errors, and the keys of the
+/// <c>[Differentiable]</c> methods it calls.
+/// </summary>
+internal sealed record MethodLink(string Key, string Name, string HintName, bool Lowered, EquatableArray<string> Callees);
+
+/// <summary>A call of a <c>[Differentiable]</c> method in a body: the callee's documentation id and name, and where.</summary>
+internal sealed record CallSite(string CalleeKey, string CalleeName, LocationInfo? Location);
+
+/// <summary>
+/// The outcome of discovering and lowering one <c>[Differentiable]</c> method: the method (null when it has errors),
+/// the diagnostics, its place in the call graph (null when it is not even a method that could be generated) and the
+/// calls of <c>[Differentiable]</c> methods it makes, for the analyzer to report at.
+/// </summary>
+internal sealed record LoweringResult(MethodModel? Method, EquatableArray<DiagnosticInfo> Diagnostics, MethodLink? Link, EquatableArray<CallSite> Calls)
+{
+    public LoweringResult(MethodModel? method, EquatableArray<DiagnosticInfo> diagnostics)
+        : this(method, diagnostics, null, EquatableArray<CallSite>.Empty)
+    {
+    }
+}

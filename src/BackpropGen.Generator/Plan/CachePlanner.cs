@@ -27,6 +27,12 @@ internal static class CachePlanner
             CollectReads(statement.Value, values, shapes);
         }
 
+        if (method.ReturnKind == ValueKind.Tensor)
+        {
+            // The backward checks that dout has the shape of the result.
+            shapes.Add(method.ReturnedName);
+        }
+
         var taken = new HashSet<string>(program.NamesInUse());
         var properties = new HashSet<string> { Discover.GeneratedNames.Cache(method.Name) };
 

@@ -43,6 +43,9 @@ public sealed class RowLayout
     /// </summary>
     private const int MaxBlocks = 16;
 
+    /// <summary>Whether the full shape has any element (no axis of size 0).</summary>
+    public bool HasElements => (long)Rows * Width > 0;
+
     /// <summary>The full shape F the rows make up.</summary>
     public TensorShape Full { get; }
 

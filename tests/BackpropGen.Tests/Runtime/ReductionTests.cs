@@ -21,10 +21,13 @@ public class ReductionTests
     }
 
     [Fact]
-    public void Sum_of_an_empty_tensor_is_0_and_its_mean_is_nan()
+    public void Sum_of_an_empty_tensor_is_0_and_its_mean_is_refused_naming_the_shape()
     {
         Assert.Equal(0.0, Tensor.Sum(Tensor.Zeros(0, 3)));
-        Assert.True(double.IsNaN(Tensor.Mean(Tensor.Zeros(0))));
+        Assert.Equal(new[] { 0.0, 0.0, 0.0 }, Tensor.Sum(Tensor.Zeros(0, 3), axis: 0).ToArray());
+        Assert.Contains("[0]", Assert.Throws<ArgumentException>(() => Tensor.Mean(Tensor.Zeros(0))).Message);
+        Assert.Contains("axis 0 of shape [0, 3]", Assert.Throws<ArgumentException>(() => Tensor.Mean(Tensor.Zeros(0, 3), axis: 0)).Message);
+        Assert.Equal(new[] { 0 }, Tensor.Mean(Tensor.Zeros(0, 3), axis: 1).Shape.ToArray());
     }
 
     [Fact]
