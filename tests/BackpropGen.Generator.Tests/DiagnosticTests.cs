@@ -243,7 +243,7 @@ public class DiagnosticTests
             """));
     }
 
-    private static void AssertReported(string markup)
+    internal static void AssertReported(string markup)
     {
         var (source, expected) = Markup.Parse(markup);
         var actual = GeneratorHarness.AnalyzerDiagnostics(source)

@@ -43,6 +43,12 @@ public class FuzzTests
         "var deep = Exp(Exp(Exp(Exp(x))));", "var self = F(x, gamma, beta, eps);", "var other = Other.G(x);", "while (true) { }",
         "var n = x.Shape[0] + x.Rank;", "double z = Sum(x);", "var t = Tensor.Zeros(3) + x;", "var h = Relu(x) / Sqrt(Square(x) + eps);",
         "var sc = Sum(x) * 2.0 - Mean(x, axis: 0);", "x++;", "Twice(ref eps);", "throw new System.Exception();", "var l = Log(Abs(x) + 1.0);",
+        // What an independent fuzzing harness found: expanded params nested in calls, switch expressions, recursion
+        // through other methods, ref-struct locals, overloaded callees.
+        "var pe = Exp(Reshape(x, 2, -1));", "var ps = Sum(Reshape(x, x.Length)) * x;", "var pn = Reshape(Tanh(Reshape(x, -1)), x.Shape[0], -1);",
+        "var sw = x.Rank switch { 1 => x, _ => x * x };", "var sk = x * (x.Rank switch { 1 => 2.0, _ => 3.0 });", "var cq = x ?? mu;",
+        "var rec = Other.Loop(x);", "var ov = Other.Twin(x);", "System.Span<int> sp = stackalloc int[2];", "var sl = x * sp.Length;",
+        "var sn = stackalloc double[3];",
     };
 
     private const string BatchNorm = """
@@ -87,8 +93,16 @@ public class FuzzTests
             for (var i = 0; i < sources.Length; i++)
             {
                 var method = i % 2 == 0 ? RandomMethod(random) : MutatedBatchNorm(random);
+                if (random.Next(12) == 0)
+                {
+                    // An overload beside it: both get BPG0010, and their callers BPG0016.
+                    method += "\n    [Differentiable]\n    public static Tensor F(Tensor x) => x * x;";
+                }
+
                 var partial = random.Next(10) == 0 ? string.Empty : "partial ";
-                sources[i] = $"using BackpropGen;\nusing static BackpropGen.Tensor;\nnamespace Fuzz;\npublic static {partial}class C{i}\n{{\n{method}\n}}\n";
+                var access = random.Next(16) == 0 ? "file" : "public";
+                var name = random.Next(8) == 0 ? "@C" + i : "C" + i;
+                sources[i] = $"using BackpropGen;\nusing static BackpropGen.Tensor;\nnamespace Fuzz;\n{access} static {partial}class {name}\n{{\n{method}\n}}\n";
             }
 
             var trees = sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, GeneratorHarness.ParseOptions, path: $"Fuzz{i}.cs")).ToArray();
@@ -118,6 +132,19 @@ public class FuzzTests
                     Fail(round, sources, $"{source.HintName} was generated, but the analyzer reports {error}");
                 }
             }
+
+            // Generated code compiles whenever the analyzer and the compiler accept the user's file it was made for.
+            var generatedTrees = result.GeneratedSources.Select(s => CSharpSyntaxTree.ParseText(s.SourceText, GeneratorHarness.ParseOptions, path: s.HintName)).ToArray();
+            var compiled = compilation.AddSyntaxTrees(generatedTrees).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            var rejected = new HashSet<SyntaxTree?>(errors.Select(e => e.Location.SourceTree).Concat(compiled.Select(e => e.Location.SourceTree).Where(t => trees.Contains(t))));
+            foreach (var problem in compiled.Where(d => generatedTrees.Contains(d.Location.SourceTree)))
+            {
+                var user = UserFileOf(problem.Location.SourceTree!.FilePath, trees);
+                if (user is null || !rejected.Contains(user))
+                {
+                    Fail(round, sources, $"{problem.Location.SourceTree!.FilePath} does not compile, though its method has no error: {problem}");
+                }
+            }
         });
 
         _output.WriteLine($"seed {Seed}: {Methods} methods in {watch.Elapsed.TotalSeconds:F1} s; {generated} generated, {withErrors} files with analyzer errors");
@@ -142,6 +169,13 @@ public class FuzzTests
         return errors.FirstOrDefault(e => e.Location.SourceTree == trees[file] && methods.Any(m => m.Span.Contains(e.Location.SourceSpan)));
     }
 
+    /// <summary>The user's file a hint name (<c>Fuzz.C3.F.g.cs</c>) was generated for; null for the support file's.</summary>
+    private static SyntaxTree? UserFileOf(string hintName, SyntaxTree[] trees)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(hintName, @"^Fuzz\.C(\d+)\.");
+        return match.Success ? trees[int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)] : null;
+    }
+
     private static void Fail(int round, string[] sources, string what)
     {
         var path = Path.Combine(Path.GetTempPath(), $"backpropgen-fuzz-{Seed}-{round}.cs");
@@ -157,6 +191,20 @@ public class FuzzTests
         {
             [BackpropGen.Differentiable]
             public static Tensor G(Tensor x) => x * x;
+
+            // A recursive pair: a caller of either gets BPG0016.
+            [BackpropGen.Differentiable]
+            public static Tensor Loop(Tensor x) { var y = Back(x); return y; }
+
+            [BackpropGen.Differentiable]
+            public static Tensor Back(Tensor x) { var y = Loop(x); return y; }
+
+            // Overloads: neither gets code.
+            [BackpropGen.Differentiable]
+            public static Tensor Twin(Tensor x) => x * x;
+
+            [BackpropGen.Differentiable]
+            public static Tensor Twin(Tensor x, Tensor y) => x * y;
         }
         public static class Helpers
         {
@@ -222,6 +270,7 @@ public class FuzzTests
             "public static Tensor F(ref Tensor x, Tensor gamma, Tensor beta, double eps)",
             "public static async System.Threading.Tasks.Task<Tensor> F(Tensor x, Tensor gamma, Tensor beta, double eps)",
             "public static Tensor F(Tensor x, Tensor gamma, Tensor beta, int[] eps)",
+            "public static Tensor F(Tensor x, Tensor x, Tensor beta, double eps)",
         });
         var names = new List<string> { "x", "gamma", "beta", "eps" };
         var body = new StringBuilder();

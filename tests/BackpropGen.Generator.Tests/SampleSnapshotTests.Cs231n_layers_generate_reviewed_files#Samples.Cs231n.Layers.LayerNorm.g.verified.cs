@@ -142,7 +142,8 @@ namespace Samples.Cs231n
 
                 var layout = global::BackpropGen.RowLayout.Of(dout.Shape);
                 var width = layout.Width;
-                if (!layout.Has(x.Shape)
+                if (!layout.HasElements
+                    || !layout.Has(x.Shape)
                     || !layout.Has(xhatShape)
                     || !layout.Has(global::BackpropGen.TensorShape.Broadcast(gamma.Shape, xhatShape))
                     || !layout.Has(xmuShape))

@@ -171,7 +171,8 @@ partial class Layers
 
             var layout = global::BackpropGen.RowLayout.Of(dout.Shape);
             var width = layout.Width;
-            if (!layout.Has(x.Shape)
+            if (!layout.HasElements
+                || !layout.Has(x.Shape)
                 || !layout.Has(gammaxShape)
                 || !layout.Has(xhatShape)
                 || !layout.Has(xmuShape))
