@@ -13,8 +13,10 @@ namespace BackpropGen.Generator;
 
 /// <summary>
 /// The pipeline, one stage per folder: discover <c>[Differentiable]</c> methods and lower their bodies to the step IR,
-/// differentiate with the rule table, plan the cache and the fused passes, emit the source. It reports no diagnostics: the
-/// <see cref="Analyze.DifferentiableAnalyzer"/> does, from the same discovery and lowering.
+/// link them (which methods get code, given the calls between them), differentiate with the rule table, plan the cache
+/// and the fused passes, emit the source. Why a method gets no code is reported by the
+/// <see cref="Analyze.DifferentiableAnalyzer"/>, from the same discovery, lowering and linking; the generator reports
+/// only its own failures (BPG0099), each costing one method.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class DifferentiableGenerator : IIncrementalGenerator
@@ -62,6 +64,10 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .Select(static (program, _) => program.Then(MethodPlanner.Plan))
             .WithTrackingName(TrackingNames.Planned);
 
+        context.RegisterSourceOutput(
+            lowered.Where(static result => result.Failure is not null),
+            static (output, result) => ReportFailure(output, result.Link!.Key, result.Failure!));
+
         context.RegisterSourceOutput(plans, static (output, planned) =>
         {
             var failure = planned.Failure;
@@ -77,9 +83,14 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 failure = emitted.Failure;
             }
 
-            // The documentation id without its kind prefix: Layers.BatchNorm(BackpropGen.Tensor,…).
-            var name = planned.Method.StartsWith("M:", System.StringComparison.Ordinal) ? planned.Method.Substring(2) : planned.Method;
-            output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorFailure, Location.None, name, failure));
+            ReportFailure(output, planned.Method, failure!);
         });
+    }
+
+    private static void ReportFailure(SourceProductionContext output, string key, string failure)
+    {
+        // The documentation id without its kind prefix: Layers.BatchNorm(BackpropGen.Tensor,…).
+        var name = key.StartsWith("M:", System.StringComparison.Ordinal) ? key.Substring(2) : key;
+        output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GeneratorFailure, Location.None, name, failure));
     }
 }

@@ -132,7 +132,13 @@ internal static class DiagnosticDescriptors
 
     private static string HelpLink(string id) => $"https://github.com/backpropgen/backpropgen/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}";
 
+    /// <summary>
+    /// Every error says what it costs: the compiler's follow-on errors at the calls of the generated members (CS0117,
+    /// CS8130) print before it, and the cause is then found in one read.
+    /// </summary>
+    private const string NoCodeUntilFixed = " (until this is fixed, BackpropGen generates no Cache, Forward or Backward for the method, so calls of them do not compile)";
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+        new(id, title, message + NoCodeUntilFixed, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpLink(id));
 }

@@ -23,7 +23,19 @@ internal static class MethodDiscovery
             return new LoweringResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        return Analyze(WithoutNullableAnalysis(context.SemanticModel, syntax.SyntaxTree), syntax, method, cancellationToken);
+        try
+        {
+            return Analyze(WithoutNullableAnalysis(context.SemanticModel, syntax.SyntaxTree), syntax, method, cancellationToken);
+        }
+        catch (System.Exception exception) when (exception is not System.OperationCanceledException)
+        {
+            // An exception here would fail the generator run and drop every method's code (CS8785); it costs this
+            // method only, and the generator reports it (BPG0099). Its callers get no code either.
+            return WithoutCode(method, EquatableArray<DiagnosticInfo>.Empty, EquatableArray<CallSite>.Empty) with
+            {
+                Failure = exception.GetType().Name + ": " + exception.Message,
+            };
+        }
     }
 
     /// <summary>
@@ -82,13 +94,20 @@ internal static class MethodDiscovery
         var containingTypes = CheckContainingTypes(syntax, method, diagnostics);
         CheckGeneratedNames(syntax, method, diagnostics);
         CheckNesting(scan, diagnostics);
-        if (diagnostics.Count > 0 || HasDuplicateParameterNames(method))
+        if (HasDuplicateParameterNames(method) || diagnostics.Any(d => BlocksLowering(d.Descriptor)))
         {
             return WithoutCode(method, diagnostics.ToEquatableArray(), EquatableArray<CallSite>.Empty);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         var lowered = BodyLowerer.Lower(model, syntax, method, containingTypes, scan, cancellationToken);
+        if (diagnostics.Count > 0)
+        {
+            // A signature's errors (not static, not partial, a name taken) and the body's are reported together, not the
+            // body's only once the signature is fixed.
+            return WithoutCode(method, diagnostics.Concat(lowered.Diagnostics).ToEquatableArray(), lowered.Calls);
+        }
+
         if (lowered.Method is not null && HasCompileErrors(syntax, scan))
         {
             // Code that does not compile can bind in surprising ways (`var y = a async b;` declares a local 'b' that
@@ -116,6 +135,17 @@ internal static class MethodDiscovery
         var model = WithoutNullableAnalysis(compilation.GetSemanticModel(syntax.SyntaxTree), syntax.SyntaxTree);
         return Analyze(model, syntax, callee, cancellationToken);
     }
+
+    /// <summary>
+    /// The errors after which the body is not lowered: one nested too deeply (the guard of every stage's stack); an
+    /// async method or iterator, whose body is no sequence of values; and a result or parameters not passed as values,
+    /// which the body's own errors would only restate (a write to an 'out' parameter, a 'void' method's missing return).
+    /// </summary>
+    private static bool BlocksLowering(DiagnosticDescriptor descriptor) =>
+        descriptor == DiagnosticDescriptors.StepTooDeep
+        || descriptor == DiagnosticDescriptors.MethodIsAsync
+        || descriptor == DiagnosticDescriptors.RefParameter
+        || descriptor == DiagnosticDescriptors.ReturnTypeNotDifferentiable;
 
     /// <summary>A method that gets no code: still a node of the call graph, so that its callers get none either.</summary>
     private static LoweringResult WithoutCode(IMethodSymbol method, EquatableArray<DiagnosticInfo> diagnostics, EquatableArray<CallSite> calls) =>

@@ -776,7 +776,10 @@ internal sealed class BodyLowerer
         {
             var reason = MethodDiscovery.IsDifferentiable(callee)
                 ? $"a call of the [Differentiable] method '{callee.Name}' must be a whole step of its own (var h = {callee.Name}(…);), so that its cache can be kept"
-                : $"BackpropGen has no derivative rule for '{callee.ContainingType.Name}.{callee.Name}'; use the BackpropGen.Tensor operations or System.Math functions listed in the README, or compute it from them in steps";
+                : $"BackpropGen has no derivative rule for '{callee.ContainingType.Name}.{callee.Name}'; use the BackpropGen.Tensor operations or System.Math functions listed in the README, or compute it from them in steps"
+                  + (callee.Locations.Any(l => l.IsInSource)
+                      ? $"; or, since '{callee.Name}' is your own, mark it [Differentiable] (its body written as steps) and call it as a step of its own (var h = {callee.Name}(…);)"
+                      : string.Empty);
             Report(DiagnosticDescriptors.NotDifferentiable, invocation, Flatten(invocation), reason);
             return new ConstExpr(invocation.ToString(), kind, EquatableArray<string>.Empty);
         }
@@ -1001,6 +1004,14 @@ internal sealed class BodyLowerer
 
             if (ancestor is not ExpressionSyntax expression)
             {
+                break;
+            }
+
+            if (TypeOf(expression).Type is { TypeKind: TypeKind.Error } || OperationOf(expression) is IInvalidOperation)
+            {
+                // A call of a name that does not exist (a typo, an operation BackpropGen lacks): the compiler reports
+                // it (CS0103, CS0117), and advice about gradients would send the user the wrong way.
+                _hasCompileErrors = true;
                 break;
             }
 

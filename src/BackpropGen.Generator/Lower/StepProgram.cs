@@ -129,6 +129,9 @@ internal sealed record CallSite(string CalleeKey, string CalleeName, LocationInf
 /// </summary>
 internal sealed record LoweringResult(MethodModel? Method, EquatableArray<DiagnosticInfo> Diagnostics, MethodLink? Link, EquatableArray<CallSite> Calls)
 {
+    /// <summary>The exception BackpropGen itself threw while lowering the method, if it did (reported as BPG0099).</summary>
+    public string? Failure { get; init; }
+
     public LoweringResult(MethodModel? method, EquatableArray<DiagnosticInfo> diagnostics)
         : this(method, diagnostics, null, EquatableArray<CallSite>.Empty)
     {
