@@ -102,6 +102,41 @@ public class FuzzFindingsTests
         AssertGradientChecks(output, Tensor.RandomNormal(4, 5));
     }
 
+    /// <summary>Bodies written as a user might, beyond the reproductions: each is generated correctly, or reported.</summary>
+    [Theory]
+    [InlineData("var h = Reshape(x, new int[] { 12 }); return h;")]
+    [InlineData("var h = Reshape(x, [12]) * 2.0; return h;")]
+    [InlineData("var h = Reshape(Exp(x), shape: new[] { 2, 6 }); return h;")]
+    [InlineData("var h = Exp(Reshape(x, 4, 3)); var g = Reshape(h, 12); return g;")]
+    [InlineData("var h = Sum(Reshape(x, 3, 4), axis: 1); return h;")]
+    [InlineData("var n = x.Shape; var h = Reshape(Tanh(x), n[1], n[0]); return h;")]
+    [InlineData("var h = Reshape(x, x.Shape.ToArray()) * Exp(x); return h;")]
+    [InlineData("const double c = 2; var h = x * c; return h;")]
+    [InlineData("var h = x * default(double) + Exp(x); return h;")]
+    [InlineData("var h = Maximum(x, 0.5) * Exp(x: x); return h;")]
+    [InlineData("var h = x.Rank > 1 ? x : x; return h;")]
+    [InlineData("var h = x is null ? x : x * 2.0; return h;")]
+    [InlineData("var h = checked(x * 2.0); return h;")]
+    [InlineData("var (a, b) = (x, x * x); return b;")]
+    [InlineData("var h = x; h = h * 2.0; return h;")]
+    [InlineData("var h = Sum(x, axis: 0, keepDims: true) switch { var t => t }; return h;")]
+    [InlineData("var t = (x, 1); var h = t.Item1 * 2.0; return h;")]
+    [InlineData("System.Span<int> s = stackalloc int[] { 3, 4 }; var h = Reshape(x, s[1], s[0]); return h;")]
+    public void An_unusual_body_is_generated_with_a_correct_backward_or_reported(string body)
+    {
+        var source = Layer(body);
+        var errors = GeneratorHarness.AnalyzerDiagnostics(source).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        var (result, output) = GeneratorHarness.Run(source);
+        if (errors.Count > 0)
+        {
+            Assert.Empty(result.Results.Single().GeneratedSources);
+            return;
+        }
+
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        AssertGradientChecks(output, Tensor.RandomNormal(6, 3, 4));
+    }
+
     [Fact]
     public void Self_recursion_is_reported_at_the_call_and_gets_no_code() =>
         AssertReportedAndOthersGenerated(Layer("var h = {|BPG0015:F(x)|}; return h;"));
