@@ -76,10 +76,22 @@ public class FuzzTests
 
     public FuzzTests(ITestOutputHelper output) => _output = output;
 
-    private static int Methods =>
-        int.TryParse(Environment.GetEnvironmentVariable(MethodsVariable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var methods) && methods > 0
-            ? methods
-            : DefaultMethods;
+    /// <summary>The count <see cref="MethodsVariable"/> sets, else <see cref="DefaultMethods"/>; a count it cannot be is an error, not the default.</summary>
+    private static int Methods
+    {
+        get
+        {
+            var value = Environment.GetEnvironmentVariable(MethodsVariable);
+            if (string.IsNullOrEmpty(value))
+            {
+                return DefaultMethods;
+            }
+
+            return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var methods) && methods > 0
+                ? methods
+                : throw new InvalidOperationException($"{MethodsVariable}={value} is not a positive number of methods");
+        }
+    }
 
     [Fact]
     public void Random_and_mutated_methods_never_make_the_generator_or_the_analyzer_throw()

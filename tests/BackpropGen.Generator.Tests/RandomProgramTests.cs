@@ -140,7 +140,8 @@ public class RandomProgramTests
             var error = fusedGradients[k] is Tensor tensor
                 ? Difference((Tensor)stepGradients[k], tensor)
                 : Math.Abs((double)stepGradients[k] - (double)fusedGradients[k]) / Math.Max(1.0, Math.Abs((double)stepGradients[k]));
-            if (!(error <= worst.Error))
+            // A NaN, once found, stays the worst (every comparison with it is false).
+            if (!double.IsNaN(worst.Error) && !(error <= worst.Error))
             {
                 worst = (differentiable[k].Name, error);
             }
@@ -234,7 +235,8 @@ public class RandomProgramTests
             var analytic = direction is Tensor v ? Inner((Tensor)gradients[k], v) : (double)gradients[k] * (double)direction;
             var numerical = DirectionalDifference(method, arguments, index, direction, dout);
             var error = Discrepancy(numerical, analytic);
-            if (!(error <= worst.Error))
+            // A NaN, once found, stays the worst (every comparison with it is false).
+            if (!double.IsNaN(worst.Error) && !(error <= worst.Error))
             {
                 worst = (differentiable[k].Name, error);
             }
@@ -260,24 +262,8 @@ public class RandomProgramTests
         return (Weighted(Call(method, arguments, index, Moved(Step))) - Weighted(Call(method, arguments, index, Moved(-Step)))) / (2 * Step);
     }
 
-    private static double Inner(Tensor a, Tensor b)
-    {
-        if (a.Shape != b.Shape)
-        {
-            // A gradient of the wrong shape: no inner product, and the check fails.
-            return double.NaN;
-        }
-
-        var sum = 0.0;
-        var x = a.AsSpan();
-        var y = b.AsSpan();
-        for (var i = 0; i < x.Length; i++)
-        {
-            sum += x[i] * y[i];
-        }
-
-        return sum;
-    }
+    /// <summary>The sum of the elementwise product; NaN, which fails the check, for a gradient of the wrong shape (not broadcast).</summary>
+    private static double Inner(Tensor a, Tensor b) => a.Shape == b.Shape ? Tensor.Sum(a * b) : double.NaN;
 
     private static object Call(MethodInfo method, object[] arguments, int index, object value)
     {
