@@ -3,6 +3,7 @@ using static BackpropGen.Tensor;
 
 namespace PackageConsumer;
 
+/// <summary>The consumer's one layer; the generator adds <c>TanhLayerCache</c>, <c>TanhLayerForward</c> and the backward.</summary>
 public static partial class Layers
 {
     /// <summary>

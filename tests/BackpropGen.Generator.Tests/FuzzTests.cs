@@ -14,14 +14,23 @@ using Xunit.Abstractions;
 namespace BackpropGen.Generator.Tests;
 
 /// <summary>
-/// Feeds the generator and the analyzer ten thousand method bodies, half written at random from steps and unsupported
-/// constructs, half BatchNorm with its tokens deleted, duplicated, swapped or replaced and statements inserted.
-/// Neither may throw, and a method that gets generated code must have no error from the analyzer.
+/// Feeds the generator and the analyzer method bodies, half written at random from steps and unsupported constructs,
+/// half BatchNorm with its tokens deleted, duplicated, swapped or replaced and statements inserted. Neither may throw,
+/// and a method that gets generated code must have no error from the analyzer.
 /// </summary>
+/// <remarks>
+/// A plain <c>dotnet test</c> feeds <see cref="DefaultMethods"/>; <c>.ci/run</c> runs this class alone
+/// (<c>--filter Category=Fuzz</c>) with <see cref="MethodsVariable"/> set to 10,000. Round r draws the same methods
+/// whatever the count, so the short run is the first rounds of the long one.
+/// </remarks>
+[Trait("Category", "Fuzz")]
 public class FuzzTests
 {
+    /// <summary>The environment variable that sets how many methods the fuzz feeds (rounded up to whole rounds of <see cref="FilesPerCompilation"/>).</summary>
+    public const string MethodsVariable = "BACKPROPGEN_FUZZ_METHODS";
+
+    private const int DefaultMethods = 1_000;
     private const int Seed = 4_2024;
-    private const int Methods = 10_000;
     private const int FilesPerCompilation = 25;
 
     private static readonly string[] Tokens =
@@ -73,17 +82,35 @@ public class FuzzTests
 
     public FuzzTests(ITestOutputHelper output) => _output = output;
 
+    /// <summary>The count <see cref="MethodsVariable"/> sets, else <see cref="DefaultMethods"/>; a count it cannot be is an error, not the default.</summary>
+    private static int Methods
+    {
+        get
+        {
+            var value = Environment.GetEnvironmentVariable(MethodsVariable);
+            if (string.IsNullOrEmpty(value))
+            {
+                return DefaultMethods;
+            }
+
+            return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var methods) && methods > 0
+                ? methods
+                : throw new InvalidOperationException($"{MethodsVariable}={value} is not a positive number of methods");
+        }
+    }
+
     [Fact]
-    public void Ten_thousand_random_and_mutated_methods_never_make_the_generator_or_the_analyzer_throw()
+    public void Random_and_mutated_methods_never_make_the_generator_or_the_analyzer_throw()
     {
         // Nullable analysis is off: it is Roslyn's own and the slowest part of binding, and no BackpropGen code path
-        // depends on it; every input then costs less and ten thousand fit in the time box.
+        // depends on it; every input then costs less and ten thousand fit in CI's time box.
+        var methods = Methods;
         var baseCompilation = GeneratorHarness.Compile(Support);
         baseCompilation = baseCompilation.WithOptions(baseCompilation.Options.WithNullableContextOptions(NullableContextOptions.Disable));
         var analyzer = new DifferentiableAnalyzer();
         var watch = Stopwatch.StartNew();
         int generated = 0, withErrors = 0;
-        var rounds = Methods / FilesPerCompilation;
+        var rounds = (methods + FilesPerCompilation - 1) / FilesPerCompilation;
         // Each round has its own generator from the seed and the round number, so that rounds can run side by side
         // and a failing round can be replayed alone.
         System.Threading.Tasks.Parallel.For(0, rounds, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, round =>
@@ -147,10 +174,11 @@ public class FuzzTests
             }
         });
 
-        _output.WriteLine($"seed {Seed}: {Methods} methods in {watch.Elapsed.TotalSeconds:F1} s; {generated} generated, {withErrors} files with analyzer errors");
+        var fed = rounds * FilesPerCompilation;
+        _output.WriteLine($"seed {Seed}: {fed} methods in {watch.Elapsed.TotalSeconds:F1} s; {generated} generated, {withErrors} files with analyzer errors");
         // The inputs must exercise both sides: methods that generate, and methods the analyzer rejects.
-        Assert.True(generated > Methods / 20, $"only {generated} methods generated code");
-        Assert.True(withErrors > Methods / 4, $"only {withErrors} files had analyzer errors");
+        Assert.True(generated > fed / 20, $"only {generated} of {fed} methods generated code");
+        Assert.True(withErrors > fed / 4, $"only {withErrors} of {fed} files had analyzer errors");
     }
 
     /// <summary>The analyzer's error inside the method a hint name (<c>Fuzz.C3.F.g.cs</c>) was generated for, if any.</summary>

@@ -39,7 +39,7 @@ namespace Samples.Cs231n
             }
         }
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="Affine"/>, to the gradients of <paramref name="x"/>, <paramref name="w"/>, <paramref name="b"/>.</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="Affine"/>, to the gradients of its parameters <c>x</c>, <c>w</c>, <c>b</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dw, global::BackpropGen.Tensor db) AffineBackward(global::BackpropGen.Tensor dout, AffineCache cache)
         {

@@ -72,12 +72,12 @@ namespace Samples.Cs231n
             }
         }
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, in passes over the rows (<see cref="BatchNormBackwardFused"/>) when the shapes allow, else step by step (<see cref="BatchNormBackwardSteps"/>).</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of its parameters <c>x</c>, <c>gamma</c>, <c>beta</c>, in passes over the rows (<see cref="BatchNormBackwardFused"/>) when the shapes allow, else step by step (<see cref="BatchNormBackwardSteps"/>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) BatchNormBackward(global::BackpropGen.Tensor dout, BatchNormCache cache) =>
             BatchNormBackwardFused(dout, cache) ?? BatchNormBackwardSteps(dout, cache);
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, step by step, as the steps read (the reference the fused form is tested against).</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of its parameters <c>x</c>, <c>gamma</c>, <c>beta</c>, step by step, as the steps read (the reference the fused form is tested against).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) BatchNormBackwardSteps(global::BackpropGen.Tensor dout, BatchNormCache cache)
         {
@@ -157,7 +157,7 @@ namespace Samples.Cs231n
             }
         }
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, fused: each run of elementwise steps computed in registers in one pass over the rows, with the sums it feeds; null when the shapes met do not lie along the rows of one full shape.</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="BatchNorm"/>, to the gradients of its parameters <c>x</c>, <c>gamma</c>, <c>beta</c>, fused: each run of elementwise steps computed in registers in one pass over the rows, with the sums it feeds; null when the shapes met do not lie along the rows of one full shape.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta)? BatchNormBackwardFused(global::BackpropGen.Tensor dout, BatchNormCache cache)
         {

@@ -55,12 +55,12 @@ namespace Samples.Cs231n
             }
         }
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, in passes over the rows (<see cref="LayerNormBackwardFused"/>) when the shapes allow, else step by step (<see cref="LayerNormBackwardSteps"/>).</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of its parameters <c>x</c>, <c>gamma</c>, <c>beta</c>, in passes over the rows (<see cref="LayerNormBackwardFused"/>) when the shapes allow, else step by step (<see cref="LayerNormBackwardSteps"/>).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) LayerNormBackward(global::BackpropGen.Tensor dout, LayerNormCache cache) =>
             LayerNormBackwardFused(dout, cache) ?? LayerNormBackwardSteps(dout, cache);
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, step by step, as the steps read (the reference the fused form is tested against).</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of its parameters <c>x</c>, <c>gamma</c>, <c>beta</c>, step by step, as the steps read (the reference the fused form is tested against).</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta) LayerNormBackwardSteps(global::BackpropGen.Tensor dout, LayerNormCache cache)
         {
@@ -126,7 +126,7 @@ namespace Samples.Cs231n
             }
         }
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of <paramref name="x"/>, <paramref name="gamma"/>, <paramref name="beta"/>, fused: each run of elementwise steps computed in registers in one pass over the rows, with the sums it feeds; null when the shapes met do not lie along the rows of one full shape.</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="LayerNorm"/>, to the gradients of its parameters <c>x</c>, <c>gamma</c>, <c>beta</c>, fused: each run of elementwise steps computed in registers in one pass over the rows, with the sums it feeds; null when the shapes met do not lie along the rows of one full shape.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor dx, global::BackpropGen.Tensor dgamma, global::BackpropGen.Tensor dbeta)? LayerNormBackwardFused(global::BackpropGen.Tensor dout, LayerNormCache cache)
         {

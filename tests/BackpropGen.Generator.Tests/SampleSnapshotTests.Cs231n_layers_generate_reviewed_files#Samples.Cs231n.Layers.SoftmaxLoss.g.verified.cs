@@ -58,7 +58,7 @@ namespace Samples.Cs231n
             }
         }
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="SoftmaxLoss"/>, to the gradients of <paramref name="scores"/>.</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="SoftmaxLoss"/>, to the gradients of its parameters <c>scores</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static global::BackpropGen.Tensor SoftmaxLossBackward(double dout, SoftmaxLossCache cache)
         {

@@ -50,7 +50,7 @@ namespace Samples.Cs231n
             }
         }
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="SvmLoss"/>, to the gradients of <paramref name="scores"/>.</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="SvmLoss"/>, to the gradients of its parameters <c>scores</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static global::BackpropGen.Tensor SvmLossBackward(double dout, SvmLossCache cache)
         {

@@ -33,7 +33,7 @@ namespace Samples.Cs231n
             }
         }
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="TanhActivation"/>, to the gradients of <paramref name="x"/>.</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="TanhActivation"/>, to the gradients of its parameters <c>x</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static global::BackpropGen.Tensor TanhActivationBackward(global::BackpropGen.Tensor dout, TanhActivationCache cache)
         {

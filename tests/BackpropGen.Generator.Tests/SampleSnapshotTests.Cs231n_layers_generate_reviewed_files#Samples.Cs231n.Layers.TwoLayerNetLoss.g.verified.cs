@@ -49,7 +49,7 @@ namespace Samples.Cs231n
             }
         }
 
-        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="TwoLayerNetLoss"/>, to the gradients of <paramref name="w1"/>, <paramref name="b1"/>, <paramref name="w2"/>, <paramref name="b2"/>.</summary>
+        /// <summary>Backpropagates <paramref name="dout"/>, the gradient of the result of <see cref="TwoLayerNetLoss"/>, to the gradients of its parameters <c>w1</c>, <c>b1</c>, <c>w2</c>, <c>b2</c>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
         public static (global::BackpropGen.Tensor dw1, global::BackpropGen.Tensor db1, global::BackpropGen.Tensor dw2, global::BackpropGen.Tensor db2) TwoLayerNetLossBackward(double dout, TwoLayerNetLossCache cache)
         {

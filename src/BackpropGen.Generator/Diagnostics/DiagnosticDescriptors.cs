@@ -2,7 +2,10 @@ using Microsoft.CodeAnalysis;
 
 namespace BackpropGen.Generator.Diagnostics;
 
-/// <summary>Every diagnostic BackpropGen reports; each id is documented in docs/diagnostics.md with a bad and a fixed example.</summary>
+/// <summary>
+/// Every diagnostic BackpropGen reports; each id is documented in docs/diagnostics.md with a bad and a fixed example,
+/// which its description names.
+/// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "BackpropGen";
@@ -107,7 +110,7 @@ internal static class DiagnosticDescriptors
         Category,
         DiagnosticSeverity.Hidden,
         isEnabledByDefault: true,
-        helpLinkUri: HelpLink("BPG0013"));
+        description: WhereDocumented("BPG0013"));
 
     /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics.</summary>
     public static readonly System.Collections.Immutable.ImmutableArray<DiagnosticDescriptor> All = System.Collections.Immutable.ImmutableArray.Create(
@@ -130,7 +133,13 @@ internal static class DiagnosticDescriptors
         FileLocalType,
         GeneratorFailure);
 
-    private static string HelpLink(string id) => $"https://github.com/backpropgen/backpropgen/blob/main/docs/diagnostics.md#{id.ToLowerInvariant()}";
+    /// <summary>
+    /// Where a diagnostic is explained, as its description says it. There is no help link: BackpropGen has no published
+    /// home to link to, and a link to a host that does not exist is worse than none. The section is
+    /// <c>docs/diagnostics.md#bpg0001</c> (its heading, <c>## BPG0001</c>), in the repository and in the package.
+    /// </summary>
+    private static string WhereDocumented(string id) =>
+        $"{id} is explained, with a bad and a fixed example, in docs/diagnostics.md#{id.ToLowerInvariant()} of the BackpropGen repository (the NuGet package holds the file too).";
 
     /// <summary>
     /// Every error says what it costs: the compiler's follow-on errors at the calls of the generated members (CS0117,
@@ -140,5 +149,5 @@ internal static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message + NoCodeUntilFixed, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: HelpLink(id));
+            description: WhereDocumented(id));
 }

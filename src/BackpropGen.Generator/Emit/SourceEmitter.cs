@@ -270,10 +270,15 @@ internal static class SourceEmitter
         ? program.Outputs[0].TypeName
         : "(" + string.Join(", ", program.Outputs.Select(o => $"{o.TypeName} d{o.ParameterName}")) + ")";
 
+    /// <summary>
+    /// A backward's summary. The gradients are of the forward's parameters, which the backward does not have, so they are
+    /// named as code (<c>&lt;c&gt;x&lt;/c&gt;</c>): a <c>paramref</c> to them is warning CS1734 in a project that
+    /// generates its documentation file.
+    /// </summary>
     private static void WriteSummary(IndentedWriter writer, BackwardProgram program, string? how)
     {
-        var gradients = string.Join(", ", program.Outputs.Select(o => $"<paramref name=\"{o.ParameterName}\"/>"));
-        writer.Line($"/// <summary>Backpropagates <paramref name=\"{program.DoutName}\"/>, the gradient of the result of <see cref=\"{program.Method.Name}\"/>, to the gradients of {gradients}{(how is null ? "" : ", ")}{how}.</summary>");
+        var gradients = string.Join(", ", program.Outputs.Select(o => $"<c>{o.ParameterName}</c>"));
+        writer.Line($"/// <summary>Backpropagates <paramref name=\"{program.DoutName}\"/>, the gradient of the result of <see cref=\"{program.Method.Name}\"/>, to the gradients of its parameters {gradients}{(how is null ? "" : ", ")}{how}.</summary>");
     }
 
     private static void UnfoldCache(IndentedWriter writer, CachePlan plan, AdjointRenderer renderer)
