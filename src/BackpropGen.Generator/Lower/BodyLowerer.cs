@@ -75,11 +75,11 @@ internal sealed class BodyLowerer
         var lowered = lowerer._diagnostics.Count > 0 || lowerer._hasCompileErrors ? null : result;
         var calls = lowerer._calls.ToEquatableArray();
         var link = new MethodLink(
-            KeyOf(method),
+            result?.Key ?? KeyOf(method),
             method.Name,
-            HintNameOf(method),
+            result?.HintName ?? HintNameOf(method),
             lowered is not null,
-            calls.Select(c => c.CalleeKey).Distinct().ToEquatableArray());
+            calls.Count == 0 ? EquatableArray<string>.Empty : calls.Select(c => c.CalleeKey).Distinct().ToEquatableArray());
         return new LoweringResult(lowered, lowerer._diagnostics.ToEquatableArray(), link, calls);
     }
 
