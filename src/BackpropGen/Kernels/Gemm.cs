@@ -1,0 +1,312 @@
+using System;
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Threading.Tasks;
+
+namespace BackpropGen.Kernels;
+
+/// <summary>
+/// The matrix product <c>C = op(A) · op(B)</c> of row-major double matrices, where <c>op</c> reads an operand as stored
+/// or transposed, in the manner of BLIS (Van Zee and van de Geijn, "BLIS: A Framework for Rapidly Instantiating BLAS
+/// Functionality", 2015): op(B) is packed a <see cref="DepthBlock"/> × <see cref="ColumnBlock"/> block at a time into
+/// micro-panels NR columns wide, op(A) an MC × <see cref="DepthBlock"/> block at a time into micro-panels MR rows tall,
+/// and a register-blocked micro-kernel (<see cref="IMicroKernel"/>) multiplies one micro-panel of each.
+/// </summary>
+/// <remarks>
+/// Loop order, outermost first: columns of C by <see cref="ColumnBlock"/> (the packed B block stays in L3), depth by
+/// <see cref="DepthBlock"/> (one NR micro-panel of B, <see cref="DepthBlock"/> × NR doubles = 16 KiB for NR = 8, stays in
+/// L1), rows of C by MC (the packed A block, 192 KiB for MR = 6, stays in L2), then the micro-panels of B, then those
+/// of A. Threads split the rows of C, so each packs its own A block into its own core's L2 and all share the packed B.
+/// Nothing splits the depth: every element of C is summed over it in the same order, whichever thread computes it,
+/// so the result is bit-identical for any number of threads.
+/// </remarks>
+internal static class Gemm
+{
+    /// <summary>KC: the depth of a packed block (BLIS's Haswell and Zen value for doubles).</summary>
+    internal const int DepthBlock = 256;
+
+    /// <summary>NC: the columns of a packed B block, a multiple of every kernel's NR.</summary>
+    internal const int ColumnBlock = 4096;
+
+    /// <summary>MC / MR: micro-panels of A per packed A block.</summary>
+    private const int PanelsPerRowBlock = 16;
+
+    /// <summary>
+    /// Below this many multiply-adds (m·n·k) the product is a plain triple loop: packing costs more than it saves, and a
+    /// tiny product is called often (a bias row, a 2 × 3 test).
+    /// </summary>
+    internal const long DirectThreshold = 8 * 8 * 8;
+
+    /// <summary>From this many multiply-adds on (about 1 ms on one core) a product is split over the cores; below it, waking the thread pool costs more than it saves.</summary>
+    internal const long ParallelThreshold = 128L * 128 * 128;
+
+    /// <summary>The widest micro-kernel this machine runs in hardware.</summary>
+    internal static MicroKernelWidth Widest { get; } =
+        Vector512.IsHardwareAccelerated ? MicroKernelWidth.Vector512
+        : Vector256.IsHardwareAccelerated ? MicroKernelWidth.Vector256
+        : Vector128.IsHardwareAccelerated ? MicroKernelWidth.Vector128
+        : MicroKernelWidth.Scalar;
+
+    /// <summary>The number of threads <see cref="Multiply(bool, bool, int, int, int, double[], double[], double[])"/> uses for a product of this size.</summary>
+    internal static int ThreadsFor(int m, int n, int k) =>
+        (long)m * n * k >= ParallelThreshold ? Environment.ProcessorCount : 1;
+
+    /// <summary>
+    /// Writes <c>op(A) · op(B)</c>, <c>[m, n]</c>, into the first <c>m · n</c> elements of <paramref name="c"/>, with the
+    /// widest kernel and as many threads as the size warrants. <paramref name="a"/> holds <c>[m, k]</c>, or <c>[k, m]</c>
+    /// when <paramref name="transposeA"/>; <paramref name="b"/> holds <c>[k, n]</c>, or <c>[n, k]</c> when
+    /// <paramref name="transposeB"/>. Every element of the result is written, so <paramref name="c"/> may be uninitialized.
+    /// </summary>
+    internal static void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double[] a, double[] b, double[] c) =>
+        Multiply(transposeA, transposeB, m, n, k, a, b, c, ThreadsFor(m, n, k), Widest);
+
+    /// <summary>
+    /// The same with the number of row partitions and the kernel chosen by the caller (tests compare partitions and
+    /// kernels). <paramref name="threads"/> partitions are used even for a small product, at most one per MR rows.
+    /// </summary>
+    internal static void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double[] a, double[] b, double[] c, int threads, MicroKernelWidth kernel)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+
+        // The micro-kernels write through unchecked references, so the operands' sizes are checked once here.
+        if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n)
+        {
+            throw new ArgumentException($"The arrays hold {a.Length}, {b.Length} and {c.Length} elements, too few for a [{m}, {k}] · [{k}, {n}] product.");
+        }
+
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        if (k == 0)
+        {
+            c.AsSpan(0, m * n).Clear();
+            return;
+        }
+
+        // Element (i, p) of op(A) is at i * RowStride + p * DepthStride; element (p, j) of op(B) at p * DepthStride + j * RowStride.
+        var left = new Operand(a, RowStride: transposeA ? 1 : k, DepthStride: transposeA ? m : 1);
+        var right = new Operand(b, RowStride: transposeB ? k : 1, DepthStride: transposeB ? 1 : n);
+        if ((long)m * n * k < DirectThreshold)
+        {
+            MultiplyDirectly(left, right, m, n, k, c);
+            return;
+        }
+
+        switch (kernel)
+        {
+            case MicroKernelWidth.Vector512:
+                MultiplyPacked<Vector512Kernel>(left, right, m, n, k, c, threads);
+                break;
+            case MicroKernelWidth.Vector256:
+                MultiplyPacked<Vector256Kernel>(left, right, m, n, k, c, threads);
+                break;
+            case MicroKernelWidth.Vector128:
+                MultiplyPacked<Vector128Kernel>(left, right, m, n, k, c, threads);
+                break;
+            default:
+                MultiplyPacked<ScalarKernel>(left, right, m, n, k, c, threads);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// One operand as the product reads it: for A, <c>RowStride</c> steps along a row index of C and
+    /// <c>DepthStride</c> along the summed index; for B, <c>RowStride</c> steps along a column index of C.
+    /// </summary>
+    private readonly record struct Operand(double[] Data, int RowStride, int DepthStride)
+    {
+        public double this[int outer, int depth] => Data[(outer * RowStride) + (depth * DepthStride)];
+    }
+
+    private static void MultiplyDirectly(Operand left, Operand right, int m, int n, int k, double[] c)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    sum += left[i, p] * right[j, p];
+                }
+
+                c[(i * n) + j] = sum;
+            }
+        }
+    }
+
+    private static void MultiplyPacked<TKernel>(Operand left, Operand right, int m, int n, int k, double[] c, int threads)
+        where TKernel : struct, IMicroKernel
+    {
+        int mr = TKernel.Rows, nr = TKernel.Columns;
+        int rowGroups = (m + mr - 1) / mr;
+        int partitions = Math.Min(threads, rowGroups);
+        int widestBlock = RoundUp(Math.Min(n, ColumnBlock), nr);
+        double[] packedB = ArrayPool<double>.Shared.Rent(Math.Min(k, DepthBlock) * widestBlock);
+        try
+        {
+            for (int column = 0; column < n; column += ColumnBlock)
+            {
+                int columns = Math.Min(ColumnBlock, n - column);
+                for (int depthStart = 0; depthStart < k; depthStart += DepthBlock)
+                {
+                    int depth = Math.Min(DepthBlock, k - depthStart);
+                    var pass = new Pass(left, right, m, n, c, packedB, column, columns, depthStart, depth, accumulate: depthStart > 0);
+                    if (partitions == 1)
+                    {
+                        pass.PackB<TKernel>(0, 1);
+                        pass.MultiplyRows<TKernel>(0, rowGroups);
+                    }
+                    else
+                    {
+                        // Two barriers: all of the B block is packed before any thread reads it.
+                        var options = new ParallelOptions { MaxDegreeOfParallelism = partitions };
+                        Parallel.For(0, partitions, options, t => pass.PackB<TKernel>(t, partitions));
+                        Parallel.For(0, partitions, options, t => pass.MultiplyRows<TKernel>(
+                            (int)((long)rowGroups * t / partitions), (int)((long)rowGroups * (t + 1) / partitions)));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(packedB);
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>One depth block of one column block of the product: the B block packed once, then every row block against it.</summary>
+    private sealed class Pass(
+        Operand left, Operand right, int m, int n, double[] c, double[] packedB, int column, int columns, int depthStart, int depth, bool accumulate)
+    {
+        /// <summary>Packs partition <paramref name="part"/> of <paramref name="parts"/> of the B block's NR-column micro-panels.</summary>
+        public void PackB<TKernel>(int part, int parts)
+            where TKernel : struct, IMicroKernel
+        {
+            int nr = TKernel.Columns;
+            int panels = (columns + nr - 1) / nr;
+            int first = (int)((long)panels * part / parts), last = (int)((long)panels * (part + 1) / parts);
+            PackPanels(right, column + (first * nr), Math.Min(columns, last * nr) - (first * nr), depthStart, depth, nr, packedB.AsSpan(first * nr * depth));
+        }
+
+        /// <summary>Multiplies the rows of MR-row groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) by the packed B block.</summary>
+        public void MultiplyRows<TKernel>(int firstGroup, int endGroup)
+            where TKernel : struct, IMicroKernel
+        {
+            int mr = TKernel.Rows, nr = TKernel.Columns, rowBlock = mr * PanelsPerRowBlock;
+            int rowEnd = Math.Min(endGroup * mr, m);
+            double[] packedA = ArrayPool<double>.Shared.Rent(rowBlock * depth);
+            try
+            {
+                Span<double> edgeTile = stackalloc double[mr * nr];
+                for (int rowStart = firstGroup * mr; rowStart < rowEnd; rowStart += rowBlock)
+                {
+                    int rows = Math.Min(rowBlock, rowEnd - rowStart);
+                    PackPanels(left, rowStart, rows, depthStart, depth, mr, packedA);
+                    for (int j = 0; j < columns; j += nr)
+                    {
+                        ref double bPanel = ref packedB[j * depth];
+                        int tileColumns = Math.Min(nr, columns - j);
+                        for (int i = 0; i < rows; i += mr)
+                        {
+                            ref double aPanel = ref packedA[i * depth];
+                            int tileRows = Math.Min(mr, rows - i);
+                            int offset = ((rowStart + i) * n) + column + j;
+                            if (tileRows == mr && tileColumns == nr)
+                            {
+                                TKernel.Multiply(depth, ref aPanel, ref bPanel, ref c[offset], n, accumulate);
+                            }
+                            else
+                            {
+                                // The kernel writes a whole tile, so a tile at the matrix's edge goes through a scratch
+                                // tile: computed by the same kernel and stored or added the same way as a whole one,
+                                // so its bits do not depend on being at an edge.
+                                TKernel.Multiply(depth, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edgeTile), nr, accumulate: false);
+                                StoreEdgeTile(edgeTile, nr, tileRows, tileColumns, c.AsSpan(offset), n, accumulate);
+                            }
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(packedA);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void StoreEdgeTile(ReadOnlySpan<double> tile, int tileStride, int rows, int columns, Span<double> destination, int rowStride, bool accumulate)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                var source = tile.Slice(r * tileStride, columns);
+                var row = destination.Slice(r * rowStride, columns);
+                for (int j = 0; j < columns; j++)
+                {
+                    row[j] = accumulate ? source[j] + row[j] : source[j];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs <paramref name="count"/> rows of op(A) (or columns of op(B)) from <paramref name="start"/>, depths
+    /// [<paramref name="depthStart"/>, + <paramref name="depth"/>), into micro-panels <paramref name="width"/> wide: panel
+    /// q holds, depth step by depth step, the <paramref name="width"/> values of its rows, zeros past the last one.
+    /// </summary>
+    private static void PackPanels(Operand source, int start, int count, int depthStart, int depth, int width, Span<double> packed)
+    {
+        var data = source.Data;
+        for (int panelStart = 0; panelStart < count; panelStart += width)
+        {
+            int used = Math.Min(width, count - panelStart);
+            var panel = packed.Slice(panelStart * depth, width * depth);
+            int first = start + panelStart;
+            if (source.RowStride == 1)
+            {
+                // A panel's values at one depth lie side by side in the source (a transposed A, a B as stored).
+                for (int p = 0; p < depth; p++)
+                {
+                    data.AsSpan(first + ((depthStart + p) * source.DepthStride), used).CopyTo(panel.Slice(p * width, used));
+                }
+            }
+            else
+            {
+                Debug.Assert(source.DepthStride == 1, "An operand is stored with either its rows or its depth contiguous.");
+
+                // Each row's run of depths lies side by side in the source (an A as stored, a transposed B): read runs, write strided.
+                for (int r = 0; r < used; r++)
+                {
+                    var run = data.AsSpan(((first + r) * source.RowStride) + depthStart, depth);
+                    for (int p = 0; p < depth; p++)
+                    {
+                        panel[(p * width) + r] = run[p];
+                    }
+                }
+            }
+
+            // The padding only reaches tile rows and columns that are never stored; zeros rather than whatever a rented
+            // buffer held keep denormals and NaNs, which can slow the arithmetic, out of the kernel.
+            if (used < width)
+            {
+                for (int p = 0; p < depth; p++)
+                {
+                    panel.Slice((p * width) + used, width - used).Clear();
+                }
+            }
+        }
+    }
+}
