@@ -14,14 +14,14 @@ public sealed partial class Tensor
 
     /// <summary>
     /// The matrix product of <c>[M, K]</c> and the transpose of <c>[N, K]</c>, of shape <c>[M, N]</c>: the same as
-    /// <c>Dot(a, Transpose(b))</c> (a backward's <c>Dot(g, Transpose(w))</c>), to the bit, without building the transpose.
+    /// <c>Dot(a, Transpose(b))</c> (a backward's <c>Dot(g, Transpose(w))</c>) without building the transpose.
     /// </summary>
     /// <exception cref="ArgumentException">An operand is not 2-D, or the dimensions summed over differ; the message names both shapes.</exception>
     public static Tensor DotTransposeB(Tensor a, Tensor b) => MatrixProduct(nameof(DotTransposeB), a, transposeA: false, b, transposeB: true);
 
     /// <summary>
     /// The matrix product of the transpose of <c>[K, M]</c> and <c>[K, N]</c>, of shape <c>[M, N]</c>: the same as
-    /// <c>Dot(Transpose(a), b)</c> (a backward's <c>Dot(Transpose(x), g)</c>), to the bit, without building the transpose.
+    /// <c>Dot(Transpose(a), b)</c> (a backward's <c>Dot(Transpose(x), g)</c>) without building the transpose.
     /// </summary>
     /// <exception cref="ArgumentException">An operand is not 2-D, or the dimensions summed over differ; the message names both shapes.</exception>
     public static Tensor DotTransposeA(Tensor a, Tensor b) => MatrixProduct(nameof(DotTransposeA), a, transposeA: true, b, transposeB: false);

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -39,6 +40,15 @@ internal static class Gemm
     /// tiny product is called often (a bias row, a 2 × 3 test).
     /// </summary>
     internal const long DirectThreshold = 8 * 8 * 8;
+
+    /// <summary>
+    /// At most this many rows (or columns) of C: the product streams the other operand once rather than packing it,
+    /// since packing would copy about as many elements as the product multiplies.
+    /// </summary>
+    internal const int FewRows = 4;
+
+    /// <summary>Columns of C per block of <see cref="MultiplyFewRows"/>: <see cref="FewRows"/> rows of them fill half a 32 KiB L1.</summary>
+    private const int FewRowsColumnBlock = 512;
 
     /// <summary>From this many multiply-adds on (about 1 ms on one core) a product is split over the cores; below it, waking the thread pool costs more than it saves.</summary>
     internal const long ParallelThreshold = 128L * 128 * 128;
@@ -104,6 +114,20 @@ internal static class Gemm
             return;
         }
 
+        // C's transpose is op(B)ᵀ · op(A)ᵀ, and an Operand reads A by (row, depth) and B by (column, depth) alike, so
+        // a product with few columns is one with few rows written down C's columns.
+        if (m <= FewRows && m <= n)
+        {
+            MultiplyFewRows(left, right, m, n, k, c, rowStride: n, columnStride: 1);
+            return;
+        }
+
+        if (n <= FewRows)
+        {
+            MultiplyFewRows(right, left, n, m, k, c, rowStride: 1, columnStride: n);
+            return;
+        }
+
         switch (kernel)
         {
             case MicroKernelWidth.Vector512:
@@ -145,6 +169,83 @@ internal static class Gemm
                 c[(i * n) + j] = sum;
             }
         }
+    }
+
+    /// <summary>
+    /// The product with <paramref name="rowCount"/> ≤ <see cref="FewRows"/> rows, element (i, j) written at
+    /// <c>i * rowStride + j * columnStride</c> of <paramref name="c"/>; on one thread, since it is bound by reading the
+    /// other operand once.
+    /// </summary>
+    private static void MultiplyFewRows(Operand rows, Operand columns, int rowCount, int columnCount, int k, double[] c, int rowStride, int columnStride)
+    {
+        if (columns.DepthStride == 1)
+        {
+            // Each column's run of depths lies side by side: every element is one dot product of that run with a row's.
+            double[] gathered = ArrayPool<double>.Shared.Rent(k);
+            try
+            {
+                for (int i = 0; i < rowCount; i++)
+                {
+                    ReadOnlySpan<double> row = rows.DepthStride == 1 ? rows.Data.AsSpan(i * rows.RowStride, k) : Gather(rows, i, k, gathered);
+                    for (int j = 0; j < columnCount; j++)
+                    {
+                        c[(i * rowStride) + (j * columnStride)] = TensorPrimitives.Dot(row, columns.Data.AsSpan(j * columns.RowStride, k));
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(gathered);
+            }
+
+            return;
+        }
+
+        // At each depth the columns' values lie side by side (RowStride 1): each row of C accumulates those runs, scaled
+        // by the row's value, over the depth; blocks of FewRowsColumnBlock columns keep the accumulating rows in L1.
+        Debug.Assert(columns.RowStride == 1, "An operand is stored with either its rows or its depth contiguous.");
+        double[] sums = ArrayPool<double>.Shared.Rent(rowCount * Math.Min(FewRowsColumnBlock, columnCount));
+        try
+        {
+            for (int column = 0; column < columnCount; column += FewRowsColumnBlock)
+            {
+                int width = Math.Min(FewRowsColumnBlock, columnCount - column);
+                var block = sums.AsSpan(0, rowCount * width);
+                block.Clear();
+                for (int p = 0; p < k; p++)
+                {
+                    var run = columns.Data.AsSpan(column + (p * columns.DepthStride), width);
+                    for (int i = 0; i < rowCount; i++)
+                    {
+                        var sum = block.Slice(i * width, width);
+                        TensorPrimitives.MultiplyAdd(run, rows[i, p], sum, sum);
+                    }
+                }
+
+                for (int i = 0; i < rowCount; i++)
+                {
+                    var sum = block.Slice(i * width, width);
+                    for (int j = 0; j < width; j++)
+                    {
+                        c[(i * rowStride) + ((column + j) * columnStride)] = sum[j];
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
+        }
+    }
+
+    private static ReadOnlySpan<double> Gather(Operand rows, int row, int k, double[] buffer)
+    {
+        for (int p = 0; p < k; p++)
+        {
+            buffer[p] = rows[row, p];
+        }
+
+        return buffer.AsSpan(0, k);
     }
 
     private static void MultiplyPacked<TKernel>(Operand left, Operand right, int m, int n, int k, double[] c, int threads)

@@ -162,8 +162,8 @@ public class GemmTests
         Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 20, 20, 20, new double[400], new double[399], new double[400]));
     }
 
-    // Packing reads either layout into the same panels, so a transposed product and Dot over the built transpose
-    // run the same arithmetic.
+    // Packing reads either layout into the same panels, so where the packed kernel runs (more than Gemm.FewRows rows
+    // and columns), a transposed product and Dot over the built transpose run the same arithmetic.
     [Theory]
     [InlineData(1, 1, 1)]
     [InlineData(7, 33, 3)]
