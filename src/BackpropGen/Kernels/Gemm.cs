@@ -20,9 +20,10 @@ namespace BackpropGen.Kernels;
 /// Loop order, outermost first: columns of C by <see cref="ColumnBlock"/> (the packed B block stays in L3), depth by
 /// <see cref="DepthBlock"/> (one NR micro-panel of B, <see cref="DepthBlock"/> × NR doubles = 16 KiB for NR = 8, stays in
 /// L1), rows of C by MC (the packed A block, 192 KiB for MR = 6, stays in L2), then the micro-panels of B, then those
-/// of A. Threads split the rows of C, so each packs its own A block into its own core's L2 and all share the packed B.
-/// Nothing splits the depth: every element of C is summed over it in the same order, whichever thread computes it,
-/// so the result is bit-identical for any number of threads.
+/// of A. Threads split the rows of C, so each packs its own A block into its own core's L2 and all share the packed B
+/// (or, when C has too few rows to share out evenly, its columns). Nothing splits the depth: every element of C is
+/// summed over it in the same order, whichever thread computes it, so the result is bit-identical for any number of
+/// threads.
 /// </remarks>
 internal static class Gemm
 {
@@ -74,8 +75,9 @@ internal static class Gemm
         Multiply(transposeA, transposeB, m, n, k, a, b, c, ThreadsFor(m, n, k), Widest);
 
     /// <summary>
-    /// The same with the number of row partitions and the kernel chosen by the caller (tests compare partitions and
-    /// kernels). <paramref name="threads"/> partitions are used even for a small product, at most one per MR rows.
+    /// The same with the number of threads and the kernel chosen by the caller (tests compare thread counts and
+    /// kernels). The work is split <paramref name="threads"/> ways even for a small product, at most one part per
+    /// MR-row group or NR-column panel.
     /// </summary>
     internal static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k, double[] a, double[] b, double[] c, int threads, MicroKernelWidth kernel)
@@ -253,30 +255,41 @@ internal static class Gemm
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
         int rowGroups = (m + mr - 1) / mr;
-        int partitions = Math.Min(threads, rowGroups);
         int widestBlock = RoundUp(Math.Min(n, ColumnBlock), nr);
+        var split = ThreadSplit.Choose(rowGroups, widestBlock / nr, threads);
         double[] packedB = ArrayPool<double>.Shared.Rent(Math.Min(k, DepthBlock) * widestBlock);
         try
         {
             for (int column = 0; column < n; column += ColumnBlock)
             {
                 int columns = Math.Min(ColumnBlock, n - column);
+                int panels = (columns + nr - 1) / nr;
                 for (int depthStart = 0; depthStart < k; depthStart += DepthBlock)
                 {
                     int depth = Math.Min(DepthBlock, k - depthStart);
                     var pass = new Pass(left, right, m, n, c, packedB, column, columns, depthStart, depth, accumulate: depthStart > 0);
-                    if (partitions == 1)
+                    if (split.Parts == 1)
                     {
-                        pass.PackB<TKernel>(0, 1);
-                        pass.MultiplyRows<TKernel>(0, rowGroups);
+                        pass.PackB<TKernel>(0, panels);
+                        pass.MultiplyBlock<TKernel>(0, rowGroups, 0, panels);
                     }
                     else
                     {
                         // Two barriers: all of the B block is packed before any thread reads it.
-                        var options = new ParallelOptions { MaxDegreeOfParallelism = partitions };
-                        Parallel.For(0, partitions, options, t => pass.PackB<TKernel>(t, partitions));
-                        Parallel.For(0, partitions, options, t => pass.MultiplyRows<TKernel>(
-                            (int)((long)rowGroups * t / partitions), (int)((long)rowGroups * (t + 1) / partitions)));
+                        int parts = split.Parts;
+                        var options = new ParallelOptions { MaxDegreeOfParallelism = parts };
+                        Parallel.For(0, parts, options, t => pass.PackB<TKernel>(Share(panels, t, parts), Share(panels, t + 1, parts)));
+                        Parallel.For(0, parts, options, t =>
+                        {
+                            if (split.Columns)
+                            {
+                                pass.MultiplyBlock<TKernel>(0, rowGroups, Share(panels, t, parts), Share(panels, t + 1, parts));
+                            }
+                            else
+                            {
+                                pass.MultiplyBlock<TKernel>(Share(rowGroups, t, parts), Share(rowGroups, t + 1, parts), 0, panels);
+                            }
+                        });
                     }
                 }
             }
@@ -287,24 +300,52 @@ internal static class Gemm
         }
     }
 
+    /// <summary>Where part <paramref name="part"/> of <paramref name="parts"/> equal shares of <paramref name="count"/> items begins.</summary>
+    private static int Share(int count, int part, int parts) => (int)((long)count * part / parts);
+
+    /// <summary>How a product's tiles are split between threads: by MR-row groups of C, or by NR-column panels.</summary>
+    internal readonly record struct ThreadSplit(int Parts, bool Columns)
+    {
+        /// <summary>
+        /// Rows, unless whole row groups per thread leave more than an eighth of the threads' time idle and columns
+        /// leave less: splitting columns makes every thread pack all of A, which rows do not.
+        /// </summary>
+        public static ThreadSplit Choose(int rowGroups, int columnPanels, int threads)
+        {
+            double rowsIdle = IdleFraction(rowGroups, threads), columnsIdle = IdleFraction(columnPanels, threads);
+            return rowsIdle > 1.0 / 8 && columnsIdle < rowsIdle
+                ? new ThreadSplit(Math.Min(threads, columnPanels), Columns: true)
+                : new ThreadSplit(Math.Min(threads, rowGroups), Columns: false);
+        }
+
+        // With count items dealt to threads, the busiest takes ⌈count / threads⌉; the rest of that time, summed, is idle.
+        private static double IdleFraction(int count, int threads)
+        {
+            int busiest = (count + threads - 1) / threads;
+            return 1 - (count / ((double)busiest * threads));
+        }
+    }
+
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>One depth block of one column block of the product: the B block packed once, then every row block against it.</summary>
     private sealed class Pass(
         Operand left, Operand right, int m, int n, double[] c, double[] packedB, int column, int columns, int depthStart, int depth, bool accumulate)
     {
-        /// <summary>Packs partition <paramref name="part"/> of <paramref name="parts"/> of the B block's NR-column micro-panels.</summary>
-        public void PackB<TKernel>(int part, int parts)
+        /// <summary>Packs the B block's NR-column micro-panels [<paramref name="firstPanel"/>, <paramref name="endPanel"/>).</summary>
+        public void PackB<TKernel>(int firstPanel, int endPanel)
             where TKernel : struct, IMicroKernel
         {
             int nr = TKernel.Columns;
-            int panels = (columns + nr - 1) / nr;
-            int first = (int)((long)panels * part / parts), last = (int)((long)panels * (part + 1) / parts);
-            PackPanels(right, column + (first * nr), Math.Min(columns, last * nr) - (first * nr), depthStart, depth, nr, packedB.AsSpan(first * nr * depth));
+            int first = firstPanel * nr, end = Math.Min(columns, endPanel * nr);
+            PackPanels(right, column + first, Math.Max(0, end - first), depthStart, depth, nr, packedB.AsSpan(first * depth));
         }
 
-        /// <summary>Multiplies the rows of MR-row groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) by the packed B block.</summary>
-        public void MultiplyRows<TKernel>(int firstGroup, int endGroup)
+        /// <summary>
+        /// Multiplies the rows of MR-row groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) by the packed
+        /// B block's micro-panels [<paramref name="firstPanel"/>, <paramref name="endPanel"/>).
+        /// </summary>
+        public void MultiplyBlock<TKernel>(int firstGroup, int endGroup, int firstPanel, int endPanel)
             where TKernel : struct, IMicroKernel
         {
             int mr = TKernel.Rows, nr = TKernel.Columns, rowBlock = mr * PanelsPerRowBlock;
@@ -317,7 +358,7 @@ internal static class Gemm
                 {
                     int rows = Math.Min(rowBlock, rowEnd - rowStart);
                     PackPanels(left, rowStart, rows, depthStart, depth, mr, packedA);
-                    for (int j = 0; j < columns; j += nr)
+                    for (int j = firstPanel * nr, columnEnd = Math.Min(columns, endPanel * nr); j < columnEnd; j += nr)
                     {
                         ref double bPanel = ref packedB[j * depth];
                         int tileColumns = Math.Min(nr, columns - j);

@@ -99,18 +99,35 @@ public class GemmTests
     public void Any_number_of_threads_gives_the_same_bits(string kernelName, bool transposeA, bool transposeB)
     {
         var kernel = Enum.Parse<MicroKernelWidth>(kernelName);
-        const int m = 257, n = 131, k = 1023;
-        var (a, b) = Operands(m, n, k, transposeA, transposeB);
-        var oneThread = new double[m * n];
-        Gemm.Multiply(transposeA, transposeB, m, n, k, a, b, oneThread, threads: 1, kernel);
 
-        foreach (int threads in new[] { 2, 3, 5, 8, 64 })
+        // Threads split the first shape's rows; the second has too few rows to share and splits its columns.
+        foreach (var (m, n, k) in new[] { (257, 131, 1023), (13, 131, 600) })
         {
-            var many = new double[m * n];
-            Gemm.Multiply(transposeA, transposeB, m, n, k, a, b, many, threads, kernel);
+            var (a, b) = Operands(m, n, k, transposeA, transposeB);
+            var oneThread = new double[m * n];
+            Gemm.Multiply(transposeA, transposeB, m, n, k, a, b, oneThread, threads: 1, kernel);
 
-            Assert.True(SameBits(oneThread, many), $"{threads} threads changed some bits of the product.");
+            foreach (int threads in new[] { 2, 3, 5, 8, 64 })
+            {
+                var many = new double[m * n];
+                Gemm.Multiply(transposeA, transposeB, m, n, k, a, b, many, threads, kernel);
+
+                Assert.True(SameBits(oneThread, many), $"{threads} threads changed some bits of the {m}×{k}·{k}×{n} product.");
+            }
         }
+    }
+
+    [Theory]
+    [InlineData(171, 128, 2, false)] // 1024 × 1024 on 6 × 8 tiles: 86 and 85 row groups, about 1 % idle
+    [InlineData(3, 17, 2, true)] // 2 and 1 row groups leave a quarter idle; 9 and 8 column panels about 6 %
+    [InlineData(2, 17, 2, false)] // rows share out evenly
+    [InlineData(3, 3, 2, false)] // columns would leave as much idle
+    public void Threads_split_columns_only_when_rows_share_out_badly_and_columns_better(int rowGroups, int columnPanels, int threads, bool columns)
+    {
+        var split = Gemm.ThreadSplit.Choose(rowGroups, columnPanels, threads);
+
+        Assert.Equal(columns, split.Columns);
+        Assert.Equal(threads, split.Parts);
     }
 
     [Fact]
