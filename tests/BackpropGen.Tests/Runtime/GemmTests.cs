@@ -100,7 +100,7 @@ public class GemmTests
     {
         var kernel = Enum.Parse<MicroKernelWidth>(kernelName);
 
-        // Threads split the first shape's rows; the second has too few rows to share and splits its columns.
+        // Threads share the first shape's rows; the second has too few rows to share and shares its columns.
         foreach (var (m, n, k) in new[] { (257, 131, 1023), (13, 131, 600) })
         {
             var (a, b) = Operands(m, n, k, transposeA, transposeB);
@@ -118,16 +118,13 @@ public class GemmTests
     }
 
     [Theory]
-    [InlineData(171, 128, 2, false)] // 1024 × 1024 on 6 × 8 tiles: 86 and 85 row groups, about 1 % idle
-    [InlineData(3, 17, 2, true)] // 2 and 1 row groups leave a quarter idle; 9 and 8 column panels about 6 %
-    [InlineData(2, 17, 2, false)] // rows share out evenly
+    [InlineData(43, 8, 2, false)] // 1024 × 1024 on 6 × 8 tiles: 43 row items of 24 rows, 22 and 21, about 2 % idle
+    [InlineData(1, 2, 2, true)] // one row item leaves half idle; two column items none
+    [InlineData(2, 8, 2, false)] // rows share out evenly
     [InlineData(3, 3, 2, false)] // columns would leave as much idle
-    public void Threads_split_columns_only_when_rows_share_out_badly_and_columns_better(int rowGroups, int columnPanels, int threads, bool columns)
+    public void Threads_split_columns_only_when_rows_share_out_badly_and_columns_better(int rowItems, int columnItems, int threads, bool columns)
     {
-        var split = Gemm.ThreadSplit.Choose(rowGroups, columnPanels, threads);
-
-        Assert.Equal(columns, split.Columns);
-        Assert.Equal(threads, split.Parts);
+        Assert.Equal(columns, Gemm.ThreadSplit.SplitsColumns(rowItems, columnItems, threads));
     }
 
     [Fact]
