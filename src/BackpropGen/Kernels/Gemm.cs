@@ -19,11 +19,11 @@ namespace BackpropGen.Kernels;
 /// <remarks>
 /// Loop order, outermost first: columns of C by <see cref="ColumnBlock"/> (the packed B block stays in L3), depth by
 /// <see cref="DepthBlock"/> (one NR micro-panel of B, <see cref="DepthBlock"/> × NR doubles = 16 KiB for NR = 8, stays in
-/// L1), rows of C by MC (the packed A block, 192 KiB for MR = 6, stays in L2), then the micro-panels of B, then those
-/// of A. Threads split the rows of C, so each packs its own A block into its own core's L2 and all share the packed B
-/// (or, when C has too few rows to share out evenly, its columns). Nothing splits the depth: every element of C is
-/// summed over it in the same order, whichever thread computes it, so the result is bit-identical for any number of
-/// threads.
+/// L1), rows of C by MC = 4 · MR (the packed A block, 48 KiB for MR = 6, and the strip of C it updates stay in L2),
+/// then the micro-panels of B, then those of A. Threads take C's row blocks one at a time, so each packs its A blocks
+/// into its own core's L2 and all share the packed B (or, when C has too few rows to share out evenly, they take its
+/// column panels). Nothing splits the depth: every element of C is summed over it in the same order, whichever thread
+/// computes it, so the result is bit-identical for any number of threads.
 /// </remarks>
 internal static class Gemm
 {
@@ -44,8 +44,8 @@ internal static class Gemm
     private const int PanelsPerColumnItem = 16;
 
     /// <summary>
-    /// Below this many multiply-adds (m·n·k) the product is a plain triple loop: packing costs more than it saves, and a
-    /// tiny product is called often (a bias row, a 2 × 3 test).
+    /// Below this many multiply-adds (m·n·k) the product is a plain triple loop: packing and dispatch cost more than they
+    /// save (2 × 3 · 3 × 2 runs at the old Dot's speed this way).
     /// </summary>
     internal const long DirectThreshold = 8 * 8 * 8;
 
