@@ -58,8 +58,12 @@ internal static class Gemm
     /// <summary>Columns of C per block of <see cref="MultiplyFewRows"/>: <see cref="FewRows"/> rows of them fill half a 32 KiB L1.</summary>
     private const int FewRowsColumnBlock = 512;
 
-    /// <summary>From this many multiply-adds on (about 1 ms on one core) a product is split over the cores; below it, waking the thread pool costs more than it saves.</summary>
-    internal const long ParallelThreshold = 128L * 128 * 128;
+    /// <summary>
+    /// From this many multiply-adds on (about 2 ms on one core) a product is split over the cores. On the project's
+    /// 2-core machine, two threads were never faster than one at 128³ and 256³ (waking the pool and two barriers per
+    /// depth block cost about what the second core saves), and were at 384³.
+    /// </summary>
+    internal const long ParallelThreshold = 2L * 256 * 256 * 256;
 
     /// <summary>The widest micro-kernel this machine runs in hardware.</summary>
     internal static MicroKernelWidth Widest { get; } =
