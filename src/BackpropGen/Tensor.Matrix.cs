@@ -1,55 +1,47 @@
 using System;
-using System.Numerics.Tensors;
+using BackpropGen.Kernels;
 
 namespace BackpropGen;
 
 public sealed partial class Tensor
 {
-    // Dot's panels of b: at most this many columns wide, and as many rows as fit in this many bytes (a typical L1).
-    private const int DotColumnBlock = 512;
-    private const int DotPanelBytes = 32 * 1024;
-
     // Square tiles of this many elements a side keep the rows read and the rows written of a transpose in cache.
     private const int TransposeTile = 32;
 
     /// <summary>The matrix product of <c>[M, K]</c> and <c>[K, N]</c>, of shape <c>[M, N]</c> (NumPy's <c>a.dot(b)</c> for 2-D arrays).</summary>
     /// <exception cref="ArgumentException">An operand is not 2-D, or the inner dimensions differ; the message names both shapes.</exception>
-    public static Tensor Dot(Tensor a, Tensor b)
+    public static Tensor Dot(Tensor a, Tensor b) => MatrixProduct(nameof(Dot), a, transposeA: false, b, transposeB: false);
+
+    /// <summary>
+    /// The matrix product of <c>[M, K]</c> and the transpose of <c>[N, K]</c>, of shape <c>[M, N]</c>: the same as
+    /// <c>Dot(a, Transpose(b))</c> (a backward's <c>Dot(g, Transpose(w))</c>) without building the transpose.
+    /// </summary>
+    /// <exception cref="ArgumentException">An operand is not 2-D, or the dimensions summed over differ; the message names both shapes.</exception>
+    public static Tensor DotTransposeB(Tensor a, Tensor b) => MatrixProduct(nameof(DotTransposeB), a, transposeA: false, b, transposeB: true);
+
+    /// <summary>
+    /// The matrix product of the transpose of <c>[K, M]</c> and <c>[K, N]</c>, of shape <c>[M, N]</c>: the same as
+    /// <c>Dot(Transpose(a), b)</c> (a backward's <c>Dot(Transpose(x), g)</c>) without building the transpose.
+    /// </summary>
+    /// <exception cref="ArgumentException">An operand is not 2-D, or the dimensions summed over differ; the message names both shapes.</exception>
+    public static Tensor DotTransposeA(Tensor a, Tensor b) => MatrixProduct(nameof(DotTransposeA), a, transposeA: true, b, transposeB: false);
+
+    /// <summary>op(a) · op(b), op reading an operand as stored or transposed: the packed kernel reads either layout.</summary>
+    private static Tensor MatrixProduct(string operation, Tensor a, bool transposeA, Tensor b, bool transposeB)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (a.Rank != 2 || b.Rank != 2 || a.Shape[1] != b.Shape[0])
+        if (a.Rank != 2 || b.Rank != 2 || a.Shape[transposeA ? 0 : 1] != b.Shape[transposeB ? 1 : 0])
         {
             throw new ArgumentException(
-                $"Cannot take Dot of shapes {a.Shape} and {b.Shape}: expected matrices [M, K] and [K, N].");
+                $"Cannot take {operation} of shapes {a.Shape} and {b.Shape}: expected matrices {(transposeA ? "[K, M]" : "[M, K]")} and {(transposeB ? "[N, K]" : "[K, N]")}.");
         }
 
-        int m = a.Shape[0], k = a.Shape[1], n = b.Shape[1];
-        ReadOnlySpan<double> left = a.AsSpan(), right = b.AsSpan();
-        var result = new double[m * n];
+        int m = a.Shape[transposeA ? 1 : 0], k = a.Shape[transposeA ? 0 : 1], n = b.Shape[transposeB ? 0 : 1];
 
-        // i-k-j order: row i of the result accumulates a[i, p] times row p of b, so every inner loop is one contiguous,
-        // vectorized MultiplyAdd over rows instead of a strided walk down b's columns. Blocking b into panels of a few
-        // rows by at most DotColumnBlock columns keeps the panel in L1 while every row of a passes over it; without
-        // it, all of b streams from memory once per row of a.
-        for (int column = 0; column < n; column += DotColumnBlock)
-        {
-            int width = Math.Min(DotColumnBlock, n - column);
-            int panelRows = Math.Max(1, DotPanelBytes / (width * sizeof(double)));
-            for (int panel = 0; panel < k; panel += panelRows)
-            {
-                int panelEnd = Math.Min(panel + panelRows, k);
-                for (int i = 0; i < m; i++)
-                {
-                    var resultRow = result.AsSpan((i * n) + column, width);
-                    for (int p = panel; p < panelEnd; p++)
-                    {
-                        TensorPrimitives.MultiplyAdd(right.Slice((p * n) + column, width), left[(i * k) + p], resultRow, resultRow);
-                    }
-                }
-            }
-        }
-
+        // Every element of the result is written by the kernel, so its buffer need not be zeroed first.
+        var result = NewBuffer(m * n);
+        Gemm.Multiply(transposeA, transposeB, m, n, k, a.Elements, b.Elements, result);
         return new Tensor(result, new TensorShape(m, n));
     }
 

@@ -13,6 +13,7 @@ using BenchmarkDotNet.Running;
 //   cache [N D]    bytes held by each BatchNorm cache (default 2048 1024)
 //   generator [M]  generator cost over M synthetic [Differentiable] methods (default 500)
 //   time [N D R]   a quick interleaved stopwatch comparison at one size (default 2048 1024, 21 rounds)
+//   gemm [S R]     Dot S×S×S, the packed kernel against the old row-streaming one, interleaved (default 1024, 11 rounds)
 switch (args.FirstOrDefault())
 {
     case "check":
@@ -22,6 +23,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "time":
         QuickTimer.Run(args.Length > 2 ? int.Parse(args[1]) : 2048, args.Length > 2 ? int.Parse(args[2]) : 1024, args.Length > 3 ? int.Parse(args[3]) : 21);
+        return 0;
+    case "gemm":
+        GemmTimer.Run(args.Length > 1 ? int.Parse(args[1]) : 1024, args.Length > 2 ? int.Parse(args[2]) : 11);
         return 0;
     case "generator":
         return GeneratorCost.Run(args.Length > 1 ? int.Parse(args[1]) : 500);
