@@ -56,8 +56,8 @@ namespace Samples.Cs231n
 
                 // step 1: xw = Dot(x, w)
                 step = 1;
-                var dx = global::BackpropGen.Tensor.Dot(dxw, global::BackpropGen.Tensor.Transpose(w));
-                var dw = global::BackpropGen.Tensor.Dot(global::BackpropGen.Tensor.Transpose(x), dxw);
+                var dx = global::BackpropGen.Tensor.DotTransposeB(dxw, w);
+                var dw = global::BackpropGen.Tensor.DotTransposeA(x, dxw);
 
                 // step 0
                 step = 0;

@@ -112,12 +112,12 @@ internal static class DerivativeRules
             c => new[] { Mul(c.G, TensorCall("Less", ValueKind.Tensor, c.Arg(0), c.Arg(1))), Mul(c.G, TensorCall("GreaterOrEqual", ValueKind.Tensor, c.Arg(0), c.Arg(1))) }) { Elementwise = true, ScalesGradient = true },
         [OpKind.Relu] = new("Relu(x): dx = g where x > 0 (0 at x = 0)", Broadcasts: false, c => new[] { Mul(c.G, TensorCall("Greater", ValueKind.Tensor, c.Arg(0), Lit("0.0"))) }) { Elementwise = true, ScalesGradient = true },
         [OpKind.Dot] = new(
-            "Dot(a, b): da = Dot(g, bᵀ), db = Dot(aᵀ, g)",
+            "Dot(a, b): da = Dot(g, bᵀ), db = Dot(aᵀ, g), each read transposed in place (no transpose is built)",
             Broadcasts: false,
             c => new[]
             {
-                TensorCall("Dot", ValueKind.Tensor, c.G, TensorCall("Transpose", ValueKind.Tensor, c.Arg(1))),
-                TensorCall("Dot", ValueKind.Tensor, TensorCall("Transpose", ValueKind.Tensor, c.Arg(0)), c.G),
+                TensorCall("DotTransposeB", ValueKind.Tensor, c.G, c.Arg(1)),
+                TensorCall("DotTransposeA", ValueKind.Tensor, c.Arg(0), c.G),
             }),
         [OpKind.Transpose] = new("Transpose(x): dx = Transpose(g)", Broadcasts: false, c => new[] { TensorCall("Transpose", ValueKind.Tensor, c.G) }),
         [OpKind.Reshape] = new("Reshape(x, shape): dx = Reshape(g, x.Shape)", Broadcasts: false, c => new[] { TensorCall("Reshape", ValueKind.Tensor, c.G, Shape(c.Arg(0))), null }),
