@@ -71,6 +71,18 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     /// <exception cref="ArgumentException"><paramref name="axis"/> is not in [-<see cref="Rank"/>, <see cref="Rank"/>).</exception>
     public int Dimension(int axis) => Dims[NormalizeAxis(axis)];
 
+    /// <summary>The shape of <c>Tensor.Dot</c> of matrices of shapes <paramref name="a"/> <c>[M, K]</c> and <paramref name="b"/> <c>[K, N]</c>: <c>[M, N]</c>.</summary>
+    /// <exception cref="ArgumentException">The shapes are not those of matrices whose product exists; the message names both.</exception>
+    public static TensorShape OfDot(TensorShape a, TensorShape b)
+    {
+        if (a.Rank != 2 || b.Rank != 2 || a[1] != b[0])
+        {
+            throw new ArgumentException($"Cannot take Dot of shapes {a} and {b}: expected matrices [M, K] and [K, N].");
+        }
+
+        return new TensorShape(a[0], b[1]);
+    }
+
     /// <summary>
     /// The NumPy broadcast of two shapes: the shape of <c>a ∘ b</c> for an elementwise operation. Generated backward passes
     /// use it to learn the shape of a sub-expression without computing it.

@@ -120,6 +120,41 @@ public class GeneratedCodeTests
         Assert.True(BackpropGen.GradCheck.RelativeError(numerical, dx) < 1e-6, $"relative error {BackpropGen.GradCheck.RelativeError(numerical, dx)}");
     }
 
+    [Fact]
+    public void A_compound_step_over_a_matrix_product_is_not_multiplied_again_for_its_shape_and_no_transpose_is_built()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using BackpropGen;
+            using static BackpropGen.Tensor;
+
+            public static partial class L
+            {
+                [Differentiable]
+                public static double Mlp([NoGrad] Tensor x, Tensor w1, Tensor b1, Tensor w2, Tensor b2)
+                {
+                    var h = Relu(Dot(x, w1) + b1);
+                    var scores = Dot(h, w2) + b2;
+                    var loss = Sum(Square(scores));
+                    return loss;
+                }
+            }
+            """);
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        var text = result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        var start = text.IndexOf("MlpBackwardSteps(double", StringComparison.Ordinal);
+        var steps = text.Substring(start, text.IndexOf("MlpBackwardFused(double", StringComparison.Ordinal) - start);
+
+        // Its statements, without the quotes of the steps in comments and in the failure message.
+        var code = string.Join("\n", steps.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("var ", StringComparison.Ordinal)));
+
+        // The product of step 1 is computed again once, for ReLU's mask; that of step 2 not at all (its shape follows
+        // from h's and w2's). The gradients read their operands transposed in place.
+        Assert.Single(Regex.Matches(code, @"(?<![A-Za-z])Dot\("));
+        Assert.Contains("Greater(Dot(x, w1) + b1, 0.0)", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("Transpose(", code.Replace("DotTranspose", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("global::BackpropGen.TensorShape.OfDot(h.Shape, w2.Shape)", code, StringComparison.Ordinal);
+    }
+
     /// <summary>The step-by-step backward (BatchNorm has a fused one too, which follows it).</summary>
     private static string GeneratedBackward(string source)
     {

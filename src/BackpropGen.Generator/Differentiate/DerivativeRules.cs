@@ -39,6 +39,12 @@ internal sealed record DerivativeRule(string Derivative, bool Broadcasts, Func<I
     public bool Elementwise { get; init; }
 
     /// <summary>
+    /// For an operation that is not elementwise, its output's shape from its arguments' shapes (in argument order), so
+    /// that a backward that needs only the shape of <c>Dot(x, w) + b</c> does not compute the product again to learn it.
+    /// </summary>
+    public Func<IReadOnlyList<Adj>, Adj>? OutputShape { get; init; }
+
+    /// <summary>
     /// Every argument's gradient is <c>g</c> times a value of the output's shape (<c>out * g</c>, <c>2 * g * x</c>, a
     /// mask), so a gradient still in a reduction's reduced shape comes out full-size without being expanded first.
     /// </summary>
@@ -118,7 +124,10 @@ internal static class DerivativeRules
             {
                 TensorCall("DotTransposeB", ValueKind.Tensor, c.G, c.Arg(1)),
                 TensorCall("DotTransposeA", ValueKind.Tensor, c.Arg(0), c.G),
-            }),
+            })
+        {
+            OutputShape = shapes => new Call("TensorShape.OfDot", new[] { shapes[0], shapes[1] }.ToEquatableArray(), ValueKind.Other),
+        },
         [OpKind.Transpose] = new("Transpose(x): dx = Transpose(g)", Broadcasts: false, c => new[] { TensorCall("Transpose", ValueKind.Tensor, c.G) }),
         [OpKind.Reshape] = new("Reshape(x, shape): dx = Reshape(g, x.Shape)", Broadcasts: false, c => new[] { TensorCall("Reshape", ValueKind.Tensor, c.G, Shape(c.Arg(0))), null }),
         [OpKind.Pick] = new("Pick(x, index): dx = g scattered to [i, index[i]], 0 elsewhere", Broadcasts: false, c => new[] { TensorCall("Unpick", ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0))), null }),

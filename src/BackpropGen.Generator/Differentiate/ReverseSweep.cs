@@ -428,22 +428,30 @@ internal sealed class ReverseSweep
     {
         VarExpr variable => new PrimalRef(variable.Name, variable.Kind),
         ConstExpr constant => new Code(constant.Text, constant.Kind, constant.Reads, Precedence: constant.Precedence),
-        OpExpr op => new Code(op.Text, op.Kind, op.Reads, ElementwiseShape(op), Precedence.Of(op.Op)),
+        OpExpr op => new Code(op.Text, op.Kind, op.Reads, OutputShape(op), Precedence.Of(op.Op)),
         CallExpr call => new Code(call.Text, call.Kind, call.Reads, Precedence: Precedence.Primary),
         _ => new Literal("default", expression.Kind),
     };
 
     /// <summary>
-    /// The shape of an elementwise operation is its tensor argument's shape, or the broadcast of both: the backward need
-    /// not compute <c>Log(sums)</c> to learn the shape of <c>sums</c>.
+    /// The shape of an operation from its arguments' shapes: an elementwise operation's is its tensor argument's shape,
+    /// or the broadcast of both, others' as their rule says. The backward need not compute <c>Log(sums)</c> to learn the
+    /// shape of <c>sums</c>, nor <c>Dot(x, w)</c> to learn that of <c>Dot(x, w) + b</c>.
     /// </summary>
-    private static Adj? ElementwiseShape(OpExpr op)
+    private static Adj? OutputShape(OpExpr op)
     {
-        var tensors = op.Args.Where(a => a.Kind == ValueKind.Tensor).ToList();
-        if (!DerivativeRules.Table[op.Op].Elementwise || op.Kind != ValueKind.Tensor)
+        var rule = DerivativeRules.Table[op.Op];
+        if (op.Kind != ValueKind.Tensor)
         {
             return null;
         }
+
+        if (!rule.Elementwise)
+        {
+            return rule.OutputShape is { } shape ? shape(op.Args.Select(a => A.Shape(ValueOf(a))).ToList()) : null;
+        }
+
+        var tensors = op.Args.Where(a => a.Kind == ValueKind.Tensor).ToList();
 
         return tensors.Count switch
         {

@@ -168,4 +168,13 @@ public class TensorShapeTests
 
         TensorAssert.MessageNames(error, "[2, 3]", "[4]");
     }
+
+    [Fact]
+    public void The_shape_of_a_matrix_product_is_rows_by_columns_and_mismatched_shapes_are_named()
+    {
+        Assert.Equal(new TensorShape(5, 7), TensorShape.OfDot(new TensorShape(5, 3), new TensorShape(3, 7)));
+        Assert.Equal(new TensorShape(0, 2), TensorShape.OfDot(new TensorShape(0, 3), new TensorShape(3, 2)));
+        Assert.Contains("[5, 3] and [4, 7]", Assert.Throws<ArgumentException>(() => TensorShape.OfDot(new TensorShape(5, 3), new TensorShape(4, 7))).Message);
+        Assert.Throws<ArgumentException>(() => TensorShape.OfDot(new TensorShape(3), new TensorShape(3, 7)));
+    }
 }
