@@ -105,9 +105,11 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        var compilation = context.SemanticModel.Compilation;
+        var cancellationToken = context.CancellationToken;
         var links = new List<MethodLink> { result.Link };
         var seen = new HashSet<string>(StringComparer.Ordinal) { key };
-        var pending = new Stack<string>(result.Calls.Select(c => c.CalleeKey));
+        var pending = new Stack<string>(result.Link.Callees);
         while (pending.Count > 0)
         {
             var callee = pending.Pop();
@@ -116,8 +118,6 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            var compilation = context.SemanticModel.Compilation;
-            var cancellationToken = context.CancellationToken;
             var calleeResult = results.GetOrAdd(callee, k => new Lazy<LoweringResult?>(() => MethodDiscovery.AnalyzeCallee(compilation, k, cancellationToken))).Value;
             if (calleeResult?.Link is not { } link)
             {
@@ -125,15 +125,13 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             }
 
             links.Add(link);
-
-            // A callee that failed has no callees in its link; its own calls still tell whether it leads back.
-            foreach (var call in calleeResult.Calls)
+            foreach (var next in link.Callees)
             {
-                pending.Push(call.CalleeKey);
+                pending.Push(next);
             }
         }
 
-        var graph = new CallGraph(links.Select(l => l.Key == key ? l : l with { Callees = CalleesOf(l.Key, results) }));
+        var graph = new CallGraph(links);
         var name = result.Link.Name;
         var reported = new HashSet<string>(StringComparer.Ordinal);
         foreach (var call in result.Calls)
@@ -155,12 +153,6 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             }
         }
     }
-
-    /// <summary>Every method a callee calls, whether or not it lowered (a failed method's link lists none).</summary>
-    private static EquatableArray<string> CalleesOf(string key, ConcurrentDictionary<string, Lazy<LoweringResult?>> results) =>
-        results.TryGetValue(key, out var known) && known.Value is { } result
-            ? result.Calls.Select(c => c.CalleeKey).Distinct().ToEquatableArray()
-            : EquatableArray<string>.Empty;
 
     /// <summary>
     /// BPG0001 is reported from the type, not from the method that needs it: a diagnostic at the type's name is then

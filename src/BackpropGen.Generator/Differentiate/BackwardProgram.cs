@@ -31,12 +31,15 @@ internal sealed record GraphEdge(string From, string To, string Label, bool IsGr
 
 /// <summary>
 /// The differentiated method: its blocks in reverse step order, ending with step 0, what it returns, and its graph
-/// (forward and gradient edges between the active values).
+/// (forward and gradient edges between the active values). <paramref name="DoutShape"/> is the shape <c>dout</c> must
+/// have, checked before the first block (null for a <c>double</c> result): one of another shape would broadcast through
+/// the steps into a plausible wrong gradient.
 /// </summary>
 internal sealed record BackwardProgram(
     MethodModel Method,
     string DoutName,
     string CacheName,
+    Adj? DoutShape,
     EquatableArray<BackwardBlock> Blocks,
     EquatableArray<GradientOutput> Outputs,
     EquatableArray<GraphEdge> Edges)

@@ -85,7 +85,8 @@ internal sealed class ReverseSweep
         }
 
         blocks.Add(new BackwardBlock(0, "step 0", _statements.ToEquatableArray()));
-        return new BackwardProgram(_method, _dout, cache, blocks.ToEquatableArray(), outputs.ToEquatableArray(), _edges.ToEquatableArray());
+        var doutShape = _method.ReturnKind == ValueKind.Tensor ? new ShapeRef(_method.ReturnedName) : null;
+        return new BackwardProgram(_method, _dout, cache, doutShape, blocks.ToEquatableArray(), outputs.ToEquatableArray(), _edges.ToEquatableArray());
     }
 
     /// <summary>Steps whose value reaches the result; the others need no gradient.</summary>

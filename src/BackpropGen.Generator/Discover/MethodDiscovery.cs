@@ -149,7 +149,7 @@ internal static class MethodDiscovery
 
     /// <summary>A method that gets no code: still a node of the call graph, so that its callers get none either.</summary>
     private static LoweringResult WithoutCode(IMethodSymbol method, EquatableArray<DiagnosticInfo> diagnostics, EquatableArray<CallSite> calls) =>
-        new(null, diagnostics, new MethodLink(BodyLowerer.KeyOf(method), method.Name, BodyLowerer.HintNameOf(method), false, EquatableArray<string>.Empty), calls);
+        new(null, diagnostics, BodyLowerer.LinkOf(method, null, lowered: false, calls), calls);
 
     /// <summary>
     /// Two parameters of one name do not compile (CS0100, which the compiler reports); the method gets no code, and no

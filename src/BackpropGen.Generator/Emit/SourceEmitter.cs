@@ -294,11 +294,9 @@ internal static class SourceEmitter
             writer.Line($"var ({string.Join(", ", plan.Fields.Select(f => Identifiers.Escape(f.LocalName)))}) = {program.CacheName};");
         }
 
-        if (program.Method.ReturnKind == ValueKind.Tensor)
+        if (program.DoutShape is { } doutShape)
         {
-            // A gradient of another shape would broadcast through the steps into a gradient that looks plausible.
-            var result = new ShapeRef(program.Method.ReturnedName);
-            writer.Line($"global::BackpropGen.StepFailure.CheckGradient(\"{GeneratedNames.Backward(program.Method.Name)}\", {program.DoutName}, {renderer.Spell(result)});");
+            writer.Line($"global::BackpropGen.StepFailure.CheckGradient(\"{GeneratedNames.Backward(program.Method.Name)}\", {program.DoutName}, {renderer.Spell(doutShape)});");
         }
     }
 

@@ -74,14 +74,20 @@ internal sealed class BodyLowerer
         var result = lowerer.LowerBody(syntax, containingTypes);
         var lowered = lowerer._diagnostics.Count > 0 || lowerer._hasCompileErrors ? null : result;
         var calls = lowerer._calls.ToEquatableArray();
-        var link = new MethodLink(
-            result?.Key ?? KeyOf(method),
-            method.Name,
-            result?.HintName ?? HintNameOf(method),
-            lowered is not null,
-            calls.Count == 0 ? EquatableArray<string>.Empty : calls.Select(c => c.CalleeKey).Distinct().ToEquatableArray());
-        return new LoweringResult(lowered, lowerer._diagnostics.ToEquatableArray(), link, calls);
+        return new LoweringResult(lowered, lowerer._diagnostics.ToEquatableArray(), LinkOf(method, result, lowered is not null, calls), calls);
     }
+
+    /// <summary>
+    /// A method as the call graph sees it. Its callees are those it calls whether or not it lowered, so that a cycle
+    /// through a method with errors is still seen as one; <paramref name="model"/>, when there is one, has its key and
+    /// file name worked out already.
+    /// </summary>
+    public static MethodLink LinkOf(IMethodSymbol method, MethodModel? model, bool lowered, EquatableArray<CallSite> calls) => new(
+        model?.Key ?? KeyOf(method),
+        method.Name,
+        model?.HintName ?? HintNameOf(method),
+        lowered,
+        calls.Count == 0 ? EquatableArray<string>.Empty : calls.Select(c => c.CalleeKey).Distinct().ToEquatableArray());
 
     /// <summary>A method's documentation id (<c>M:Layers.Affine(BackpropGen.Tensor,…)</c>): one per method, the same from a call and from the declaration, and from either part of a partial method.</summary>
     public static string KeyOf(IMethodSymbol method)
@@ -216,7 +222,7 @@ internal sealed class BodyLowerer
                 continue;
             }
 
-            foreach (var name in ReadsOfExpr(step.Value))
+            foreach (var name in ReadsOf(step.Value))
             {
                 if (_unkeepableLocals.TryGetValue(name, out var declarator) && reported.Add(name))
                 {
@@ -228,12 +234,13 @@ internal sealed class BodyLowerer
         }
     }
 
-    private static IEnumerable<string> ReadsOfExpr(Expr expression) => expression switch
+    /// <summary>What a step's value reads: an operation's or a call's reads are those of its whole expression.</summary>
+    private static EquatableArray<string> ReadsOf(Expr expression) => expression switch
     {
         ConstExpr constant => constant.Reads,
-        OpExpr op => op.Reads.Concat(op.Args.SelectMany(ReadsOfExpr)),
-        CallExpr call => call.Reads.Concat(call.Args.SelectMany(ReadsOfExpr)),
-        _ => Enumerable.Empty<string>(),
+        OpExpr op => op.Reads,
+        CallExpr call => call.Reads,
+        _ => EquatableArray<string>.Empty,
     };
 
     private ParameterModel LowerParameter(IParameterSymbol parameter)

@@ -27,10 +27,9 @@ internal static class CachePlanner
             CollectReads(statement.Value, values, shapes);
         }
 
-        if (method.ReturnKind == ValueKind.Tensor)
+        if (program.DoutShape is { } doutShape)
         {
-            // The backward checks that dout has the shape of the result.
-            shapes.Add(method.ReturnedName);
+            CollectReads(doutShape, values, shapes);
         }
 
         var taken = new HashSet<string>(program.NamesInUse());
