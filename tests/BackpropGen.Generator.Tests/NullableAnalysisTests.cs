@@ -73,7 +73,7 @@ public class NullableAnalysisTests
             foreach (var syntax in tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>())
             {
                 var method = (IMethodSymbol)model.GetDeclaredSymbol(syntax)!;
-                if (!MethodDiscovery.IsDifferentiable(method))
+                if (!BackpropGen.Generator.Common.KnownNames.IsDifferentiable(method))
                 {
                     continue;
                 }

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Ops;
 using Xunit;
 
 namespace BackpropGen.Generator.Tests;
@@ -13,11 +13,19 @@ public class ReadmeTests
     private static readonly string[] TextExtensions = { ".md", ".cs", ".csproj", ".props", ".targets", ".sln", ".config", ".json", ".editorconfig", ".gitignore" };
 
     [Fact]
-    public void Every_operation_has_a_derivative_rule()
+    public void Every_op_of_the_specification_is_listed_once_and_found_by_its_methods()
     {
-        foreach (var op in System.Enum.GetValues<BackpropGen.Generator.Lower.OpKind>())
+        var declared = typeof(Operations).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(field => field.FieldType == typeof(Op))
+            .Select(field => (Op)field.GetValue(null)!)
+            .ToList();
+        Assert.Equal(declared, Operations.All);
+        foreach (var op in Operations.All)
         {
-            Assert.True(DerivativeRules.Table.ContainsKey(op), $"no derivative rule for {op}");
+            foreach (var method in op.Methods)
+            {
+                Assert.Same(op, Operations.Find(method.Owner, method.Name, op.Arguments.Count));
+            }
         }
     }
 
@@ -25,9 +33,9 @@ public class ReadmeTests
     public void Readme_op_table_lists_every_derivative_rule_as_the_code_has_it()
     {
         var readme = RepositoryFiles.Read("README.md");
-        foreach (var (op, rule) in DerivativeRules.Table)
+        foreach (var op in Operations.All)
         {
-            Assert.True(readme.Contains("| " + rule.Derivative + " |"), $"README.md's op table lacks {op}: {rule.Derivative}");
+            Assert.True(readme.Contains("| " + op.Derivative + " |"), $"README.md's op table lacks {op}: {op.Derivative}");
         }
     }
 

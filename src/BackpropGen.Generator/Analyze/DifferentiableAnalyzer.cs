@@ -8,6 +8,7 @@ using BackpropGen.Generator.Diagnostics;
 using BackpropGen.Generator.Discover;
 using BackpropGen.Generator.Link;
 using BackpropGen.Generator.Lower;
+using BackpropGen.Generator.Ops;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;

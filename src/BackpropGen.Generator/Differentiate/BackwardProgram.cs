@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
 
 namespace BackpropGen.Generator.Differentiate;

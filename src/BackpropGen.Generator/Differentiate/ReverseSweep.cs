@@ -1,13 +1,15 @@
 using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
+using BackpropGen.Generator.Ops;
 
 namespace BackpropGen.Generator.Differentiate;
 
 /// <summary>
 /// Reverse-mode differentiation of a step program: walks the steps that lie between a differentiable parameter and the
-/// result in reverse order and applies each operation's rule from <see cref="DerivativeRules"/>. A value used once gets
+/// result in reverse order and applies each operation's rule from <see cref="Operations"/>. A value used once gets
 /// one gradient <c>dv</c>; a value used k times gets the numbered partials <c>dv1 … dvk</c> in the order the sweep
 /// produces them, summed where the last one is known (at the value's own step, or in step 0 for parameters).
 /// </summary>
@@ -67,7 +69,7 @@ internal sealed class ReverseSweep
             var gradient = GradientOf(step.Name, step.Kind, out var reduced);
             if (reduced && !ExpandsGradient(step.Value))
             {
-                gradient = A.TensorCall("BroadcastTo", ValueKind.Tensor, gradient, new ShapeRef(step.Name));
+                gradient = A.Call(RuntimeFunctions.BroadcastTo, ValueKind.Tensor, gradient, new ShapeRef(step.Name));
             }
 
             Visit(step.Value, gradient, new PrimalRef(step.Name, step.Kind));
@@ -160,7 +162,7 @@ internal sealed class ReverseSweep
     private Adj FullGradientOf(string name, ValueKind kind)
     {
         var gradient = GradientOf(name, kind, out var reduced);
-        return reduced ? A.TensorCall("BroadcastTo", ValueKind.Tensor, gradient, new ShapeRef(name)) : gradient;
+        return reduced ? A.Call(RuntimeFunctions.BroadcastTo, ValueKind.Tensor, gradient, new ShapeRef(name)) : gradient;
     }
 
     /// <summary>
@@ -175,7 +177,7 @@ internal sealed class ReverseSweep
         {
             // A differentiable parameter that does not reach the result: its gradient is zero.
             return kind == ValueKind.Tensor
-                ? A.TensorCall("Zeros", ValueKind.Tensor, new ShapeRef(name))
+                ? A.Call(RuntimeFunctions.Zeros, ValueKind.Tensor, new ShapeRef(name))
                 : new Literal("0.0", ValueKind.Double);
         }
 
@@ -219,7 +221,7 @@ internal sealed class ReverseSweep
 
         var kind = differentiable.Count == 1 ? call.Parameters[differentiable[0]].Kind : ValueKind.Other;
         var backward = new Call(
-            call.ContainingType + "." + Discover.GeneratedNames.Backward(call.Method),
+            new Function(call.ContainingType, GeneratedNames.Backward(call.Method), LaneForm.None),
             new[] { gradient, new PrimalRef(call.CacheLocal, ValueKind.Other) }.ToEquatableArray(),
             kind);
         if (differentiable.Count == 1)
@@ -260,9 +262,9 @@ internal sealed class ReverseSweep
 
     private void VisitOp(OpExpr op, Adj gradient, Adj value)
     {
-        var rule = DerivativeRules.Table[op.Op];
+        var rule = op.Op;
         var context = new RuleContext(gradient, value, op);
-        if (rule.Reduced is { } reducedRule && op.Args[0] is VarExpr input && ReducedGradientBroadcasts(op))
+        if (rule.Reduced is { } reducedRule && op.ArgumentWith(ArgRole.Operand) is VarExpr input && ReducedGradientBroadcasts(op))
         {
             Contribute(input.Name, reducedRule(context), reduced: true);
             return;
@@ -306,8 +308,8 @@ internal sealed class ReverseSweep
         if (argument.Kind == ValueKind.Double && adjoint.Kind == ValueKind.Tensor)
         {
             return adjoint is Negation negation
-                ? A.Neg(A.TensorCall("Sum", ValueKind.Double, negation.Operand))
-                : A.TensorCall("Sum", ValueKind.Double, adjoint);
+                ? A.Neg(A.Call(RuntimeFunctions.SumAll, ValueKind.Double, negation.Operand))
+                : A.Call(RuntimeFunctions.SumAll, ValueKind.Double, adjoint);
         }
 
         return mayBroadcast && argument.Kind == ValueKind.Tensor ? SumTo(adjoint, A.Shape(argumentValue)) : adjoint;
@@ -323,8 +325,8 @@ internal sealed class ReverseSweep
     {
         Negation negation => A.Neg(SumTo(negation.Operand, shape)),
         Binary { Operator: '*', Left.Kind: ValueKind.Tensor, Right.Kind: ValueKind.Tensor } product =>
-            A.TensorCall("SumProductTo", ValueKind.Tensor, product.Left, product.Right, shape),
-        _ => A.TensorCall("SumTo", ValueKind.Tensor, adjoint, shape),
+            A.Call(RuntimeFunctions.SumProductTo, ValueKind.Tensor, product.Left, product.Right, shape),
+        _ => A.Call(RuntimeFunctions.SumTo, ValueKind.Tensor, adjoint, shape),
     };
 
     private void Contribute(string name, Adj gradient, bool reduced = false)
@@ -354,17 +356,15 @@ internal sealed class ReverseSweep
     /// (<c>keepDims: true</c>) or is the first one (NumPy aligns shapes on the right).
     /// </summary>
     private static bool ReducedGradientBroadcasts(OpExpr op) =>
-        op.Args.Count == 3
-        && (op.Args[1] is ConstExpr { Text: "0" } || op.Args[2] is ConstExpr { Text: "true" });
+        op.ArgumentWith(ArgRole.Axis) is ConstExpr { Text: "0" } || op.ArgumentWith(ArgRole.KeepDims) is ConstExpr { Text: "true" };
 
     /// <summary>
     /// Whether a step's rule multiplies its gradient by a tensor of the step's own shape (<c>2 * dsq * xmu</c>,
     /// <c>out * g</c>, a mask), so that a gradient in a reduced shape comes out full-size without being expanded first.
     /// </summary>
     private static bool ExpandsGradient(Expr value) =>
-        value is OpExpr { Kind: ValueKind.Tensor } op
-        && DerivativeRules.Table[op.Op].ScalesGradient
-        && op.Args[0].Kind == ValueKind.Tensor;
+        value is OpExpr { Kind: ValueKind.Tensor, Op.ScalesGradient: true } op
+        && op.ArgumentWith(ArgRole.Operand) is { Kind: ValueKind.Tensor };
 
     /// <summary>
     /// The name of the next gradient contribution to a value: <c>dv</c> for a value used once, else the numbered
@@ -429,7 +429,7 @@ internal sealed class ReverseSweep
     {
         VarExpr variable => new PrimalRef(variable.Name, variable.Kind),
         ConstExpr constant => new Code(constant.Text, constant.Kind, constant.Reads, Precedence: constant.Precedence),
-        OpExpr op => new Code(op.Text, op.Kind, op.Reads, OutputShape(op), Precedence.Of(op.Op)),
+        OpExpr op => new Code(op.Text, op.Kind, op.Reads, OutputShape(op), op.Op.Precedence),
         CallExpr call => new Code(call.Text, call.Kind, call.Reads, Precedence: Precedence.Primary),
         _ => new Literal("default", expression.Kind),
     };
@@ -441,13 +441,13 @@ internal sealed class ReverseSweep
     /// </summary>
     private static Adj? OutputShape(OpExpr op)
     {
-        var rule = DerivativeRules.Table[op.Op];
+        var rule = op.Op;
         if (op.Kind != ValueKind.Tensor)
         {
             return null;
         }
 
-        if (!rule.Elementwise)
+        if (!rule.IsElementwise)
         {
             return rule.OutputShape is { } shape ? shape(op.Args.Select(a => A.Shape(ValueOf(a))).ToList()) : null;
         }
@@ -457,7 +457,7 @@ internal sealed class ReverseSweep
         return tensors.Count switch
         {
             1 => A.Shape(ValueOf(tensors[0])),
-            2 => new Call("TensorShape.Broadcast", new[] { A.Shape(ValueOf(tensors[0])), A.Shape(ValueOf(tensors[1])) }.ToEquatableArray(), ValueKind.Other),
+            2 => A.Call(RuntimeFunctions.BroadcastShapes, ValueKind.Other, A.Shape(ValueOf(tensors[0])), A.Shape(ValueOf(tensors[1]))),
             _ => null,
         };
     }

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Diagnostics;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -126,7 +127,7 @@ internal static class MethodDiscovery
     public static LoweringResult? AnalyzeCallee(Compilation compilation, string key, CancellationToken cancellationToken)
     {
         if (DocumentationCommentId.GetFirstSymbolForDeclarationId(key, compilation) is not IMethodSymbol callee
-            || !IsDifferentiable(callee)
+            || !KnownNames.IsDifferentiable(callee)
             || callee.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax syntax)
         {
             return null;
@@ -284,7 +285,7 @@ internal static class MethodDiscovery
             }
         }
 
-        var overloads = type.GetMembers(method.Name).OfType<IMethodSymbol>().Count(IsDifferentiable);
+        var overloads = type.GetMembers(method.Name).OfType<IMethodSymbol>().Count(KnownNames.IsDifferentiable);
         if (overloads > 1)
         {
             diagnostics.Add(DiagnosticInfo.Create(
@@ -352,8 +353,5 @@ internal static class MethodDiscovery
         member.GetAttributes().Any(a =>
             a.AttributeClass?.ToDisplayString() == "System.CodeDom.Compiler.GeneratedCodeAttribute"
             && a.ConstructorArguments.Length > 0
-            && a.ConstructorArguments[0].Value as string == Emit.SourceEmitter.GeneratorName);
-
-    public static bool IsDifferentiable(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => KnownNames.IsBackpropGenType(a.AttributeClass, KnownNames.DifferentiableAttributeName));
+            && a.ConstructorArguments[0].Value as string == GeneratedNames.GeneratorName);
 }

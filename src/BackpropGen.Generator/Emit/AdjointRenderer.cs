@@ -3,6 +3,7 @@ using System.Linq;
 using System.Text;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Plan;
 using Microsoft.CodeAnalysis.CSharp;
@@ -157,7 +158,7 @@ internal class AdjointRenderer
             }
 
             case Call call:
-                WriteQualified(call.Function);
+                Text.Append(call.Function.Owner).Append('.').Append(call.Function.Name);
                 WriteArguments(call.Args);
                 return Primary;
             default:
@@ -198,16 +199,6 @@ internal class AdjointRenderer
         {
             Text.Insert(start, '(').Append(')');
         }
-    }
-
-    private void WriteQualified(string function)
-    {
-        if (!function.StartsWith("global::", System.StringComparison.Ordinal))
-        {
-            Text.Append(function.StartsWith("Math.", System.StringComparison.Ordinal) ? "global::System." : "global::BackpropGen.");
-        }
-
-        Text.Append(function);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
 using BackpropGen.Generator.Discover;
 using BackpropGen.Generator.Fuse;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Plan;
 
@@ -257,7 +258,7 @@ internal sealed class FusedEmitter
             {
                 foreach (var node in LoopPlanner.LaneNodes(value))
                 {
-                    if (node is Call { Function: "Tensor.ExpandAlong" } && ExpansionCheck(node) is var check && expansions.Add(check))
+                    if (node is Call expansion && expansion.Is(RuntimeFunctions.ExpandAlong) && ExpansionCheck(node) is var check && expansions.Add(check))
                     {
                         conditions.Add(check);
                     }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Plan;
 
@@ -33,20 +34,17 @@ internal sealed class LaneRenderer : AdjointRenderer
             case PrimalRef primal when _loaded.TryGetValue(primal.Name, out var lanes):
                 Text.Append(lanes);
                 return true;
-            case Call { Function: "Tensor.SumTo" or "Tensor.BroadcastTo" or "Tensor.ExpandAlong" } call:
+            case Call { Function.Lane: LaneForm.FirstArgument } call:
                 precedence = Write(call.Args[0]);
                 return true;
-            case Call { Function: "Tensor.SumProductTo" } call:
+            case Call { Function.Lane: LaneForm.ProductOfFirstTwo } call:
                 precedence = Write(A.Mul(call.Args[0], call.Args[1]));
                 return true;
-            case Call { Function: "Tensor.Full" } call:
-                precedence = Write(call.Args[0]);
-                return true;
-            case Call { Function: "Tensor.Zeros" }:
+            case Call { Function.Lane: LaneForm.Zero }:
                 Text.Append("0.0");
                 return true;
-            case Call call when call.Function.StartsWith("Tensor.", System.StringComparison.Ordinal):
-                Text.Append(Lane).Append(call.Function, "Tensor.".Length, call.Function.Length - "Tensor.".Length);
+            case Call { Function.Lane: LaneForm.Function } call:
+                Text.Append(Lane).Append(call.Function.Name);
                 WriteArguments(call.Args);
                 return true;
             default:

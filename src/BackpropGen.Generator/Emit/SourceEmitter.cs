@@ -3,8 +3,9 @@ using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
 using BackpropGen.Generator.Discover;
-using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Fuse;
+using BackpropGen.Generator.Ir;
+using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Plan;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -16,10 +17,8 @@ namespace BackpropGen.Generator.Emit;
 /// </summary>
 internal static class SourceEmitter
 {
-    public const string GeneratorName = "BackpropGen.Generator";
-    public const string GeneratorVersion = "0.1.0";
     private const string GeneratedCodeAttribute =
-        "[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratorName + "\", \"" + GeneratorVersion + "\")]";
+        "[global::System.CodeDom.Compiler.GeneratedCode(\"" + GeneratedNames.GeneratorName + "\", \"" + GeneratedNames.GeneratorVersion + "\")]";
 
     /// <summary>The generated file of the planned method, as the text handed to the driver.</summary>
     public static Microsoft.CodeAnalysis.Text.SourceText Emit(MethodPlan methodPlan) => Write(methodPlan).Finish();

@@ -1,5 +1,6 @@
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Plan;
 
 namespace BackpropGen.Generator.Fuse;

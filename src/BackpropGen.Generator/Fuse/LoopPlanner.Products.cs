@@ -2,7 +2,9 @@ using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
+using BackpropGen.Generator.Ops;
 
 namespace BackpropGen.Generator.Fuse;
 
@@ -71,7 +73,7 @@ internal sealed partial class LoopPlanner
             {
                 0 => null,
                 1 => axes[0],
-                _ => new Call("TensorShape.Broadcast", axes.ToEquatableArray(), ValueKind.Other),
+                _ => new Call(RuntimeFunctions.BroadcastShapes, axes.ToEquatableArray(), ValueKind.Other),
             };
             var product = atoms.Skip(1).Aggregate(atoms[0], A.Mul);
             kept.Add(new LaneSum(first.Step, first.Header, name, product, shape));
@@ -81,8 +83,8 @@ internal sealed partial class LoopPlanner
             {
                 Adj scaled = term.Factors.Count == 0 ? shared : A.Mul(term.Factors.Aggregate(A.Mul), shared);
                 Adj value = sum.TargetShape is { } target
-                    ? A.TensorCall("SumTo", ValueKind.Tensor, scaled, target)
-                    : shape is null ? scaled : A.TensorCall("Sum", ValueKind.Double, scaled);
+                    ? A.Call(RuntimeFunctions.SumTo, ValueKind.Tensor, scaled, target)
+                    : shape is null ? scaled : A.Call(RuntimeFunctions.SumAll, ValueKind.Double, scaled);
                 statements.Add((sums.IndexOf(sum), new SmallStatement(sum.Step, sum.Header, new BackwardStatement(sum.Target, term.Negative ? A.Neg(value) : value))));
             }
         }
@@ -168,11 +170,11 @@ internal sealed partial class LoopPlanner
                     Add(quotient.Left, planner);
                     Factors.Add(A.Div(A.Lit("1.0"), quotient.Right));
                     break;
-                case Call { Function: "Tensor.SumTo" or "Tensor.BroadcastTo" } call when planner.IsFull(call.Args[0]):
+                case Call call when call.Is(RuntimeFunctions.SumTo, RuntimeFunctions.BroadcastTo) && planner.IsFull(call.Args[0]):
                     // Summed or broadcast to the full shape it has already: itself, on lanes.
                     Add(call.Args[0], planner);
                     break;
-                case Call { Function: "Tensor.SumProductTo" } call when planner.IsFull(call.Args[0]) || planner.IsFull(call.Args[1]):
+                case Call call when call.Is(RuntimeFunctions.SumProductTo) && (planner.IsFull(call.Args[0]) || planner.IsFull(call.Args[1])):
                     Add(call.Args[0], planner);
                     Add(call.Args[1], planner);
                     break;
@@ -187,8 +189,8 @@ internal sealed partial class LoopPlanner
         {
             GradRef or Negation or Binary { Operator: '*' } => true,
             Binary { Operator: '/' } quotient => planner.IsFull(quotient.Left) && !planner.IsFull(quotient.Right),
-            Call { Function: "Tensor.SumTo" or "Tensor.BroadcastTo" } call => planner.IsFull(call.Args[0]),
-            Call { Function: "Tensor.SumProductTo" } => true,
+            Call call when call.Is(RuntimeFunctions.SumTo, RuntimeFunctions.BroadcastTo) => planner.IsFull(call.Args[0]),
+            Call call when call.Is(RuntimeFunctions.SumProductTo) => true,
             _ => false,
         };
     }
@@ -249,7 +251,7 @@ internal sealed partial class LoopPlanner
             GradRef gradient => IsBackwardLocalConstantDownRows(gradient.Name),
             Negation negation => IsConstantDownRows(negation.Operand),
             Binary binary => IsConstantDownRows(binary.Left) && IsConstantDownRows(binary.Right),
-            Call { Function: "Tensor.SumTo" or "Tensor.SumProductTo" } call => ShapeIsConstantDownRows(call.Args[call.Args.Count - 1]),
+            Call call when call.Is(RuntimeFunctions.SumTo, RuntimeFunctions.SumProductTo) => ShapeIsConstantDownRows(call.Args[call.Args.Count - 1]),
             Call call when IsElementwise(call) => call.Args.All(IsConstantDownRows),
             _ => false,
         };
@@ -301,9 +303,8 @@ internal sealed partial class LoopPlanner
     {
         _ when expression.Kind != ValueKind.Tensor => true,
         VarExpr variable => constant.TryGetValue(variable.Name, out var known) && known,
-        OpExpr { Op: OpKind.SumAll or OpKind.MeanAll } => true,
-        OpExpr { Op: OpKind.Sum or OpKind.Mean or OpKind.Max } op => op.Args.Count > 1 && op.Args[1] is ConstExpr { Text: "0" },
-        OpExpr op when DerivativeRules.Table[op.Op].Elementwise => AllConstantDownRows(op.Args, constant),
+        OpExpr { Op.Category: OpCategory.Reduction } op => op.ArgumentWith(ArgRole.Axis) is null or ConstExpr { Text: "0" },
+        OpExpr { Op.IsElementwise: true } op => AllConstantDownRows(op.Args, constant),
         _ => false,
     };
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Plan;
 
@@ -21,24 +22,6 @@ namespace BackpropGen.Generator.Fuse;
 /// </remarks>
 internal sealed partial class LoopPlanner
 {
-    /// <summary>The functions of the runtime's <c>Lane</c>, which computes them on a vector of elements as Tensor does on all.</summary>
-    private static readonly HashSet<string> LaneFunctions = new()
-    {
-        "Tensor.Square", "Tensor.Sqrt", "Tensor.Exp", "Tensor.Log", "Tensor.Tanh", "Tensor.Sigmoid", "Tensor.Abs", "Tensor.Sign",
-        "Tensor.Sin", "Tensor.Cos", "Tensor.Pow", "Tensor.Relu", "Tensor.Maximum", "Tensor.Minimum",
-        "Tensor.Greater", "Tensor.Less", "Tensor.GreaterOrEqual", "Tensor.LessOrEqual",
-    };
-
-    /// <summary>
-    /// Calls whose result has the shape of their last argument, in which a full-size value reads as its lanes.
-    /// <c>ExpandAlong(g, axis, shape)</c> is one when <c>g</c> broadcasts to <c>shape</c> as it expands (the axis kept, or
-    /// axis 0), which the fused form checks before the pass.
-    /// </summary>
-    internal static readonly HashSet<string> ShapedAs = new()
-    {
-        "Tensor.SumTo", "Tensor.SumProductTo", "Tensor.BroadcastTo", "Tensor.Full", "Tensor.Zeros", "Tensor.ExpandAlong",
-    };
-
     private readonly BackwardProgram _program;
     private readonly HashSet<string> _fullForward;
     private readonly Dictionary<string, Value> _values = new();
@@ -219,11 +202,11 @@ internal sealed partial class LoopPlanner
         shape = null;
         switch (expression)
         {
-            case Call { Function: "Tensor.SumTo" or "Tensor.SumProductTo" } call when !IsFull(call.Args[call.Args.Count - 1]):
-                value = call.Function == "Tensor.SumTo" ? call.Args[0] : A.Mul(call.Args[0], call.Args[1]);
+            case Call call when call.Is(RuntimeFunctions.SumTo, RuntimeFunctions.SumProductTo) && !IsFull(call.Args[call.Args.Count - 1]):
+                value = call.Is(RuntimeFunctions.SumTo) ? call.Args[0] : A.Mul(call.Args[0], call.Args[1]);
                 shape = call.Args[call.Args.Count - 1];
                 return IsFull(value);
-            case Call { Function: "Tensor.Sum", Args.Count: 1 } call:
+            case Call call when call.Is(RuntimeFunctions.SumAll) && call.Args.Count == 1:
                 value = call.Args[0];
                 return IsFull(value);
             default:
@@ -388,9 +371,9 @@ internal sealed partial class LoopPlanner
             case Binary { Operator: '/' } binary when IsSmallOrBroadcast(binary.Right):
                 var divisor = Unbroadcast(binary.Right);
                 return Split(binary.Left, negative, factor is null ? A.Div(A.Lit("1.0"), divisor) : A.Div(factor, divisor), level, terms);
-            case Call { Function: "Tensor.SumTo" or "Tensor.BroadcastTo" } call when IsFull(call.Args[call.Args.Count - 1]):
+            case Call call when call.Is(RuntimeFunctions.SumTo, RuntimeFunctions.BroadcastTo) && IsFull(call.Args[call.Args.Count - 1]):
                 return Split(call.Args[0], negative, factor, level, terms);
-            case Call { Function: "Tensor.SumProductTo" } call when IsFull(call.Args[2]):
+            case Call call when call.Is(RuntimeFunctions.SumProductTo) && IsFull(call.Args[2]):
                 return Split(A.Mul(call.Args[0], call.Args[1]), negative, factor, level, terms);
             default:
                 return false;
@@ -400,7 +383,7 @@ internal sealed partial class LoopPlanner
     /// <summary>A small value, or one broadcast to the full shape (<c>ExpandAlong(dvariance, 1, xmu.Shape)</c>).</summary>
     private bool IsSmallOrBroadcast(Adj expression) => !IsFull(expression) || expression switch
     {
-        Call { Function: "Tensor.BroadcastTo" or "Tensor.ExpandAlong" or "Tensor.Full" } call => !IsFull(call.Args[0]),
+        Call call when call.Is(RuntimeFunctions.BroadcastTo, RuntimeFunctions.ExpandAlong, RuntimeFunctions.Full) => !IsFull(call.Args[0]),
         Binary binary => IsSmallOrBroadcast(binary.Left) && IsSmallOrBroadcast(binary.Right),
         Negation negation => IsSmallOrBroadcast(negation.Operand),
         _ => false,
@@ -414,10 +397,10 @@ internal sealed partial class LoopPlanner
     {
         switch (expression)
         {
-            case Call { Function: "Tensor.ExpandAlong" } call:
+            case Call call when call.Is(RuntimeFunctions.ExpandAlong):
                 _expansions.Add(call);
                 return Unbroadcast(call.Args[0]);
-            case Call { Function: "Tensor.BroadcastTo" or "Tensor.Full" } call:
+            case Call call when call.Is(RuntimeFunctions.BroadcastTo, RuntimeFunctions.Full):
                 return Unbroadcast(call.Args[0]);
             case Binary binary:
                 return new Binary(binary.Operator, Unbroadcast(binary.Left), Unbroadcast(binary.Right), binary.Left.Kind == ValueKind.Tensor || binary.Right.Kind == ValueKind.Tensor ? ValueKind.Tensor : binary.Kind);
@@ -513,9 +496,9 @@ internal sealed partial class LoopPlanner
                 return IsFull(negation.Operand);
             case Binary binary:
                 return IsFull(binary.Left) | IsFull(binary.Right);
-            case Call call when ShapedAs.Contains(call.Function):
+            case Call call when call.Function.ShapedAsLast:
                 return IsFull(call.Args[call.Args.Count - 1]);
-            case Call { Function: "TensorShape.Broadcast" } call:
+            case Call call when call.Is(RuntimeFunctions.BroadcastShapes):
                 // The shape of a full-size value broadcast with another: the full shape, which the fused form checks.
                 if (AnyFull(call.Args))
                 {
@@ -524,11 +507,11 @@ internal sealed partial class LoopPlanner
                 }
 
                 return false;
-            case Call { Function: "Tensor.Sum", Args.Count: 1 } call:
+            case Call call when call.Is(RuntimeFunctions.SumAll) && call.Args.Count == 1:
                 // A sum of all elements is a number: a reduction the fused form takes out into a pass.
                 IsFull(call.Args[0]);
                 return false;
-            case Call call when LaneFunctions.Contains(call.Function):
+            case Call { Function.Lane: LaneForm.Function } call:
                 return AnyFull(call.Args);
             case Call call:
                 foreach (var arg in call.Args)
@@ -601,7 +584,7 @@ internal sealed partial class LoopPlanner
             var hasLaneForm = node switch
             {
                 Code code => code.Kind != ValueKind.Tensor,
-                Call call => IsElementwise(call) || (full && ShapedAs.Contains(call.Function)),
+                Call call => IsElementwise(call) || (full && call.Function.ShapedAsLast),
                 GradRef or PrimalRef or Literal or Negation or Binary => true,
                 _ => false,
             };
@@ -615,7 +598,7 @@ internal sealed partial class LoopPlanner
     }
 
     /// <summary>A call that applies its function element by element: one of Lane's, or System.Math's on numbers.</summary>
-    private static bool IsElementwise(Call call) => LaneFunctions.Contains(call.Function) || call.Function.StartsWith("Math.", System.StringComparison.Ordinal);
+    private static bool IsElementwise(Call call) => call.Function.Lane is LaneForm.Function or LaneForm.Scalar;
 
     /// <summary>
     /// A pass: the given reductions and stores, preceded by the full-size values they need (recomputed here, in step
@@ -718,10 +701,10 @@ internal sealed partial class LoopPlanner
     {
         switch (node)
         {
-            case Call { Function: "Tensor.ExpandAlong" } call:
+            case Call call when call.Is(RuntimeFunctions.ExpandAlong):
                 A.PushReversed(pending, call.Args, 1);
                 break;
-            case Call call when ShapedAs.Contains(call.Function):
+            case Call call when call.Function.ShapedAsLast:
                 A.PushReversed(pending, call.Args, call.Args.Count - 1);
                 break;
             case Call or Negation or Binary:

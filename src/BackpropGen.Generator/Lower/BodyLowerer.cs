@@ -5,6 +5,8 @@ using System.Threading;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Diagnostics;
 using BackpropGen.Generator.Discover;
+using BackpropGen.Generator.Ir;
+using BackpropGen.Generator.Ops;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,7 +16,7 @@ namespace BackpropGen.Generator.Lower;
 
 /// <summary>
 /// Lowers the body of a <c>[Differentiable]</c> method to the step IR: each statement that computes a value depending on
-/// a differentiable parameter becomes a numbered step whose right-hand side is a tree of <see cref="OpKind"/> operations;
+/// a differentiable parameter becomes a numbered step whose right-hand side is a tree of operations (<see cref="Operations"/>);
 /// everything else is kept verbatim. Anything that cannot be differentiated is reported at the offending code.
 /// </summary>
 internal sealed class BodyLowerer
@@ -457,7 +459,7 @@ internal sealed class BodyLowerer
     {
         callee = null!;
         operation = null!;
-        if (InvocationOf(invocation) is not { TargetMethod: var method } bound || !MethodDiscovery.IsDifferentiable(method))
+        if (InvocationOf(invocation) is not { TargetMethod: var method } bound || !KnownNames.IsDifferentiable(method))
         {
             return false;
         }
@@ -746,7 +748,7 @@ internal sealed class BodyLowerer
             case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryPlusExpression } plus:
                 return LowerExpression(plus.Operand);
             case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression } minus:
-                return Op(OpKind.Negate, kind, expression, LowerExpression(minus.Operand));
+                return Op(Operations.Negate, kind, expression, LowerExpression(minus.Operand));
             case BinaryExpressionSyntax binary when BinaryOp(binary) is { } op:
                 return Op(op, kind, expression, LowerExpression(binary.Left), LowerExpression(binary.Right));
             case InvocationExpressionSyntax invocation:
@@ -757,12 +759,12 @@ internal sealed class BodyLowerer
         }
     }
 
-    private static OpKind? BinaryOp(BinaryExpressionSyntax binary) => binary.Kind() switch
+    private static Op? BinaryOp(BinaryExpressionSyntax binary) => binary.Kind() switch
     {
-        SyntaxKind.AddExpression => OpKind.Add,
-        SyntaxKind.SubtractExpression => OpKind.Subtract,
-        SyntaxKind.MultiplyExpression => OpKind.Multiply,
-        SyntaxKind.DivideExpression => OpKind.Divide,
+        SyntaxKind.AddExpression => Operations.Add,
+        SyntaxKind.SubtractExpression => Operations.Subtract,
+        SyntaxKind.MultiplyExpression => Operations.Multiply,
+        SyntaxKind.DivideExpression => Operations.Divide,
         _ => null,
     };
 
@@ -778,10 +780,10 @@ internal sealed class BodyLowerer
             return new ConstExpr(invocation.ToString(), kind, EquatableArray<string>.Empty);
         }
 
-        var op = OpTable.Resolve(callee);
+        var op = OperationBinding.Resolve(callee);
         if (op is null)
         {
-            var reason = MethodDiscovery.IsDifferentiable(callee)
+            var reason = KnownNames.IsDifferentiable(callee)
                 ? $"a call of the [Differentiable] method '{callee.Name}' must be a whole step of its own (var h = {callee.Name}(…);), so that its cache can be kept"
                 : $"BackpropGen has no derivative rule for '{callee.ContainingType.Name}.{callee.Name}'; use the BackpropGen.Tensor operations or System.Math functions listed in the README, or compute it from them in steps"
                   + (callee.Locations.Any(l => l.IsInSource)
@@ -792,7 +794,7 @@ internal sealed class BodyLowerer
         }
 
         var (args, _) = LowerArguments(operation, withTexts: false);
-        return new OpExpr(op.Value, kind, args, TextWithHoisted(invocation), ReadsOf(invocation));
+        return new OpExpr(op, kind, args, TextWithHoisted(invocation), ReadsOf(invocation));
     }
 
     /// <summary>
@@ -887,7 +889,7 @@ internal sealed class BodyLowerer
         }
     }
 
-    private Expr Op(OpKind op, ValueKind kind, ExpressionSyntax syntax, params Expr[] args) =>
+    private Expr Op(Op op, ValueKind kind, ExpressionSyntax syntax, params Expr[] args) =>
         new OpExpr(op, kind, args.ToEquatableArray(), TextWithHoisted(syntax), ReadsOf(syntax));
 
     private static string LiteralText(object? value) => value switch

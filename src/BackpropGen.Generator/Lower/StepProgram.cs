@@ -1,46 +1,8 @@
 using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Ir;
+using BackpropGen.Generator.Ops;
 
 namespace BackpropGen.Generator.Lower;
-
-/// <summary>What a value is to differentiation: a tensor, a scalar, or something with no gradient (int, int[], bool, …).</summary>
-internal enum ValueKind
-{
-    Other,
-    Double,
-    Tensor,
-}
-
-/// <summary>The differentiable operations; each has exactly one entry in <c>DerivativeRules</c>.</summary>
-internal enum OpKind
-{
-    Add,
-    Subtract,
-    Multiply,
-    Divide,
-    Negate,
-    SumAll,
-    MeanAll,
-    Sum,
-    Mean,
-    Max,
-    Sqrt,
-    Exp,
-    Log,
-    Tanh,
-    Sigmoid,
-    Abs,
-    Square,
-    Pow,
-    Sin,
-    Cos,
-    Maximum,
-    Minimum,
-    Relu,
-    Dot,
-    Transpose,
-    Reshape,
-    Pick,
-}
 
 /// <summary>A node of a step's right-hand side.</summary>
 internal abstract record Expr(ValueKind Kind);
@@ -55,8 +17,15 @@ internal sealed record VarExpr(string Name, ValueKind Kind) : Expr(Kind);
 /// </summary>
 internal sealed record ConstExpr(string Text, ValueKind Kind, EquatableArray<string> Reads, int? Precedence = null) : Expr(Kind);
 
-/// <summary>One differentiable operation applied to its arguments, in the runtime signature's parameter order.</summary>
-internal sealed record OpExpr(OpKind Op, ValueKind Kind, EquatableArray<Expr> Args, string Text, EquatableArray<string> Reads) : Expr(Kind);
+/// <summary>
+/// One differentiable operation applied to its arguments, in the runtime signature's parameter order. Ops are compared
+/// by reference: each is one entry of <see cref="Operations"/>.
+/// </summary>
+internal sealed record OpExpr(Op Op, ValueKind Kind, EquatableArray<Expr> Args, string Text, EquatableArray<string> Reads) : Expr(Kind)
+{
+    /// <summary>The argument with <paramref name="role"/>, or null when the op has none.</summary>
+    public Expr? ArgumentWith(ArgRole role) => Op.PositionOf(role) is var position and >= 0 ? Args[position] : null;
+}
 
 /// <summary>A parameter of a called <c>[Differentiable]</c> method, as its generated backward sees it.</summary>
 internal sealed record CalleeParameter(string Name, ValueKind Kind, bool IsDifferentiable);

@@ -1,4 +1,5 @@
 using BackpropGen.Generator.Discover;
+using BackpropGen.Generator.Ir;
 using Microsoft.CodeAnalysis;
 
 namespace BackpropGen.Generator.Lower;

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
 
 namespace BackpropGen.Generator.Plan;
@@ -33,7 +34,7 @@ internal static class CachePlanner
         }
 
         var taken = new HashSet<string>(program.NamesInUse());
-        var properties = new HashSet<string> { Discover.GeneratedNames.Cache(method.Name) };
+        var properties = new HashSet<string> { GeneratedNames.Cache(method.Name) };
 
         var fields = new List<CacheField>();
         var shapeLocals = new List<ShapeLocal>();

@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
+using BackpropGen.Generator.Ops;
 
 namespace BackpropGen.Generator.Plan;
 
@@ -44,11 +46,10 @@ internal static class FullSizeValues
                 reduced.Add(variable.Name);
                 break;
             case OpExpr op:
-                var rule = DerivativeRules.Table[op.Op];
-                var reduces = op.Op is OpKind.Sum or OpKind.Mean or OpKind.SumAll or OpKind.MeanAll or OpKind.Max;
+                var reduces = op.Op.Category == OpCategory.Reduction;
                 foreach (var arg in op.Args)
                 {
-                    MarkReduced(arg, reduces || (rule.Elementwise && feedsReduction), reduced);
+                    MarkReduced(arg, reduces || (op.Op.IsElementwise && feedsReduction), reduced);
                 }
 
                 break;
@@ -61,7 +62,7 @@ internal static class FullSizeValues
         {
             case VarExpr variable:
                 return full.Contains(variable.Name);
-            case OpExpr op when DerivativeRules.Table[op.Op].Elementwise:
+            case OpExpr op when op.Op.IsElementwise:
                 foreach (var arg in op.Args)
                 {
                     if (IsFull(arg, full))

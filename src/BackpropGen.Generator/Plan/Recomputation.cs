@@ -2,7 +2,9 @@ using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
+using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
+using BackpropGen.Generator.Ops;
 
 namespace BackpropGen.Generator.Plan;
 
@@ -14,9 +16,6 @@ namespace BackpropGen.Generator.Plan;
 /// </summary>
 internal static class Recomputation
 {
-    /// <summary>Operations cheap enough to redo for every element: what a pass over memory costs anyway.</summary>
-    private static readonly HashSet<OpKind> Cheap = new() { OpKind.Add, OpKind.Subtract, OpKind.Multiply, OpKind.Divide, OpKind.Negate, OpKind.Square };
-
     /// <summary>
     /// The program with the values worth recomputing recomputed, each in a block of its own ahead of the backward's,
     /// and read from there instead of the cache; null when there is none.
@@ -84,12 +83,12 @@ internal static class Recomputation
         return program with { Blocks = blocks.ToEquatableArray() };
     }
 
-    /// <summary>A step of cheap operations on values that are there to read in the backward.</summary>
+    /// <summary>A step of ops that are cheap to recompute (<see cref="Op.Recompute"/>) on values that are there to read in the backward.</summary>
     private static bool CanRecompute(Expr expression, System.Func<string, bool> available) => expression switch
     {
         VarExpr variable => available(variable.Name),
         ConstExpr constant => constant.Kind != ValueKind.Tensor,
-        OpExpr op => Cheap.Contains(op.Op) && op.Args.All(arg => CanRecompute(arg, available)),
+        OpExpr op => op.Op.Recompute is not null && op.Args.All(arg => CanRecompute(arg, available)),
         _ => false,
     };
 
@@ -103,16 +102,7 @@ internal static class Recomputation
             case ConstExpr constant:
                 return new Code(constant.Text, constant.Kind, constant.Reads, Precedence: constant.Precedence);
             case OpExpr op:
-                var args = op.Args.Select(arg => FromForward(arg, recomputed)).ToList();
-                return op.Op switch
-                {
-                    OpKind.Add => A.Add(args[0], args[1]),
-                    OpKind.Subtract => A.Sub(args[0], args[1]),
-                    OpKind.Multiply => A.Mul(args[0], args[1]),
-                    OpKind.Divide => A.Div(args[0], args[1]),
-                    OpKind.Negate => A.Neg(args[0]),
-                    _ => A.Square(args[0]),
-                };
+                return op.Op.Recompute!(op.Args.Select(arg => FromForward(arg, recomputed)).ToList());
             default:
                 throw new System.InvalidOperationException("Only cheap steps are recomputed.");
         }

@@ -1,8 +1,12 @@
-namespace BackpropGen.Generator.Discover;
+namespace BackpropGen.Generator.Common;
 
 /// <summary>The names of the members generated for a method <c>M</c> (SPEC §2): one place, used by discovery and emission.</summary>
 internal static class GeneratedNames
 {
+    /// <summary>The tool named by the <c>GeneratedCode</c> attribute on every generated member, by which discovery knows them.</summary>
+    public const string GeneratorName = "BackpropGen.Generator";
+    public const string GeneratorVersion = "0.1.0";
+
     public static string Cache(string method) => method + "Cache";
 
     public static string Forward(string method) => method + "Forward";

@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace BackpropGen.Generator.Lower;
+namespace BackpropGen.Generator.Common;
 
 /// <summary>How tightly C# binds an expression, from loosest to tightest: the emitter parenthesizes by it.</summary>
 internal static class Precedence
@@ -12,15 +12,6 @@ internal static class Precedence
     public const int Multiplicative = 2;
     public const int Unary = 3;
     public const int Primary = 4;
-
-    /// <summary>The precedence of an operation's own code (<c>a + b</c> is additive, <c>Sum(x)</c> primary).</summary>
-    public static int Of(OpKind op) => op switch
-    {
-        OpKind.Add or OpKind.Subtract => Additive,
-        OpKind.Multiply or OpKind.Divide => Multiplicative,
-        OpKind.Negate => Unary,
-        _ => Primary,
-    };
 
     /// <summary>
     /// The precedence of user code as it was written (<c>1.0 / N</c> is multiplicative), read off its syntax when it is

@@ -1,9 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
-using BackpropGen.Generator.Lower;
-
-namespace BackpropGen.Generator.Differentiate;
+namespace BackpropGen.Generator.Ir;
 
 /// <summary>
 /// An expression of the backward pass. Reads of forward values are explicit nodes, so that the cache planner can see
@@ -44,8 +42,15 @@ internal sealed record Negation(Adj Operand) : Adj(Operand.Kind);
 
 internal sealed record Binary(char Operator, Adj Left, Adj Right, ValueKind Kind) : Adj(Kind);
 
-/// <summary>A call of a runtime function; <paramref name="Function"/> is <c>Tensor.SumTo</c> or <c>Math.Exp</c>, qualified by the emitter.</summary>
-internal sealed record Call(string Function, EquatableArray<Adj> Args, ValueKind Kind) : Adj(Kind);
+/// <summary>A call of a runtime function (<see cref="RuntimeFunctions"/>) or of a called method's generated backward.</summary>
+internal sealed record Call(Function Function, EquatableArray<Adj> Args, ValueKind Kind) : Adj(Kind)
+{
+    public bool Is(Function function) => Function == function;
+
+    public bool Is(Function function, Function other) => Function == function || Function == other;
+
+    public bool Is(Function function, Function other, Function third) => Function == function || Function == other || Function == third;
+}
 
 /// <summary>The small algebra the derivative rules are written in; it picks Tensor or Math functions by the operand's kind.</summary>
 internal static class A
@@ -65,19 +70,19 @@ internal static class A
     /// <summary>A constant factor reads best in front (<c>1.0 / N * dmu</c>), a gradient times a value with the gradient first (<c>dxhat * ivar</c>).</summary>
     public static Adj Scale(Adj gradient, Adj factor) => factor is Code or Literal ? Mul(factor, gradient) : Mul(gradient, factor);
 
-    public static Adj TensorCall(string name, ValueKind kind, params Adj[] args) => new Call("Tensor." + name, args.ToEquatableArray(), kind);
+    public static Adj Call(Function function, ValueKind kind, params Adj[] args) => new Call(function, args.ToEquatableArray(), kind);
 
     /// <summary>An elementwise function of a tensor or a double: <c>Tensor.Sqrt</c> or <c>Math.Sqrt</c>.</summary>
-    public static Adj Elementwise(string name, Adj x) =>
-        x.Kind == ValueKind.Tensor ? TensorCall(name, ValueKind.Tensor, x) : new Call("Math." + name, new[] { x }.ToEquatableArray(), ValueKind.Double);
+    public static Adj Elementwise(Function function, Adj x) =>
+        x.Kind == ValueKind.Tensor ? Call(function, ValueKind.Tensor, x) : Call(RuntimeFunctions.OnDoubles(function), ValueKind.Double, x);
 
     public static Adj Square(Adj x) => x.Kind == ValueKind.Tensor
-        ? TensorCall("Square", ValueKind.Tensor, x)
-        : x is GradRef or PrimalRef or Literal ? Mul(x, x) : new Call("Math.Pow", new[] { x, Lit("2") }.ToEquatableArray(), ValueKind.Double);
+        ? Call(RuntimeFunctions.Square, ValueKind.Tensor, x)
+        : x is GradRef or PrimalRef or Literal ? Mul(x, x) : Call(RuntimeFunctions.OnDoubles(RuntimeFunctions.Pow), ValueKind.Double, x, Lit("2"));
 
     public static Adj Pow(Adj x, Adj p) => x.Kind == ValueKind.Tensor
-        ? TensorCall("Pow", ValueKind.Tensor, x, p)
-        : new Call("Math.Pow", new[] { x, p }.ToEquatableArray(), ValueKind.Double);
+        ? Call(RuntimeFunctions.Pow, ValueKind.Tensor, x, p)
+        : Call(RuntimeFunctions.OnDoubles(RuntimeFunctions.Pow), ValueKind.Double, x, p);
 
     public static Adj Shape(Adj value) => value switch
     {

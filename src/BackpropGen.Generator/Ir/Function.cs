@@ -1,0 +1,105 @@
+namespace BackpropGen.Generator.Ir;
+
+/// <summary>How a runtime function is computed on the lanes of a fused pass (the elements <c>j … j + Lane.Count</c> of a row).</summary>
+internal enum LaneForm
+{
+    /// <summary>It has no lane form: a backward that calls it on a full-size value is not fused.</summary>
+    None,
+
+    /// <summary><c>Lane.F(…)</c>: the runtime's <c>Lane</c> has a function of the same name and arguments.</summary>
+    Function,
+
+    /// <summary>A function of doubles (<c>Math.Exp</c>), written as it is: in a pass it is computed once, not per lane.</summary>
+    Scalar,
+
+    /// <summary>On the lanes of its result it is its first argument's lanes: a sum to, or broadcast to, the full shape sums nothing.</summary>
+    FirstArgument,
+
+    /// <summary>On the lanes of its result it is the product of its first two arguments' lanes (<c>SumProductTo(a, b, shape)</c>).</summary>
+    ProductOfFirstTwo,
+
+    /// <summary>Zero in every lane.</summary>
+    Zero,
+}
+
+/// <summary>
+/// A function that backward code calls: one of the runtime's (<see cref="RuntimeFunctions"/>) or a called method's
+/// generated backward. <paramref name="Owner"/> is the type it is called on, as emitted; <paramref name="ShapedAsLast"/>
+/// tells that its result has the shape of its last argument (<c>SumTo(g, shape)</c>, <c>Full(v, shape)</c>), so that a
+/// full-size value read in it reads as its lanes.
+/// </summary>
+internal sealed record Function(string Owner, string Name, LaneForm Lane, bool ShapedAsLast = false)
+{
+    /// <summary>How code calls it: <c>global::BackpropGen.Tensor.SumTo</c>.</summary>
+    public string Qualified => Owner + "." + Name;
+}
+
+/// <summary>
+/// The runtime functions the derivative rules and the later stages call, each once, with its lane form. Stages compare
+/// against these entries, never against names, so a function a stage does not know cannot be mistaken for one it does.
+/// </summary>
+internal static class RuntimeFunctions
+{
+    private const string Tensor = "global::BackpropGen.Tensor";
+    private const string TensorShape = "global::BackpropGen.TensorShape";
+    private const string Math = "global::System.Math";
+
+    // Elementwise functions of tensors, computed on lanes by the runtime's Lane.
+    public static readonly Function Square = OnLanes("Square");
+    public static readonly Function Sqrt = OnLanes("Sqrt");
+    public static readonly Function Exp = OnLanes("Exp");
+    public static readonly Function Log = OnLanes("Log");
+    public static readonly Function Tanh = OnLanes("Tanh");
+    public static readonly Function Sigmoid = OnLanes("Sigmoid");
+    public static readonly Function Abs = OnLanes("Abs");
+    public static readonly Function Sign = OnLanes("Sign");
+    public static readonly Function Sin = OnLanes("Sin");
+    public static readonly Function Cos = OnLanes("Cos");
+    public static readonly Function Pow = OnLanes("Pow");
+    public static readonly Function Relu = OnLanes("Relu");
+    public static readonly Function Maximum = OnLanes("Maximum");
+    public static readonly Function Minimum = OnLanes("Minimum");
+    public static readonly Function Greater = OnLanes("Greater");
+    public static readonly Function Less = OnLanes("Less");
+    public static readonly Function GreaterOrEqual = OnLanes("GreaterOrEqual");
+    public static readonly Function LessOrEqual = OnLanes("LessOrEqual");
+
+    /// <summary><c>SumTo(g, shape)</c>: a gradient that flowed through a broadcast, summed back to its argument's shape.</summary>
+    public static readonly Function SumTo = new(Tensor, "SumTo", LaneForm.FirstArgument, ShapedAsLast: true);
+
+    /// <summary><c>SumProductTo(a, b, shape)</c>: <c>SumTo(a * b, shape)</c> without the product's tensor.</summary>
+    public static readonly Function SumProductTo = new(Tensor, "SumProductTo", LaneForm.ProductOfFirstTwo, ShapedAsLast: true);
+
+    /// <summary><c>BroadcastTo(g, shape)</c>: a gradient left in a reduction's reduced shape, expanded.</summary>
+    public static readonly Function BroadcastTo = new(Tensor, "BroadcastTo", LaneForm.FirstArgument, ShapedAsLast: true);
+
+    /// <summary><c>ExpandAlong(g, axis, shape)</c>: a reduction's gradient repeated along the reduced axis.</summary>
+    public static readonly Function ExpandAlong = new(Tensor, "ExpandAlong", LaneForm.FirstArgument, ShapedAsLast: true);
+
+    /// <summary><c>Full(v, shape)</c>: a double everywhere.</summary>
+    public static readonly Function Full = new(Tensor, "Full", LaneForm.FirstArgument, ShapedAsLast: true);
+
+    /// <summary><c>Zeros(shape)</c>: the gradient of a parameter that does not reach the result.</summary>
+    public static readonly Function Zeros = new(Tensor, "Zeros", LaneForm.Zero, ShapedAsLast: true);
+
+    /// <summary><c>Sum(x)</c>: every element summed to a double.</summary>
+    public static readonly Function SumAll = new(Tensor, "Sum", LaneForm.None);
+
+    public static readonly Function MaxMask = new(Tensor, "MaxMask", LaneForm.None);
+    public static readonly Function DotTransposeA = new(Tensor, "DotTransposeA", LaneForm.None);
+    public static readonly Function DotTransposeB = new(Tensor, "DotTransposeB", LaneForm.None);
+    public static readonly Function Transpose = new(Tensor, "Transpose", LaneForm.None);
+    public static readonly Function Reshape = new(Tensor, "Reshape", LaneForm.None);
+    public static readonly Function Unpick = new(Tensor, "Unpick", LaneForm.None);
+
+    /// <summary><c>TensorShape.Broadcast(a, b)</c>: the shape two broadcast operands give.</summary>
+    public static readonly Function BroadcastShapes = new(TensorShape, "Broadcast", LaneForm.None);
+
+    /// <summary><c>TensorShape.OfDot(a, b)</c>: the shape of a matrix product.</summary>
+    public static readonly Function ShapeOfDot = new(TensorShape, "OfDot", LaneForm.None);
+
+    /// <summary>The function of doubles with the name of an elementwise tensor function (<c>Math.Exp</c> for <c>Tensor.Exp</c>).</summary>
+    public static Function OnDoubles(Function function) => new(Math, function.Name, LaneForm.Scalar);
+
+    private static Function OnLanes(string name) => new(Tensor, name, LaneForm.Function);
+}

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Generic;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Ir;
+
+namespace BackpropGen.Generator.Ops;
+
+/// <summary>What kind of operation an op is, which decides how the planning and fusing stages treat its values.</summary>
+internal enum OpCategory
+{
+    /// <summary>Element by element: its output has the (broadcast) shape of its tensor arguments.</summary>
+    Elementwise,
+
+    /// <summary>Reduces its input, along an <see cref="ArgRole.Axis"/> argument or, without one, to a double.</summary>
+    Reduction,
+
+    /// <summary>A matrix product: its output's shape comes from its rule's <see cref="Op.OutputShape"/>.</summary>
+    Product,
+
+    /// <summary>Moves elements without computing with them (<c>Transpose</c>, <c>Reshape</c>).</summary>
+    Layout,
+
+    /// <summary>Picks elements by index (<c>Pick</c>).</summary>
+    Gather,
+}
+
+/// <summary>What an argument is to its op.</summary>
+internal enum ArgRole
+{
+    /// <summary>A value the op computes with: it gets a gradient when it depends on a differentiable parameter.</summary>
+    Operand,
+
+    /// <summary>The axis a reduction reduces (an <c>int</c>).</summary>
+    Axis,
+
+    /// <summary>Whether a reduction keeps the reduced axis as size 1 (a <c>bool</c>).</summary>
+    KeepDims,
+
+    /// <summary>A shape (<c>Reshape</c>'s numbers).</summary>
+    Shape,
+
+    /// <summary>Integer indices (<c>Pick</c>'s).</summary>
+    Index,
+}
+
+/// <summary>A runtime method that user code calls to apply an op: <c>Tensor.Sum</c>, <c>Math.Exp</c>.</summary>
+internal enum OpOwner
+{
+    Tensor,
+    Math,
+}
+
+/// <summary>One way user code writes an op: a method of <see cref="Owner"/> of that name (its arity is the op's argument count).</summary>
+internal sealed record OpMethod(OpOwner Owner, string Name);
+
+/// <summary>
+/// What a rule sees of one operation: its arguments' values, its output, and the gradient <see cref="G"/> flowing into it.
+/// </summary>
+internal interface IRuleContext
+{
+    /// <summary>The gradient of the operation's output.</summary>
+    Adj G { get; }
+
+    /// <summary>The operation's output, as the forward computed it (rules reuse it: <c>0.5 / sqrtvar</c>).</summary>
+    Adj Out { get; }
+
+    /// <summary>The value of argument <paramref name="index"/>.</summary>
+    Adj Arg(int index);
+}
+
+/// <summary>
+/// The specification of one differentiable operation, which every stage reads and none restates: how user code writes
+/// it, what its arguments are, its derivative, its category, and what later stages may do with it. One instance per op,
+/// in <see cref="Operations"/>; stages compare ops by reference.
+/// </summary>
+internal sealed class Op
+{
+    /// <param name="name">The op's name in messages and tests.</param>
+    /// <param name="category">How the planning and fusing stages treat it.</param>
+    /// <param name="derivative">Its derivative, as the README's op table and the generated comments state it.</param>
+    /// <param name="adjoints">
+    /// Given the gradient of its output, the gradient contribution of each argument, in argument order (null where an
+    /// argument has none).
+    /// </param>
+    /// <param name="arguments">Its arguments' roles, in the runtime signature's parameter order.</param>
+    public Op(string name, OpCategory category, string derivative, Func<IRuleContext, Adj?[]> adjoints, params ArgRole[] arguments)
+    {
+        Name = name;
+        Category = category;
+        Derivative = derivative;
+        Adjoints = adjoints;
+        Arguments = arguments;
+    }
+
+    public string Name { get; }
+
+    public OpCategory Category { get; }
+
+    public string Derivative { get; }
+
+    public Func<IRuleContext, Adj?[]> Adjoints { get; }
+
+    public IReadOnlyList<ArgRole> Arguments { get; }
+
+    /// <summary>The runtime methods that apply it (<c>Tensor.Exp</c>, <c>Math.Exp</c>); empty for an operator.</summary>
+    public IReadOnlyList<OpMethod> Methods { get; init; } = Array.Empty<OpMethod>();
+
+    /// <summary>An elementwise op between two tensors: its arguments' gradients are summed back to each argument's shape.</summary>
+    public bool Broadcasts { get; init; }
+
+    /// <summary>How tightly its code binds (<see cref="Common.Precedence"/>): <c>a + b</c> is additive, a call primary.</summary>
+    public int Precedence { get; init; } = Common.Precedence.Primary;
+
+    /// <summary>
+    /// For a reduction along an axis: the gradient of its input left in the reduced shape, which broadcasting expands
+    /// where it is used (valid when the reduced axis is 0 or kept as 1), so that no full-size tensor of repeated values
+    /// is made: the seed's <c>dsq = 1. / N * np.ones((N, D)) * dvar</c> without the <c>np.ones</c>.
+    /// </summary>
+    public Func<IRuleContext, Adj>? Reduced { get; init; }
+
+    /// <summary>
+    /// For an op that is not elementwise, its output's shape from its arguments' shapes (in argument order), so that a
+    /// backward that needs only the shape of <c>Dot(x, w) + b</c> does not compute the product again to learn it.
+    /// </summary>
+    public Func<IReadOnlyList<Adj>, Adj>? OutputShape { get; init; }
+
+    /// <summary>
+    /// Every argument's gradient is <c>g</c> times a value of the output's shape (<c>out * g</c>, <c>2 * g * x</c>, a
+    /// mask), so a gradient still in a reduction's reduced shape comes out full-size without being expanded first.
+    /// </summary>
+    public bool ScalesGradient { get; init; }
+
+    /// <summary>
+    /// The op written in the backward's algebra from its arguments, for an op cheap enough to redo for every element (what
+    /// a pass over memory costs anyway): a backward then recomputes a full-size value made by it rather than keep it in
+    /// the cache. Null for an op that is not redone.
+    /// </summary>
+    public Func<IReadOnlyList<Adj>, Adj>? Recompute { get; init; }
+
+    public bool IsElementwise => Category == OpCategory.Elementwise;
+
+    /// <summary>The position of the argument with <paramref name="role"/>, or -1.</summary>
+    public int PositionOf(ArgRole role)
+    {
+        for (var i = 0; i < Arguments.Count; i++)
+        {
+            if (Arguments[i] == role)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public override string ToString() => Name;
+}

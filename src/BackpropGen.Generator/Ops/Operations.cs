@@ -1,0 +1,255 @@
+using System.Collections.Generic;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Ir;
+using static BackpropGen.Generator.Ir.A;
+
+namespace BackpropGen.Generator.Ops;
+
+/// <summary>
+/// The differentiable operations, one entry each, in the manner of Tangent's grads.py: the one place to read or add an
+/// operation (docs/adding-an-op.md). In the rules, g is the output's gradient and out the output.
+/// </summary>
+internal static class Operations
+{
+    public static readonly Op Add = new("Add", OpCategory.Elementwise, "a + b: da = g, db = g", c => new[] { c.G, c.G }, ArgRole.Operand, ArgRole.Operand)
+    {
+        Broadcasts = true,
+        Precedence = Precedence.Additive,
+        Recompute = args => A.Add(args[0], args[1]),
+    };
+
+    public static readonly Op Subtract = new("Subtract", OpCategory.Elementwise, "a - b: da = g, db = -g", c => new[] { c.G, Neg(c.G) }, ArgRole.Operand, ArgRole.Operand)
+    {
+        Broadcasts = true,
+        Precedence = Precedence.Additive,
+        Recompute = args => Sub(args[0], args[1]),
+    };
+
+    public static readonly Op Multiply = new(
+        "Multiply", OpCategory.Elementwise, "a * b: da = g * b, db = g * a", c => new[] { Scale(c.G, c.Arg(1)), Scale(c.G, c.Arg(0)) }, ArgRole.Operand, ArgRole.Operand)
+    {
+        Broadcasts = true,
+        Precedence = Precedence.Multiplicative,
+        Recompute = args => Mul(args[0], args[1]),
+    };
+
+    public static readonly Op Divide = new(
+        "Divide",
+        OpCategory.Elementwise,
+        "a / b: da = g / b, db = -a / b² * g",
+        c => new[] { Div(c.G, c.Arg(1)), Mul(Div(Neg(c.Arg(0)), A.Square(c.Arg(1))), c.G) },
+        ArgRole.Operand,
+        ArgRole.Operand)
+    {
+        Broadcasts = true,
+        Precedence = Precedence.Multiplicative,
+        Recompute = args => Div(args[0], args[1]),
+    };
+
+    public static readonly Op Negate = new("Negate", OpCategory.Elementwise, "-x: dx = -g", c => new[] { Neg(c.G) }, ArgRole.Operand)
+    {
+        Precedence = Precedence.Unary,
+        Recompute = args => Neg(args[0]),
+    };
+
+    public static readonly Op SumAll = new(
+        "SumAll", OpCategory.Reduction, "Sum(x): dx = g everywhere", c => new[] { A.Call(RuntimeFunctions.Full, ValueKind.Tensor, c.G, Shape(c.Arg(0))) }, ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Sum") },
+    };
+
+    public static readonly Op MeanAll = new(
+        "MeanAll",
+        OpCategory.Reduction,
+        "Mean(x): dx = g / x.Length everywhere",
+        c => new[] { A.Call(RuntimeFunctions.Full, ValueKind.Tensor, Div(c.G, new Member(Shape(c.Arg(0)), "ElementCount", ValueKind.Double)), Shape(c.Arg(0))) },
+        ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Mean") },
+    };
+
+    public static readonly Op Sum = new(
+        "Sum",
+        OpCategory.Reduction,
+        "Sum(x, axis): dx = g repeated along axis",
+        c => new[] { A.Call(RuntimeFunctions.ExpandAlong, ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0))), null, null },
+        ArgRole.Operand,
+        ArgRole.Axis,
+        ArgRole.KeepDims)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Sum") },
+        Reduced = c => c.G,
+    };
+
+    public static readonly Op Mean = new(
+        "Mean",
+        OpCategory.Reduction,
+        "Mean(x, axis): dx = g repeated along axis / x.Shape[axis]",
+        c => new[] { Div(A.Call(RuntimeFunctions.ExpandAlong, ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0))), LengthAlong(c)), null, null },
+        ArgRole.Operand,
+        ArgRole.Axis,
+        ArgRole.KeepDims)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Mean") },
+        Reduced = c => Div(c.G, LengthAlong(c)),
+    };
+
+    public static readonly Op Max = new(
+        "Max",
+        OpCategory.Reduction,
+        "Max(x, axis): dx = g at the (first) maximum along axis, 0 elsewhere",
+        c => new[]
+        {
+            Mul(A.Call(RuntimeFunctions.MaxMask, ValueKind.Tensor, c.Arg(0), c.Arg(1)), A.Call(RuntimeFunctions.ExpandAlong, ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0)))),
+            null,
+            null,
+        },
+        ArgRole.Operand,
+        ArgRole.Axis,
+        ArgRole.KeepDims)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Max") },
+    };
+
+    public static readonly Op Sqrt = Unary("Sqrt", "Sqrt(x): dx = 0.5 / out * g (reuses the forward output)", c => Mul(Div(Lit("0.5"), c.Out), c.G), scalesGradient: true);
+
+    public static readonly Op Exp = Unary("Exp", "Exp(x): dx = out * g", c => Scale(c.G, c.Out), scalesGradient: true);
+
+    public static readonly Op Log = Unary("Log", "Log(x): dx = g / x", c => Div(c.G, c.Arg(0)), scalesGradient: true);
+
+    public static readonly Op Tanh = Unary("Tanh", "Tanh(x): dx = (1 - out²) * g", c => Mul(Sub(Lit("1"), A.Square(c.Out)), c.G), scalesGradient: true);
+
+    public static readonly Op Sigmoid = Unary("Sigmoid", "Sigmoid(x): dx = out * (1 - out) * g", c => Mul(Mul(c.Out, Sub(Lit("1"), c.Out)), c.G), scalesGradient: true, onDoubles: false);
+
+    public static readonly Op Abs = Unary("Abs", "Abs(x): dx = sign(x) * g (0 at x = 0)", c => Mul(Elementwise(RuntimeFunctions.Sign, c.Arg(0)), c.G), scalesGradient: true);
+
+    public static readonly Op Square = Unary("Square", "Square(x): dx = 2 * g * x", c => Mul(Mul(Lit("2"), c.G), c.Arg(0)), scalesGradient: true, onDoubles: false, recompute: args => A.Square(args[0]));
+
+    public static readonly Op Pow = new(
+        "Pow",
+        OpCategory.Elementwise,
+        "Pow(x, p): dx = p * x^(p-1) * g, dp = log(x) * out * g",
+        c => new[] { Mul(Mul(c.Arg(1), A.Pow(c.Arg(0), Sub(c.Arg(1), Lit("1")))), c.G), Mul(Mul(Elementwise(RuntimeFunctions.Log, c.Arg(0)), c.Out), c.G) },
+        ArgRole.Operand,
+        ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Pow"), new OpMethod(OpOwner.Math, "Pow") },
+        ScalesGradient = true,
+    };
+
+    public static readonly Op Sin = new("Sin", OpCategory.Elementwise, "Sin(x): dx = cos(x) * g", c => new[] { Mul(Elementwise(RuntimeFunctions.Cos, c.Arg(0)), c.G) }, ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Math, "Sin") },
+    };
+
+    public static readonly Op Cos = new("Cos", OpCategory.Elementwise, "Cos(x): dx = -sin(x) * g", c => new[] { Mul(Neg(Elementwise(RuntimeFunctions.Sin, c.Arg(0))), c.G) }, ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Math, "Cos") },
+    };
+
+    public static readonly Op Maximum = Selection(
+        "Maximum", "Maximum(a, b): da = g where a > b, db = g where a <= b (a tie goes to b)", RuntimeFunctions.Greater, RuntimeFunctions.LessOrEqual);
+
+    public static readonly Op Minimum = Selection(
+        "Minimum", "Minimum(a, b): da = g where a < b, db = g where a >= b (a tie goes to b)", RuntimeFunctions.Less, RuntimeFunctions.GreaterOrEqual);
+
+    public static readonly Op Relu = new(
+        "Relu", OpCategory.Elementwise, "Relu(x): dx = g where x > 0 (0 at x = 0)", c => new[] { Mul(c.G, A.Call(RuntimeFunctions.Greater, ValueKind.Tensor, c.Arg(0), Lit("0.0"))) }, ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Relu") },
+        ScalesGradient = true,
+    };
+
+    public static readonly Op Dot = new(
+        "Dot",
+        OpCategory.Product,
+        "Dot(a, b): da = Dot(g, bᵀ), db = Dot(aᵀ, g), each read transposed in place (no transpose is built)",
+        c => new[] { A.Call(RuntimeFunctions.DotTransposeB, ValueKind.Tensor, c.G, c.Arg(1)), A.Call(RuntimeFunctions.DotTransposeA, ValueKind.Tensor, c.Arg(0), c.G) },
+        ArgRole.Operand,
+        ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Dot") },
+        OutputShape = shapes => A.Call(RuntimeFunctions.ShapeOfDot, ValueKind.Other, shapes[0], shapes[1]),
+    };
+
+    public static readonly Op Transpose = new("Transpose", OpCategory.Layout, "Transpose(x): dx = Transpose(g)", c => new[] { A.Call(RuntimeFunctions.Transpose, ValueKind.Tensor, c.G) }, ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Transpose") },
+    };
+
+    public static readonly Op Reshape = new(
+        "Reshape", OpCategory.Layout, "Reshape(x, shape): dx = Reshape(g, x.Shape)", c => new[] { A.Call(RuntimeFunctions.Reshape, ValueKind.Tensor, c.G, Shape(c.Arg(0))), null }, ArgRole.Operand, ArgRole.Shape)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Reshape") },
+    };
+
+    public static readonly Op Pick = new(
+        "Pick",
+        OpCategory.Gather,
+        "Pick(x, index): dx = g scattered to [i, index[i]], 0 elsewhere",
+        c => new[] { A.Call(RuntimeFunctions.Unpick, ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0))), null },
+        ArgRole.Operand,
+        ArgRole.Index)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Pick") },
+    };
+
+    /// <summary>Every op, in the order of this file.</summary>
+    public static readonly IReadOnlyList<Op> All = new[]
+    {
+        Add, Subtract, Multiply, Divide, Negate, SumAll, MeanAll, Sum, Mean, Max, Sqrt, Exp, Log, Tanh, Sigmoid, Abs, Square, Pow, Sin, Cos,
+        Maximum, Minimum, Relu, Dot, Transpose, Reshape, Pick,
+    };
+
+    private static readonly Dictionary<(OpOwner, string, int), Op> ByMethod = IndexByMethod();
+
+    /// <summary>The op that a call of <paramref name="owner"/>'s method <paramref name="name"/> with <paramref name="arity"/> parameters applies, or null.</summary>
+    public static Op? Find(OpOwner owner, string name, int arity) => ByMethod.TryGetValue((owner, name, arity), out var op) ? op : null;
+
+    private static Dictionary<(OpOwner, string, int), Op> IndexByMethod()
+    {
+        var index = new Dictionary<(OpOwner, string, int), Op>();
+        foreach (var op in All)
+        {
+            foreach (var method in op.Methods)
+            {
+                // Two ops written the same way would make the table ambiguous: fail at once, in every test.
+                index.Add((method.Owner, method.Name, op.Arguments.Count), op);
+            }
+        }
+
+        return index;
+    }
+
+    /// <summary>An elementwise function of one argument, a method of Tensor and (<paramref name="onDoubles"/>) of Math.</summary>
+    private static Op Unary(
+        string name,
+        string derivative,
+        System.Func<IRuleContext, Adj> adjoint,
+        bool scalesGradient,
+        bool onDoubles = true,
+        System.Func<IReadOnlyList<Adj>, Adj>? recompute = null) =>
+        new(name, OpCategory.Elementwise, derivative, c => new[] { adjoint(c) }, ArgRole.Operand)
+        {
+            Methods = onDoubles ? new[] { new OpMethod(OpOwner.Tensor, name), new OpMethod(OpOwner.Math, name) } : new[] { new OpMethod(OpOwner.Tensor, name) },
+            ScalesGradient = scalesGradient,
+            Recompute = recompute,
+        };
+
+    /// <summary>An elementwise choice between two tensors: each argument's gradient is g where its mask selects it.</summary>
+    private static Op Selection(string name, string derivative, Function selectsA, Function selectsB) =>
+        new(
+            name,
+            OpCategory.Elementwise,
+            derivative,
+            c => new[] { Mul(c.G, A.Call(selectsA, ValueKind.Tensor, c.Arg(0), c.Arg(1))), Mul(c.G, A.Call(selectsB, ValueKind.Tensor, c.Arg(0), c.Arg(1))) },
+            ArgRole.Operand,
+            ArgRole.Operand)
+        {
+            Methods = new[] { new OpMethod(OpOwner.Tensor, name) },
+            Broadcasts = true,
+            ScalesGradient = true,
+        };
+
+    private static Adj LengthAlong(IRuleContext c) => new InstanceCall(Shape(c.Arg(0)), "Dimension", new[] { c.Arg(1) }.ToEquatableArray(), ValueKind.Double);
+}
