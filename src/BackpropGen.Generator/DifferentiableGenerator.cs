@@ -5,6 +5,7 @@ using BackpropGen.Generator.Differentiate;
 using BackpropGen.Generator.Link;
 using BackpropGen.Generator.Discover;
 using BackpropGen.Generator.Emit;
+using BackpropGen.Generator.Fuse;
 using BackpropGen.Generator.Plan;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -13,8 +14,8 @@ namespace BackpropGen.Generator;
 
 /// <summary>
 /// The pipeline, one stage per folder: discover <c>[Differentiable]</c> methods and lower their bodies to the step IR,
-/// link them (which methods get code, given the calls between them), differentiate with the rule table, plan the cache
-/// and the fused passes, emit the source. Why a method gets no code is reported by the
+/// link them (which methods get code, given the calls between them), differentiate with the op specification, plan the
+/// cache, fuse the backward into passes over the rows, emit the source. Why a method gets no code is reported by the
 /// <see cref="Analyze.DifferentiableAnalyzer"/>, from the same discovery, lowering and linking; the generator reports
 /// only its own failures (BPG0099), each costing one method.
 /// </summary>
@@ -28,6 +29,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         public const string Methods = nameof(Methods);
         public const string Differentiated = nameof(Differentiated);
         public const string Planned = nameof(Planned);
+        public const string Fused = nameof(Fused);
         public const string Linked = nameof(Linked);
     }
 
@@ -38,7 +40,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 KnownNames.DifferentiableAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (target, cancellationToken) => MethodDiscovery.Discover(target, cancellationToken))
+                static (target, cancellationToken) => FrontEnd.Run(target, cancellationToken))
             .WithTrackingName(TrackingNames.Lowered);
 
         // Which methods get code is a question of the whole compilation: a method whose callee gets none, or that
@@ -61,8 +63,10 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Methods)
             .Select(static (method, _) => Staged.Run(method.Key, method, ReverseSweep.Differentiate))
             .WithTrackingName(TrackingNames.Differentiated)
-            .Select(static (program, _) => program.Then(MethodPlanner.Plan))
-            .WithTrackingName(TrackingNames.Planned);
+            .Select(static (program, _) => program.Then(PlannedMethod.Of))
+            .WithTrackingName(TrackingNames.Planned)
+            .Select(static (planned, _) => planned.Then(LoopPlanner.Fuse))
+            .WithTrackingName(TrackingNames.Fused);
 
         context.RegisterSourceOutput(
             lowered.Where(static result => result.Failure is not null),

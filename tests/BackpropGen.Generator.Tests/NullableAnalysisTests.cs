@@ -79,8 +79,8 @@ public class NullableAnalysisTests
                 }
 
                 methods++;
-                var expected = MethodDiscovery.Analyze(model, syntax, method, default);
-                var actual = MethodDiscovery.Analyze(withoutNullable, syntax, method, default);
+                var expected = FrontEnd.Run(model, syntax, method, default);
+                var actual = FrontEnd.Run(withoutNullable, syntax, method, default);
                 Assert.True(expected == actual, $"{what}: {method.Name} lowers differently without nullable analysis");
             }
         }

@@ -66,8 +66,8 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var result = MethodDiscovery.Analyze(context.SemanticModel, syntax, method, context.CancellationToken);
-        var key = BodyLowerer.KeyOf(method);
+        var result = FrontEnd.Run(context.SemanticModel, syntax, method, context.CancellationToken);
+        var key = MethodIdentity.KeyOf(method);
         results.TryAdd(key, new Lazy<LoweringResult?>(() => result));
         foreach (var info in result.Diagnostics)
         {
@@ -119,7 +119,7 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            var calleeResult = results.GetOrAdd(callee, k => new Lazy<LoweringResult?>(() => MethodDiscovery.AnalyzeCallee(compilation, k, cancellationToken))).Value;
+            var calleeResult = results.GetOrAdd(callee, k => new Lazy<LoweringResult?>(() => FrontEnd.RunCallee(compilation, k, cancellationToken))).Value;
             if (calleeResult?.Link is not { } link)
             {
                 continue;

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Threading;
-using BackpropGen.Generator.Ir;
+using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Ops;
 using Microsoft.CodeAnalysis;

@@ -3,8 +3,6 @@ using System.Linq;
 using System.Threading;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Diagnostics;
-using BackpropGen.Generator.Ir;
-using BackpropGen.Generator.Lower;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -13,32 +11,10 @@ namespace BackpropGen.Generator.Discover;
 
 /// <summary>
 /// Checks that a <c>[Differentiable]</c> method can be given a generated forward and backward (static, in partial
-/// types, differentiable result, by-value parameters, no clashing names), then hands its body to the lowering stage.
+/// types, differentiable result, by-value parameters, no clashing names), and finds the body the lowering stage reads.
 /// </summary>
 internal static class MethodDiscovery
 {
-    public static LoweringResult Discover(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        if (context.TargetNode is not MethodDeclarationSyntax syntax || context.TargetSymbol is not IMethodSymbol method)
-        {
-            return new LoweringResult(null, EquatableArray<DiagnosticInfo>.Empty);
-        }
-
-        try
-        {
-            return Analyze(WithoutNullableAnalysis(context.SemanticModel, syntax.SyntaxTree), syntax, method, cancellationToken);
-        }
-        catch (System.Exception exception) when (exception is not System.OperationCanceledException)
-        {
-            // An exception here would fail the generator run and drop every method's code (CS8785); it costs this
-            // method only, and the generator reports it (BPG0099). Its callers get no code either.
-            return WithoutCode(method, EquatableArray<DiagnosticInfo>.Empty, EquatableArray<CallSite>.Empty) with
-            {
-                Failure = exception.GetType().Name + ": " + exception.Message,
-            };
-        }
-    }
-
     /// <summary>
     /// <c>Compilation.GetSemanticModel(tree, SemanticModelOptions.DisableNullableAnalysis)</c>, where the compiler has it
     /// (Roslyn 4.9 and later; the generator is built against 4.8, for the .NET 8 SDK): found once by reflection. Roslyn
@@ -70,10 +46,11 @@ internal static class MethodDiscovery
     }
 
     /// <summary>
-    /// Checks and lowers one method. The generator and the analyzer both call this, so that what the analyzer reports
-    /// is exactly why the generator emits nothing.
+    /// Checks one method: its signature, its containing types, the names its generated members take, how deeply its
+    /// expressions nest. <paramref name="method"/> may be the declaring part of a partial method; what is found is the
+    /// implementing part, whose body is lowered.
     /// </summary>
-    public static LoweringResult Analyze(SemanticModel model, MethodDeclarationSyntax syntax, IMethodSymbol method, CancellationToken cancellationToken)
+    public static DiscoveredMethod Discover(SemanticModel model, MethodDeclarationSyntax syntax, IMethodSymbol method, CancellationToken cancellationToken)
     {
         // [Differentiable] on the declaring part of a partial method: the body, and the names it uses, are the
         // implementing part's.
@@ -95,36 +72,15 @@ internal static class MethodDiscovery
         var containingTypes = CheckContainingTypes(syntax, method, diagnostics);
         CheckGeneratedNames(syntax, method, diagnostics);
         CheckNesting(scan, diagnostics);
-        if (HasDuplicateParameterNames(method) || diagnostics.Any(d => BlocksLowering(d.Descriptor)))
-        {
-            return WithoutCode(method, diagnostics.ToEquatableArray(), EquatableArray<CallSite>.Empty);
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        var lowered = BodyLowerer.Lower(model, syntax, method, containingTypes, scan, cancellationToken);
-        if (diagnostics.Count > 0)
-        {
-            // A signature's errors (not static, not partial, a name taken) and the body's are reported together, not the
-            // body's only once the signature is fixed.
-            return WithoutCode(method, diagnostics.Concat(lowered.Diagnostics).ToEquatableArray(), lowered.Calls);
-        }
-
-        if (lowered.Method is not null && HasCompileErrors(syntax, scan))
-        {
-            // Code that does not compile can bind in surprising ways (`var y = a async b;` declares a local 'b' that
-            // shadows a parameter); its diagnostics are still useful while typing, but no code is generated for it:
-            // it could not compile either, and would only add errors to the user's own.
-            return WithoutCode(method, lowered.Diagnostics, lowered.Calls);
-        }
-
-        return lowered;
+        var canLower = !HasDuplicateParameterNames(method) && !diagnostics.Any(d => BlocksLowering(d.Descriptor));
+        return new DiscoveredMethod(model, syntax, method, MethodIdentity.Of(method), containingTypes, scan, diagnostics.ToEquatableArray(), canLower);
     }
 
     /// <summary>
-    /// Checks and lowers the <c>[Differentiable]</c> method of this compilation with documentation id
-    /// <paramref name="key"/>, as a callee; null when it is another assembly's (generated with it) or not differentiable.
+    /// The <c>[Differentiable]</c> method of this compilation with documentation id <paramref name="key"/>, as a callee,
+    /// checked; null when it is another assembly's (generated with it) or not differentiable.
     /// </summary>
-    public static LoweringResult? AnalyzeCallee(Compilation compilation, string key, CancellationToken cancellationToken)
+    public static DiscoveredMethod? DiscoverCallee(Compilation compilation, string key, CancellationToken cancellationToken)
     {
         if (DocumentationCommentId.GetFirstSymbolForDeclarationId(key, compilation) is not IMethodSymbol callee
             || !KnownNames.IsDifferentiable(callee)
@@ -134,7 +90,7 @@ internal static class MethodDiscovery
         }
 
         var model = WithoutNullableAnalysis(compilation.GetSemanticModel(syntax.SyntaxTree), syntax.SyntaxTree);
-        return Analyze(model, syntax, callee, cancellationToken);
+        return Discover(model, syntax, callee, cancellationToken);
     }
 
     /// <summary>
@@ -147,10 +103,6 @@ internal static class MethodDiscovery
         || descriptor == DiagnosticDescriptors.MethodIsAsync
         || descriptor == DiagnosticDescriptors.RefParameter
         || descriptor == DiagnosticDescriptors.ReturnTypeNotDifferentiable;
-
-    /// <summary>A method that gets no code: still a node of the call graph, so that its callers get none either.</summary>
-    private static LoweringResult WithoutCode(IMethodSymbol method, EquatableArray<DiagnosticInfo> diagnostics, EquatableArray<CallSite> calls) =>
-        new(null, diagnostics, BodyLowerer.LinkOf(method, null, lowered: false, calls), calls);
 
     /// <summary>
     /// Two parameters of one name do not compile (CS0100, which the compiler reports); the method gets no code, and no
@@ -303,7 +255,7 @@ internal static class MethodDiscovery
     /// semantic diagnostics would cost as much again as the lowering; other semantic errors already stop the lowering,
     /// which cannot resolve what does not bind.
     /// </summary>
-    private static bool HasCompileErrors(MethodDeclarationSyntax syntax, MethodScan scan) =>
+    internal static bool HasCompileErrors(MethodDeclarationSyntax syntax, MethodScan scan) =>
         (syntax.ContainsDiagnostics && syntax.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error)) || scan.RedeclaresAName;
 
     /// <summary>

@@ -158,7 +158,7 @@ internal sealed class FusedEmitter
     {
         _writer.Line($"// {factored.Header} (summed term by term, each term's factor, constant along the sum, taken out of it)");
         var shape = _renderer.Render(factored.SummedShape);
-        var tensors = factored.Factors.SelectMany(LoopPlanner.TensorLeaves).Distinct().ToList();
+        var tensors = factored.Factors.SelectMany(LaneWalks.TensorLeaves).Distinct().ToList();
         var checks = tensors.Select(tensor => $"global::BackpropGen.RowLayout.IsConstantAcrossSum({_renderer.Render(A.Shape(tensor))}, {shape})")
             .Concat(factored.Expansions.Select(ExpansionCheck))
             .ToList();
@@ -256,7 +256,7 @@ internal sealed class FusedEmitter
             };
             if (value is not null)
             {
-                foreach (var node in LoopPlanner.LaneNodes(value))
+                foreach (var node in LaneWalks.LaneNodes(value))
                 {
                     if (node is Call expansion && expansion.Is(RuntimeFunctions.ExpandAlong) && ExpansionCheck(node) is var check && expansions.Add(check))
                     {

@@ -4,7 +4,6 @@ using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
 using BackpropGen.Generator.Discover;
 using BackpropGen.Generator.Fuse;
-using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Plan;
 using Microsoft.CodeAnalysis.CSharp;

@@ -66,7 +66,7 @@ internal sealed partial class LoopPlanner
             var name = Identifiers.Fresh(string.Concat(atoms.Select(AtomStem).Select((stem, k) => k == 0 ? stem : Capitalized(stem))) + "Sum", _names);
             var axes = members
                 .SelectMany(m => (m.Sum.TargetShape is { } target ? new[] { target } : Enumerable.Empty<Adj>())
-                    .Concat(m.Term.Factors.SelectMany(TensorLeaves).Select(A.Shape)))
+                    .Concat(m.Term.Factors.SelectMany(LaneWalks.TensorLeaves).Select(A.Shape)))
                 .Distinct()
                 .ToList();
             var shape = axes.Count switch
@@ -113,18 +113,6 @@ internal sealed partial class LoopPlanner
     };
 
     private static string Capitalized(string stem) => char.ToUpperInvariant(stem[0]) + stem.Substring(1);
-
-    /// <summary>The tensors a small factor is computed from, whose shapes together make the factor's shape.</summary>
-    internal static IEnumerable<Adj> TensorLeaves(Adj factor) => factor.Kind != ValueKind.Tensor
-        ? Enumerable.Empty<Adj>()
-        : factor switch
-        {
-            GradRef or PrimalRef => new[] { factor },
-            Negation negation => TensorLeaves(negation.Operand),
-            Binary binary => TensorLeaves(binary.Left).Concat(TensorLeaves(binary.Right)),
-            Call call => call.Args.SelectMany(TensorLeaves),
-            _ => Enumerable.Empty<Adj>(),
-        };
 
     /// <summary>
     /// A full-size value as <c>±(factors) * (atoms)</c>: small factors (numbers, reduced tensors) times full-size atoms,

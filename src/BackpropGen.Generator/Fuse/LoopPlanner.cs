@@ -50,6 +50,22 @@ internal sealed partial class LoopPlanner
     /// <param name="fullForward">Its full-size forward values (<see cref="FullSizeValues"/>).</param>
     public static MethodPlan Plan(CachePlan cache, HashSet<string> fullForward) => new(cache, new LoopPlanner(cache, fullForward).Run());
 
+    /// <summary>
+    /// What is emitted for a planned method: the lean cache with its fused backward when it has one, else the full cache
+    /// and its fused backward, if any. The lean program is fused first, since it is the usual outcome for a method with
+    /// values to recompute.
+    /// </summary>
+    public static MethodPlan Fuse(PlannedMethod planned)
+    {
+        var full = new HashSet<string>(planned.FullSizeValues);
+        if (planned.Lean is { } lean && Plan(lean, full) is { Loops: not null } leanPlan)
+        {
+            return leanPlan;
+        }
+
+        return Plan(planned.Steps, full);
+    }
+
     /// <summary>What the planner knows of a local of the backward.</summary>
     private sealed class Value
     {
@@ -337,7 +353,7 @@ internal sealed partial class LoopPlanner
         return level > 0
             && Split(summed, false, null, level, terms)
             && terms.Max(t => LevelOf(t.Term)) < level
-            && terms.All(t => t.Factor is null || LaneNodes(t.Factor).All(node => node is not Call call || IsElementwise(call)));
+            && terms.All(t => t.Factor is null || LaneWalks.LaneNodes(t.Factor).All(node => node is not Call call || IsElementwise(call)));
     }
 
     private bool Split(Adj expression, bool negative, Adj? factor, int level, List<SumTerm> terms)
@@ -579,7 +595,7 @@ internal sealed partial class LoopPlanner
     /// </remarks>
     private static bool HasLaneForm(Adj expression, bool full)
     {
-        foreach (var node in LaneNodes(expression))
+        foreach (var node in LaneWalks.LaneNodes(expression))
         {
             var hasLaneForm = node switch
             {
@@ -664,7 +680,7 @@ internal sealed partial class LoopPlanner
 
     private void Need(Adj expression, HashSet<string> needed)
     {
-        foreach (var node in LaneNodes(expression))
+        foreach (var node in LaneWalks.LaneNodes(expression))
         {
             if (node is GradRef gradient && _values.TryGetValue(gradient.Name, out var value) && value.Definition is { } definition
                 && needed.Add(gradient.Name))
@@ -677,7 +693,7 @@ internal sealed partial class LoopPlanner
     /// <summary>The tensors a lane expression loads: tensors it reads that are not themselves computed on lanes.</summary>
     private void CollectReads(Adj expression, List<string> reads)
     {
-        foreach (var node in LaneNodes(expression))
+        foreach (var node in LaneWalks.LaneNodes(expression))
         {
             switch (node)
             {
@@ -688,28 +704,6 @@ internal sealed partial class LoopPlanner
                     reads.Add(primal.Name);
                     break;
             }
-        }
-    }
-
-    /// <summary>
-    /// The nodes of an expression that are values on lanes, skipping the shape arguments of shape-taking calls (unlike
-    /// <see cref="A.Nodes"/>, which walks every node).
-    /// </summary>
-    internal static IEnumerable<Adj> LaneNodes(Adj expression) => A.PreOrder(expression, PushLaneChildren);
-
-    private static void PushLaneChildren(Adj node, Stack<Adj> pending)
-    {
-        switch (node)
-        {
-            case Call call when call.Is(RuntimeFunctions.ExpandAlong):
-                A.PushReversed(pending, call.Args, 1);
-                break;
-            case Call call when call.Function.ShapedAsLast:
-                A.PushReversed(pending, call.Args, call.Args.Count - 1);
-                break;
-            case Call or Negation or Binary:
-                A.PushChildren(node, pending);
-                break;
         }
     }
 }

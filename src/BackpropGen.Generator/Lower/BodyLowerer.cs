@@ -5,7 +5,6 @@ using System.Threading;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Diagnostics;
 using BackpropGen.Generator.Discover;
-using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Ops;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -64,73 +63,16 @@ internal sealed class BodyLowerer
         _operations = new Dictionary<SyntaxNode, IOperation>(scan.NodeCount);
     }
 
-    public static LoweringResult Lower(
-        SemanticModel model,
-        MethodDeclarationSyntax syntax,
-        IMethodSymbol method,
-        EquatableArray<ContainingType> containingTypes,
-        MethodScan scan,
-        CancellationToken cancellationToken)
+    /// <summary>Lowers the body of a method discovery found fit to lower (<see cref="DiscoveredMethod.CanLower"/>).</summary>
+    public static LoweredBody Lower(DiscoveredMethod method, CancellationToken cancellationToken)
     {
-        var lowerer = new BodyLowerer(model, method, scan, cancellationToken);
-        var result = lowerer.LowerBody(syntax, containingTypes);
+        var lowerer = new BodyLowerer(method.Model, method.Method, method.Scan, cancellationToken);
+        var result = lowerer.LowerBody(method.Syntax, method.ContainingTypes, method.Identity);
         var lowered = lowerer._diagnostics.Count > 0 || lowerer._hasCompileErrors ? null : result;
-        var calls = lowerer._calls.ToEquatableArray();
-        return new LoweringResult(lowered, lowerer._diagnostics.ToEquatableArray(), LinkOf(method, result, lowered is not null, calls), calls);
+        return new LoweredBody(lowered, lowerer._diagnostics.ToEquatableArray(), lowerer._calls.ToEquatableArray());
     }
 
-    /// <summary>
-    /// A method as the call graph sees it. Its callees are those it calls whether or not it lowered, so that a cycle
-    /// through a method with errors is still seen as one; <paramref name="model"/>, when there is one, has its key and
-    /// file name worked out already.
-    /// </summary>
-    public static MethodLink LinkOf(IMethodSymbol method, MethodModel? model, bool lowered, EquatableArray<CallSite> calls) => new(
-        model?.Key ?? KeyOf(method),
-        method.Name,
-        model?.HintName ?? HintNameOf(method),
-        lowered,
-        calls.Count == 0 ? EquatableArray<string>.Empty : calls.Select(c => c.CalleeKey).Distinct().ToEquatableArray());
-
-    /// <summary>A method's documentation id (<c>M:Layers.Affine(BackpropGen.Tensor,…)</c>): one per method, the same from a call and from the declaration, and from either part of a partial method.</summary>
-    public static string KeyOf(IMethodSymbol method)
-    {
-        var definition = method.PartialDefinitionPart ?? method.OriginalDefinition;
-        return definition.GetDocumentationCommentId() ?? definition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-    }
-
-    /// <summary>
-    /// The name of a method's generated file, from the namespace, type and method names as a reader says them (<c>class</c>,
-    /// not <c>@class</c>); a character a file name may not have becomes <c>_</c>. The call graph makes it unique.
-    /// </summary>
-    public static string HintNameOf(IMethodSymbol method)
-    {
-        var parts = new List<string> { method.Name };
-        for (var type = method.ContainingType; type is not null; type = type.ContainingType)
-        {
-            parts.Add(type.Name);
-        }
-
-        for (var ns = method.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
-        {
-            parts.Add(ns.Name);
-        }
-
-        parts.Reverse();
-        var name = new StringBuilder();
-        foreach (var part in parts)
-        {
-            foreach (var c in part)
-            {
-                name.Append(char.IsLetterOrDigit(c) || c == '_' ? c : '_');
-            }
-
-            name.Append('.');
-        }
-
-        return name.Append("g.cs").ToString();
-    }
-
-    private MethodModel? LowerBody(MethodDeclarationSyntax syntax, EquatableArray<ContainingType> containingTypes)
+    private MethodModel? LowerBody(MethodDeclarationSyntax syntax, EquatableArray<ContainingType> containingTypes, MethodIdentity identity)
     {
         IndexOperations((SyntaxNode?)syntax.Body ?? syntax.ExpressionBody);
         var parameters = _method.Parameters.Select(LowerParameter).ToEquatableArray();
@@ -201,8 +143,8 @@ internal sealed class BodyLowerer
             _locals.ToEquatableArray(),
             _body.ToEquatableArray(),
             returned,
-            KeyOf(_method),
-            HintNameOf(_method));
+            identity.Key,
+            identity.HintName);
     }
 
     /// <summary>
@@ -520,7 +462,7 @@ internal sealed class BodyLowerer
                 $"the cache of '{callee.Name}' becomes part of the cache of '{_method.Name}', so '{callee.Name}' must be at least as accessible as '{_method.Name}'");
         }
 
-        _calls.Add(new CallSite(KeyOf(callee), callee.Name, LocationInfo.From(invocation)));
+        _calls.Add(new CallSite(MethodIdentity.KeyOf(callee), callee.Name, LocationInfo.From(invocation)));
         var parameters = callee.Parameters
             .Select(p => new CalleeParameter(p.Name, ValueKinds.Of(p.Type), ValueKinds.Of(p.Type) != ValueKind.Other && !HasNoGrad(p)))
             .ToEquatableArray();

@@ -1,5 +1,5 @@
 using BackpropGen.Generator.Common;
-using BackpropGen.Generator.Ir;
+using BackpropGen.Generator.Discover;
 using BackpropGen.Generator.Ops;
 
 namespace BackpropGen.Generator.Lower;
@@ -61,9 +61,6 @@ internal sealed record StepModel(int Number, string Name, ValueKind Kind, Expr V
 /// <summary>A statement of the forward body, as the user wrote it; <paramref name="Step"/> is set when it is a step.</summary>
 internal sealed record ForwardStatement(string Text, StepModel? Step);
 
-/// <summary>A type that contains the method, outermost first, as it is declared (<c>static partial class Layers</c>).</summary>
-internal sealed record ContainingType(string Keyword, string NameWithTypeParameters);
-
 /// <summary>The lowered method: everything later stages need, and nothing that holds on to a compilation.</summary>
 internal sealed record MethodModel(
     string Namespace,
@@ -106,3 +103,6 @@ internal sealed record LoweringResult(MethodModel? Method, EquatableArray<Diagno
     {
     }
 }
+
+/// <summary>What lowering a body gives: the method (null when the body has errors), the body's diagnostics, and its calls of <c>[Differentiable]</c> methods.</summary>
+internal sealed record LoweredBody(MethodModel? Method, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<CallSite> Calls);

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
+using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Differentiate;
-using BackpropGen.Generator.Ir;
 using BackpropGen.Generator.Lower;
 using BackpropGen.Generator.Ops;
 
