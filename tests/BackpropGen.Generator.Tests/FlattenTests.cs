@@ -21,12 +21,12 @@ public class FlattenTests
     [InlineData("F(\"a // b\", x)", "F(\"a // b\", x)")]
     [InlineData("@var + 1", "@var + 1")]
     public void Code_is_flattened_to_single_spaces_between_tokens(string code, string flattened) =>
-        Assert.Equal(flattened, BodyLowerer.Flatten(SyntaxFactory.ParseExpression(code)));
+        Assert.Equal(flattened, SyntaxText.Flatten(SyntaxFactory.ParseExpression(code)));
 
     [Theory]
     [InlineData("@var + 1", "var + 1")]
     [InlineData("@var  +  1", "var + 1")]
     [InlineData("x * y", "x * y")]
     public void A_quote_names_escaped_identifiers_as_a_reader_says_them(string code, string quoted) =>
-        Assert.Equal(quoted, BodyLowerer.Flatten(SyntaxFactory.ParseExpression(code), asQuote: true));
+        Assert.Equal(quoted, SyntaxText.Flatten(SyntaxFactory.ParseExpression(code), asQuote: true));
 }

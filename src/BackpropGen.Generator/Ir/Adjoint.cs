@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using BackpropGen.Generator.Common;
+
 namespace BackpropGen.Generator.Ir;
 
 /// <summary>
@@ -98,150 +99,36 @@ internal static class A
     /// An expression with each node that <paramref name="replace"/> gives a replacement for replaced (children first
     /// otherwise). What nothing in it replaces is returned as it is, not copied.
     /// </summary>
-    public static Adj Map(Adj expression, System.Func<Adj, Adj?> replace)
-    {
-        if (replace(expression) is { } replaced)
-        {
-            return replaced;
-        }
-
-        switch (expression)
-        {
-            case Negation n:
-                var operand = Map(n.Operand, replace);
-                return ReferenceEquals(operand, n.Operand) ? n : new Negation(operand);
-            case Binary b:
-                var left = Map(b.Left, replace);
-                var right = Map(b.Right, replace);
-                return ReferenceEquals(left, b.Left) && ReferenceEquals(right, b.Right) ? b : b with { Left = left, Right = right };
-            case Call c:
-                var args = MapAll(c.Args, replace);
-                return args is null ? c : c with { Args = args.Value };
-            case Member m:
-                var target = Map(m.Target, replace);
-                return ReferenceEquals(target, m.Target) ? m : m with { Target = target };
-            case InstanceCall i:
-                var instance = Map(i.Target, replace);
-                var instanceArgs = MapAll(i.Args, replace);
-                return ReferenceEquals(instance, i.Target) && instanceArgs is null
-                    ? i
-                    : i with { Target = instance, Args = instanceArgs ?? i.Args };
-            case ShapeOf s:
-                var value = Map(s.Value, replace);
-                return ReferenceEquals(value, s.Value) ? s : new ShapeOf(value);
-            case Code { Shape: { } shape } code:
-                var mappedShape = Map(shape, replace);
-                return ReferenceEquals(mappedShape, shape) ? code : code with { Shape = mappedShape };
-            default:
-                return expression;
-        }
-    }
-
-    /// <summary>The nodes mapped, or null when none changes.</summary>
-    private static EquatableArray<Adj>? MapAll(EquatableArray<Adj> nodes, System.Func<Adj, Adj?> replace) =>
-        nodes.MapIfChanged(replace, static (node, replace) => Map(node, replace));
+    public static Adj Map(Adj expression, System.Func<Adj, Adj?> replace) => new Replacer(replace).Rewrite(expression);
 
     /// <summary>Every node of an expression, itself first, children left to right.</summary>
-    public static IEnumerable<Adj> Nodes(Adj expression) => PreOrder(expression, PushChildren);
-
-    /// <summary>
-    /// The nodes of an expression in pre-order, children left to right, where <paramref name="pushChildren"/> says which
-    /// children a node has (pushing the last first). One explicit stack rather than nested iterators, which cost an
-    /// allocation per node and level.
-    /// </summary>
-    public static IEnumerable<Adj> PreOrder(Adj expression, System.Action<Adj, Stack<Adj>> pushChildren)
-    {
-        // The stack is lent by the thread (a walk within a walk gets a new one), since walks are many and short.
-        var pending = s_spareStack ?? new Stack<Adj>();
-        s_spareStack = null;
-        try
-        {
-            pending.Push(expression);
-            while (pending.Count > 0)
-            {
-                var node = pending.Pop();
-                yield return node;
-                pushChildren(node, pending);
-            }
-        }
-        finally
-        {
-            pending.Clear();
-            s_spareStack = pending;
-        }
-    }
-
-    [System.ThreadStatic]
-    private static Stack<Adj>? s_spareStack;
-
-    /// <summary>Pushes a node's children, the last first, so that they are popped in order.</summary>
-    public static void PushChildren(Adj node, Stack<Adj> pending)
-    {
-        switch (node)
-        {
-            case Negation n:
-                pending.Push(n.Operand);
-                break;
-            case Binary b:
-                pending.Push(b.Right);
-                pending.Push(b.Left);
-                break;
-            case Call c:
-                PushReversed(pending, c.Args, c.Args.Count);
-                break;
-            case Member m:
-                pending.Push(m.Target);
-                break;
-            case InstanceCall i:
-                PushReversed(pending, i.Args, i.Args.Count);
-                pending.Push(i.Target);
-                break;
-            case ShapeOf s:
-                pending.Push(s.Value);
-                break;
-            case Code { Shape: { } shape }:
-                pending.Push(shape);
-                break;
-        }
-    }
-
-    /// <summary>Pushes the first <paramref name="count"/> of <paramref name="nodes"/> so that the first is popped first.</summary>
-    internal static void PushReversed(Stack<Adj> pending, EquatableArray<Adj> nodes, int count)
-    {
-        for (var i = count - 1; i >= 0; i--)
-        {
-            pending.Push(nodes[i]);
-        }
-    }
+    public static List<Adj> Nodes(Adj expression) => NodeCollector.Of(expression);
 
     /// <summary>How many times a node occurs (by reference) in an expression: a gradient used twice is bound to a local first.</summary>
     public static int CountUses(Adj expression, Adj node)
     {
-        if (ReferenceEquals(expression, node))
-        {
-            return 1;
-        }
-
-        return expression switch
-        {
-            Negation n => CountUses(n.Operand, node),
-            Binary b => CountUses(b.Left, node) + CountUses(b.Right, node),
-            Call c => CountUses(c.Args, node),
-            Member m => CountUses(m.Target, node),
-            InstanceCall i => CountUses(i.Target, node) + CountUses(i.Args, node),
-            ShapeOf s => CountUses(s.Value, node),
-            _ => 0,
-        };
+        var counter = new UseCounter(node);
+        counter.Visit(expression);
+        return counter.Uses;
     }
 
-    private static int CountUses(EquatableArray<Adj> expressions, Adj node)
+    private sealed class Replacer : AdjRewriter
     {
-        var uses = 0;
-        foreach (var expression in expressions)
-        {
-            uses += CountUses(expression, node);
-        }
+        private readonly System.Func<Adj, Adj?> _replace;
 
-        return uses;
+        public Replacer(System.Func<Adj, Adj?> replace) => _replace = replace;
+
+        public override Adj Rewrite(Adj node) => _replace(node) ?? base.Rewrite(node);
+    }
+
+    private sealed class UseCounter : AdjVisitor
+    {
+        private readonly Adj _node;
+
+        public UseCounter(Adj node) => _node = node;
+
+        public int Uses { get; private set; }
+
+        protected override void Enter(Adj node) => Uses += ReferenceEquals(node, _node) ? 1 : 0;
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using BackpropGen.Generator.Common;
 
 namespace BackpropGen.Generator.Ir;
@@ -11,33 +10,110 @@ internal static class LaneWalks
     /// The nodes of an expression that are values on lanes, skipping the shape arguments of shape-taking calls (unlike
     /// <see cref="A.Nodes"/>, which walks every node).
     /// </summary>
-    public static IEnumerable<Adj> LaneNodes(Adj expression) => A.PreOrder(expression, PushLaneChildren);
-
-    private static void PushLaneChildren(Adj node, Stack<Adj> pending)
+    public static List<Adj> LaneNodes(Adj expression)
     {
-        switch (node)
-        {
-            case Call call when call.Is(RuntimeFunctions.ExpandAlong):
-                A.PushReversed(pending, call.Args, 1);
-                break;
-            case Call call when call.Function.ShapedAsLast:
-                A.PushReversed(pending, call.Args, call.Args.Count - 1);
-                break;
-            case Call or Negation or Binary:
-                A.PushChildren(node, pending);
-                break;
-        }
+        var collector = new LaneNodeCollector();
+        collector.Visit(expression);
+        return collector.Nodes;
     }
 
     /// <summary>The tensors a small factor is computed from, whose shapes together make the factor's shape.</summary>
-    public static IEnumerable<Adj> TensorLeaves(Adj factor) => factor.Kind != ValueKind.Tensor
-        ? Enumerable.Empty<Adj>()
-        : factor switch
+    public static List<Adj> TensorLeaves(Adj factor)
+    {
+        var collector = new TensorLeafCollector();
+        collector.Visit(factor);
+        return collector.Leaves;
+    }
+
+    /// <summary>Only a call's lane arguments, a negation's operand and a binary's operands are walked; other nodes are leaves.</summary>
+    private sealed class LaneNodeCollector : AdjVisitor
+    {
+        public List<Adj> Nodes { get; } = new();
+
+        protected override void Enter(Adj node) => Nodes.Add(node);
+
+        protected override void VisitCall(Call node)
         {
-            GradRef or PrimalRef => new[] { factor },
-            Negation negation => TensorLeaves(negation.Operand),
-            Binary binary => TensorLeaves(binary.Left).Concat(TensorLeaves(binary.Right)),
-            Call call => call.Args.SelectMany(TensorLeaves),
-            _ => Enumerable.Empty<Adj>(),
-        };
+            // ExpandAlong(g, axis, shape) is g on lanes; any other shape-taking call is its arguments but the shape.
+            var lanes = node.Is(RuntimeFunctions.ExpandAlong) ? 1 : node.Function.ShapedAsLast ? node.Args.Count - 1 : node.Args.Count;
+            for (var i = 0; i < lanes; i++)
+            {
+                Visit(node.Args[i]);
+            }
+        }
+
+        protected override void VisitShapeOf(ShapeOf node)
+        {
+        }
+
+        protected override void VisitCode(Code node)
+        {
+        }
+
+        protected override void VisitMember(Member node)
+        {
+        }
+
+        protected override void VisitInstanceCall(InstanceCall node)
+        {
+        }
+    }
+
+    /// <summary>The tensor references under tensor-valued negations, products and calls; anything else is not looked into.</summary>
+    private sealed class TensorLeafCollector : AdjVisitor
+    {
+        public List<Adj> Leaves { get; } = new();
+
+        protected override void VisitGradRef(GradRef node) => AddTensor(node);
+
+        protected override void VisitPrimalRef(PrimalRef node) => AddTensor(node);
+
+        protected override void VisitNegation(Negation node)
+        {
+            if (node.Kind == ValueKind.Tensor)
+            {
+                base.VisitNegation(node);
+            }
+        }
+
+        protected override void VisitBinary(Binary node)
+        {
+            if (node.Kind == ValueKind.Tensor)
+            {
+                base.VisitBinary(node);
+            }
+        }
+
+        protected override void VisitCall(Call node)
+        {
+            if (node.Kind == ValueKind.Tensor)
+            {
+                base.VisitCall(node);
+            }
+        }
+
+        protected override void VisitShapeOf(ShapeOf node)
+        {
+        }
+
+        protected override void VisitCode(Code node)
+        {
+        }
+
+        protected override void VisitMember(Member node)
+        {
+        }
+
+        protected override void VisitInstanceCall(InstanceCall node)
+        {
+        }
+
+        private void AddTensor(Adj node)
+        {
+            if (node.Kind == ValueKind.Tensor)
+            {
+                Leaves.Add(node);
+            }
+        }
+    }
 }

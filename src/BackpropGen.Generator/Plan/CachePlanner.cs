@@ -58,48 +58,27 @@ internal static class CachePlanner
         return new CachePlan(program, fields.ToEquatableArray(), cachedValues.ToEquatableArray(), shapeLocals.ToEquatableArray());
     }
 
-    private static void CollectReads(Adj expression, HashSet<string> values, HashSet<string> shapes)
+    private static void CollectReads(Adj expression, HashSet<string> values, HashSet<string> shapes) => new ReadCollector(values, shapes).Visit(expression);
+
+    /// <summary>The forward values a backward expression reads, and those of which it reads only the shape.</summary>
+    private sealed class ReadCollector : AdjVisitor
     {
-        switch (expression)
+        private readonly HashSet<string> _values;
+        private readonly HashSet<string> _shapes;
+
+        public ReadCollector(HashSet<string> values, HashSet<string> shapes)
         {
-            case PrimalRef primal:
-                values.Add(primal.Name);
-                break;
-            case ShapeRef shape:
-                shapes.Add(shape.Name);
-                break;
-            case Code code:
-                values.UnionWith(code.Reads);
-                break;
-            case ShapeOf shapeOf:
-                CollectReads(shapeOf.Value, values, shapes);
-                break;
-            case Member member:
-                CollectReads(member.Target, values, shapes);
-                break;
-            case InstanceCall call:
-                CollectReads(call.Target, values, shapes);
-                foreach (var arg in call.Args)
-                {
-                    CollectReads(arg, values, shapes);
-                }
-
-                break;
-            case Negation negation:
-                CollectReads(negation.Operand, values, shapes);
-                break;
-            case Binary binary:
-                CollectReads(binary.Left, values, shapes);
-                CollectReads(binary.Right, values, shapes);
-                break;
-            case Call call:
-                foreach (var arg in call.Args)
-                {
-                    CollectReads(arg, values, shapes);
-                }
-
-                break;
+            _values = values;
+            _shapes = shapes;
         }
+
+        protected override void VisitPrimalRef(PrimalRef node) => _values.Add(node.Name);
+
+        protected override void VisitShapeRef(ShapeRef node) => _shapes.Add(node.Name);
+
+        // The user's code reads what it names; its known shape is a cheaper way to the same value's shape, read only
+        // where the shape itself is used.
+        protected override void VisitCode(Code node) => _values.UnionWith(node.Reads);
     }
 
     /// <summary>Record properties are PascalCase (<c>xhat</c> is kept as <c>Xhat</c>) and must not collide with a record's own members.</summary>
