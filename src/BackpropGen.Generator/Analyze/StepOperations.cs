@@ -34,12 +34,9 @@ internal static class StepOperations
     {
         var method = model.GetDeclaredSymbol(syntax, cancellationToken);
         var varied = new HashSet<string>(lowered.Parameters.Where(p => p.IsDifferentiable).Select(p => p.Name));
-        foreach (var statement in lowered.Body)
+        foreach (var step in lowered.Steps())
         {
-            if (statement.Step is { } step)
-            {
-                varied.Add(step.Name);
-            }
+            varied.Add(step.Name);
         }
 
         foreach (var (name, value) in StepValues(syntax, varied, lowered.ReturnedName))

@@ -43,7 +43,7 @@ internal sealed class ReverseSweep
     private BackwardProgram Run()
     {
         var cache = Fresh("cache");
-        var steps = _method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!).ToList();
+        var steps = _method.Steps();
         var active = ActiveSteps(steps);
         CountUses(active);
         _partials[_method.ReturnedName] = new List<string> { _dout };
@@ -431,7 +431,7 @@ internal sealed class ReverseSweep
         ConstExpr constant => new Code(constant.Text, constant.Kind, constant.Reads, Precedence: constant.Precedence),
         OpExpr op => new Code(op.Text, op.Kind, op.Reads, OutputShape(op), op.Op.Precedence),
         CallExpr call => new Code(call.Text, call.Kind, call.Reads, Precedence: Precedence.Primary),
-        _ => new Literal("default", expression.Kind),
+        _ => throw new System.InvalidOperationException($"The step expression {expression.GetType().Name} has no value in the backward."),
     };
 
     /// <summary>

@@ -162,8 +162,9 @@ internal class AdjointRenderer
                 WriteArguments(call.Args);
                 return Primary;
             default:
-                Text.Append("default");
-                return Lowest;
+                // A node kind this renderer does not know: failing costs the method its code (BPG0099), where
+                // writing anything would compile into a wrong backward.
+                throw new System.InvalidOperationException($"The backward expression {expression.GetType().Name} has no spelling.");
         }
     }
 

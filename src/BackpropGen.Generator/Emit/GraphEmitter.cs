@@ -17,12 +17,9 @@ internal static class GraphEmitter
     {
         var method = program.Method;
         var steps = new Dictionary<string, Lower.StepModel>();
-        foreach (var statement in method.Body)
+        foreach (var step in method.Steps())
         {
-            if (statement.Step is { } numbered)
-            {
-                steps.Add(numbered.Name, numbered);
-            }
+            steps.Add(step.Name, step);
         }
 
         var nodes = new List<string>();

@@ -132,16 +132,7 @@ internal static class SourceEmitter
             writer.Line($"var {step} = 0;");
             using (writer.Block("try"))
             {
-                foreach (var statement in method.Body)
-                {
-                    if (statement.Step is { } numbered)
-                    {
-                        writer.Line($"// step {numbered.Number}: {numbered.Quote}");
-                        writer.Line($"{step} = {numbered.Number};");
-                    }
-
-                    writer.Line(statement.Text);
-                }
+                WriteForward(writer, method.Body, step);
 
                 var values = string.Join(", ", plan.Fields.Select(f => f.ForwardExpression));
                 writer.Line($"return ({Identifiers.Escape(method.ReturnedName)}, new {cacheType}({values}));");
@@ -149,6 +140,31 @@ internal static class SourceEmitter
 
             WriteStepFailure(writer, plan, GeneratedNames.Forward(method.Name), names);
             WriteLeadFailure(writer, plan, GeneratedNames.Forward(method.Name), names);
+        }
+    }
+
+    /// <summary>A statement of the forward; a step is headed by its quote and marks its number for the failure handler.</summary>
+    private static void WriteForward(IndentedWriter writer, ForwardNode node, string stepMarker)
+    {
+        switch (node)
+        {
+            case ForwardBlock block:
+                foreach (var statement in block.Statements)
+                {
+                    WriteForward(writer, statement, stepMarker);
+                }
+
+                break;
+            case ForwardStep { Step: var step } numbered:
+                writer.Line($"// step {step.Number}: {step.Quote}");
+                writer.Line($"{stepMarker} = {step.Number};");
+                writer.Line(numbered.Text);
+                break;
+            case ForwardCode code:
+                writer.Line(code.Text);
+                break;
+            default:
+                throw new System.InvalidOperationException($"The forward statement {node.GetType().Name} has no rendering.");
         }
     }
 
@@ -190,14 +206,7 @@ internal static class SourceEmitter
     /// </summary>
     private static void WriteStepFailure(IndentedWriter writer, CachePlan plan, string generatedMethod, MethodNames names)
     {
-        var quotes = new List<string>();
-        foreach (var statement in plan.Program.Method.Body)
-        {
-            if (statement.Step is { } step)
-            {
-                quotes.Add(step.Quote);
-            }
-        }
+        var quotes = plan.Program.Method.Steps().Select(step => step.Quote).ToList();
 
         using (writer.Block($"catch (global::System.ArgumentException {names.Failure}) when ({names.Step} > 0)"))
         {
@@ -216,16 +225,7 @@ internal static class SourceEmitter
     /// </summary>
     private static void WriteLeadFailure(IndentedWriter writer, CachePlan plan, string generatedMethod, MethodNames names)
     {
-        var lead = new List<string>();
-        foreach (var statement in plan.Program.Method.Body)
-        {
-            if (statement.Step is not null)
-            {
-                break;
-            }
-
-            lead.Add(statement.Text);
-        }
+        var lead = plan.Program.Method.Lead().Select(code => code.Text).ToList();
 
         if (lead.Count == 0)
         {

@@ -279,7 +279,7 @@ internal sealed partial class LoopPlanner
             constant[parameter.Name] = parameter.Kind != ValueKind.Tensor || !_fullForward.Contains(parameter.Name);
         }
 
-        foreach (var step in method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!))
+        foreach (var step in method.Steps())
         {
             constant[step.Name] = step.Kind != ValueKind.Tensor || (!_fullForward.Contains(step.Name) && ConstantDownRows(step.Value, constant));
         }

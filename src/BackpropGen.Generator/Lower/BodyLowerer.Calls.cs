@@ -59,7 +59,7 @@ internal sealed partial class BodyLowerer
             _locals.Add(new LocalModel(name, TypeName(callee.ReturnType), kind));
             var lowered = LowerCall(name, invocation, callee, operation, out var forwardText);
             var step = new StepModel(++_stepCount, name, kind, lowered, name + " = " + TextWithHoisted(invocation, asQuote: true));
-            _body.Add(new ForwardStatement(forwardText, step));
+            _body.Add(new ForwardStep(step, forwardText));
             _hoisted[invocation] = name;
         }
     }

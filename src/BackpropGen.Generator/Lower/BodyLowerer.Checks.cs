@@ -25,13 +25,8 @@ internal sealed partial class BodyLowerer
         }
 
         var reported = new HashSet<string>();
-        foreach (var statement in _body)
+        foreach (var step in _body.OfType<ForwardStep>().Select(statement => statement.Step))
         {
-            if (statement.Step is not { } step)
-            {
-                continue;
-            }
-
             foreach (var name in ReadsOf(step.Value))
             {
                 if (_unkeepableLocals.TryGetValue(name, out var declarator) && reported.Add(name))

@@ -42,7 +42,7 @@ internal sealed partial class BodyLowerer
     private readonly Dictionary<SyntaxNode, IOperation> _operations;
     private readonly Dictionary<InvocationExpressionSyntax, string> _hoisted = new();
     private readonly List<LocalModel> _locals = new();
-    private readonly List<ForwardStatement> _body = new();
+    private readonly List<ForwardNode> _body = new();
     private readonly List<CallSite> _calls = new();
     private readonly HashSet<string> _declaredNames;
 
@@ -140,7 +140,7 @@ internal sealed partial class BodyLowerer
             ValueKinds.Of(_method.ReturnType),
             parameters,
             _locals.ToEquatableArray(),
-            _body.ToEquatableArray(),
+            new ForwardBlock(_body.ToEquatableArray()),
             returned,
             identity.Key,
             identity.HintName);
@@ -170,7 +170,7 @@ internal sealed partial class BodyLowerer
                 return;
             case ExpressionStatementSyntax { Expression: InvocationExpressionSyntax or AwaitExpressionSyntax } call when !IsVaried(call.Expression):
                 // A call made for its effect (Debug.Assert, logging) computes no value: it is replayed as written.
-                _body.Add(new ForwardStatement(Flatten(statement), null));
+                _body.Add(new ForwardCode(Flatten(statement)));
                 return;
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax }:
                 // Reported by CheckAssignments.
@@ -248,13 +248,16 @@ internal sealed partial class BodyLowerer
             step = new StepModel(++_stepCount, local.Name, kind, lowered, quote);
             if (callText is not null)
             {
-                _body.Add(new ForwardStatement(callText, step));
+                _body.Add(new ForwardStep(step, callText));
                 return;
             }
         }
 
-        _body.Add(new ForwardStatement(TextWithHoisted(declaration), step));
+        _body.Add(Statement(step, TextWithHoisted(declaration)));
     }
+
+    /// <summary>A statement of the forward: a step when it computes one, else code kept as written.</summary>
+    private static ForwardNode Statement(StepModel? step, string text) => step is null ? new ForwardCode(text) : new ForwardStep(step, text);
 
     /// <summary>The returned value: a variable, or a final expression that becomes one more step named <c>result</c>.</summary>
     private string LowerReturn(ExpressionSyntax value)
@@ -277,7 +280,7 @@ internal sealed partial class BodyLowerer
             step = new StepModel(++_stepCount, name, kind, LowerStepValue(name, value, out callText), name + " = " + TextWithHoisted(value, asQuote: true));
         }
 
-        _body.Add(new ForwardStatement(callText ?? $"var {name} = {TextWithHoisted(value)};", step));
+        _body.Add(Statement(step, callText ?? $"var {name} = {TextWithHoisted(value)};"));
         return name;
     }
 

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using BackpropGen.Generator.Common;
 using BackpropGen.Generator.Discover;
 using BackpropGen.Generator.Ops;
@@ -58,8 +60,20 @@ internal sealed record LocalModel(string Name, string TypeName, ValueKind Kind);
 /// </summary>
 internal sealed record StepModel(int Number, string Name, ValueKind Kind, Expr Value, string Quote);
 
-/// <summary>A statement of the forward body, as the user wrote it; <paramref name="Step"/> is set when it is a step.</summary>
-internal sealed record ForwardStatement(string Text, StepModel? Step);
+/// <summary>
+/// A statement of the forward body's tree: a block, a step, or code kept as the user wrote it. Emission renders the
+/// tree; the later stages read its steps in order (<see cref="MethodModel.Steps"/>).
+/// </summary>
+internal abstract record ForwardNode;
+
+/// <summary>Statements in order.</summary>
+internal sealed record ForwardBlock(EquatableArray<ForwardNode> Statements) : ForwardNode;
+
+/// <summary>A statement that depends on no differentiable value (<c>int N = x.Shape[0];</c>), kept as the user wrote it.</summary>
+internal sealed record ForwardCode(string Text) : ForwardNode;
+
+/// <summary>A step, and its forward code (the user's statement, or the callee's forward and cache for a call).</summary>
+internal sealed record ForwardStep(StepModel Step, string Text) : ForwardNode;
 
 /// <summary>The lowered method: everything later stages need, and nothing that holds on to a compilation.</summary>
 internal sealed record MethodModel(
@@ -73,10 +87,39 @@ internal sealed record MethodModel(
     ValueKind ReturnKind,
     EquatableArray<ParameterModel> Parameters,
     EquatableArray<LocalModel> Locals,
-    EquatableArray<ForwardStatement> Body,
+    ForwardBlock Body,
     string ReturnedName,
     string Key,
-    string HintName);
+    string HintName)
+{
+    /// <summary>The steps, in the order the forward computes them.</summary>
+    public List<StepModel> Steps()
+    {
+        var steps = new List<StepModel>();
+        AddSteps(Body, steps);
+        return steps;
+    }
+
+    /// <summary>The statements of the body before its first step, which read only the inputs (<c>int N = x.Shape[0];</c>).</summary>
+    public IEnumerable<ForwardCode> Lead() => Body.Statements.TakeWhile(statement => statement is ForwardCode).Cast<ForwardCode>();
+
+    private static void AddSteps(ForwardNode node, List<StepModel> steps)
+    {
+        switch (node)
+        {
+            case ForwardStep step:
+                steps.Add(step.Step);
+                break;
+            case ForwardBlock block:
+                foreach (var statement in block.Statements)
+                {
+                    AddSteps(statement, steps);
+                }
+
+                break;
+        }
+    }
+}
 
 /// <summary>
 /// One <c>[Differentiable]</c> method of the compilation as the call graph sees it: its <paramref name="Key"/> (its

@@ -17,7 +17,7 @@ internal static class FullSizeValues
 {
     public static HashSet<string> Of(MethodModel method)
     {
-        var steps = method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!).ToList();
+        var steps = method.Steps();
         var reduced = new HashSet<string>();
         foreach (var step in Enumerable.Reverse(steps))
         {

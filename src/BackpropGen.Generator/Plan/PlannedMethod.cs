@@ -20,7 +20,7 @@ internal sealed record PlannedMethod(CachePlan Steps, CachePlan? Lean, Equatable
 
         // In the order the forward defines them, so that equal methods give equal plans.
         var ordered = program.Method.Parameters.Select(p => p.Name)
-            .Concat(program.Method.Body.Select(s => s.Step?.Name).Where(name => name is not null).Select(name => name!))
+            .Concat(program.Method.Steps().Select(step => step.Name))
             .Where(full.Contains)
             .ToEquatableArray();
         return new PlannedMethod(CachePlanner.Plan(program), lean, ordered);

@@ -51,7 +51,7 @@ internal static class Recomputation
         read.ExceptWith(readByCode);
         var recomputed = new Dictionary<string, ValueKind>();
         var blocks = new List<BackwardBlock>();
-        foreach (var step in method.Body.Select(s => s.Step).Where(s => s is not null).Select(s => s!))
+        foreach (var step in method.Steps())
         {
             if (step.Kind != ValueKind.Tensor || !full.Contains(step.Name) || !read.Contains(step.Name)
                 || !CanRecompute(step.Value, name => parameters.Contains(name) || recomputed.ContainsKey(name) || !full.Contains(name)))
