@@ -4,6 +4,5 @@ namespace BackpropGen.CodeFixes;
 internal static class DiagnosticIds
 {
     public static readonly string ContainingTypeNotPartial = Generator.Diagnostics.DiagnosticDescriptors.ContainingTypeNotPartial.Id;
-    public static readonly string Reassignment = Generator.Diagnostics.DiagnosticDescriptors.Reassignment.Id;
     public static readonly string StepCombinesOperations = Generator.Diagnostics.DiagnosticDescriptors.StepCombinesOperations.Id;
 }

@@ -63,8 +63,8 @@ public class DiagnosticGuidanceTests
             public Tensor {|BPG0002:F|}(Tensor x)
             {
                 var y = x * x;
-                {|BPG0008:y = y * 2.0|};
-                {|BPG0007:if|} (y.Rank > 1) { }
+                var z = ({|BPG0008:y = y * 2.0|}) + x;
+                {|BPG0007:if|} (z.Rank > 1) { }
                 return y;
             }
         }

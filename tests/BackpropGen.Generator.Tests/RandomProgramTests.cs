@@ -94,6 +94,10 @@ public class RandomProgramTests
 
         // The fused form must have been exercised, not skipped.
         Assert.True(fusedRuns >= minimumFused, $"only {fusedRuns} of {programs.Count} programs ran a fused backward");
+
+        // And reassignment: a program that assigns an earlier value again (y = …, y += …) has a version of it.
+        var reassigning = programs.Count(p => System.Text.RegularExpressions.Regex.IsMatch(p.Source, @"^\s+\w+ [-+*]?= ", System.Text.RegularExpressions.RegexOptions.Multiline));
+        Assert.True(reassigning >= programs.Count / 5, $"only {reassigning} of {programs.Count} programs reassign a value");
     }
 
     /// <summary>The arguments a program is run with (drawn from its seed) and the gradient of its result.</summary>

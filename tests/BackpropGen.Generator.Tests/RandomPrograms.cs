@@ -23,7 +23,8 @@ internal sealed record RandomProgram(int Seed, string MethodName, string Source,
 /// <summary>
 /// Draws straight-line programs from the whole op set of SPEC.md §3: elementwise arithmetic with broadcasting in both
 /// directions and against doubles, the unary functions, reductions with and without axis and keepDims, Dot, Transpose,
-/// Reshape, Pick, System.Math on doubles, compound right-hand sides and values used twice in one expression.
+/// Reshape, Pick, System.Math on doubles, compound right-hand sides, values used twice in one expression, and reassignment
+/// of earlier values (<c>=</c>, <c>+=</c>, <c>-=</c>, <c>*=</c>).
 /// Arguments of Log, Sqrt, Pow and divisions are kept away from their poles so that central differences are meaningful.
 /// </summary>
 internal sealed class RandomProgramBuilder
@@ -93,6 +94,8 @@ internal sealed class RandomProgramBuilder
         _values.Add(new RandomValue(name, shape));
     }
 
+    private static readonly string[] Reassignments = { "=", "+=", "-=", "*=" };
+
     private void AddStep()
     {
         for (var attempt = 0; attempt < 20; attempt++)
@@ -110,6 +113,18 @@ internal sealed class RandomProgramBuilder
             };
             if (drawn is { } step)
             {
+                // Now and then the value is assigned to an earlier one of its shape instead, plainly or by a compound
+                // assignment: later steps read the new version, earlier ones the old.
+                var targets = _values.Where(v => v.Shape is null ? step.Shape is null : step.Shape is not null && v.Shape.SequenceEqual(step.Shape)).ToList();
+                if (targets.Count > 0 && _random.Next(4) == 0)
+                {
+                    var target = targets[_random.Next(targets.Count)];
+                    _body.Append($"        {target.Name} {Reassignments[_random.Next(Reassignments.Length)]} {step.Expression};\n");
+                    _values.Remove(target);
+                    _values.Add(target);
+                    return;
+                }
+
                 var name = "v" + ++_steps;
                 _body.Append($"        var {name} = {step.Expression};\n");
                 _values.Add(new RandomValue(name, step.Shape));

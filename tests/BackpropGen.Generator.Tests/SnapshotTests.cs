@@ -22,4 +22,12 @@ public class SnapshotTests
         Assert.Equal("Samples.Layers.BatchNorm.g.cs", file.HintName);
         Snapshot.Verify(file.SourceText.ToString(), file.HintName);
     }
+
+    [Fact]
+    public void Reassigned_locals_become_versions_whose_backward_reads_like_new_locals()
+    {
+        var (result, _) = GeneratorHarness.Run(Sources.Reassigned);
+        var file = Assert.Single(result.Results.Single().GeneratedSources);
+        Snapshot.Verify(file.SourceText.ToString(), file.HintName);
+    }
 }

@@ -63,4 +63,25 @@ internal static class Sources
             }
         }
         """;
+
+    /// <summary>A body that reassigns a tensor local and accumulates a double by compound assignments.</summary>
+    public const string Reassigned = """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static double Reassigned(Tensor x, Tensor w, double a)
+            {
+                var h = x * w;
+                h = Tanh(h) + x;
+                h *= w + 1.0;
+                var loss = Mean(Square(h));
+                loss += a * Sum(w);
+                loss /= 2.0;
+                return loss;
+            }
+        }
+        """;
 }

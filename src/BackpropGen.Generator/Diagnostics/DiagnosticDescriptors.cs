@@ -47,8 +47,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor Reassignment = Error(
         "BPG0008",
-        "Value is assigned more than once",
-        "'{0}' assigns to '{1}', which is already defined: each value is assigned once; declare a new local for the new value instead");
+        "Assignment inside an expression",
+        "'{0}' assigns to '{1}' {2}; write the assignment as a statement of its own with =, +=, -=, *=, /=, ++ or --, so that the new value is a version of '{1}' that later code reads");
 
     public static readonly DiagnosticDescriptor NotDifferentiable = Error(
         "BPG0009",

@@ -90,7 +90,8 @@ internal sealed partial class BodyLowerer
     }
 
     /// <summary>
-    /// A node's code (<see cref="Flatten"/>), with the calls hoisted out of it replaced by the names of their steps.
+    /// A node's code (<see cref="Flatten"/>), with the calls hoisted out of it replaced by the names of their steps, and
+    /// reassigned locals and parameters by the names of their current versions.
     /// </summary>
     private string TextWithHoisted(SyntaxNode node, bool asQuote = false)
     {
@@ -99,15 +100,41 @@ internal sealed partial class BodyLowerer
             return asQuote ? own : Identifiers.Escape(own);
         }
 
-        var inside = _hoisted.Count == 0
-            ? null
-            : _hoisted.Keys.Where(i => node.Span.Contains(i.Span) && node.SyntaxTree == i.SyntaxTree).ToList();
-        if (inside is null || inside.Count == 0)
+        var replacements = _hoisted.Count == 0 && _versions.Count == 0 ? null : new Dictionary<SyntaxNode, string>();
+        if (replacements is not null)
+        {
+            foreach (var hoisted in _hoisted)
+            {
+                if (node.Span.Contains(hoisted.Key.Span) && node.SyntaxTree == hoisted.Key.SyntaxTree)
+                {
+                    replacements[hoisted.Key] = hoisted.Value;
+                }
+            }
+
+            // A reassigned local or parameter is read as its current version.
+            if (_versions.Count > 0)
+            {
+                foreach (var identifier in node.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+                {
+                    if (!IsMemberOrArgumentName(identifier) && CurrentName(identifier) is var current && current != identifier.Identifier.ValueText)
+                    {
+                        replacements[identifier] = current;
+                    }
+                }
+            }
+        }
+
+        if (replacements is null || replacements.Count == 0)
         {
             return Flatten(node, asQuote);
         }
 
-        var replaced = node.ReplaceNodes(inside, (original, _) => NameOfHoisted(_hoisted[original]).WithTriviaFrom(original));
+        if (node is IdentifierNameSyntax && replacements.TryGetValue(node, out var version))
+        {
+            return asQuote ? version : Identifiers.Escape(version);
+        }
+
+        var replaced = node.ReplaceNodes(replacements.Keys, (original, _) => NameOfHoisted(replacements[original]).WithTriviaFrom(original));
         return Flatten(replaced, asQuote);
     }
 

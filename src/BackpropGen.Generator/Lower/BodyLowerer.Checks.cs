@@ -45,8 +45,8 @@ internal sealed partial class BodyLowerer
     /// </summary>
     private void CheckStatement(SyntaxNode node)
     {
-        // A call made for its effect (Console.WriteLine(x)) feeds nothing, so it cuts no gradient.
-        var checkCuts = node is not ExpressionStatementSyntax;
+        // A call made for its effect (Console.WriteLine(x)) feeds nothing, so it cuts no gradient; a reassignment does.
+        var checkCuts = node is not ExpressionStatementSyntax statement || IsVersionedWrite(statement.Expression);
         HashSet<SyntaxNode>? reported = null;
         foreach (var descendant in node.DescendantNodesAndSelf())
         {
@@ -55,13 +55,13 @@ internal sealed partial class BodyLowerer
                 case IdentifierNameSyntax identifier when checkCuts:
                     CheckGradientCut(identifier, node, ref reported);
                     break;
-                case AssignmentExpressionSyntax assignment:
+                case AssignmentExpressionSyntax assignment when !IsVersionedWrite(assignment):
                     ReportWrite(assignment, assignment.Left);
                     break;
-                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix:
+                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix when !IsVersionedWrite(prefix):
                     ReportWrite(prefix, prefix.Operand);
                     break;
-                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix:
+                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix when !IsVersionedWrite(postfix):
                     ReportWrite(postfix, postfix.Operand);
                     break;
                 case ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument:
@@ -161,7 +161,10 @@ internal sealed partial class BodyLowerer
         var symbol = _model.GetSymbolInfo(target, _cancellationToken).Symbol;
         if (symbol is ILocalSymbol or IParameterSymbol && SymbolEqualityComparer.Default.Equals(symbol.ContainingSymbol, _method))
         {
-            Report(DiagnosticDescriptors.Reassignment, write, Flatten(write), symbol.Name);
+            var where = write.Parent is ExpressionStatementSyntax
+                ? "with an operator that has no version form"
+                : "inside an expression, where the order of its writes and reads is not a sequence of steps";
+            Report(DiagnosticDescriptors.Reassignment, write, Flatten(write), symbol.Name, where);
         }
         else if (symbol is ILocalSymbol or IParameterSymbol)
         {

@@ -107,9 +107,10 @@ internal sealed partial class BodyLowerer
             var symbol = SymbolOf(identifier);
             if (symbol is ILocalSymbol or IParameterSymbol
                 && SymbolEqualityComparer.Default.Equals(symbol.ContainingSymbol, _method)
-                && !names.Contains(symbol.Name))
+                && CurrentName(symbol) is var name
+                && !names.Contains(name))
             {
-                names.Add(symbol.Name);
+                names.Add(name);
             }
         }
 

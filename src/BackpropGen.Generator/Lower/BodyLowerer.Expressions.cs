@@ -26,7 +26,7 @@ internal sealed partial class BodyLowerer
         if (!IsVaried(expression))
         {
             var type = TypeOf(expression);
-            return new ConstExpr(Flatten(expression), ValueKinds.Of(type.ConvertedType ?? type.Type), ReadsOf(expression), Precedence.Of(expression));
+            return new ConstExpr(TextWithHoisted(expression), ValueKinds.Of(type.ConvertedType ?? type.Type), ReadsOf(expression), Precedence.Of(expression));
         }
 
         var kind = ValueKinds.Of(TypeOf(expression).Type);
@@ -35,7 +35,7 @@ internal sealed partial class BodyLowerer
             case ParenthesizedExpressionSyntax parenthesized:
                 return LowerExpression(parenthesized.Expression);
             case IdentifierNameSyntax identifier:
-                return new VarExpr(identifier.Identifier.ValueText, kind);
+                return new VarExpr(CurrentName(identifier), kind);
             case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryPlusExpression } plus:
                 return LowerExpression(plus.Operand);
             case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression } minus:
@@ -44,6 +44,11 @@ internal sealed partial class BodyLowerer
                 return Op(op, kind, expression, LowerExpression(binary.Left), LowerExpression(binary.Right));
             case InvocationExpressionSyntax invocation:
                 return LowerInvocation(invocation, kind);
+            case AssignmentExpressionSyntax
+                or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression }
+                or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression }:
+                // A write inside an expression: reported where it is (BPG0008), with what to write instead.
+                return new ConstExpr(Flatten(expression), kind, EquatableArray<string>.Empty);
             default:
                 Report(DiagnosticDescriptors.NotDifferentiable, expression, Flatten(expression), ExplainNotDifferentiable(expression));
                 return new ConstExpr(expression.ToString(), kind, EquatableArray<string>.Empty);

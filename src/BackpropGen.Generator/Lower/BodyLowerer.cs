@@ -43,6 +43,15 @@ internal sealed partial class BodyLowerer
     private readonly Dictionary<InvocationExpressionSyntax, string> _hoisted = new();
     private readonly List<LocalModel> _locals = new();
     private readonly List<ForwardNode> _body = new();
+
+    /// <summary>The latest version of each local or parameter the body reassigns (<c>y_2</c> after <c>y = y * 2.0;</c>).</summary>
+    private readonly Dictionary<ISymbol, string> _versions = new(SymbolEqualityComparer.Default);
+
+    /// <summary>How many versions each reassigned local or parameter has had, its declaration the first.</summary>
+    private readonly Dictionary<ISymbol, int> _versionCounts = new(SymbolEqualityComparer.Default);
+
+    /// <summary>The names of <see cref="_versions"/>' symbols: a name that is none of them needs no lookup.</summary>
+    private readonly HashSet<string> _reassignedNames = new();
     private readonly List<CallSite> _calls = new();
     private readonly HashSet<string> _declaredNames;
 
@@ -170,10 +179,13 @@ internal sealed partial class BodyLowerer
                 return;
             case ExpressionStatementSyntax { Expression: InvocationExpressionSyntax or AwaitExpressionSyntax } call when !IsVaried(call.Expression):
                 // A call made for its effect (Debug.Assert, logging) computes no value: it is replayed as written.
-                _body.Add(new ForwardCode(Flatten(statement)));
+                _body.Add(new ForwardCode(TextWithHoisted(statement)));
                 return;
-            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax }:
-                // Reported by CheckAssignments.
+            case ExpressionStatementSyntax { Expression: var write } when IsVersionedWrite(write):
+                LowerReassignment(write);
+                return;
+            case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax or PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax }:
+                // Reported by CheckStatement.
                 return;
             case ReturnStatementSyntax:
                 Report(DiagnosticDescriptors.MissingReturn, statement, _method.Name);
@@ -266,7 +278,7 @@ internal sealed partial class BodyLowerer
 
         if (unwrapped is IdentifierNameSyntax identifier && SymbolOf(identifier) is ILocalSymbol or IParameterSymbol)
         {
-            return identifier.Identifier.ValueText;
+            return CurrentName(identifier);
         }
 
         var name = UniqueLocalName("result");
