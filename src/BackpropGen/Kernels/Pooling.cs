@@ -1,4 +1,8 @@
 using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Threading.Tasks;
 
 namespace BackpropGen.Kernels;
@@ -114,20 +118,84 @@ internal static class Pooling
         {
             int top = planeStart + (2 * oh * width);
             int destination = outputStart + (oh * outputWidth);
-            for (int ow = 0; ow < outputWidth; ow++, top += 2, destination++)
+            int ow = Avx2.IsSupported ? MaxRowTwoByTwoAvx2(x, top, width, outputWidth, output, indices, destination) : 0;
+            for (; ow < outputWidth; ow++)
             {
-                int best = Larger(x, Larger(x, Larger(x, top, top + 1), top + width), top + width + 1);
-                output[destination] = x[best];
-                indices[destination] = best;
+                int at = top + (2 * ow);
+                int best = Larger(x, Larger(x, Larger(x, at, at + 1), at + width), at + width + 1);
+                output[destination + ow] = x[best];
+                indices[destination + ow] = best;
             }
         }
     }
 
-    /// <summary>The index of the larger of x[best] (found first) and x[candidate]: the first on a tie, a NaN over a number.</summary>
+    /// <summary>
+    /// Four outputs at a time of one output row of the 2 × 2, stride 2 pool, without a branch per comparison (a
+    /// comparison of random values mispredicts half the time): returns the first output left to do.
+    /// </summary>
+    private static int MaxRowTwoByTwoAvx2(double[] x, int top, int width, int outputWidth, double[] output, int[] indices, int destination)
+    {
+        // Reads up to x[top + width + 2·outputWidth - 1], which is in the plane since 2·outputWidth ≤ width.
+        if (top + width + (2 * outputWidth) > x.Length || destination + outputWidth > output.Length || destination + outputWidth > indices.Length)
+        {
+            throw new ArgumentException("The pooling's arrays are too small for its layout.");
+        }
+
+        ref double source = ref MemoryMarshal.GetArrayDataReference(x);
+        var right = Vector256.Create(1.0);
+        var below = Vector256.Create((double)width);
+        var belowRight = Vector256.Create(width + 1.0);
+        int ow = 0;
+        for (; ow + 4 <= outputWidth; ow += 4)
+        {
+            int at = top + (2 * ow);
+            var topLeftHalf = Vector256.LoadUnsafe(ref source, (nuint)at);
+            var topRightHalf = Vector256.LoadUnsafe(ref source, (nuint)(at + 4));
+            var bottomLeftHalf = Vector256.LoadUnsafe(ref source, (nuint)(at + width));
+            var bottomRightHalf = Vector256.LoadUnsafe(ref source, (nuint)(at + width + 4));
+
+            // Even and odd columns; each holds outputs 0, 2, 1, 3 of the four, in that order.
+            var best = Avx.Shuffle(topLeftHalf, topRightHalf, 0b0000);
+            var offset = Vector256<double>.Zero;
+            TakeLarger(ref best, ref offset, Avx.Shuffle(topLeftHalf, topRightHalf, 0b1111), right);
+            TakeLarger(ref best, ref offset, Avx.Shuffle(bottomLeftHalf, bottomRightHalf, 0b0000), below);
+            TakeLarger(ref best, ref offset, Avx.Shuffle(bottomLeftHalf, bottomRightHalf, 0b1111), belowRight);
+            best = Avx2.Permute4x64(best, 0b11_01_10_00);
+            offset = Avx2.Permute4x64(offset, 0b11_01_10_00);
+
+            best.StoreUnsafe(ref output[destination + ow]);
+            for (int j = 0; j < 4; j++)
+            {
+                indices[destination + ow + j] = at + (2 * j) + (int)offset.GetElement(j);
+            }
+        }
+
+        return ow;
+    }
+
+    /// <summary>
+    /// Where <paramref name="candidate"/> is larger than <paramref name="best"/>, or a NaN where best is not, takes it and
+    /// its offset in the window: <see cref="Larger"/>, four lanes at once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TakeLarger(ref Vector256<double> best, ref Vector256<double> offset, Vector256<double> candidate, Vector256<double> candidateOffset)
+    {
+        var take = Vector256.AndNot(Vector256.Equals(best, best), Vector256.LessThanOrEqual(candidate, best));
+        best = Vector256.ConditionalSelect(take, candidate, best);
+        offset = Vector256.ConditionalSelect(take, candidateOffset, offset);
+    }
+
+    /// <summary>
+    /// The index of the larger of x[best] (found first) and x[candidate]: the first on a tie, a NaN over a number. Written
+    /// without a short-circuit so that it compiles to a conditional move.
+    /// </summary>
     private static int Larger(double[] x, int best, int candidate)
     {
         double current = x[best], value = x[candidate];
-        return value > current || (double.IsNaN(value) && !double.IsNaN(current)) ? candidate : best;
+
+        // current is a number and value is not at most it: value is larger, or a NaN.
+        bool takes = !(value <= current) & !double.IsNaN(current);
+        return takes ? candidate : best;
     }
 
     /// <summary>What is done with each window: its first element's index in x, and its output's index.</summary>

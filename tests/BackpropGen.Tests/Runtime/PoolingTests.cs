@@ -97,6 +97,27 @@ public class PoolingTests
         Assert.True(double.IsNaN(max.AsSpan()[1]));
     }
 
+    // Rows wide enough for the four-at-a-time loop, with ties and NaNs in every position of a window.
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Ties_and_NaNs_in_wide_rows_follow_the_same_rule_as_the_general_loop(int size)
+    {
+        var values = new double[2 * 3 * 8 * 21];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (i * 37 % 11) switch { 0 => double.NaN, 1 or 2 or 3 => 4.0, var r => r % 5 };
+        }
+
+        var x = Tensor.FromArray(values, 2, 3, 8, 21);
+        var (expected, expectedIndices, _) = Naive(x, size, size);
+
+        var (max, indices) = Tensor.MaxPool2DWithIndices(x, size, size);
+
+        Assert.Equal(expectedIndices, indices);
+        TensorAssert.Equal(expected.Shape.ToArray(), expected.ToArray(), max);
+    }
+
     [Fact]
     public void Overlapping_windows_add_their_gradients_at_a_shared_maximum()
     {
@@ -165,7 +186,7 @@ public class PoolingTests
                         {
                             int at = (((plane * h) + (i * stride) + kh) * w) + (j * stride) + kw;
                             sum += values[at];
-                            if (best < 0 || values[at] > values[best])
+                            if (best < 0 || values[at] > values[best] || (double.IsNaN(values[at]) && !double.IsNaN(values[best])))
                             {
                                 best = at;
                             }
