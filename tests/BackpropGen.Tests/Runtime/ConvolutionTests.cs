@@ -8,7 +8,7 @@ namespace BackpropGen.Tests.Runtime;
 public class ConvolutionTests
 {
     // N, C, H, W, F, HH, WW, stride, padding: strides 1, 2, 3; padding 0, 1, 2; non-square kernels and images; a kernel
-    // as large as the padded image; 1 × 1; more channels and filters than a tile.
+    // as large as the padded image; 1 × 1; more channels and filters than a tile; more images than groups.
     public static TheoryData<int, int, int, int, int, int, int, int, int> Shapes() => new()
     {
         { 2, 3, 7, 7, 4, 3, 3, 1, 0 },
@@ -23,6 +23,7 @@ public class ConvolutionTests
         { 2, 3, 6, 9, 2, 1, 3, 2, 0 },
         { 1, 2, 4, 4, 3, 3, 3, 3, 2 },
         { 2, 9, 6, 6, 7, 3, 3, 1, 1 },
+        { 20, 2, 5, 5, 3, 3, 3, 1, 1 }, // more images than the filter gradient's 16 groups: some sum two
     };
 
     [Theory]
