@@ -23,7 +23,9 @@ namespace BackpropGen.Kernels;
 /// then the micro-panels of B, then those of A. Threads take C's row blocks one at a time, so each packs its A blocks
 /// into its own core's L2 and all share the packed B (or, when C has too few rows to share out evenly, they take its
 /// column panels). Nothing splits the depth: every element of C is summed over it in the same order, whichever thread
-/// computes it, so the result is bit-identical for any number of threads.
+/// computes it, so the result is bit-identical for any number of threads. A product of at most
+/// <see cref="InPlaceRows"/> rows reads a B stored as is in place instead of packing it (the kernel's arithmetic and so
+/// its bits are the same either way).
 /// </remarks>
 internal static class Gemm
 {
@@ -59,7 +61,7 @@ internal static class Gemm
     /// At most this many rows of C, the packed product reads a B stored as is (not transposed) in place rather than
     /// packing it: with few rows, packing B would copy a large part of what the product reads, for few reuses. On the
     /// project's machine (2 threads, [m, 1024] · [1024, 1024], interleaved, busy) reading in place took 0.4 of the packed
-    /// time at 8 rows, 0.8 at 64 and 0.7 at 96, and 0.9–1.1 at 128; from 256 rows on packing was 5–25 % faster.
+    /// time at 8 rows, 0.8 at 64 and 0.7 at 96, and 0.8–1.1 at 128; at 256 to 1024 rows it took 1.04–1.31 times as long.
     /// </summary>
     internal const int InPlaceRows = 96;
 
