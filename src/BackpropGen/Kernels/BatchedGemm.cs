@@ -17,7 +17,8 @@ namespace BackpropGen.Kernels;
 /// of a batch of inputs and one weight), and a sum over the batch of <c>Aᵢᵀ · Bᵢ</c> with both stacked in depth
 /// (<c>[batch · k, m]ᵀ · [batch · k, n]</c>, that weight's gradient). Otherwise the products run one by one, or the
 /// destinations are shared out over the threads, each destination's products in order on one thread; each product
-/// computes its elements as <see cref="Gemm"/> does, so the result does not depend on the number of threads.
+/// computes its elements as <see cref="Gemm"/> does, so the result does not depend on the number of threads. Products
+/// too small for threads of their own are the ones shared out.
 /// </remarks>
 internal static class BatchedGemm
 {
@@ -60,7 +61,9 @@ internal static class BatchedGemm
             }
         }
 
-        if (threads > 1 && destinations.Count >= threads)
+        // A product large enough for threads of its own shares its tiles evenly however many products there are; smaller
+        // ones are shared out whole.
+        if (threads > 1 && destinations.Count >= threads && (long)m * n * k < Gemm.ParallelThreshold)
         {
             Parallel.For(0, destinations.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, d => MultiplyInto(destinations[d], 1));
         }

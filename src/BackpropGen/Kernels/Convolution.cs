@@ -82,7 +82,7 @@ internal sealed record ConvolutionLayout(int Images, int Channels, int Height, i
 /// <remarks>
 /// The patch matrix of one image (C·HH·WW × H'·W' doubles, 1.2 MB for 16 channels, 3 × 3, 32 × 32) is rented from
 /// the pool per worker, never allocated per call, and no patch matrix of the whole batch is made. With at least as many
-/// images as threads, the threads take images (for dw, fixed groups of images, each summed into its own partial dw in
+/// images as threads, each too small a product for threads of its own, the threads take images (for dw, fixed groups of images, each summed into its own partial dw in
 /// image order, the partials then added in group order); otherwise images run one by one, each product on all threads.
 /// Either way every element is summed in the same order, so the results do not depend on the number of threads.
 /// </remarks>
@@ -129,7 +129,7 @@ internal static class Convolution
         }
 
         int groups = Math.Min(images, FilterGradientGroups);
-        bool imagesInParallel = threads > 1 && groups >= threads;
+        bool imagesInParallel = SharesImages(layout, groups, threads);
         int productThreads = imagesInParallel ? 1 : threads;
 
         // Group g sums images [First(g), First(g + 1)) into partial g; partial 0 is dw itself.
@@ -186,13 +186,20 @@ internal static class Convolution
     public static int ThreadsFor(ConvolutionLayout layout) => Gemm.ThreadsForWork(layout.MultiplyAddsPerImage * layout.Images);
 
     /// <summary>
+    /// Whether the threads take images (or groups of them) rather than sharing each image's products: when there are
+    /// enough to go round and one image's product is too small for threads of its own.
+    /// </summary>
+    private static bool SharesImages(ConvolutionLayout layout, int items, int threads) =>
+        threads > 1 && items >= threads && layout.MultiplyAddsPerImage < Gemm.ParallelThreshold;
+
+    /// <summary>
     /// Runs <paramref name="body"/> for every image with a rented patch-sized workspace: the threads take images when
-    /// there are at least as many as threads, else the images run in order, each with all the threads for its products.
+    /// <see cref="SharesImages"/> says so, else the images run in order, each with all the threads for its products.
     /// </summary>
     private static void ForEachImage(ConvolutionLayout layout, int threads, Action<int, int, double[]> body)
     {
         int workspace = layout.PatchLength * layout.Positions;
-        if (threads > 1 && layout.Images >= threads)
+        if (SharesImages(layout, layout.Images, threads))
         {
             Parallel.For(
                 0,

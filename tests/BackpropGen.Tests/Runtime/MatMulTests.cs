@@ -126,6 +126,7 @@ public class MatMulTests
     [InlineData(new[] { 2, 130, 300 }, new[] { 300, 50 })]
     [InlineData(new[] { 3, 1, 40, 50 }, new[] { 3, 4, 50, 30 })]
     [InlineData(new[] { 40, 50 }, new[] { 5, 50, 300 })]
+    [InlineData(new[] { 2, 330, 330 }, new[] { 2, 330, 330 })] // products large enough for threads of their own, one by one
     public void Any_number_of_threads_gives_the_same_bits(int[] left, int[] right)
     {
         var a = Tensor.RandomNormal(13, left);
