@@ -266,7 +266,7 @@ internal static class Broadcasting
     }
 
     /// <summary>The row-major strides of <paramref name="operand"/> aligned to <paramref name="shape"/>, 0 where it is broadcast.</summary>
-    private static int[] BroadcastStrides(TensorShape operand, TensorShape shape)
+    internal static int[] BroadcastStrides(TensorShape operand, TensorShape shape)
     {
         var strides = new int[shape.Rank];
         int stride = 1;

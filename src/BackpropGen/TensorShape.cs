@@ -84,6 +84,14 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     }
 
     /// <summary>
+    /// The shape of <c>Tensor.MatMul</c> of operands of shapes <paramref name="a"/> and <paramref name="b"/> (NumPy's
+    /// <c>matmul</c>): the broadcast batch axes, then M unless <paramref name="a"/> is 1-D, then N unless <paramref name="b"/> is.
+    /// </summary>
+    /// <exception cref="ArgumentException">The operands have no product; the message names both shapes.</exception>
+    public static TensorShape OfMatMul(TensorShape a, TensorShape b) =>
+        MatMulLayout.Of("MatMul", a, transposeA: false, b, transposeB: false, promotesVectors: true).ResultShape;
+
+    /// <summary>
     /// The NumPy broadcast of two shapes: the shape of <c>a ∘ b</c> for an elementwise operation. Generated backward passes
     /// use it to learn the shape of a sub-expression without computing it.
     /// </summary>

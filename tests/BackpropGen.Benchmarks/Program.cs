@@ -14,6 +14,7 @@ using BenchmarkDotNet.Running;
 //   generator [M]  generator cost over M synthetic [Differentiable] methods (default 500)
 //   time [N D R]   a quick interleaved stopwatch comparison at one size (default 2048 1024, 21 rounds)
 //   gemm [S R]     Dot S×S×S, the packed kernel against the old row-streaming one, interleaved (default 1024, 11 rounds)
+//   conv [F R]     Conv2D 3×3 + MaxPool2D on [32, 16, 32, 32] with F filters, forward and backward (default 32, as libtorch is timed; 15 rounds)
 switch (args.FirstOrDefault())
 {
     case "check":
@@ -26,6 +27,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "gemm":
         GemmTimer.Run(args.Length > 1 ? int.Parse(args[1]) : 1024, args.Length > 2 ? int.Parse(args[2]) : 11);
+        return 0;
+    case "conv":
+        ConvTimer.Run(args.Length > 1 ? int.Parse(args[1]) : 32, args.Length > 2 ? int.Parse(args[2]) : 15);
         return 0;
     case "generator":
         return GeneratorCost.Run(args.Length > 1 ? int.Parse(args[1]) : 500);

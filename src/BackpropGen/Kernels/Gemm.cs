@@ -23,7 +23,9 @@ namespace BackpropGen.Kernels;
 /// then the micro-panels of B, then those of A. Threads take C's row blocks one at a time, so each packs its A blocks
 /// into its own core's L2 and all share the packed B (or, when C has too few rows to share out evenly, they take its
 /// column panels). Nothing splits the depth: every element of C is summed over it in the same order, whichever thread
-/// computes it, so the result is bit-identical for any number of threads.
+/// computes it, so the result is bit-identical for any number of threads. A product of at most
+/// <see cref="InPlaceRows"/> rows reads a B stored as is in place instead of packing it (the kernel's arithmetic and so
+/// its bits are the same either way).
 /// </remarks>
 internal static class Gemm
 {
@@ -55,6 +57,14 @@ internal static class Gemm
     /// </summary>
     internal const int FewRows = 4;
 
+    /// <summary>
+    /// At most this many rows of C, the packed product reads a B stored as is (not transposed) in place rather than
+    /// packing it: with few rows, packing B would copy a large part of what the product reads, for few reuses. On the
+    /// project's machine (2 threads, [m, 1024] · [1024, 1024], interleaved, busy) reading in place took 0.4 of the packed
+    /// time at 8 rows, 0.8 at 64 and 0.7 at 96, and 0.8–1.1 at 128; at 256 to 1024 rows it took 1.04–1.31 times as long.
+    /// </summary>
+    internal const int InPlaceRows = 96;
+
     /// <summary>Columns of C per block of <see cref="MultiplyFewRows"/>: <see cref="FewRows"/> rows of them fill half a 32 KiB L1.</summary>
     private const int FewRowsColumnBlock = 512;
 
@@ -73,8 +83,10 @@ internal static class Gemm
         : MicroKernelWidth.Scalar;
 
     /// <summary>The number of threads <see cref="Multiply(bool, bool, int, int, int, double[], double[], double[])"/> uses for a product of this size.</summary>
-    internal static int ThreadsFor(int m, int n, int k) =>
-        (long)m * n * k >= ParallelThreshold ? Environment.ProcessorCount : 1;
+    internal static int ThreadsFor(int m, int n, int k) => ThreadsForWork((long)m * n * k);
+
+    /// <summary>The number of threads worth using for this many multiply-adds, in one product or a batch of them.</summary>
+    internal static int ThreadsForWork(long multiplyAdds) => multiplyAdds >= ParallelThreshold ? Environment.ProcessorCount : 1;
 
     /// <summary>
     /// Writes <c>op(A) · op(B)</c>, <c>[m, n]</c>, into the first <c>m · n</c> elements of <paramref name="c"/>, with the
@@ -90,7 +102,18 @@ internal static class Gemm
     /// kernels): at most <paramref name="threads"/> threads take part, even in a small product.
     /// </summary>
     internal static void Multiply(
-        bool transposeA, bool transposeB, int m, int n, int k, double[] a, double[] b, double[] c, int threads, MicroKernelWidth kernel)
+        bool transposeA, bool transposeB, int m, int n, int k, double[] a, double[] b, double[] c, int threads, MicroKernelWidth kernel) =>
+        Multiply(transposeA, transposeB, m, n, k, a, 0, b, 0, c, 0, accumulate: false, threads, kernel);
+
+    /// <summary>
+    /// The general form: the operands begin at <paramref name="aOffset"/> and <paramref name="bOffset"/> of their arrays
+    /// and the result at <paramref name="cOffset"/> (one matrix of a batch, one image's patches), and with
+    /// <paramref name="accumulate"/> the product is added to what <paramref name="c"/> holds instead of written over it
+    /// (a sum of products, as a filter's gradient over the images, without a temporary per term).
+    /// </summary>
+    internal static void Multiply(
+        bool transposeA, bool transposeB, int m, int n, int k, double[] a, int aOffset, double[] b, int bOffset, double[] c, int cOffset,
+        bool accumulate, int threads, MicroKernelWidth kernel)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -99,11 +122,15 @@ internal static class Gemm
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(aOffset);
+        ArgumentOutOfRangeException.ThrowIfNegative(bOffset);
+        ArgumentOutOfRangeException.ThrowIfNegative(cOffset);
 
         // The micro-kernels write through unchecked references, so the operands' sizes are checked once here.
-        if (a.Length < (long)m * k || b.Length < (long)k * n || c.Length < (long)m * n)
+        if (a.Length - (long)aOffset < (long)m * k || b.Length - (long)bOffset < (long)k * n || c.Length - (long)cOffset < (long)m * n)
         {
-            throw new ArgumentException($"The arrays hold {a.Length}, {b.Length} and {c.Length} elements, too few for a [{m}, {k}] · [{k}, {n}] product.");
+            throw new ArgumentException(
+                $"The arrays hold {a.Length}, {b.Length} and {c.Length} elements, too few for a [{m}, {k}] · [{k}, {n}] product from offsets {aOffset}, {bOffset} and {cOffset}.");
         }
 
         if (m == 0 || n == 0)
@@ -113,16 +140,22 @@ internal static class Gemm
 
         if (k == 0)
         {
-            c.AsSpan(0, m * n).Clear();
+            if (!accumulate)
+            {
+                c.AsSpan(cOffset, m * n).Clear();
+            }
+
             return;
         }
 
-        // Element (i, p) of op(A) is at i * RowStride + p * DepthStride; element (p, j) of op(B) at p * DepthStride + j * RowStride.
-        var left = new Operand(a, RowStride: transposeA ? 1 : k, DepthStride: transposeA ? m : 1);
-        var right = new Operand(b, RowStride: transposeB ? k : 1, DepthStride: transposeB ? 1 : n);
+        // Element (i, p) of op(A) is at Offset + i * RowStride + p * DepthStride; element (p, j) of op(B) at
+        // Offset + p * DepthStride + j * RowStride.
+        var left = new Operand(a, aOffset, RowStride: transposeA ? 1 : k, DepthStride: transposeA ? m : 1);
+        var right = new Operand(b, bOffset, RowStride: transposeB ? k : 1, DepthStride: transposeB ? 1 : n);
+        var result = new Destination(c, cOffset, accumulate);
         if ((long)m * n * k < DirectThreshold)
         {
-            MultiplyDirectly(left, right, m, n, k, c);
+            MultiplyDirectly(left, right, m, n, k, result);
             return;
         }
 
@@ -130,29 +163,29 @@ internal static class Gemm
         // a product with few columns is one with few rows written down C's columns.
         if (m <= FewRows && m <= n)
         {
-            MultiplyFewRows(left, right, m, n, k, c, rowStride: n, columnStride: 1);
+            MultiplyFewRows(left, right, m, n, k, result, rowStride: n, columnStride: 1);
             return;
         }
 
         if (n <= FewRows)
         {
-            MultiplyFewRows(right, left, n, m, k, c, rowStride: 1, columnStride: n);
+            MultiplyFewRows(right, left, n, m, k, result, rowStride: 1, columnStride: n);
             return;
         }
 
         switch (kernel)
         {
             case MicroKernelWidth.Vector512:
-                MultiplyPacked<Vector512Kernel>(left, right, m, n, k, c, threads);
+                MultiplyPacked<Vector512Kernel>(left, right, m, n, k, result, threads);
                 break;
             case MicroKernelWidth.Vector256:
-                MultiplyPacked<Vector256Kernel>(left, right, m, n, k, c, threads);
+                MultiplyPacked<Vector256Kernel>(left, right, m, n, k, result, threads);
                 break;
             case MicroKernelWidth.Vector128:
-                MultiplyPacked<Vector128Kernel>(left, right, m, n, k, c, threads);
+                MultiplyPacked<Vector128Kernel>(left, right, m, n, k, result, threads);
                 break;
             default:
-                MultiplyPacked<ScalarKernel>(left, right, m, n, k, c, threads);
+                MultiplyPacked<ScalarKernel>(left, right, m, n, k, result, threads);
                 break;
         }
     }
@@ -161,12 +194,26 @@ internal static class Gemm
     /// One operand as the product reads it: for A, <c>RowStride</c> steps along a row index of C and
     /// <c>DepthStride</c> along the summed index; for B, <c>RowStride</c> steps along a column index of C.
     /// </summary>
-    private readonly record struct Operand(double[] Data, int RowStride, int DepthStride)
+    private readonly record struct Operand(double[] Data, int Offset, int RowStride, int DepthStride)
     {
-        public double this[int outer, int depth] => Data[(outer * RowStride) + (depth * DepthStride)];
+        public double this[int outer, int depth] => Data[Offset + (outer * RowStride) + (depth * DepthStride)];
+
+        /// <summary>The run of <paramref name="length"/> elements from element (<paramref name="outer"/>, <paramref name="depth"/>) on.</summary>
+        public Span<double> Run(int outer, int depth, int length) => Data.AsSpan(Offset + (outer * RowStride) + (depth * DepthStride), length);
     }
 
-    private static void MultiplyDirectly(Operand left, Operand right, int m, int n, int k, double[] c)
+    /// <summary>Where C lies in its array, and whether the product is added to it or written over it.</summary>
+    private readonly record struct Destination(double[] Data, int Offset, bool Accumulate)
+    {
+        /// <summary>Stores <paramref name="value"/> at element <paramref name="index"/> of C, or adds it there.</summary>
+        public void Store(int index, double value)
+        {
+            ref double element = ref Data[Offset + index];
+            element = Accumulate ? element + value : value;
+        }
+    }
+
+    private static void MultiplyDirectly(Operand left, Operand right, int m, int n, int k, Destination c)
     {
         for (int i = 0; i < m; i++)
         {
@@ -178,7 +225,7 @@ internal static class Gemm
                     sum += left[i, p] * right[j, p];
                 }
 
-                c[(i * n) + j] = sum;
+                c.Store((i * n) + j, sum);
             }
         }
     }
@@ -188,7 +235,7 @@ internal static class Gemm
     /// <c>i * rowStride + j * columnStride</c> of <paramref name="c"/>; on one thread, since it is bound by reading the
     /// other operand once.
     /// </summary>
-    private static void MultiplyFewRows(Operand rows, Operand columns, int rowCount, int columnCount, int k, double[] c, int rowStride, int columnStride)
+    private static void MultiplyFewRows(Operand rows, Operand columns, int rowCount, int columnCount, int k, Destination c, int rowStride, int columnStride)
     {
         if (columns.DepthStride == 1)
         {
@@ -198,10 +245,10 @@ internal static class Gemm
             {
                 for (int i = 0; i < rowCount; i++)
                 {
-                    ReadOnlySpan<double> row = rows.DepthStride == 1 ? rows.Data.AsSpan(i * rows.RowStride, k) : Gather(rows, i, k, gathered);
+                    ReadOnlySpan<double> row = rows.DepthStride == 1 ? rows.Run(i, 0, k) : Gather(rows, i, k, gathered);
                     for (int j = 0; j < columnCount; j++)
                     {
-                        c[(i * rowStride) + (j * columnStride)] = TensorPrimitives.Dot(row, columns.Data.AsSpan(j * columns.RowStride, k));
+                        c.Store((i * rowStride) + (j * columnStride), TensorPrimitives.Dot(row, columns.Run(j, 0, k)));
                     }
                 }
             }
@@ -226,7 +273,7 @@ internal static class Gemm
                 block.Clear();
                 for (int p = 0; p < k; p++)
                 {
-                    var run = columns.Data.AsSpan(column + (p * columns.DepthStride), width);
+                    var run = columns.Run(column, p, width);
                     for (int i = 0; i < rowCount; i++)
                     {
                         var sum = block.Slice(i * width, width);
@@ -239,7 +286,7 @@ internal static class Gemm
                     var sum = block.Slice(i * width, width);
                     for (int j = 0; j < width; j++)
                     {
-                        c[(i * rowStride) + ((column + j) * columnStride)] = sum[j];
+                        c.Store((i * rowStride) + ((column + j) * columnStride), sum[j]);
                     }
                 }
             }
@@ -260,10 +307,11 @@ internal static class Gemm
         return buffer.AsSpan(0, k);
     }
 
-    private static void MultiplyPacked<TKernel>(Operand left, Operand right, int m, int n, int k, double[] c, int threads)
+    private static void MultiplyPacked<TKernel>(Operand left, Operand right, int m, int n, int k, Destination c, int threads)
         where TKernel : struct, IMicroKernel
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
+        bool readsBInPlace = m <= InPlaceRows && right.RowStride == 1;
         int rowGroups = (m + mr - 1) / mr;
         int rowItems = (rowGroups + PanelsPerRowBlock - 1) / PanelsPerRowBlock;
         int widestBlock = RoundUp(Math.Min(n, ColumnBlock), nr);
@@ -279,10 +327,16 @@ internal static class Gemm
                 for (int depthStart = 0; depthStart < k; depthStart += DepthBlock)
                 {
                     int depth = Math.Min(DepthBlock, k - depthStart);
-                    var pass = new Pass(left, right, m, n, c, packedB, column, columns, depthStart, depth, accumulate: depthStart > 0);
+                    var pass = new Pass(
+                        left, right, m, n, c, packedB, column, columns, depthStart, depth, accumulate: c.Accumulate || depthStart > 0, readsBInPlace);
+                    if (threads == 1 || readsBInPlace)
+                    {
+                        // Read in place, B leaves at most its one partial panel to pack: not worth a barrier.
+                        pass.PackB<TKernel>(0, panels);
+                    }
+
                     if (threads == 1)
                     {
-                        pass.PackB<TKernel>(0, panels);
                         pass.MultiplyBlock<TKernel>(0, rowGroups, 0, panels);
                         continue;
                     }
@@ -291,8 +345,12 @@ internal static class Gemm
                     // out evenly; the products are handed out an item at a time, so that a thread the machine slows
                     // down (a busy host, a core taken away) takes fewer of them instead of holding up the rest.
                     var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-                    int packers = Math.Min(threads, panels);
-                    Parallel.For(0, packers, options, t => pass.PackB<TKernel>(Share(panels, t, packers), Share(panels, t + 1, packers)));
+                    if (!readsBInPlace)
+                    {
+                        int packers = Math.Min(threads, panels);
+                        Parallel.For(0, packers, options, t => pass.PackB<TKernel>(Share(panels, t, packers), Share(panels, t + 1, packers)));
+                    }
+
                     if (splitColumns)
                     {
                         int columnItems = (panels + PanelsPerColumnItem - 1) / PanelsPerColumnItem;
@@ -339,15 +397,28 @@ internal static class Gemm
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    /// <summary>One depth block of one column block of the product: the B block packed once, then every row block against it.</summary>
+    /// <summary>
+    /// One depth block of one column block of the product: the B block packed once (or, when
+    /// <paramref name="readsBInPlace"/>, only its partial last panel), then every row block against it.
+    /// </summary>
     private sealed class Pass(
-        Operand left, Operand right, int m, int n, double[] c, double[] packedB, int column, int columns, int depthStart, int depth, bool accumulate)
+        Operand left, Operand right, int m, int n, Destination c, double[] packedB, int column, int columns, int depthStart, int depth, bool accumulate,
+        bool readsBInPlace)
     {
-        /// <summary>Packs the B block's NR-column micro-panels [<paramref name="firstPanel"/>, <paramref name="endPanel"/>).</summary>
+        /// <summary>
+        /// Packs the B block's NR-column micro-panels [<paramref name="firstPanel"/>, <paramref name="endPanel"/>), those
+        /// of them that are not read in place.
+        /// </summary>
         public void PackB<TKernel>(int firstPanel, int endPanel)
             where TKernel : struct, IMicroKernel
         {
             int nr = TKernel.Columns;
+            if (readsBInPlace)
+            {
+                // Only a panel narrower than NR is packed: read in place, the kernel would read past the block's last column.
+                firstPanel = Math.Max(firstPanel, columns / nr);
+            }
+
             int first = firstPanel * nr, end = Math.Min(columns, endPanel * nr);
             PackPanels(right, column + first, Math.Max(0, end - first), depthStart, depth, nr, packedB.AsSpan(first * depth));
         }
@@ -371,24 +442,28 @@ internal static class Gemm
                     PackPanels(left, rowStart, rows, depthStart, depth, mr, packedA);
                     for (int j = firstPanel * nr, columnEnd = Math.Min(columns, endPanel * nr); j < columnEnd; j += nr)
                     {
-                        ref double bPanel = ref packedB[j * depth];
                         int tileColumns = Math.Min(nr, columns - j);
+
+                        // In place, a micro-panel is NR side-by-side values per depth step, one row of B apart.
+                        bool inPlace = readsBInPlace && tileColumns == nr;
+                        ref double bPanel = ref inPlace ? ref right.Data[right.Offset + (depthStart * right.DepthStride) + column + j] : ref packedB[j * depth];
+                        nint bDepthStride = inPlace ? right.DepthStride : nr;
                         for (int i = 0; i < rows; i += mr)
                         {
                             ref double aPanel = ref packedA[i * depth];
                             int tileRows = Math.Min(mr, rows - i);
-                            int offset = ((rowStart + i) * n) + column + j;
+                            int offset = c.Offset + ((rowStart + i) * n) + column + j;
                             if (tileRows == mr && tileColumns == nr)
                             {
-                                TKernel.Multiply(depth, ref aPanel, ref bPanel, ref c[offset], n, accumulate);
+                                TKernel.Multiply(depth, ref aPanel, ref bPanel, bDepthStride, ref c.Data[offset], n, accumulate);
                             }
                             else
                             {
                                 // The kernel writes a whole tile, so a tile at the matrix's edge goes through a scratch
                                 // tile: computed by the same kernel and stored or added the same way as a whole one,
                                 // so its bits do not depend on being at an edge.
-                                TKernel.Multiply(depth, ref aPanel, ref bPanel, ref MemoryMarshal.GetReference(edgeTile), nr, accumulate: false);
-                                StoreEdgeTile(edgeTile, nr, tileRows, tileColumns, c.AsSpan(offset), n, accumulate);
+                                TKernel.Multiply(depth, ref aPanel, ref bPanel, bDepthStride, ref MemoryMarshal.GetReference(edgeTile), nr, accumulate: false);
+                                StoreEdgeTile(edgeTile, nr, tileRows, tileColumns, c.Data.AsSpan(offset), n, accumulate);
                             }
                         }
                     }
@@ -422,7 +497,6 @@ internal static class Gemm
     /// </summary>
     private static void PackPanels(Operand source, int start, int count, int depthStart, int depth, int width, Span<double> packed)
     {
-        var data = source.Data;
         for (int panelStart = 0; panelStart < count; panelStart += width)
         {
             int used = Math.Min(width, count - panelStart);
@@ -433,7 +507,7 @@ internal static class Gemm
                 // A panel's values at one depth lie side by side in the source (a transposed A, a B as stored).
                 for (int p = 0; p < depth; p++)
                 {
-                    data.AsSpan(first + ((depthStart + p) * source.DepthStride), used).CopyTo(panel.Slice(p * width, used));
+                    source.Run(first, depthStart + p, used).CopyTo(panel.Slice(p * width, used));
                 }
             }
             else
@@ -443,7 +517,7 @@ internal static class Gemm
                 // Each row's run of depths lies side by side in the source (an A as stored, a transposed B): read runs, write strided.
                 for (int r = 0; r < used; r++)
                 {
-                    var run = data.AsSpan(((first + r) * source.RowStride) + depthStart, depth);
+                    var run = source.Run(first + r, depthStart, depth);
                     for (int p = 0; p < depth; p++)
                     {
                         panel[(p * width) + r] = run[p];

@@ -27,11 +27,12 @@ internal interface IMicroKernel
     static abstract int Columns { get; }
 
     /// <summary>
-    /// Computes <c>tile[r, c] = Σ_p a[p * Rows + r] * b[p * Columns + c]</c> over <paramref name="depth"/> steps and
+    /// Computes <c>tile[r, c] = Σ_p a[p * Rows + r] * b[p * bDepthStride + c]</c> over <paramref name="depth"/> steps and
     /// stores it into the tile at <paramref name="tile"/> (rows <paramref name="rowStride"/> apart), or adds it to what
-    /// is there when <paramref name="accumulate"/>. The whole tile must lie in the destination.
+    /// is there when <paramref name="accumulate"/>. The whole tile must lie in the destination. A packed micro-panel of B
+    /// has <paramref name="bDepthStride"/> = <c>Columns</c>; a B read in place as stored, its row length.
     /// </summary>
-    static abstract void Multiply(int depth, ref double a, ref double b, ref double tile, nint rowStride, bool accumulate);
+    static abstract void Multiply(int depth, ref double a, ref double b, nint bDepthStride, ref double tile, nint rowStride, bool accumulate);
 }
 
 /// <summary>Which micro-kernel a product runs on: a scalar one or one per vector width.</summary>
@@ -51,7 +52,7 @@ internal readonly struct Vector512Kernel : IMicroKernel
 
     public static int Columns => 16;
 
-    public static void Multiply(int depth, ref double a, ref double b, ref double tile, nint rowStride, bool accumulate)
+    public static void Multiply(int depth, ref double a, ref double b, nint bDepthStride, ref double tile, nint rowStride, bool accumulate)
     {
         Vector512<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
@@ -85,7 +86,7 @@ internal readonly struct Vector512Kernel : IMicroKernel
             c70 = MultiplyAdd(ai, b0, c70);
             c71 = MultiplyAdd(ai, b1, c71);
             a = ref Unsafe.Add(ref a, 8);
-            b = ref Unsafe.Add(ref b, 16);
+            b = ref Unsafe.Add(ref b, bDepthStride);
         }
 
         StoreRow(ref tile, c00, c01, accumulate);
@@ -127,7 +128,7 @@ internal readonly struct Vector256Kernel : IMicroKernel
 
     public static int Columns => 8;
 
-    public static void Multiply(int depth, ref double a, ref double b, ref double tile, nint rowStride, bool accumulate)
+    public static void Multiply(int depth, ref double a, ref double b, nint bDepthStride, ref double tile, nint rowStride, bool accumulate)
     {
         Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -154,7 +155,7 @@ internal readonly struct Vector256Kernel : IMicroKernel
             c50 = MultiplyAdd(ai, b0, c50);
             c51 = MultiplyAdd(ai, b1, c51);
             a = ref Unsafe.Add(ref a, 6);
-            b = ref Unsafe.Add(ref b, 8);
+            b = ref Unsafe.Add(ref b, bDepthStride);
         }
 
         StoreRow(ref tile, c00, c01, accumulate);
@@ -191,7 +192,7 @@ internal readonly struct Vector128Kernel : IMicroKernel
 
     public static int Columns => 4;
 
-    public static void Multiply(int depth, ref double a, ref double b, ref double tile, nint rowStride, bool accumulate)
+    public static void Multiply(int depth, ref double a, ref double b, nint bDepthStride, ref double tile, nint rowStride, bool accumulate)
     {
         Vector128<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
             c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -218,7 +219,7 @@ internal readonly struct Vector128Kernel : IMicroKernel
             c50 = MultiplyAdd(ai, b0, c50);
             c51 = MultiplyAdd(ai, b1, c51);
             a = ref Unsafe.Add(ref a, 6);
-            b = ref Unsafe.Add(ref b, 4);
+            b = ref Unsafe.Add(ref b, bDepthStride);
         }
 
         StoreRow(ref tile, c00, c01, accumulate);
@@ -267,7 +268,7 @@ internal readonly struct ScalarKernel : IMicroKernel
 
     public static int Columns => 4;
 
-    public static void Multiply(int depth, ref double a, ref double b, ref double tile, nint rowStride, bool accumulate)
+    public static void Multiply(int depth, ref double a, ref double b, nint bDepthStride, ref double tile, nint rowStride, bool accumulate)
     {
         double c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0,
             c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -295,7 +296,7 @@ internal readonly struct ScalarKernel : IMicroKernel
             c32 += ai * b2;
             c33 += ai * b3;
             a = ref Unsafe.Add(ref a, 4);
-            b = ref Unsafe.Add(ref b, 4);
+            b = ref Unsafe.Add(ref b, bDepthStride);
         }
 
         StoreRow(ref tile, c00, c01, c02, c03, accumulate);

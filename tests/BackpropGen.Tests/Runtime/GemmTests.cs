@@ -182,6 +182,8 @@ public class GemmTests
     [InlineData(1, 1, 1)]
     [InlineData(7, 33, 3)]
     [InlineData(257, 130, 300)]
+    [InlineData(64, 1023, 300)] // Dot reads B in place (few rows), with a partial last panel, over two depth blocks
+    [InlineData(97, 17, 9)] // one row more than reads B in place
     public void The_transposed_products_are_Dot_with_the_transpose_built_to_the_bit(int m, int n, int k)
     {
         var a = Tensor.RandomNormal(5, m, k);
@@ -222,6 +224,54 @@ public class GemmTests
         TensorAssert.MessageNames(error, operation, new TensorShape(left).ToString(), new TensorShape(right).ToString());
     }
 
+    // One matrix of a batch: operands and result inside larger arrays, the elements around them left alone; and the
+    // product added to what the result holds, in every path (direct loop, few rows, few columns, in place, packed).
+    [Theory]
+    [InlineData(2, 3, 4, false, false)]
+    [InlineData(3, 40, 17, false, false)]
+    [InlineData(40, 3, 17, true, false)]
+    [InlineData(30, 50, 300, false, false)]
+    [InlineData(30, 50, 300, true, true)]
+    [InlineData(130, 37, 520, false, true)]
+    public void A_product_at_offsets_reads_and_writes_only_its_own_elements_and_can_accumulate(int m, int n, int k, bool transposeA, bool transposeB)
+    {
+        var (a, b) = Operands(m, n, k, transposeA, transposeB);
+        const int aOffset = 5, bOffset = 11, cOffset = 7;
+        var paddedA = Enumerable.Repeat(double.NaN, aOffset).Concat(a).Concat([double.NaN]).ToArray();
+        var paddedB = Enumerable.Repeat(double.NaN, bOffset).Concat(b).Concat([double.NaN]).ToArray();
+        var start = Tensor.RandomNormal(99, m * n).ToArray();
+        var c = Enumerable.Repeat(-1.0, cOffset).Concat(start).Concat([-1.0]).ToArray();
+
+        Gemm.Multiply(transposeA, transposeB, m, n, k, paddedA, aOffset, paddedB, bOffset, c, cOffset, accumulate: true, threads: 2, Gemm.Widest);
+
+        var product = TripleLoop(a, b, m, n, k, transposeA, transposeB);
+        for (int i = 0; i < m * n; i++)
+        {
+            Assert.True(Math.Abs(start[i] + product[i] - c[cOffset + i]) <= Tolerance(k), $"element {i}: {c[cOffset + i]:R}, expected {start[i] + product[i]:R}");
+        }
+
+        Assert.All(c.Take(cOffset).Append(c[^1]), value => Assert.Equal(-1.0, value));
+    }
+
+    [Fact]
+    public void Accumulating_an_empty_depth_leaves_the_result_as_it_was()
+    {
+        var c = new[] { 1.0, 2.0, 3.0 };
+
+        Gemm.Multiply(false, false, 1, 3, 0, [], 0, [], 0, c, 0, accumulate: true, threads: 1, Gemm.Widest);
+
+        Assert.Equal(new[] { 1.0, 2.0, 3.0 }, c);
+    }
+
+    [Fact]
+    public void An_offset_that_leaves_too_few_elements_is_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            Gemm.Multiply(false, false, 4, 4, 4, new double[20], 5, new double[16], 0, new double[16], 0, accumulate: false, threads: 1, Gemm.Widest));
+
+        Assert.Contains("offsets 5, 0 and 0", error.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertAgreesWithTripleLoop(int m, int n, int k, bool transposeA, bool transposeB, MicroKernelWidth kernel, int threads)
     {
         var (a, b) = Operands(m, n, k, transposeA, transposeB);
@@ -241,13 +291,13 @@ public class GemmTests
     }
 
     // Standard normal operands: a sum of k products has a spread of about √k and a rounding error well under k·ε of it.
-    private static double Tolerance(int k) => 1e-15 * (k + 1) * Math.Sqrt(k + 1) * 10;
+    internal static double Tolerance(int k) => 1e-15 * (k + 1) * Math.Sqrt(k + 1) * 10;
 
     private static (double[] A, double[] B) Operands(int m, int n, int k, bool transposeA, bool transposeB) =>
         (Tensor.RandomNormal((m * 31) + k, transposeA ? [k, m] : [m, k]).ToArray(),
          Tensor.RandomNormal((n * 17) + k + 1, transposeB ? [n, k] : [k, n]).ToArray());
 
-    private static double[] TripleLoop(double[] a, double[] b, int m, int n, int k, bool transposeA, bool transposeB)
+    internal static double[] TripleLoop(double[] a, double[] b, int m, int n, int k, bool transposeA, bool transposeB)
     {
         var c = new double[m * n];
         for (int i = 0; i < m; i++)
@@ -267,7 +317,7 @@ public class GemmTests
         return c;
     }
 
-    private static bool SameBits(IReadOnlyList<double> expected, IReadOnlyList<double> actual) =>
+    internal static bool SameBits(IReadOnlyList<double> expected, IReadOnlyList<double> actual) =>
         expected.Count == actual.Count
         && expected.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(actual.Select(BitConverter.DoubleToInt64Bits));
 }
