@@ -87,24 +87,48 @@ internal readonly struct SumReduction : IReduction
     }
 }
 
-internal readonly struct MaxReduction : IReduction
+/// <summary>The IEEE 754 maximum or minimum (NaN wins) of a run, and elementwise of two runs, as TensorPrimitives computes it.</summary>
+internal interface IExtreme
 {
-    public static double Reduce(ReadOnlySpan<double> values) => TensorPrimitives.Max(values);
+    static abstract double Of(ReadOnlySpan<double> values);
+
+    static abstract void Of(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> destination);
+}
+
+internal readonly struct Largest : IExtreme
+{
+    public static double Of(ReadOnlySpan<double> values) => TensorPrimitives.Max(values);
+
+    public static void Of(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> destination) => TensorPrimitives.Max(x, y, destination);
+}
+
+internal readonly struct Smallest : IExtreme
+{
+    public static double Of(ReadOnlySpan<double> values) => TensorPrimitives.Min(values);
+
+    public static void Of(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> destination) => TensorPrimitives.Min(x, y, destination);
+}
+
+/// <summary>Max (<see cref="Largest"/>) or Min (<see cref="Smallest"/>) as a reduction.</summary>
+internal readonly struct ExtremeReduction<TExtreme> : IReduction
+    where TExtreme : IExtreme
+{
+    public static double Reduce(ReadOnlySpan<double> values) => TExtreme.Of(values);
 
     public static void Combine(ReadOnlySpan<double> accumulated, ReadOnlySpan<double> next, Span<double> destination) =>
-        TensorPrimitives.Max(accumulated, next, destination);
+        TExtreme.Of(accumulated, next, destination);
 
-    // One slab at a time, so that NaN and signed zeros follow TensorPrimitives.Max exactly as before.
+    // One slab at a time, so that NaN and signed zeros follow TensorPrimitives exactly as before.
     public static void CombineFour(Span<double> accumulated, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c, ReadOnlySpan<double> d)
     {
-        TensorPrimitives.Max(accumulated, a, accumulated);
-        TensorPrimitives.Max(accumulated, b, accumulated);
-        TensorPrimitives.Max(accumulated, c, accumulated);
-        TensorPrimitives.Max(accumulated, d, accumulated);
+        TExtreme.Of(accumulated, a, accumulated);
+        TExtreme.Of(accumulated, b, accumulated);
+        TExtreme.Of(accumulated, c, accumulated);
+        TExtreme.Of(accumulated, d, accumulated);
     }
 }
 
-/// <summary>The one kernel behind every reduction along an axis (Sum, Mean, Max, and SumTo's unbroadcasting).</summary>
+/// <summary>The one kernel behind every reduction along an axis (Sum, Mean, Max, Min, and SumTo's unbroadcasting).</summary>
 internal static class AxisReduction
 {
     /// <summary>

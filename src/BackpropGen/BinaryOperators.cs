@@ -125,6 +125,21 @@ internal readonly struct LessThanOrEqual : IComparison
     public static Vector<long> Holds(Vector<double> x, Vector<double> y) => Vector.LessThanOrEqual(x, y);
 }
 
+internal readonly struct EqualTo : IComparison
+{
+    public static bool Holds(double x, double y) => x == y;
+
+    public static Vector<long> Holds(Vector<double> x, Vector<double> y) => Vector.Equals(x, y);
+}
+
+/// <summary>Not equal: holds where either is NaN, as <c>!=</c> does (NumPy's truth of a NaN condition).</summary>
+internal readonly struct NotEqualTo : IComparison
+{
+    public static bool Holds(double x, double y) => x != y;
+
+    public static Vector<long> Holds(Vector<double> x, Vector<double> y) => ~Vector.Equals(x, y);
+}
+
 /// <summary>
 /// A comparison as a gradient mask: 1.0 where it holds, 0.0 elsewhere (also where an operand is NaN). Vectorized
 /// and branch-free, because a scalar loop would mispredict on every other element of a mask of random signs (Relu's).

@@ -204,7 +204,39 @@ public sealed partial class Tensor
     /// Used by generated backward passes.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="axis"/> is out of range; the message names it and the shape.</exception>
-    public static Tensor MaxMask(Tensor x, int axis)
+    public static Tensor MaxMask(Tensor x, int axis) => ExtremeMask<GreaterThan>(x, axis);
+
+    /// <summary>
+    /// 1.0 at the first position (in row-major order) of the maximum of all elements, 0.0 elsewhere, in
+    /// <paramref name="x"/>'s shape: the gradient of <see cref="Max(Tensor)"/>. Used by generated backward passes.
+    /// </summary>
+    public static Tensor MaxMask(Tensor x) => ExtremeMaskOfAll<GreaterThan>(x);
+
+    /// <summary>
+    /// 1.0 at the first position of the minimum along <paramref name="axis"/>, 0.0 elsewhere, in <paramref name="x"/>'s
+    /// shape: the gradient of <see cref="Min(Tensor, int, bool)"/> goes to one minimum, as PyTorch's <c>min(dim)</c>.
+    /// Used by generated backward passes.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="axis"/> is out of range; the message names it and the shape.</exception>
+    public static Tensor MinMask(Tensor x, int axis) => ExtremeMask<LessThan>(x, axis);
+
+    /// <summary>
+    /// 1.0 at the first position (in row-major order) of the minimum of all elements, 0.0 elsewhere, in
+    /// <paramref name="x"/>'s shape: the gradient of <see cref="Min(Tensor)"/>. Used by generated backward passes.
+    /// </summary>
+    public static Tensor MinMask(Tensor x) => ExtremeMaskOfAll<LessThan>(x);
+
+    /// <summary>The mask of the first extreme of all elements: that of the only axis of <paramref name="x"/> seen flat.</summary>
+    private static Tensor ExtremeMaskOfAll<TBeats>(Tensor x)
+        where TBeats : IComparison
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Reshape(ExtremeMask<TBeats>(Reshape(x, x.Length), axis: 0), x.Shape);
+    }
+
+    /// <summary>1.0 at the first position along the axis of the element that <typeparamref name="TBeats"/> every other (NaN beats numbers).</summary>
+    private static Tensor ExtremeMask<TBeats>(Tensor x, int axis)
+        where TBeats : IComparison
     {
         ArgumentNullException.ThrowIfNull(x);
         var layout = AxisLayout.Of(x.Shape, x.Shape.NormalizeAxis(axis));
@@ -227,8 +259,8 @@ public sealed partial class Tensor
                 var slab = source.Slice(layout.SlabStart(o, j), layout.Inner);
                 for (int k = 0; k < slab.Length; k++)
                 {
-                    // Strictly greater, so a tie keeps the first; NaN beats numbers, as it does in Max.
-                    if (slab[k] > best[k] || (double.IsNaN(slab[k]) && !double.IsNaN(best[k])))
+                    // Strictly, so a tie keeps the first; NaN beats numbers, as it does in Max and Min.
+                    if (TBeats.Holds(slab[k], best[k]) || (double.IsNaN(slab[k]) && !double.IsNaN(best[k])))
                     {
                         best[k] = slab[k];
                         bestIndex[k] = j;
@@ -293,6 +325,36 @@ public sealed partial class Tensor
 
     /// <summary>1.0 where <c>a &lt;= b</c> and 0.0 elsewhere: a gradient mask.</summary>
     public static Tensor LessOrEqual(Tensor a, double b) => Broadcasting.Apply<MaskOperator<LessThanOrEqual>>(a, b);
+
+    /// <summary>1.0 where <c>a == b</c> and 0.0 elsewhere: a gradient mask (for Where, <c>Equal(condition, 0.0)</c>).</summary>
+    public static Tensor Equal(Tensor a, double b) => Broadcasting.Apply<MaskOperator<EqualTo>>(a, b);
+
+    /// <summary>1.0 where <c>a != b</c> (also where <paramref name="a"/> is NaN) and 0.0 elsewhere: a gradient mask (for Where, <c>NotEqual(condition, 0.0)</c>).</summary>
+    public static Tensor NotEqual(Tensor a, double b) => Broadcasting.Apply<MaskOperator<NotEqualTo>>(a, b);
+
+    /// <summary>
+    /// 1.0 where <c>min &lt;= x &lt;= max</c> and 0.0 elsewhere (also where any is NaN): the gradient mask of
+    /// <see cref="Clip"/>, which passes the gradient at the bounds, as PyTorch's <c>clamp</c>. Used by generated backward passes.
+    /// </summary>
+    public static Tensor Within(Tensor x, double min, double max) => Map(x, (values, destination) =>
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            destination[i] = values[i] >= min && values[i] <= max ? 1.0 : 0.0;
+        }
+    });
+
+    /// <summary>1.0 where <c>a &gt; b</c>, else 0.0: the gradient mask of <see cref="Math.Max(double, double)"/>'s <paramref name="a"/>. Used by generated backward passes.</summary>
+    public static double Greater(double a, double b) => MaskOperator<GreaterThan>.Invoke(a, b);
+
+    /// <summary>1.0 where <c>a &lt; b</c>, else 0.0: the gradient mask of <see cref="Math.Min(double, double)"/>'s <paramref name="a"/>. Used by generated backward passes.</summary>
+    public static double Less(double a, double b) => MaskOperator<LessThan>.Invoke(a, b);
+
+    /// <summary>1.0 where <c>a &gt;= b</c>, else 0.0: the gradient mask of <see cref="Math.Min(double, double)"/>'s <paramref name="b"/>. Used by generated backward passes.</summary>
+    public static double GreaterOrEqual(double a, double b) => MaskOperator<GreaterThanOrEqual>.Invoke(a, b);
+
+    /// <summary>1.0 where <c>a &lt;= b</c>, else 0.0: the gradient mask of <see cref="Math.Max(double, double)"/>'s <paramref name="b"/>. Used by generated backward passes.</summary>
+    public static double LessOrEqual(double a, double b) => MaskOperator<LessThanOrEqual>.Invoke(a, b);
 
     /// <summary>
     /// The elementwise sign: 1.0 for positive, -1.0 for negative, 0.0 for zero (NaN stays NaN); the derivative of

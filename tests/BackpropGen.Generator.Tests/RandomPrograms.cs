@@ -22,9 +22,9 @@ internal sealed record RandomProgram(int Seed, string MethodName, string Source,
 
 /// <summary>
 /// Draws straight-line programs from the whole op set of SPEC.md §3: elementwise arithmetic with broadcasting in both
-/// directions and against doubles, the unary functions, reductions with and without axis and keepDims, Dot, Transpose,
-/// Reshape, Pick, System.Math on doubles, compound right-hand sides, values used twice in one expression, and reassignment
-/// of earlier values (<c>=</c>, <c>+=</c>, <c>-=</c>, <c>*=</c>).
+/// directions and against doubles, the unary functions, Clip and Where, reductions (Max and Min too) with and without
+/// axis and keepDims, Dot, Transpose, Reshape, Pick, System.Math on doubles (Max and Min too), compound right-hand
+/// sides, values used twice in one expression, and reassignment of earlier values (<c>=</c>, <c>+=</c>, <c>-=</c>, <c>*=</c>).
 /// Arguments of Log, Sqrt, Pow and divisions are kept away from their poles so that central differences are meaningful.
 /// </summary>
 internal sealed class RandomProgramBuilder
@@ -173,7 +173,8 @@ internal sealed class RandomProgramBuilder
         }
 
         var x = a.Name;
-        var expression = _random.Next(13) switch
+        var bound = PickWhere(v => v.IsDouble);
+        var expression = _random.Next(16) switch
         {
             0 => $"Exp(Tanh({x}))",
             1 => $"Log(Square({x}) + 1.0)",
@@ -187,6 +188,11 @@ internal sealed class RandomProgramBuilder
             9 => $"Maximum({x}, 0.1)",
             10 => $"Minimum({x}, -0.1)",
             11 => $"-{x}",
+            13 => $"Sin({x})",
+            14 => $"Cos({x})",
+
+            // Bounds from a double value, when there is one, so that they get gradients too; min < max for every b.
+            15 => bound is null ? $"Clip({x}, -0.5, 0.7)" : $"Clip({x}, {bound.Name} - 0.5, {bound.Name} * {bound.Name} + 0.1)",
             _ => $"{x} * {x}",
         };
         return (expression, a.Shape);
@@ -200,8 +206,8 @@ internal sealed class RandomProgramBuilder
             return null;
         }
 
-        var function = new[] { "Sum", "Mean", "Max" }[_random.Next(3)];
-        if (function != "Max" && _random.Next(4) == 0)
+        var function = new[] { "Sum", "Mean", "Max", "Min" }[_random.Next(4)];
+        if (_random.Next(4) == 0)
         {
             return ($"{function}({a.Name})", null);
         }
@@ -277,8 +283,11 @@ internal sealed class RandomProgramBuilder
         }
 
         var x = a.Name;
-        var expression = _random.Next(9) switch
+        var other = PickWhere(v => v.IsDouble && v.Name != x);
+        var expression = _random.Next(11) switch
         {
+            9 => other is null ? $"System.Math.Max({x}, 0.3)" : $"System.Math.Max({x}, {other.Name})",
+            10 => other is null ? $"System.Math.Min({x} * {x}, 0.3)" : $"System.Math.Min({other.Name}, {x} * {x})",
             0 => $"System.Math.Sin({x})",
             1 => $"System.Math.Cos({x})",
             2 => $"System.Math.Exp(System.Math.Tanh({x}))",
@@ -326,8 +335,10 @@ internal sealed class RandomProgramBuilder
         }
 
         var shape = Broadcast(a.Shape!, b.Shape!);
-        return _random.Next(3) switch
+        return _random.Next(4) switch
         {
+            // A condition that is zero for some elements and not others, of a's shape, beside choices of two shapes.
+            3 => ($"Where(Relu({a.Name}), Tanh({b.Name}), {a.Name} * {b.Name})", shape),
             0 => ($"Tanh({a.Name} * {b.Name}) + {a.Name} / (Square({b.Name}) + 1.0)", shape),
             1 => ($"Sigmoid({a.Name} - {b.Name}) * Exp(Tanh({b.Name}))", shape),
             _ => ($"({a.Name} + {b.Name}) * ({a.Name} - 2.0 * {b.Name})", shape),

@@ -63,6 +63,15 @@ internal static class RuntimeFunctions
     public static readonly Function Less = OnLanes("Less");
     public static readonly Function GreaterOrEqual = OnLanes("GreaterOrEqual");
     public static readonly Function LessOrEqual = OnLanes("LessOrEqual");
+    public static readonly Function Equal = OnLanes("Equal");
+    public static readonly Function NotEqual = OnLanes("NotEqual");
+    public static readonly Function Within = OnLanes("Within");
+
+    // The comparison masks of two doubles (Math.Max's and Math.Min's), 1.0 or 0.0: functions of doubles, once per pass.
+    public static readonly Function GreaterOfDoubles = OfDoubles("Greater");
+    public static readonly Function LessOfDoubles = OfDoubles("Less");
+    public static readonly Function GreaterOrEqualOfDoubles = OfDoubles("GreaterOrEqual");
+    public static readonly Function LessOrEqualOfDoubles = OfDoubles("LessOrEqual");
 
     /// <summary><c>SumTo(g, shape)</c>: a gradient that flowed through a broadcast, summed back to its argument's shape.</summary>
     public static readonly Function SumTo = new(Tensor, "SumTo", LaneForm.FirstArgument, ShapedAsLast: true);
@@ -85,7 +94,11 @@ internal static class RuntimeFunctions
     /// <summary><c>Sum(x)</c>: every element summed to a double.</summary>
     public static readonly Function SumAll = new(Tensor, "Sum", LaneForm.None);
 
+    /// <summary><c>MaxMask(x, axis)</c>, or <c>MaxMask(x)</c> of all elements: 1.0 at the first maximum.</summary>
     public static readonly Function MaxMask = new(Tensor, "MaxMask", LaneForm.None);
+
+    /// <summary><c>MinMask(x, axis)</c>, or <c>MinMask(x)</c> of all elements: 1.0 at the first minimum.</summary>
+    public static readonly Function MinMask = new(Tensor, "MinMask", LaneForm.None);
     public static readonly Function DotTransposeA = new(Tensor, "DotTransposeA", LaneForm.None);
     public static readonly Function DotTransposeB = new(Tensor, "DotTransposeB", LaneForm.None);
     public static readonly Function Transpose = new(Tensor, "Transpose", LaneForm.None);
@@ -102,4 +115,6 @@ internal static class RuntimeFunctions
     public static Function OnDoubles(Function function) => new(Math, function.Name, LaneForm.Scalar);
 
     private static Function OnLanes(string name) => new(Tensor, name, LaneForm.Function);
+
+    private static Function OfDoubles(string name) => new(Tensor, name, LaneForm.Scalar);
 }

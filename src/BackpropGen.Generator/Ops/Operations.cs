@@ -94,22 +94,13 @@ internal static class Operations
         Reduced = c => Div(c.G, LengthAlong(c)),
     };
 
-    public static readonly Op Max = new(
-        "Max",
-        OpCategory.Reduction,
-        "Max(x, axis): dx = g at the (first) maximum along axis, 0 elsewhere",
-        c => new[]
-        {
-            Mul(A.Call(RuntimeFunctions.MaxMask, ValueKind.Tensor, c.Arg(0), c.Arg(1)), A.Call(RuntimeFunctions.ExpandAlong, ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0)))),
-            null,
-            null,
-        },
-        ArgRole.Operand,
-        ArgRole.Axis,
-        ArgRole.KeepDims)
-    {
-        Methods = new[] { new OpMethod(OpOwner.Tensor, "Max") },
-    };
+    public static readonly Op Max = Extreme("Max", "Max(x, axis): dx = g at the (first) maximum along axis, 0 elsewhere", RuntimeFunctions.MaxMask);
+
+    public static readonly Op Min = Extreme("Min", "Min(x, axis): dx = g at the (first) minimum along axis, 0 elsewhere", RuntimeFunctions.MinMask);
+
+    public static readonly Op MaxAll = ExtremeOfAll("MaxAll", "Max", "Max(x): dx = g at the (first) maximum, 0 elsewhere", RuntimeFunctions.MaxMask);
+
+    public static readonly Op MinAll = ExtremeOfAll("MinAll", "Min", "Min(x): dx = g at the (first) minimum, 0 elsewhere", RuntimeFunctions.MinMask);
 
     public static readonly Op Sqrt = Unary("Sqrt", "Sqrt(x): dx = 0.5 / out * g (reuses the forward output)", c => Mul(Div(Lit("0.5"), c.Out), c.G), scalesGradient: true);
 
@@ -137,21 +128,67 @@ internal static class Operations
         ScalesGradient = true,
     };
 
-    public static readonly Op Sin = new("Sin", OpCategory.Elementwise, "Sin(x): dx = cos(x) * g", c => new[] { Mul(Elementwise(RuntimeFunctions.Cos, c.Arg(0)), c.G) }, ArgRole.Operand)
-    {
-        Methods = new[] { new OpMethod(OpOwner.Math, "Sin") },
-    };
+    public static readonly Op Sin = Unary("Sin", "Sin(x): dx = cos(x) * g", c => Mul(Elementwise(RuntimeFunctions.Cos, c.Arg(0)), c.G), scalesGradient: true);
 
-    public static readonly Op Cos = new("Cos", OpCategory.Elementwise, "Cos(x): dx = -sin(x) * g", c => new[] { Mul(Neg(Elementwise(RuntimeFunctions.Sin, c.Arg(0))), c.G) }, ArgRole.Operand)
-    {
-        Methods = new[] { new OpMethod(OpOwner.Math, "Cos") },
-    };
+    public static readonly Op Cos = Unary("Cos", "Cos(x): dx = -sin(x) * g", c => Mul(Neg(Elementwise(RuntimeFunctions.Sin, c.Arg(0))), c.G), scalesGradient: true);
 
     public static readonly Op Maximum = Selection(
-        "Maximum", "Maximum(a, b): da = g where a > b, db = g where a <= b (a tie goes to b)", RuntimeFunctions.Greater, RuntimeFunctions.LessOrEqual);
+        "Maximum",
+        "Max",
+        "Maximum(a, b): da = g where a > b, db = g where a <= b (a tie goes to b)",
+        (RuntimeFunctions.Greater, RuntimeFunctions.GreaterOfDoubles),
+        (RuntimeFunctions.LessOrEqual, RuntimeFunctions.LessOrEqualOfDoubles));
 
     public static readonly Op Minimum = Selection(
-        "Minimum", "Minimum(a, b): da = g where a < b, db = g where a >= b (a tie goes to b)", RuntimeFunctions.Less, RuntimeFunctions.GreaterOrEqual);
+        "Minimum",
+        "Min",
+        "Minimum(a, b): da = g where a < b, db = g where a >= b (a tie goes to b)",
+        (RuntimeFunctions.Less, RuntimeFunctions.LessOfDoubles),
+        (RuntimeFunctions.GreaterOrEqual, RuntimeFunctions.GreaterOrEqualOfDoubles));
+
+    /// <summary>
+    /// Clip(x, min, max) is Minimum(Maximum(x, min), max), as NumPy computes it; each element's gradient goes to the one
+    /// argument its output came from, with the bounds passing it to x, as PyTorch's clamp does.
+    /// </summary>
+    public static readonly Op Clip = new(
+        "Clip",
+        OpCategory.Elementwise,
+        "Clip(x, min, max): dx = g where min <= x <= max (the bounds pass g to x, as PyTorch's clamp), dmin = g where x < min <= max, dmax = g where x > max or min > max",
+        c => new[]
+        {
+            Mul(c.G, A.Call(RuntimeFunctions.Within, ValueKind.Tensor, c.Arg(0), c.Arg(1), c.Arg(2))),
+            Mul(c.G, Mul(A.Call(RuntimeFunctions.Less, ValueKind.Tensor, c.Arg(0), c.Arg(1)), A.Call(RuntimeFunctions.LessOrEqualOfDoubles, ValueKind.Double, c.Arg(1), c.Arg(2)))),
+            Mul(c.G, A.Call(RuntimeFunctions.Greater, ValueKind.Tensor, A.Call(RuntimeFunctions.Maximum, ValueKind.Tensor, c.Arg(0), c.Arg(1)), c.Arg(2))),
+        },
+        ArgRole.Operand,
+        ArgRole.Operand,
+        ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Clip") },
+        ScalesGradient = true,
+    };
+
+    /// <summary>
+    /// Where(condition, a, b): the condition only chooses, so it gets no gradient (its derivative is 0 wherever it
+    /// exists). Not <see cref="Op.ScalesGradient"/>: the masks have the condition's shape, which may be smaller than the output's.
+    /// </summary>
+    public static readonly Op Where = new(
+        "Where",
+        OpCategory.Elementwise,
+        "Where(condition, a, b): da = g where condition != 0, db = g where condition == 0, no gradient for condition",
+        c => new[]
+        {
+            null,
+            Mul(c.G, A.Call(RuntimeFunctions.NotEqual, ValueKind.Tensor, c.Arg(0), Lit("0.0"))),
+            Mul(c.G, A.Call(RuntimeFunctions.Equal, ValueKind.Tensor, c.Arg(0), Lit("0.0"))),
+        },
+        ArgRole.Operand,
+        ArgRole.Operand,
+        ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Where") },
+        Broadcasts = true,
+    };
 
     public static readonly Op Relu = new(
         "Relu", OpCategory.Elementwise, "Relu(x): dx = g where x > 0 (0 at x = 0)", c => new[] { Mul(c.G, A.Call(RuntimeFunctions.Greater, ValueKind.Tensor, c.Arg(0), Lit("0.0"))) }, ArgRole.Operand)
@@ -197,8 +234,8 @@ internal static class Operations
     /// <summary>Every op, in the order of this file.</summary>
     public static readonly IReadOnlyList<Op> All = new[]
     {
-        Add, Subtract, Multiply, Divide, Negate, SumAll, MeanAll, Sum, Mean, Max, Sqrt, Exp, Log, Tanh, Sigmoid, Abs, Square, Pow, Sin, Cos,
-        Maximum, Minimum, Relu, Dot, Transpose, Reshape, Pick,
+        Add, Subtract, Multiply, Divide, Negate, SumAll, MeanAll, Sum, Mean, Max, Min, MaxAll, MinAll, Sqrt, Exp, Log, Tanh, Sigmoid, Abs, Square,
+        Pow, Sin, Cos, Maximum, Minimum, Clip, Where, Relu, Dot, Transpose, Reshape, Pick,
     };
 
     private static readonly Dictionary<(OpOwner, string, int), Op> ByMethod = IndexByMethod();
@@ -236,19 +273,53 @@ internal static class Operations
             Recompute = recompute,
         };
 
-    /// <summary>An elementwise choice between two tensors: each argument's gradient is g where its mask selects it.</summary>
-    private static Op Selection(string name, string derivative, Function selectsA, Function selectsB) =>
+    /// <summary>
+    /// An elementwise choice between two values, a method of Tensor and, on doubles, of Math (<paramref name="mathName"/>):
+    /// each argument's gradient is g where its mask selects it, a mask of tensors or, when both are doubles, of doubles.
+    /// </summary>
+    private static Op Selection(string name, string mathName, string derivative, (Function OnTensors, Function OnDoubles) selectsA, (Function OnTensors, Function OnDoubles) selectsB) =>
         new(
             name,
             OpCategory.Elementwise,
             derivative,
-            c => new[] { Mul(c.G, A.Call(selectsA, ValueKind.Tensor, c.Arg(0), c.Arg(1))), Mul(c.G, A.Call(selectsB, ValueKind.Tensor, c.Arg(0), c.Arg(1))) },
+            c => new[] { Mul(c.G, Mask(selectsA, c.Arg(0), c.Arg(1))), Mul(c.G, Mask(selectsB, c.Arg(0), c.Arg(1))) },
             ArgRole.Operand,
             ArgRole.Operand)
         {
-            Methods = new[] { new OpMethod(OpOwner.Tensor, name) },
+            Methods = new[] { new OpMethod(OpOwner.Tensor, name), new OpMethod(OpOwner.Math, mathName) },
             Broadcasts = true,
             ScalesGradient = true,
+        };
+
+    private static Adj Mask((Function OnTensors, Function OnDoubles) comparison, Adj a, Adj b) =>
+        a.Kind == ValueKind.Double && b.Kind == ValueKind.Double
+            ? A.Call(comparison.OnDoubles, ValueKind.Double, a, b)
+            : A.Call(comparison.OnTensors, ValueKind.Tensor, a, b);
+
+    /// <summary>The largest or smallest element along an axis: the gradient goes to the first one, as <paramref name="mask"/> marks it.</summary>
+    private static Op Extreme(string name, string derivative, Function mask) =>
+        new(
+            name,
+            OpCategory.Reduction,
+            derivative,
+            c => new[]
+            {
+                Mul(A.Call(mask, ValueKind.Tensor, c.Arg(0), c.Arg(1)), A.Call(RuntimeFunctions.ExpandAlong, ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0)))),
+                null,
+                null,
+            },
+            ArgRole.Operand,
+            ArgRole.Axis,
+            ArgRole.KeepDims)
+        {
+            Methods = new[] { new OpMethod(OpOwner.Tensor, name) },
+        };
+
+    /// <summary>The largest or smallest of all elements, a double: the gradient goes to the first one, as <paramref name="mask"/> marks it.</summary>
+    private static Op ExtremeOfAll(string name, string method, string derivative, Function mask) =>
+        new(name, OpCategory.Reduction, derivative, c => new[] { Scale(c.G, A.Call(mask, ValueKind.Tensor, c.Arg(0))) }, ArgRole.Operand)
+        {
+            Methods = new[] { new OpMethod(OpOwner.Tensor, method) },
         };
 
     private static Adj LengthAlong(IRuleContext c) => new InstanceCall(Shape(c.Arg(0)), "Dimension", new[] { c.Arg(1) }.ToEquatableArray(), ValueKind.Double);

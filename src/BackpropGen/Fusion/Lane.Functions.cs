@@ -67,7 +67,7 @@ public readonly partial struct Lane
         return new(Vector.ConditionalSelect(Vector.Equals(value, value), signOfNumber, new Vector<double>(double.NaN)));
     }
 
-    /// <summary>The sine, as <see cref="Math.Sin"/> (there is no tensor Sin; generated code meets it on doubles).</summary>
+    /// <summary>The sine, as <see cref="Tensor.Sin"/> and <see cref="Math.Sin"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane Sin(Lane x) =>
 #if NET10_0_OR_GREATER
@@ -76,7 +76,7 @@ public readonly partial struct Lane
         new(PortableLaneMath.Sin(x._value));
 #endif
 
-    /// <summary>The cosine, as <see cref="Math.Cos"/> (there is no tensor Cos; generated code meets it on doubles).</summary>
+    /// <summary>The cosine, as <see cref="Tensor.Cos"/> and <see cref="Math.Cos"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane Cos(Lane x) =>
 #if NET10_0_OR_GREATER
@@ -116,6 +116,19 @@ public readonly partial struct Lane
     /// <summary>1.0 where <c>a &lt;= b</c>, 0.0 elsewhere (also where either is NaN), as <see cref="Tensor.LessOrEqual(Tensor, Tensor)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane LessOrEqual(Lane a, Lane b) => Mask(Vector.LessThanOrEqual(a._value, b._value));
+
+    /// <summary>1.0 where <c>a == b</c>, 0.0 elsewhere (also where either is NaN), as <see cref="Tensor.Equal(Tensor, double)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane Equal(Lane a, Lane b) => Mask(Vector.Equals(a._value, b._value));
+
+    /// <summary>1.0 where <c>a != b</c>, 0.0 elsewhere (1.0 where either is NaN), as <see cref="Tensor.NotEqual(Tensor, double)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane NotEqual(Lane a, Lane b) => Mask(~Vector.Equals(a._value, b._value));
+
+    /// <summary>1.0 where <c>min &lt;= x &lt;= max</c>, 0.0 elsewhere (also where any is NaN), as <see cref="Tensor.Within"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane Within(Lane x, Lane min, Lane max) =>
+        Mask(Vector.GreaterThanOrEqual(x._value, min._value) & Vector.LessThanOrEqual(x._value, max._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Lane Mask(Vector<long> holds) => new(Vector.ConditionalSelect(holds, Vector<double>.One, Vector<double>.Zero));

@@ -182,6 +182,12 @@ public class FusedBackwardTests
         { typeof(UserWrittenLayers), nameof(UserWrittenLayers.BinaryCrossEntropy), 7, 9 },
         { typeof(UserWrittenLayers), nameof(UserWrittenLayers.CenteredTwiceScaled), 7, 9 },   // scales multiplied once
         { typeof(UserWrittenLayers), nameof(UserWrittenLayers.CenteredTwiceScaled), 600, 301 },
+        { typeof(SelectionLayers), nameof(SelectionLayers.Wave), 7, 9 },
+        { typeof(SelectionLayers), nameof(SelectionLayers.Wave), 600, 301 },
+        { typeof(SelectionLayers), nameof(SelectionLayers.ClippedScale), 7, 9 },
+        { typeof(SelectionLayers), nameof(SelectionLayers.ClippedScale), 600, 301 },
+        { typeof(SelectionLayers), nameof(SelectionLayers.Gated), 7, 9 },
+        { typeof(SelectionLayers), nameof(SelectionLayers.Gated), 600, 301 },
     };
 
     [Fact]

@@ -40,6 +40,8 @@ public class LaneTests
         ["Negate"] = (x => -x, x => (-T(x)).ToArray(), 0, 0),
         ["Sin"] = (Lane.Sin, x => x.Select(Math.Sin).ToArray(), 2, 0),
         ["Cos"] = (Lane.Cos, x => x.Select(Math.Cos).ToArray(), 2, 0),
+        ["Tensor Sin"] = (Lane.Sin, x => Tensor.Sin(T(x)).ToArray(), 2, 0),
+        ["Tensor Cos"] = (Lane.Cos, x => Tensor.Cos(T(x)).ToArray(), 2, 0),
         ["Pow 3"] = (x => Lane.Pow(x, 3), x => Tensor.Pow(T(x), 3).ToArray(), 0, 0),
         ["Pow 0.5"] = (x => Lane.Pow(x, 0.5), x => Tensor.Pow(T(x), 0.5).ToArray(), 0, 0),
         ["Pow -1.5"] = (x => Lane.Pow(x, -1.5), x => Tensor.Pow(T(x), -1.5).ToArray(), 0, 0),
@@ -139,6 +141,9 @@ public class LaneTests
             LaneAssert.Close(Tensor.Less(T(Values), scalar).ToArray(), MapRow(Values, x => Lane.Less(x, scalar)));
             LaneAssert.Close(Tensor.GreaterOrEqual(T(Values), scalar).ToArray(), MapRow(Values, x => Lane.GreaterOrEqual(x, scalar)));
             LaneAssert.Close(Tensor.LessOrEqual(T(Values), scalar).ToArray(), MapRow(Values, x => Lane.LessOrEqual(x, scalar)));
+            LaneAssert.Close(Tensor.Equal(T(Values), scalar).ToArray(), MapRow(Values, x => Lane.Equal(x, scalar)));
+            LaneAssert.Close(Tensor.NotEqual(T(Values), scalar).ToArray(), MapRow(Values, x => Lane.NotEqual(x, scalar)));
+            LaneAssert.Close(Tensor.Within(T(Values), -scalar, scalar).ToArray(), MapRow(Values, x => Lane.Within(x, -scalar, scalar)));
             LaneAssert.Close((T(Values) / scalar).ToArray(), MapRow(Values, x => x / scalar));
             LaneAssert.Close((scalar - T(Values)).ToArray(), MapRow(Values, x => scalar - x));
         }
@@ -358,4 +363,20 @@ public class LaneTests
 
     private static double[] Random(int seed, int count, double scale) =>
         Tensor.RandomNormal(seed, count).ToArray().Select(v => v * scale).ToArray();
+
+    [Fact]
+    public void Equality_masks_treat_nan_as_unequal_and_signed_zeros_as_equal()
+    {
+        double[] a = [1, 2, double.NaN, 0.0, double.NaN];
+        double[] b = [1, 1, 1, -0.0, double.NaN];
+
+        LaneAssert.Close([1, 0, 0, 1, 0], MapRows(a, b, Lane.Equal));
+        LaneAssert.Close([0, 1, 1, 0, 1], MapRows(a, b, Lane.NotEqual));
+    }
+
+    [Fact]
+    public void Within_includes_both_bounds_and_excludes_nan()
+    {
+        LaneAssert.Close([0, 1, 1, 1, 0, 0], MapRow([-1.5, -1, 0, 1, 1.5, double.NaN], x => Lane.Within(x, -1.0, 1.0)));
+    }
 }

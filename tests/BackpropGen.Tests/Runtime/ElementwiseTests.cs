@@ -156,4 +156,65 @@ public class ElementwiseTests
 
         Assert.Equal([-1.0, 4], x.ToArray());
     }
+
+    [Fact]
+    public void Sin_and_Cos_are_the_trigonometric_functions_with_nan_at_infinity()
+    {
+        var x = Tensor.FromArray([0, Math.PI / 2, -Math.PI / 6, double.PositiveInfinity, double.NaN, -0.0], 2, 3);
+
+        TensorAssert.Equal([2, 3], [0, 1, -0.5, double.NaN, double.NaN, -0.0], Tensor.Sin(x), Tight);
+        TensorAssert.Equal([2, 3], [1, 0, Math.Sqrt(3) / 2, double.NaN, double.NaN, 1], Tensor.Cos(x), Tight);
+        TensorAssert.Equal([0, 3], [], Tensor.Sin(Tensor.Zeros(0, 3)));
+    }
+
+    [Fact]
+    public void Clip_limits_to_the_bounds_and_keeps_what_lies_between_them()
+    {
+        var x = Tensor.FromArray([-3, -1, 0.5, 1, 2, double.NaN], 3, 2);
+
+        TensorAssert.Equal([3, 2], [-1, -1, 0.5, 1, 1, double.NaN], Tensor.Clip(x, -1, 1));
+        TensorAssert.Equal([0], [], Tensor.Clip(Tensor.Zeros(0), -1, 1));
+    }
+
+    [Fact]
+    public void Clip_with_min_above_max_gives_max_everywhere_and_a_nan_bound_gives_nan_as_NumPy()
+    {
+        var x = Tensor.FromArray([-3, 0, 3], 3);
+
+        // np.clip(x, 2, -2) is np.minimum(np.maximum(x, 2), -2).
+        TensorAssert.Equal([3], [-2, -2, -2], Tensor.Clip(x, 2, -2));
+        TensorAssert.Equal([3], [double.NaN, double.NaN, double.NaN], Tensor.Clip(x, double.NaN, 1));
+        TensorAssert.Equal([3], [-3, 0, 1], Tensor.Clip(x, double.NegativeInfinity, 1));
+    }
+
+    [Fact]
+    public void Where_picks_a_where_the_condition_is_nonzero_or_nan_and_b_where_it_is_zero()
+    {
+        var condition = Tensor.FromArray([1, 0, -0.0, double.NaN, -2, 0], 2, 3);
+        var a = Tensor.FromArray([10, 11, 12, 13, 14, 15], 2, 3);
+        var b = Tensor.FromArray([20, 21, 22, 23, 24, 25], 2, 3);
+
+        TensorAssert.Equal([2, 3], [10, 21, 22, 13, 14, 25], Tensor.Where(condition, a, b));
+    }
+
+    [Fact]
+    public void Where_broadcasts_the_condition_and_both_choices_together()
+    {
+        var column = Tensor.FromArray([1, 0], 2, 1);
+        var row = Tensor.FromArray([10, 11, 12], 3);
+        var single = Tensor.FromArray([-1], 1);
+
+        TensorAssert.Equal([2, 3], [10, 11, 12, -1, -1, -1], Tensor.Where(column, row, single));
+        TensorAssert.Equal([2, 3], [-1, -1, -1, 10, 11, 12], Tensor.Where(column, single, row));
+        TensorAssert.Equal([1, 3], [10, 11, 12], Tensor.Where(Tensor.Full(1.0), Tensor.Reshape(row, 1, 3), Tensor.Full(0.0)));
+        TensorAssert.Equal([0, 3], [], Tensor.Where(Tensor.Zeros(0, 1), row, single));
+    }
+
+    [Fact]
+    public void Where_of_shapes_that_do_not_broadcast_names_all_three()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Tensor.Where(Tensor.Zeros(2, 1), Tensor.Zeros(3), Tensor.Zeros(4)));
+
+        TensorAssert.MessageNames(error, "[2, 1]", "[3]", "[4]", "Where");
+    }
 }

@@ -323,4 +323,52 @@ public class GradientHelperTests
 
         return values;
     }
+
+    [Fact]
+    public void MinMask_marks_the_first_minimum_along_each_axis_and_a_nan_before_numbers()
+    {
+        var x = Tensor.FromArray([3, 1, 1, 0, 4, double.NaN], 2, 3);
+
+        TensorAssert.Equal([2, 3], [0, 1, 0, 0, 0, 1], Tensor.MinMask(x, 1));
+        TensorAssert.Equal([2, 3], [0, 1, 0, 1, 0, 1], Tensor.MinMask(x, 0));
+    }
+
+    [Fact]
+    public void Masks_of_all_elements_mark_the_first_extreme_in_row_major_order()
+    {
+        var x = Tensor.FromArray([2, 9, -4, 9, -4, 0], 3, 2);
+
+        TensorAssert.Equal([3, 2], [0, 1, 0, 0, 0, 0], Tensor.MaxMask(x));
+        TensorAssert.Equal([3, 2], [0, 0, 1, 0, 0, 0], Tensor.MinMask(x));
+        TensorAssert.Equal([3], [0, 1, 0], Tensor.MaxMask(Tensor.FromArray([1, double.NaN, double.NaN], 3)));
+        TensorAssert.Equal([], [1], Tensor.MinMask(Tensor.Full(5.0)));
+        TensorAssert.Equal([0, 2], [], Tensor.MaxMask(Tensor.Zeros(0, 2)));
+    }
+
+    [Fact]
+    public void Within_is_one_between_the_bounds_including_them()
+    {
+        var x = Tensor.FromArray([-2, -1, 0, 1, 2, double.NaN], 6);
+
+        TensorAssert.Equal([6], [0, 1, 1, 1, 0, 0], Tensor.Within(x, -1, 1));
+        TensorAssert.Equal([6], [0, 0, 0, 0, 0, 0], Tensor.Within(x, 1, -1));
+    }
+
+    [Fact]
+    public void Equal_and_NotEqual_masks_treat_nan_as_nonzero_as_Where_does()
+    {
+        var condition = Tensor.FromArray([0, -0.0, 2, double.NaN], 2, 2);
+
+        TensorAssert.Equal([2, 2], [1, 1, 0, 0], Tensor.Equal(condition, 0.0));
+        TensorAssert.Equal([2, 2], [0, 0, 1, 1], Tensor.NotEqual(condition, 0.0));
+    }
+
+    [Fact]
+    public void Masks_of_doubles_are_one_where_the_comparison_holds_and_zero_at_nan()
+    {
+        Assert.Equal([1.0, 0, 0, 0], new[] { Tensor.Greater(2.0, 1.0), Tensor.Greater(1.0, 1.0), Tensor.Greater(1.0, 2.0), Tensor.Greater(double.NaN, 1.0) });
+        Assert.Equal([0.0, 0, 1, 0], new[] { Tensor.Less(2.0, 1.0), Tensor.Less(1.0, 1.0), Tensor.Less(1.0, 2.0), Tensor.Less(double.NaN, 1.0) });
+        Assert.Equal([1.0, 1, 0, 0], new[] { Tensor.GreaterOrEqual(2.0, 1.0), Tensor.GreaterOrEqual(1.0, 1.0), Tensor.GreaterOrEqual(1.0, 2.0), Tensor.GreaterOrEqual(double.NaN, 1.0) });
+        Assert.Equal([0.0, 1, 1, 0], new[] { Tensor.LessOrEqual(2.0, 1.0), Tensor.LessOrEqual(1.0, 1.0), Tensor.LessOrEqual(1.0, 2.0), Tensor.LessOrEqual(double.NaN, 1.0) });
+    }
 }

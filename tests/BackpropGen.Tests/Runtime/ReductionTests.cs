@@ -206,4 +206,53 @@ public class ReductionTests
         data[(5 * 2) + 1] = double.NaN;
         TensorAssert.Equal([2], [0, double.NaN], Tensor.Max(Tensor.FromArray(data, 6, 2), 0));
     }
+
+    [Fact]
+    public void Max_and_Min_of_all_elements_are_doubles_that_propagate_nan()
+    {
+        var x = Tensor.FromArray([3, -7, 9, 0, 9, -7], 2, 3);
+
+        Assert.Equal(9.0, Tensor.Max(x));
+        Assert.Equal(-7.0, Tensor.Min(x));
+        Assert.Equal(4.0, Tensor.Max(Tensor.Full(4.0)));
+        Assert.True(double.IsNaN(Tensor.Max(Tensor.FromArray([1, double.NaN, 3], 3))));
+        Assert.True(double.IsNaN(Tensor.Min(Tensor.FromArray([1, double.NaN, 3], 3))));
+    }
+
+    [Fact]
+    public void Max_and_Min_of_no_elements_name_the_shape()
+    {
+        TensorAssert.MessageNames(Assert.Throws<ArgumentException>(() => Tensor.Max(Tensor.Zeros(2, 0))), "maximum", "[2, 0]");
+        TensorAssert.MessageNames(Assert.Throws<ArgumentException>(() => Tensor.Min(Tensor.Zeros(0))), "minimum", "[0]");
+    }
+
+    [Fact]
+    public void Min_along_an_axis_takes_the_smallest_element()
+    {
+        var x = Tensor.FromArray([4, 2, 6, 1, 5, 3], 2, 3);
+
+        TensorAssert.Equal([3], [1, 2, 3], Tensor.Min(x, 0));
+        TensorAssert.Equal([2], [2, 1], Tensor.Min(x, 1));
+        TensorAssert.Equal([2, 1], [2, 1], Tensor.Min(x, -1, keepDims: true));
+        TensorAssert.Equal([1, 3], [1, 2, 3], Tensor.Min(x, 0, keepDims: true));
+        TensorAssert.Equal([2, 4], [0, 1, 2, 3, 12, 13, 14, 15], Tensor.Min(Cube, 1));
+        TensorAssert.Equal([2, 0], [], Tensor.Min(Tensor.Zeros(2, 3, 0), 1));
+    }
+
+    [Fact]
+    public void Min_along_an_axis_propagates_nan_from_any_slab()
+    {
+        // Six rows, so that the slabs are combined four at a time and then one by one.
+        double[] data = [5, 1, 4, 2, 3, 3, 2, 4, 1, double.NaN, 0, 6];
+
+        TensorAssert.Equal([2], [0, double.NaN], Tensor.Min(Tensor.FromArray(data, 6, 2), 0));
+        TensorAssert.Equal([6], [1, 2, 3, 2, double.NaN, 0], Tensor.Min(Tensor.FromArray(data, 6, 2), 1));
+    }
+
+    [Fact]
+    public void Min_along_an_empty_or_bad_axis_names_the_axis_and_the_shape()
+    {
+        TensorAssert.MessageNames(Assert.Throws<ArgumentException>(() => Tensor.Min(Tensor.Zeros(0, 3), 0)), "minimum", "axis 0", "[0, 3]");
+        TensorAssert.MessageNames(Assert.Throws<ArgumentException>(() => Tensor.Min(X, 2)), "Axis 2", "[2, 3]");
+    }
 }
