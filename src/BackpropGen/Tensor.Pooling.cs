@@ -32,6 +32,18 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// The gradient of <c>MaxPool2D(x, size, stride)</c> with respect to <paramref name="x"/>, given the gradient
+    /// <paramref name="dout"/> of its output: the maxima found again in <paramref name="x"/>, then
+    /// <see cref="MaxPool2DBackward"/>. The generated backward calls this, since its cache keeps <paramref name="x"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="dout"/> is not the shape of the max pool of <paramref name="x"/>; the message names the shapes.</exception>
+    public static Tensor MaxPool2DGradient(Tensor dout, Tensor x, int size, int stride)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return MaxPool2DBackward(dout, MaxPool2DWithIndices(x, size, stride).Indices, x.Shape);
+    }
+
+    /// <summary>
     /// The gradient of <see cref="MaxPool2D"/> with respect to its input of shape <paramref name="xShape"/>: each element of
     /// <paramref name="dout"/> added at the index <see cref="MaxPool2DWithIndices"/> recorded for it (an element that is
     /// the maximum of several overlapping windows gets the sum), 0 elsewhere.

@@ -105,6 +105,16 @@ internal static class RuntimeFunctions
     public static readonly Function Reshape = new(Tensor, "Reshape", LaneForm.None);
     public static readonly Function Unpick = new(Tensor, "Unpick", LaneForm.None);
 
+    public static readonly Function MatMulGradientA = new(Tensor, "MatMulGradientA", LaneForm.None);
+    public static readonly Function MatMulGradientB = new(Tensor, "MatMulGradientB", LaneForm.None);
+    public static readonly Function Conv2DBackwardInput = new(Tensor, "Conv2DBackwardInput", LaneForm.None);
+    public static readonly Function Conv2DBackwardFilter = new(Tensor, "Conv2DBackwardFilter", LaneForm.None);
+    public static readonly Function MaxPool2DGradient = new(Tensor, "MaxPool2DGradient", LaneForm.None);
+    public static readonly Function AvgPool2DBackward = new(Tensor, "AvgPool2DBackward", LaneForm.None);
+
+    /// <summary><c>TensorShape.OfMatMul(a, b)</c>: the shape of a batched matrix product.</summary>
+    public static readonly Function ShapeOfMatMul = new(TensorShape, "OfMatMul", LaneForm.None);
+
     /// <summary><c>TensorShape.Broadcast(a, b)</c>: the shape two broadcast operands give.</summary>
     public static readonly Function BroadcastShapes = new(TensorShape, "Broadcast", LaneForm.None);
 

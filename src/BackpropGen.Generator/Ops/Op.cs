@@ -22,6 +22,9 @@ internal enum OpCategory
 
     /// <summary>Picks elements by index (<c>Pick</c>).</summary>
     Gather,
+
+    /// <summary>Slides a window over images (<c>Conv2D</c>, <c>MaxPool2D</c>): neither elementwise nor a reduction along an axis.</summary>
+    Window,
 }
 
 /// <summary>What an argument is to its op.</summary>
@@ -41,6 +44,9 @@ internal enum ArgRole
 
     /// <summary>Integer indices (<c>Pick</c>'s).</summary>
     Index,
+
+    /// <summary>A setting that gets no gradient (a stride, a padding, a window's size).</summary>
+    Option,
 }
 
 /// <summary>A runtime method that user code calls to apply an op: <c>Tensor.Sum</c>, <c>Math.Exp</c>.</summary>

@@ -209,6 +209,61 @@ internal static class Operations
         OutputShape = shapes => A.Call(RuntimeFunctions.ShapeOfDot, ValueKind.Other, shapes[0], shapes[1]),
     };
 
+    public static readonly Op MatMul = new(
+        "MatMul",
+        OpCategory.Product,
+        "MatMul(a, b): da = g · bᵀ, db = aᵀ · g, batch by batch, each summed over the batch axes its operand was broadcast along",
+        c => new[] { A.Call(RuntimeFunctions.MatMulGradientA, ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0))), A.Call(RuntimeFunctions.MatMulGradientB, ValueKind.Tensor, c.Arg(0), c.G, Shape(c.Arg(1))) },
+        ArgRole.Operand,
+        ArgRole.Operand)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "MatMul") },
+        OutputShape = shapes => A.Call(RuntimeFunctions.ShapeOfMatMul, ValueKind.Other, shapes[0], shapes[1]),
+    };
+
+    public static readonly Op Conv2D = new(
+        "Conv2D",
+        OpCategory.Window,
+        "Conv2D(x, w, stride, padding): dx = the transposed convolution of g with w, dw = g correlated with x's patches",
+        c => new[]
+        {
+            A.Call(RuntimeFunctions.Conv2DBackwardInput, ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0)), c.Arg(2), c.Arg(3)),
+            A.Call(RuntimeFunctions.Conv2DBackwardFilter, ValueKind.Tensor, c.G, c.Arg(0), Shape(c.Arg(1)), c.Arg(2), c.Arg(3)),
+            null,
+            null,
+        },
+        ArgRole.Operand,
+        ArgRole.Operand,
+        ArgRole.Option,
+        ArgRole.Option)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Conv2D") },
+    };
+
+    public static readonly Op MaxPool2D = new(
+        "MaxPool2D",
+        OpCategory.Window,
+        "MaxPool2D(x, size, stride): dx = g at each window's (first) maximum, 0 elsewhere",
+        c => new[] { A.Call(RuntimeFunctions.MaxPool2DGradient, ValueKind.Tensor, c.G, c.Arg(0), c.Arg(1), c.Arg(2)), null, null },
+        ArgRole.Operand,
+        ArgRole.Option,
+        ArgRole.Option)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "MaxPool2D") },
+    };
+
+    public static readonly Op AvgPool2D = new(
+        "AvgPool2D",
+        OpCategory.Window,
+        "AvgPool2D(x, size, stride): dx = g / size² spread over each window",
+        c => new[] { A.Call(RuntimeFunctions.AvgPool2DBackward, ValueKind.Tensor, c.G, Shape(c.Arg(0)), c.Arg(1), c.Arg(2)), null, null },
+        ArgRole.Operand,
+        ArgRole.Option,
+        ArgRole.Option)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "AvgPool2D") },
+    };
+
     public static readonly Op Transpose = new("Transpose", OpCategory.Layout, "Transpose(x): dx = Transpose(g)", c => new[] { A.Call(RuntimeFunctions.Transpose, ValueKind.Tensor, c.G) }, ArgRole.Operand)
     {
         Methods = new[] { new OpMethod(OpOwner.Tensor, "Transpose") },
@@ -235,7 +290,7 @@ internal static class Operations
     public static readonly IReadOnlyList<Op> All = new[]
     {
         Add, Subtract, Multiply, Divide, Negate, SumAll, MeanAll, Sum, Mean, Max, Min, MaxAll, MinAll, Sqrt, Exp, Log, Tanh, Sigmoid, Abs, Square,
-        Pow, Sin, Cos, Maximum, Minimum, Clip, Where, Relu, Dot, Transpose, Reshape, Pick,
+        Pow, Sin, Cos, Maximum, Minimum, Clip, Where, Relu, Dot, MatMul, Conv2D, MaxPool2D, AvgPool2D, Transpose, Reshape, Pick,
     };
 
     private static readonly Dictionary<(OpOwner, string, int), Op> ByMethod = IndexByMethod();

@@ -1,0 +1,48 @@
+using BackpropGen;
+using Xunit;
+
+namespace BackpropGen.Tests.EndToEnd;
+
+public class ConvolutionLayerTests
+{
+    private const double Bar = 1e-7;
+
+    [Fact]
+    public void Conv_relu_pool_matches_central_differences()
+    {
+        var x = Tensor.RandomNormal(31, 2, 3, 6, 6);
+        var w = Tensor.RandomNormal(32, 4, 3, 3, 3);
+        var b = Tensor.RandomNormal(33, 1, 4, 1, 1);
+        var dout = Tensor.RandomNormal(34, 2, 4, 3, 3);
+        var (_, cache) = ConvolutionLayers.ConvReluPoolForward(x, w, b);
+        var (dx, dw, db) = ConvolutionLayers.ConvReluPoolBackward(dout, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => ConvolutionLayers.ConvReluPool(v, w, b), x, dout), dx) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => ConvolutionLayers.ConvReluPool(x, v, b), w, dout), dw) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => ConvolutionLayers.ConvReluPool(x, w, v), b, dout), db) < Bar);
+    }
+
+    [Fact]
+    public void A_strided_convolution_into_an_average_pool_matches_central_differences()
+    {
+        var x = Tensor.RandomNormal(35, 2, 2, 7, 9);
+        var w = Tensor.RandomNormal(36, 3, 2, 3, 2);
+        var (_, cache) = ConvolutionLayers.StridedConvAvgPoolForward(x, w);
+        var (dx, dw) = ConvolutionLayers.StridedConvAvgPoolBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => ConvolutionLayers.StridedConvAvgPool(v, w), x), dx) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => ConvolutionLayers.StridedConvAvgPool(x, v), w), dw) < Bar);
+    }
+
+    [Fact]
+    public void Batched_attention_with_a_key_broadcast_over_the_batch_matches_central_differences()
+    {
+        var q = Tensor.RandomNormal(37, 3, 4, 5);
+        var k = Tensor.RandomNormal(38, 6, 5);
+        var v = Tensor.RandomNormal(39, 3, 6, 2);
+        var dout = Tensor.RandomNormal(40, 3, 4, 2);
+        var (_, cache) = ConvolutionLayers.BatchedAttentionForward(q, k, v);
+        var (dq, dk, dv) = ConvolutionLayers.BatchedAttentionBackward(dout, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(t => ConvolutionLayers.BatchedAttention(t, k, v), q, dout), dq) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(t => ConvolutionLayers.BatchedAttention(q, t, v), k, dout), dk) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(t => ConvolutionLayers.BatchedAttention(q, k, t), v, dout), dv) < Bar);
+    }
+}
