@@ -18,6 +18,33 @@ public class GeneratedCodeTests
     }
 
     [Fact]
+    public void A_condition_computed_from_a_parameter_gets_no_gradient_and_its_steps_no_backward()
+    {
+        var (result, output) = GeneratorHarness.Run("""
+            using BackpropGen;
+            using static BackpropGen.Tensor;
+
+            public static partial class Layers
+            {
+                [Differentiable]
+                public static Tensor Gated(Tensor x, Tensor a, Tensor b)
+                {
+                    var gate = Relu(x - 0.5);
+                    var chosen = Where(gate, a * x, b);
+                    return chosen;
+                }
+            }
+            """);
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        var text = result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        // The backward begins at its block of the last step; the forward has its steps before that.
+        var backward = text.Substring(text.LastIndexOf("// step 2: chosen", StringComparison.Ordinal));
+        Assert.DoesNotContain("// step 1: gate", backward);
+        Assert.DoesNotContain("Zeros", backward);
+        Assert.Contains("var db = ", backward);
+    }
+
+    [Fact]
     public void Seed_named_backward_has_the_seed_steps_and_gradient_names_in_reverse_order()
     {
         var text = GeneratedBackward(Sources.SeedBatchNorm);

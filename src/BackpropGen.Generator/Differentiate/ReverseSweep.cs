@@ -135,6 +135,7 @@ internal sealed class ReverseSweep
         return _variables;
     }
 
+    /// <remarks>Only an op's operands carry a gradient back: what it reads in another role (a condition) is not a use.</remarks>
     private static void AddVariables(Expr expression, List<string> variables)
     {
         if (expression is VarExpr variable)
@@ -143,15 +144,25 @@ internal sealed class ReverseSweep
             return;
         }
 
-        var args = expression switch
+        if (expression is OpExpr op)
         {
-            OpExpr op => op.Args,
-            CallExpr call => call.Args,
-            _ => EquatableArray<Expr>.Empty,
-        };
-        foreach (var arg in args)
+            for (var i = 0; i < op.Args.Count; i++)
+            {
+                if (op.Op.Arguments[i] == ArgRole.Operand)
+                {
+                    AddVariables(op.Args[i], variables);
+                }
+            }
+
+            return;
+        }
+
+        if (expression is CallExpr call)
         {
-            AddVariables(arg, variables);
+            foreach (var arg in call.Args)
+            {
+                AddVariables(arg, variables);
+            }
         }
     }
 

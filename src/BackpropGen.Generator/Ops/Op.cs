@@ -47,6 +47,12 @@ internal enum ArgRole
 
     /// <summary>A setting that gets no gradient (a stride, a padding, a window's size).</summary>
     Option,
+
+    /// <summary>
+    /// A value read to choose between the operands (<c>Where</c>'s condition): it gets no gradient, even when it depends
+    /// on a parameter, so the steps that compute it need none either.
+    /// </summary>
+    Condition,
 }
 
 /// <summary>A runtime method that user code calls to apply an op: <c>Tensor.Sum</c>, <c>Math.Exp</c>.</summary>

@@ -182,7 +182,7 @@ internal static class Operations
             Mul(c.G, A.Call(RuntimeFunctions.NotEqual, ValueKind.Tensor, c.Arg(0), Lit("0.0"))),
             Mul(c.G, A.Call(RuntimeFunctions.Equal, ValueKind.Tensor, c.Arg(0), Lit("0.0"))),
         },
-        ArgRole.Operand,
+        ArgRole.Condition,
         ArgRole.Operand,
         ArgRole.Operand)
     {
