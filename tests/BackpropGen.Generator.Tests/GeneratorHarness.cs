@@ -40,7 +40,11 @@ internal static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    /// <summary>Runs the generator; returns its result and the compilation with the generated files added.</summary>
+    /// <summary>
+    /// Runs the generator; returns its result and the compilation with the generated files added. Every run is checked by
+    /// <see cref="PipelineChecks.AssertRerunCachedAndFreeOfRoslynObjects"/>: its models hold no Roslyn object, and a
+    /// second run finds them all cached.
+    /// </summary>
     public static (GeneratorDriverRunResult Result, Compilation Output) Run(params string[] sources)
     {
         var compilation = Compile(sources);
@@ -51,6 +55,7 @@ internal static class GeneratorHarness
             throw new InvalidOperationException("The generator threw: " + result.Results.First(r => r.Exception is not null).Exception);
         }
 
+        PipelineChecks.AssertRerunCachedAndFreeOfRoslynObjects(driver, compilation);
         return (result, output);
     }
 

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -69,10 +70,73 @@ public class IncrementalityTests
         Assert.Contains("gammax = xhat * gamma", result.GeneratedSources.Single().SourceText.ToString());
     }
 
+    /// <summary>F calls G, a [Differentiable] method of another class in another file.</summary>
+    private static readonly string Caller = OneMethodClass("L", "F(Tensor x, Tensor w)", "var h = M.G(x, w); var o = h * w; return o;");
+
+    private static readonly string Callee = OneMethodClass("M", "G(Tensor x, Tensor w)", "var h = Tanh(x) * w; return h;");
+
+    private static string OneMethodClass(string type, string signature, string body) => $$"""
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static partial class {{type}}
+        {
+            [Differentiable]
+            public static Tensor {{signature}}
+            {
+                {{body}}
+            }
+        }
+        """;
+
+    [Fact]
+    public void A_callee_in_another_file_made_to_take_no_gradient_for_a_parameter_regenerates_its_callers_backward()
+    {
+        var (driver, compilation) = RunOnce(Caller, Callee);
+        var before = GeneratedText(driver.GetRunResult(), "L.F.g.cs");
+        Assert.Matches(@"var \(\w+, \w+\) = global::M\.GBackward\(", before);
+
+        // G's backward now returns dx alone: a caller still deconstructing two gradients from it would not compile.
+        var edited = ReplaceTree(compilation, 1, Callee.Replace("Tensor G(Tensor x, Tensor w)", "Tensor G(Tensor x, [NoGrad] Tensor w)", StringComparison.Ordinal));
+        driver = driver.RunGeneratorsAndUpdateCompilation(edited, out var output, out _);
+
+        var run = driver.GetRunResult();
+        var after = GeneratedText(run, "L.F.g.cs");
+        Assert.Matches(@"var \w+ = global::M\.GBackward\(", after);
+        Assert.Equal(IncrementalStepRunReason.Modified, PlannedReason(run.Results.Single(), "L.F"));
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+    }
+
+    [Fact]
+    public void A_change_inside_a_callee_that_its_callers_do_not_see_regenerates_only_the_callee()
+    {
+        var (driver, compilation) = RunOnce(Caller, Callee);
+        var edited = ReplaceTree(compilation, 1, Callee.Replace("Tanh(x) * w", "w * Tanh(x)", StringComparison.Ordinal));
+
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.Equal(IncrementalStepRunReason.Modified, PlannedReason(result, "M.G"));
+        Assert.True(PlannedReason(result, "L.F") is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"the caller was {PlannedReason(result, "L.F")}");
+    }
+
+    private static string GeneratedText(GeneratorDriverRunResult run, string hintName) =>
+        run.Results.Single().GeneratedSources.Single(source => source.HintName == hintName).SourceText.ToString();
+
+    /// <summary>
+    /// How the Planned step's output for a method came about on the last run; the method by its documentation id
+    /// (<c>M:L.F(BackpropGen.Tensor,BackpropGen.Tensor)</c>), which each stage's output carries as its <c>Method</c>.
+    /// </summary>
+    private static IncrementalStepRunReason PlannedReason(GeneratorRunResult result, string method) =>
+        result.TrackedSteps[DifferentiableGenerator.TrackingNames.Planned]
+            .SelectMany(step => step.Outputs)
+            .Single(output => output.Value.GetType().GetProperty("Method")?.GetValue(output.Value) is string key && key.StartsWith("M:" + method + "(", StringComparison.Ordinal))
+            .Reason;
+
     private static (GeneratorDriver Driver, Compilation Compilation) RunOnce(params string[] sources)
     {
         var compilation = GeneratorHarness.Compile(sources);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        PipelineChecks.AssertRerunCachedAndFreeOfRoslynObjects(driver, compilation);
         return (driver, compilation);
     }
 

@@ -10,19 +10,10 @@ using Xunit.Abstractions;
 namespace BackpropGen.Generator.Tests;
 
 /// <summary>Inputs at the edges: very deep steps, very long methods, and repeated runs.</summary>
-/// <remarks>
-/// Alone, after the other tests: one of them times the generator, and the random programs compiling beside it on both
-/// cores once slowed one of its runs enough to fail it.
-/// </remarks>
-[Collection(nameof(RobustnessTests))]
 public class RobustnessTests
 {
     /// <summary>The stack a compiler thread gets on Windows; Linux and macOS give more.</summary>
     private const int CompilerThreadStack = 1024 * 1024;
-
-    private readonly ITestOutputHelper _output;
-
-    public RobustnessTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
     public void A_sum_of_5000_terms_is_reported_as_too_deep_without_overflowing_a_1MB_stack()
@@ -74,36 +65,6 @@ public class RobustnessTests
         Assert.Single(result.GeneratedTrees);
         Assert.Empty(GeneratorHarness.CompilationProblems(output));
         Assert.DoesNotContain(GeneratorHarness.AnalyzerDiagnostics(source), d => d.Severity == DiagnosticSeverity.Error);
-    }
-
-    [Fact]
-    public void Generation_time_and_memory_grow_linearly_with_the_number_of_steps()
-    {
-        // Roslyn's nullable analysis of one method costs time per statement and per local, which is its own quadratic,
-        // not BackpropGen's: it is switched off here so that the measurement is of discovery, lowering and emission.
-        static Compilation Compile(int steps)
-        {
-            var compilation = GeneratorHarness.Compile(LongMethod(steps));
-            return compilation.WithOptions(compilation.Options.WithNullableContextOptions(NullableContextOptions.Disable));
-        }
-
-        static void Generate(Compilation compilation) =>
-            Assert.Null(GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single().Exception);
-
-        var small = Compile(500);
-        var large = Compile(2000);
-        var generator = Growth(() => Generate(small), () => Generate(large));
-        var analyzer = Growth(() => GeneratorHarness.AnalyzerDiagnostics(small), () => GeneratorHarness.AnalyzerDiagnostics(large));
-        _output.WriteLine($"generator: {generator}");
-        _output.WriteLine($"analyzer:  {analyzer}");
-
-        // Four times the steps: linear is 4x, quadratic 16x. Allocation is counted, so its bound is tight; time is
-        // measured on a shared machine, so its bound sits halfway (geometrically) and a reading over it is taken again
-        // before it fails.
-        Assert.True(generator.BytesRatio < 5, $"generator: 2000 steps allocated {generator.BytesRatio:F1}x the bytes of 500");
-        Assert.True(analyzer.BytesRatio < 5, $"analyzer: 2000 steps allocated {analyzer.BytesRatio:F1}x the bytes of 500");
-        Assert.True(generator.TimeRatio < 8, $"generator: 2000 steps took {generator.TimeRatio:F1}x the time of 500 ({generator})");
-        Assert.True(analyzer.TimeRatio < 8, $"analyzer: 2000 steps took {analyzer.TimeRatio:F1}x the time of 500 ({analyzer})");
     }
 
     [Fact]
@@ -185,6 +146,86 @@ public class RobustnessTests
                 }
             }
             """;
+    }
+
+    /// <summary>
+    /// Runs the generator and the analyzer on a thread with a compiler thread's stack: a stack overflow cannot be
+    /// caught and would end the test run, so passing proves neither relies on deep recursion for this input.
+    /// The source is parsed before, on the test's thread: Roslyn's own parser needs more than 1 MB for some of these.
+    /// </summary>
+    private static (int Generated, System.Collections.Generic.IReadOnlyList<Diagnostic> Analyzer) RunOnSmallStack(string source)
+    {
+        var compilation = GeneratorHarness.Compile(source);
+        (int, System.Collections.Generic.IReadOnlyList<Diagnostic>) outcome = default;
+        Exception? failure = null;
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult();
+                    Assert.Null(result.Results.Single().Exception);
+                    Assert.Empty(result.Diagnostics);
+                    outcome = (result.GeneratedTrees.Length, GeneratorHarness.AnalyzerDiagnostics(compilation));
+                }
+                catch (Exception exception)
+                {
+                    failure = exception;
+                }
+            },
+            CompilerThreadStack);
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            throw new Xunit.Sdk.XunitException("failed on the small-stack thread: " + failure);
+        }
+
+        return outcome;
+    }
+}
+
+/// <summary>How the generator's and the analyzer's cost grows with the length of a method.</summary>
+/// <remarks>
+/// Alone, after the other tests: it times the generator, and the random programs compiling beside it on both cores once
+/// slowed one of its runs enough to fail it. The other inputs at the edges (<see cref="RobustnessTests"/>) time nothing
+/// and run beside the rest.
+/// </remarks>
+[Collection(nameof(GenerationGrowthTests))]
+public class GenerationGrowthTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public GenerationGrowthTests(ITestOutputHelper output) => _output = output;
+
+    [Fact]
+    public void Generation_time_and_memory_grow_linearly_with_the_number_of_steps()
+    {
+        // Roslyn's nullable analysis of one method costs time per statement and per local, which is its own quadratic,
+        // not BackpropGen's: it is switched off here so that the measurement is of discovery, lowering and emission.
+        static Compilation Compile(int steps)
+        {
+            var compilation = GeneratorHarness.Compile(RobustnessTests.LongMethod(steps));
+            return compilation.WithOptions(compilation.Options.WithNullableContextOptions(NullableContextOptions.Disable));
+        }
+
+        static void Generate(Compilation compilation) =>
+            Assert.Null(GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single().Exception);
+
+        var small = Compile(500);
+        var large = Compile(2000);
+        var generator = Growth(() => Generate(small), () => Generate(large));
+        var analyzer = Growth(() => GeneratorHarness.AnalyzerDiagnostics(small), () => GeneratorHarness.AnalyzerDiagnostics(large));
+        _output.WriteLine($"generator: {generator}");
+        _output.WriteLine($"analyzer:  {analyzer}");
+
+        // Four times the steps: linear is 4x, quadratic 16x. Allocation is counted, so its bound is tight; time is
+        // measured on a shared machine, so its bound sits halfway (geometrically) and a reading over it is taken again
+        // before it fails.
+        Assert.True(generator.BytesRatio < 5, $"generator: 2000 steps allocated {generator.BytesRatio:F1}x the bytes of 500");
+        Assert.True(analyzer.BytesRatio < 5, $"analyzer: 2000 steps allocated {analyzer.BytesRatio:F1}x the bytes of 500");
+        Assert.True(generator.TimeRatio < 8, $"generator: 2000 steps took {generator.TimeRatio:F1}x the time of 500 ({generator})");
+        Assert.True(analyzer.TimeRatio < 8, $"analyzer: 2000 steps took {analyzer.TimeRatio:F1}x the time of 500 ({analyzer})");
     }
 
     /// <summary>How a run's time and allocation grow from the small input to the large one.</summary>
@@ -279,46 +320,10 @@ public class RobustnessTests
             return false;
         }
     }
-
-    /// <summary>
-    /// Runs the generator and the analyzer on a thread with a compiler thread's stack: a stack overflow cannot be
-    /// caught and would end the test run, so passing proves neither relies on deep recursion for this input.
-    /// The source is parsed before, on the test's thread: Roslyn's own parser needs more than 1 MB for some of these.
-    /// </summary>
-    private static (int Generated, System.Collections.Generic.IReadOnlyList<Diagnostic> Analyzer) RunOnSmallStack(string source)
-    {
-        var compilation = GeneratorHarness.Compile(source);
-        (int, System.Collections.Generic.IReadOnlyList<Diagnostic>) outcome = default;
-        Exception? failure = null;
-        var thread = new Thread(
-            () =>
-            {
-                try
-                {
-                    var result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult();
-                    Assert.Null(result.Results.Single().Exception);
-                    Assert.Empty(result.Diagnostics);
-                    outcome = (result.GeneratedTrees.Length, GeneratorHarness.AnalyzerDiagnostics(compilation));
-                }
-                catch (Exception exception)
-                {
-                    failure = exception;
-                }
-            },
-            CompilerThreadStack);
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
-        {
-            throw new Xunit.Sdk.XunitException("failed on the small-stack thread: " + failure);
-        }
-
-        return outcome;
-    }
 }
 
-/// <summary>Runs <see cref="RobustnessTests"/> with no other test class at the same time.</summary>
-[CollectionDefinition(nameof(RobustnessTests), DisableParallelization = true)]
-public sealed class RobustnessTestsRunAlone
+/// <summary>Runs <see cref="GenerationGrowthTests"/> with no other test class at the same time.</summary>
+[CollectionDefinition(nameof(GenerationGrowthTests), DisableParallelization = true)]
+public sealed class GenerationGrowthTestsRunAlone
 {
 }

@@ -18,9 +18,10 @@ internal static class LaneAssert
         for (int i = 0; i < expected.Length; i++)
         {
             double e = expected[i], a = actual[i];
-            Assert.True(
-                IsClose(e, a, ulps, absolute),
-                string.Create(CultureInfo.InvariantCulture, $"{what} element {i}: expected {e:R}, got {a:R} (within {ulps} ulps + {absolute})."));
+            if (!IsClose(e, a, ulps, absolute))
+            {
+                Assert.Fail(string.Create(CultureInfo.InvariantCulture, $"{what} element {i}: expected {e:R}, got {a:R} (within {ulps} ulps + {absolute})."));
+            }
         }
     }
 

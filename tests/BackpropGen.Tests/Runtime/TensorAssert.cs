@@ -16,9 +16,10 @@ internal static class TensorAssert
         for (int i = 0; i < expected.Length; i++)
         {
             bool close = expected[i].Equals(values[i]) || Math.Abs(expected[i] - values[i]) <= tolerance;
-            Assert.True(
-                close,
-                string.Create(CultureInfo.InvariantCulture, $"Element {i}: expected {expected[i]:R}, got {values[i]:R} (tolerance {tolerance}) in {actual}."));
+            if (!close)
+            {
+                Assert.Fail(string.Create(CultureInfo.InvariantCulture, $"Element {i}: expected {expected[i]:R}, got {values[i]:R} (tolerance {tolerance}) in {actual}."));
+            }
         }
     }
 
