@@ -105,6 +105,12 @@ internal static class RuntimeFunctions
     public static readonly Function Reshape = new(Tensor, "Reshape", LaneForm.None);
     public static readonly Function Unpick = new(Tensor, "Unpick", LaneForm.None);
 
+    /// <summary>
+    /// <c>Sum(x, axis, keepDims)</c>: a sum along an axis. It is <see cref="SumAll"/>'s method with three arguments,
+    /// so stages that look for a sum of all elements also check that a call has one argument.
+    /// </summary>
+    public static readonly Function SumAlong = new(Tensor, "Sum", LaneForm.None);
+
     public static readonly Function MatMulGradientA = new(Tensor, "MatMulGradientA", LaneForm.None);
     public static readonly Function MatMulGradientB = new(Tensor, "MatMulGradientB", LaneForm.None);
     public static readonly Function Conv2DBackwardInput = new(Tensor, "Conv2DBackwardInput", LaneForm.None);

@@ -23,6 +23,9 @@ internal enum OpCategory
     /// <summary>Picks elements by index (<c>Pick</c>).</summary>
     Gather,
 
+    /// <summary>Couples the elements along an axis (<c>Softmax</c>): its output has its input's shape, but it is not elementwise.</summary>
+    AlongAxis,
+
     /// <summary>Slides a window over images (<c>Conv2D</c>, <c>MaxPool2D</c>): neither elementwise nor a reduction along an axis.</summary>
     Window,
 }

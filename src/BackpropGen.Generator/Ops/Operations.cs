@@ -264,6 +264,49 @@ internal static class Operations
         Methods = new[] { new OpMethod(OpOwner.Tensor, "AvgPool2D") },
     };
 
+    public static readonly Op Softmax = new(
+        "Softmax",
+        OpCategory.AlongAxis,
+        "Softmax(x, axis): dx = out * (g - Sum(g * out, axis, keepDims: true)) (reuses the forward output)",
+        c => new[] { Mul(c.Out, Sub(c.G, A.Call(RuntimeFunctions.SumAlong, ValueKind.Tensor, Mul(c.G, c.Out), c.Arg(1), Lit("true")))), null },
+        ArgRole.Operand,
+        ArgRole.Axis)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Softmax") },
+        OutputShape = shapes => shapes[0],
+    };
+
+    public static readonly Op LogSoftmax = new(
+        "LogSoftmax",
+        OpCategory.AlongAxis,
+        "LogSoftmax(x, axis): dx = g - Exp(out) * Sum(g, axis, keepDims: true) (reuses the forward output)",
+        c => new[] { Sub(c.G, Mul(A.Call(RuntimeFunctions.Exp, ValueKind.Tensor, c.Out), A.Call(RuntimeFunctions.SumAlong, ValueKind.Tensor, c.G, c.Arg(1), Lit("true")))), null },
+        ArgRole.Operand,
+        ArgRole.Axis)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "LogSoftmax") },
+        OutputShape = shapes => shapes[0],
+    };
+
+    public static readonly Op LogSumExp = new(
+        "LogSumExp",
+        OpCategory.Reduction,
+        "LogSumExp(x, axis): dx = g repeated along axis * Exp(x - out repeated along axis)",
+        c => new[]
+        {
+            Mul(
+                A.Call(RuntimeFunctions.ExpandAlong, ValueKind.Tensor, c.G, c.Arg(1), Shape(c.Arg(0))),
+                A.Call(RuntimeFunctions.Exp, ValueKind.Tensor, Sub(c.Arg(0), A.Call(RuntimeFunctions.ExpandAlong, ValueKind.Tensor, c.Out, c.Arg(1), Shape(c.Arg(0)))))),
+            null,
+            null,
+        },
+        ArgRole.Operand,
+        ArgRole.Axis,
+        ArgRole.KeepDims)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "LogSumExp") },
+    };
+
     public static readonly Op Transpose = new("Transpose", OpCategory.Layout, "Transpose(x): dx = Transpose(g)", c => new[] { A.Call(RuntimeFunctions.Transpose, ValueKind.Tensor, c.G) }, ArgRole.Operand)
     {
         Methods = new[] { new OpMethod(OpOwner.Tensor, "Transpose") },
@@ -290,7 +333,7 @@ internal static class Operations
     public static readonly IReadOnlyList<Op> All = new[]
     {
         Add, Subtract, Multiply, Divide, Negate, SumAll, MeanAll, Sum, Mean, Max, Min, MaxAll, MinAll, Sqrt, Exp, Log, Tanh, Sigmoid, Abs, Square,
-        Pow, Sin, Cos, Maximum, Minimum, Clip, Where, Relu, Dot, MatMul, Conv2D, MaxPool2D, AvgPool2D, Transpose, Reshape, Pick,
+        Pow, Sin, Cos, Maximum, Minimum, Clip, Where, Relu, Dot, MatMul, Conv2D, MaxPool2D, AvgPool2D, Softmax, LogSoftmax, LogSumExp, Transpose, Reshape, Pick,
     };
 
     private static readonly Dictionary<(OpOwner, string, int), Op> ByMethod = IndexByMethod();

@@ -45,4 +45,37 @@ public class ConvolutionLayerTests
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(t => ConvolutionLayers.BatchedAttention(q, t, v), k, dout), dk) < Bar);
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(t => ConvolutionLayers.BatchedAttention(q, k, t), v, dout), dv) < Bar);
     }
+
+    [Fact]
+    public void Cross_entropy_through_log_softmax_matches_central_differences()
+    {
+        var scores = Tensor.RandomNormal(41, 5, 4);
+        var labels = new[] { 0, 3, 1, 1, 2 };
+        var (_, cache) = SoftmaxLayers.CrossEntropyForward(scores, labels);
+        var dscores = SoftmaxLayers.CrossEntropyBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => SoftmaxLayers.CrossEntropy(v, labels), scores), dscores) < Bar);
+    }
+
+    [Fact]
+    public void Softmax_attention_matches_central_differences()
+    {
+        var q = Tensor.RandomNormal(42, 2, 3, 4);
+        var k = Tensor.RandomNormal(43, 5, 4);
+        var v = Tensor.RandomNormal(44, 2, 5, 3);
+        var dout = Tensor.RandomNormal(45, 2, 3, 3);
+        var (_, cache) = SoftmaxLayers.AttentionForward(q, k, v);
+        var (dq, dk, dv) = SoftmaxLayers.AttentionBackward(dout, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(t => SoftmaxLayers.Attention(t, k, v), q, dout), dq) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(t => SoftmaxLayers.Attention(q, t, v), k, dout), dk) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(t => SoftmaxLayers.Attention(q, k, t), v, dout), dv) < Bar);
+    }
+
+    [Fact]
+    public void Log_sum_exp_kept_and_removed_matches_central_differences()
+    {
+        var x = Tensor.RandomNormal(46, 4, 3);
+        var (_, cache) = SoftmaxLayers.LogSumExpsForward(x);
+        var dx = SoftmaxLayers.LogSumExpsBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(SoftmaxLayers.LogSumExps, x), dx) < Bar);
+    }
 }

@@ -36,3 +36,35 @@ public static partial class ConvolutionLayers
         return attended;
     }
 }
+
+/// <summary>Softmax losses and attention weights, as CS231n's temporal softmax loss and a transformer write them.</summary>
+public static partial class SoftmaxLayers
+{
+    /// <summary>Cross-entropy through LogSoftmax along the classes, the mean over the rows.</summary>
+    [Differentiable]
+    public static double CrossEntropy(Tensor scores, int[] labels)
+    {
+        var logp = LogSoftmax(scores, axis: 1);
+        var picked = Pick(logp, labels);
+        return -Mean(picked);
+    }
+
+    /// <summary>Softmax attention weights over the keys, then a weighted sum of the values.</summary>
+    [Differentiable]
+    public static Tensor Attention(Tensor q, Tensor k, Tensor v)
+    {
+        var scores = MatMul(q, Transpose(k)) * 0.5;
+        var weights = Softmax(scores, axis: -1);
+        var attended = MatMul(weights, v);
+        return attended;
+    }
+
+    /// <summary>Log-sum-exp along the first axis, kept and removed.</summary>
+    [Differentiable]
+    public static double LogSumExps(Tensor x)
+    {
+        var kept = LogSumExp(x, axis: 0, keepDims: true);
+        var removed = LogSumExp(x * 2.0, axis: 1);
+        return Sum(kept) + Sum(Square(removed));
+    }
+}
