@@ -23,7 +23,7 @@ internal sealed record RandomProgram(int Seed, string MethodName, string Source,
 /// <summary>
 /// Draws straight-line programs from the whole op set of SPEC.md §3: elementwise arithmetic with broadcasting in both
 /// directions and against doubles, the unary functions, Clip and Where, reductions (Max and Min too) with and without
-/// axis and keepDims, Dot, Transpose, Reshape, Pick, System.Math on doubles (Max and Min too), compound right-hand
+/// axis and keepDims (LogSumExp too), Softmax and LogSoftmax along an axis, Dot, Transpose, Reshape, Pick, System.Math on doubles (Max and Min too), compound right-hand
 /// sides, values used twice in one expression, and reassignment of earlier values (<c>=</c>, <c>+=</c>, <c>-=</c>, <c>*=</c>).
 /// Arguments of Log, Sqrt, Pow and divisions are kept away from their poles so that central differences are meaningful.
 /// </summary>
@@ -198,6 +198,8 @@ internal sealed class RandomProgramBuilder
         return (expression, a.Shape);
     }
 
+    private static readonly string[] Reductions = { "Sum", "Mean", "Max", "Min", "LogSumExp", "Softmax", "LogSoftmax" };
+
     private (string Expression, int[]? Shape)? Reduction()
     {
         var a = PickWhere(v => !v.IsDouble);
@@ -206,8 +208,14 @@ internal sealed class RandomProgramBuilder
             return null;
         }
 
-        var function = new[] { "Sum", "Mean", "Max", "Min" }[_random.Next(4)];
-        if (_random.Next(4) == 0)
+        var function = Reductions[_random.Next(Reductions.Length)];
+        if (function is "Softmax" or "LogSoftmax")
+        {
+            // Along an axis, of the input's shape.
+            return ($"{function}({a.Name}, {_random.Next(a.Rank)})", a.Shape);
+        }
+
+        if (_random.Next(4) == 0 && function != "LogSumExp")
         {
             return ($"{function}({a.Name})", null);
         }
