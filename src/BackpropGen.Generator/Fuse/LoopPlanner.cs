@@ -48,7 +48,7 @@ internal sealed partial class LoopPlanner
     /// <summary>The fused form, or null when the backward has no full-size values or an operation that cannot be fused.</summary>
     /// <param name="cache">The cache plan of the differentiated method.</param>
     /// <param name="fullForward">Its full-size forward values (<see cref="FullSizeValues"/>).</param>
-    public static MethodPlan Plan(CachePlan cache, HashSet<string> fullForward) => new(cache, new LoopPlanner(cache, fullForward).Run());
+    private static MethodPlan Plan(CachePlan cache, HashSet<string> fullForward) => new(cache, new LoopPlanner(cache, fullForward).Run());
 
     /// <summary>
     /// What is emitted for a planned method: the lean cache with its fused backward when it has one, else the full cache

@@ -26,7 +26,7 @@ internal static class LaneWalks
     }
 
     /// <summary>Only a call's lane arguments, a negation's operand and a binary's operands are walked; other nodes are leaves.</summary>
-    private sealed class LaneNodeCollector : AdjVisitor
+    private sealed class LaneNodeCollector : ValueWalker
     {
         public List<Adj> Nodes { get; } = new();
 
@@ -41,26 +41,10 @@ internal static class LaneWalks
                 Visit(node.Args[i]);
             }
         }
-
-        protected override void VisitShapeOf(ShapeOf node)
-        {
-        }
-
-        protected override void VisitCode(Code node)
-        {
-        }
-
-        protected override void VisitMember(Member node)
-        {
-        }
-
-        protected override void VisitInstanceCall(InstanceCall node)
-        {
-        }
     }
 
     /// <summary>The tensor references under tensor-valued negations, products and calls; anything else is not looked into.</summary>
-    private sealed class TensorLeafCollector : AdjVisitor
+    private sealed class TensorLeafCollector : ValueWalker
     {
         public List<Adj> Leaves { get; } = new();
 
@@ -92,6 +76,21 @@ internal static class LaneWalks
             }
         }
 
+        private void AddTensor(Adj node)
+        {
+            if (node.Kind == ValueKind.Tensor)
+            {
+                Leaves.Add(node);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A walk of the values lanes are computed from: shapes, the user's code and members of values are leaves, not looked
+    /// into.
+    /// </summary>
+    private abstract class ValueWalker : AdjVisitor
+    {
         protected override void VisitShapeOf(ShapeOf node)
         {
         }
@@ -106,14 +105,6 @@ internal static class LaneWalks
 
         protected override void VisitInstanceCall(InstanceCall node)
         {
-        }
-
-        private void AddTensor(Adj node)
-        {
-            if (node.Kind == ValueKind.Tensor)
-            {
-                Leaves.Add(node);
-            }
         }
     }
 }

@@ -73,20 +73,22 @@ internal sealed partial class BodyLowerer
         var kind = ValueKinds.Of(type);
         var (op, symbolText) = OperatorOf(write);
         var right = (write as AssignmentExpressionSyntax)?.Right;
-        var varied = _varied.Contains(symbol) || (right is not null && IsVaried(right)) || (op is not null && IsVaried(target));
+        var varied = _varied.Contains(symbol) || (right is not null && IsVaried(right));
         if (right is not null && varied)
         {
             HoistNestedCalls(right);
         }
 
-        // The value's code as the forward computes it, reading the versions current before this write.
-        var rightText = right is null ? "1" : TextWithHoisted(right);
-        var text = op is null
-            ? rightText
-            : $"{TextWithHoisted(target)} {symbolText} {Operand(rightText, right, op)}";
-        var quoteText = op is null
-            ? TextWithHoisted(right!, asQuote: true)
-            : $"{TextWithHoisted(target, asQuote: true)} {symbolText} {Operand(right is null ? "1" : TextWithHoisted(right, asQuote: true), right, op)}";
+        // The value's code as the forward computes it (and as comments quote it), reading the versions current before
+        // this write.
+        string ValueCode(bool asQuote)
+        {
+            var rightText = right is null ? "1" : TextWithHoisted(right, asQuote);
+            return op is null ? rightText : $"{TextWithHoisted(target, asQuote)} {symbolText} {Operand(rightText, right, op)}";
+        }
+
+        var text = ValueCode(asQuote: false);
+        var quoteText = ValueCode(asQuote: true);
 
         // y_2, y_3, …: a name of its own, which the numbered partials of y (dy1, dy2) cannot be mistaken for.
         var name = UniqueLocalName(symbol.Name + "_" + (_versionCounts[symbol] = _versionCounts.TryGetValue(symbol, out var count) ? count + 1 : 2));
