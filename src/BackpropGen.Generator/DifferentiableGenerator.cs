@@ -61,7 +61,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .Where(static method => method is not null)
             .Select(static (method, _) => method!)
             .WithTrackingName(TrackingNames.Methods)
-            .Select(static (method, _) => Staged.Run(method.Key, method, ReverseSweep.Differentiate))
+            .Select(static (method, _) => Staged.Run(method.Key, method, Differentiation.Of))
             .WithTrackingName(TrackingNames.Differentiated)
             .Select(static (program, _) => program.Then(PlannedMethod.Of))
             .WithTrackingName(TrackingNames.Planned)

@@ -64,7 +64,7 @@ public class DiagnosticGuidanceTests
             {
                 var y = x * x;
                 var z = ({|BPG0008:y = y * 2.0|}) + x;
-                {|BPG0007:if|} (z.Rank > 1) { }
+                {|BPG0007:switch|} (z.Rank) { default: break; }
                 return y;
             }
         }

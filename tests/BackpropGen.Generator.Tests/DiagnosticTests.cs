@@ -91,11 +91,15 @@ public class DiagnosticTests
         """);
 
     [Theory]
-    [InlineData("{|BPG0007:for|} (int i = 0; i < 3; i++) { }")]
+    [InlineData("{|BPG0007:for|} (;;) { }")]
+    [InlineData("int i = 0; for ({|BPG0007:i = 1|}; i < 3; i++) { }")]
+    [InlineData("double s = 0.0; for (int i = 0; i < 3; {|BPG0007:s += 1.0|}) { }")]
+    [InlineData("for (double {|BPG0007:t = Sum(y)|}; t < 3; t++) { }")]
+    [InlineData("for (int i = 0; i < 3; i++) { {|BPG0007:break|}; }")]
+    [InlineData("while (eps > 1) { {|BPG0007:continue|}; }")]
+    [InlineData("if (eps > 0) { {|BPG0007:return|} y; }")]
+    [InlineData("if (eps > 0) { {|BPG0007:{|} } }")]
     [InlineData("{|BPG0007:foreach|} (var d in new[] { 1.0 }) { }")]
-    [InlineData("{|BPG0007:while|} (eps > 1) { }")]
-    [InlineData("{|BPG0007:do|} { } while (eps > 1);")]
-    [InlineData("{|BPG0007:if|} (eps > 0) { }")]
     [InlineData("{|BPG0007:switch|} (eps) { default: break; }")]
     [InlineData("{|BPG0007:try|} { } finally { }")]
     [InlineData("{|BPG0007:throw|} new System.Exception();")]
@@ -203,7 +207,7 @@ public class DiagnosticTests
             public static partial class Layers
             {
                 [Differentiable]
-                public static Tensor F(Tensor x) { while (true) { } }
+                public static Tensor F(Tensor x) { switch (1) { default: break; } return x; }
             }
             """;
         var (result, _) = GeneratorHarness.Run(source);

@@ -43,7 +43,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
         "BPG0007",
         "Statement is not a step",
-        "A '{0}' is not supported in a [Differentiable] method: the body must be straight-line local declarations ending in one return; {1}");
+        "A '{0}' is not supported in a [Differentiable] method; {1}");
 
     public static readonly DiagnosticDescriptor Reassignment = Error(
         "BPG0008",

@@ -10,12 +10,84 @@ namespace BackpropGen.Generator.Differentiate;
 /// One statement of the backward pass: <c>var {Target} = {Value};</c>, or with several targets the deconstruction
 /// <c>var (dx, dW, _) = …;</c> of a called method's gradients (<c>_</c> where no gradient is wanted).
 /// </summary>
-internal sealed record BackwardStatement(EquatableArray<string> Targets, Adj Value)
+internal sealed record BackwardStatement(EquatableArray<string> Targets, Adj Value) : BackwardNode
 {
     public BackwardStatement(string target, Adj value)
         : this(new[] { target }.ToEquatableArray(), value)
     {
     }
+}
+
+/// <summary>
+/// A statement of a backward that walks loops and branches (<see cref="BackwardProgram.Flow"/>): a declaration
+/// (<see cref="BackwardStatement"/>), an assignment or accumulation, a step's heading, a restore from the tape, replayed
+/// user code, a reversed loop or a branch.
+/// </summary>
+internal abstract record BackwardNode;
+
+/// <summary><c>{Target} = {Value};</c>, or with <paramref name="Accumulates"/> <c>{Target} += {Value};</c>.</summary>
+internal sealed record BackwardAssign(string Target, Adj Value, bool Accumulates) : BackwardNode;
+
+/// <summary>The heading of forward step <paramref name="Step"/>'s statements, which quotes the step and marks its number.</summary>
+internal sealed record BackwardHeading(int Step, string Header) : BackwardNode;
+
+/// <summary>
+/// <c>{Variable} = {tape}.Pop();</c>: the value <paramref name="Variable"/> had before the forward wrote over it at
+/// <paramref name="Site"/>, or (no site: declaring it) its value at the end of the loop body or arm that declares it.
+/// </summary>
+internal sealed record BackwardRestore(string Variable, string TypeName, RestoreSite? Site) : BackwardNode
+{
+    public bool Declares => Site is null;
+}
+
+/// <summary>Where the forward writes over a value: at step <paramref name="Number"/>, or (not <paramref name="AtStep"/>) at the code statement that is write <paramref name="Number"/> (<see cref="ForwardCode.Write"/>).</summary>
+internal sealed record RestoreSite(bool AtStep, int Number);
+
+/// <summary>A write over <paramref name="Value"/> at <paramref name="Site"/>, before which the forward records the old value.</summary>
+internal sealed record RestoredWrite(TapedValue Value, RestoreSite Site);
+
+/// <summary>A statement of the forward that declares <paramref name="Declares"/>, replayed as the user wrote it (<c>double zk = z[k];</c>): cheaper than a record.</summary>
+internal sealed record BackwardCode(Code Code, EquatableArray<string> Declares) : BackwardNode;
+
+/// <summary>
+/// A loop run in reverse: counted down again when the forward loop is <paramref name="Counted"/> (its start and bound
+/// read as <paramref name="Start"/> and <paramref name="Bound"/>), else as many times as the tape says it ran.
+/// <paramref name="Quote"/> is the forward loop's header.
+/// </summary>
+internal sealed record BackwardLoop(int Number, string Quote, CountedLoop? Counted, Adj? Start, Adj? Bound, EquatableArray<BackwardNode> Body) : BackwardNode;
+
+/// <summary>
+/// A branch reversed: the arm that ran in the forward, by its <paramref name="Condition"/> evaluated again, or (null) as
+/// the tape recorded it.
+/// </summary>
+internal sealed record BackwardBranch(int Number, string Quote, Adj? Condition, EquatableArray<BackwardNode> Then, EquatableArray<BackwardNode> Else) : BackwardNode;
+
+/// <summary>
+/// What the forward of a method with loops and branches records for its backward: the variables whose old values it
+/// pushes before writing over them, the values of each loop body's or arm's own locals at its end
+/// (<paramref name="Scopes"/>), the loops whose trip counts it records and the branches whose arms it records.
+/// </summary>
+internal sealed record TapePlan(
+    EquatableArray<RestoredWrite> Restored,
+    EquatableArray<ScopeRecord> Scopes,
+    EquatableArray<int> TripCounts,
+    EquatableArray<int> Branches)
+{
+    public static readonly TapePlan None = new(EquatableArray<RestoredWrite>.Empty, EquatableArray<ScopeRecord>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty);
+}
+
+/// <summary>A variable the tape records, and its type.</summary>
+internal sealed record TapedValue(string Name, string TypeName);
+
+/// <summary>
+/// The locals of a loop's body or a branch's arm recorded at its end, in the order they are pushed. <paramref name="Scope"/>
+/// names the block: <see cref="LoopScope"/> or <see cref="ArmScope"/>.
+/// </summary>
+internal sealed record ScopeRecord(string Scope, EquatableArray<TapedValue> Values)
+{
+    public static string LoopScope(int loop) => "loop " + loop;
+
+    public static string ArmScope(int branch, bool then) => "branch " + branch + (then ? " then" : " else");
 }
 
 /// <summary>The backward block of forward step <paramref name="Step"/> (or of step 0), headed by the quoted step.</summary>
@@ -34,7 +106,8 @@ internal sealed record GraphEdge(string From, string To, string Label, bool IsGr
 /// The differentiated method: its blocks in reverse step order, ending with step 0, what it returns, and its graph
 /// (forward and gradient edges between the active values). <paramref name="DoutShape"/> is the shape <c>dout</c> must
 /// have, checked before the first block (null for a <c>double</c> result): one of another shape would broadcast through
-/// the steps into a plausible wrong gradient.
+/// the steps into a plausible wrong gradient. A method with loops or branches has no blocks: its backward is the
+/// statement tree <paramref name="Flow"/>, with the records of <paramref name="Tapes"/>.
 /// </summary>
 internal sealed record BackwardProgram(
     MethodModel Method,
@@ -45,6 +118,18 @@ internal sealed record BackwardProgram(
     EquatableArray<GradientOutput> Outputs,
     EquatableArray<GraphEdge> Edges)
 {
+    /// <summary>The backward of a method with loops or branches, which walks them in reverse (empty for a straight-line method).</summary>
+    public EquatableArray<BackwardNode> Flow { get; init; } = EquatableArray<BackwardNode>.Empty;
+
+    /// <summary>The forward values <see cref="Flow"/> reads as the forward left them, which the cache keeps.</summary>
+    public EquatableArray<string> ReadAtStart { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>What the forward records for <see cref="Flow"/>.</summary>
+    public TapePlan Tapes { get; init; } = TapePlan.None;
+
+    /// <summary>Whether the backward walks loops or branches (<see cref="Flow"/>).</summary>
+    public bool HasFlow => Flow.Count > 0;
+
     /// <summary>The names a generated backward already uses: parameters, locals, gradients, <c>dout</c> and <c>cache</c>.</summary>
     /// <remarks>A list, so that a set made of it is sized once.</remarks>
     public List<string> NamesInUse()
@@ -71,8 +156,101 @@ internal sealed record BackwardProgram(
             }
         }
 
+        AddTargets(Flow, names);
         names.Add(DoutName);
         names.Add(CacheName);
         return names;
+    }
+
+    private static void AddTargets(EquatableArray<BackwardNode> nodes, List<string> names)
+    {
+        foreach (var node in nodes)
+        {
+            switch (node)
+            {
+                case BackwardStatement statement:
+                    names.AddRange(statement.Targets);
+                    break;
+                case BackwardLoop loop:
+                    AddTargets(loop.Body, names);
+                    break;
+                case BackwardBranch branch:
+                    AddTargets(branch.Then, names);
+                    AddTargets(branch.Else, names);
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>Walks of a backward's statement tree.</summary>
+internal static class BackwardFlow
+{
+    /// <summary>Every expression the statements read, in order: values, loop bounds, conditions and (<paramref name="withCode"/>) replayed code.</summary>
+    public static IEnumerable<Adj> Expressions(IEnumerable<BackwardNode> nodes, bool withCode = true)
+    {
+        foreach (var node in nodes)
+        {
+            switch (node)
+            {
+                case BackwardStatement statement:
+                    yield return statement.Value;
+                    break;
+                case BackwardAssign assign:
+                    yield return assign.Value;
+                    break;
+                case BackwardCode code when withCode:
+                    yield return code.Code;
+                    break;
+                case BackwardLoop loop:
+                    if (loop.Start is { } start)
+                    {
+                        yield return start;
+                    }
+
+                    if (loop.Bound is { } bound)
+                    {
+                        yield return bound;
+                    }
+
+                    foreach (var expression in Expressions(loop.Body, withCode))
+                    {
+                        yield return expression;
+                    }
+
+                    break;
+                case BackwardBranch branch:
+                    if (branch.Condition is { } condition)
+                    {
+                        yield return condition;
+                    }
+
+                    foreach (var expression in Expressions(branch.Then, withCode).Concat(Expressions(branch.Else, withCode)))
+                    {
+                        yield return expression;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Every statement of the tree, those inside loops and branches after the loop or branch itself.</summary>
+    public static IEnumerable<BackwardNode> Nodes(IEnumerable<BackwardNode> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            yield return node;
+            var inner = node switch
+            {
+                BackwardLoop loop => loop.Body,
+                BackwardBranch branch => branch.Then.Concat(branch.Else),
+                _ => Enumerable.Empty<BackwardNode>(),
+            };
+            foreach (var nested in Nodes(inner))
+            {
+                yield return nested;
+            }
+        }
     }
 }

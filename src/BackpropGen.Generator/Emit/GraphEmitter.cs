@@ -19,7 +19,11 @@ internal static class GraphEmitter
         var steps = new Dictionary<string, Lower.StepModel>();
         foreach (var step in method.Steps())
         {
-            steps.Add(step.Name, step);
+            // A variable a loop writes over is one node, labelled with its first step.
+            if (!steps.ContainsKey(step.Name))
+            {
+                steps.Add(step.Name, step);
+            }
         }
 
         var nodes = new List<string>();

@@ -86,11 +86,22 @@ internal static class SourceEmitter
         var plan = methodPlan.Cache;
         var method = plan.Program.Method;
         var cacheType = GeneratedNames.Cache(method.Name);
-        var fields = string.Join(", ", plan.Fields.Select(f => $"{f.TypeName} {f.PropertyName}"));
+        var fields = string.Join(", ", plan.Fields.Select(f => $"{f.TypeName} {f.PropertyName}")
+            .Concat(plan.Tapes.Select(t => $"global::BackpropGen.Tape<{t.ElementType}> {t.PropertyName}")));
 
         writer.Line($"/// <summary>What <see cref=\"{GeneratedNames.Backward(method.Name)}\"/> reads of one forward pass of <see cref=\"{method.Name}\"/>.</summary>");
         writer.Line(GeneratedCodeAttribute);
-        writer.Line($"{method.Accessibility} sealed record {cacheType}({fields});");
+        if (plan.Program.HasFlow)
+        {
+            using (writer.Block($"{method.Accessibility} sealed record {cacheType}({fields})"))
+            {
+                FlowEmitter.WriteTapeBytes(writer, plan);
+            }
+        }
+        else
+        {
+            writer.Line($"{method.Accessibility} sealed record {cacheType}({fields});");
+        }
         writer.Line();
         WriteForward(writer, plan, cacheType, names);
         writer.Line();
@@ -132,9 +143,16 @@ internal static class SourceEmitter
             writer.Line($"var {step} = 0;");
             using (writer.Block("try"))
             {
-                WriteForward(writer, method.Body, step);
+                if (plan.Program.HasFlow)
+                {
+                    new FlowEmitter(writer, plan, new AdjointRenderer(plan), step, names.InUse).WriteForward(method.Body);
+                }
+                else
+                {
+                    WriteForward(writer, method.Body, step);
+                }
 
-                var values = string.Join(", ", plan.Fields.Select(f => f.ForwardExpression));
+                var values = string.Join(", ", plan.Fields.Select(f => f.ForwardExpression).Concat(plan.Tapes.Select(t => Identifiers.Escape(t.LocalName))));
                 writer.Line($"return ({Identifiers.Escape(method.ReturnedName)}, new {cacheType}({values}));");
             }
 
@@ -283,7 +301,20 @@ internal static class SourceEmitter
     {
         var program = plan.Program;
         writer.Line($"global::System.ArgumentNullException.ThrowIfNull({program.CacheName});");
-        if (plan.Fields.Count == 1)
+        if (program.HasFlow)
+        {
+            // One line each: the backward rewinds the values as it reads the tapes back.
+            foreach (var field in plan.Fields)
+            {
+                writer.Line($"var {Identifiers.Escape(field.LocalName)} = {program.CacheName}.{field.PropertyName};");
+            }
+
+            foreach (var tape in plan.Tapes)
+            {
+                writer.Line($"var {Identifiers.Escape(tape.LocalName)} = {program.CacheName}.{tape.PropertyName}.Rewind();");
+            }
+        }
+        else if (plan.Fields.Count == 1)
         {
             writer.Line($"var {Identifiers.Escape(plan.Fields[0].LocalName)} = {program.CacheName}.{plan.Fields[0].PropertyName};");
         }
@@ -345,6 +376,11 @@ internal static class SourceEmitter
             writer.Line($"var {step} = 0;");
             using (writer.Block("try"))
             {
+                if (program.HasFlow)
+                {
+                    new FlowEmitter(writer, plan, renderer, step, names.InUse).WriteBackward(program.Flow);
+                }
+
                 var first = true;
                 foreach (var block in program.Blocks)
                 {

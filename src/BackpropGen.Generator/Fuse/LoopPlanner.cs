@@ -57,6 +57,12 @@ internal sealed partial class LoopPlanner
     /// </summary>
     public static MethodPlan Fuse(PlannedMethod planned)
     {
+        if (planned.Steps.Program.HasFlow)
+        {
+            // A backward with loops and branches runs as it reads: its steps are small, and the loops are the user's.
+            return new MethodPlan(planned.Steps, null);
+        }
+
         var full = new HashSet<string>(planned.FullSizeValues);
         if (planned.Lean is { } lean && Plan(lean, full) is { Loops: not null } leanPlan)
         {

@@ -55,8 +55,9 @@ internal sealed partial class BodyLowerer
             }
 
             var name = UniqueLocalName(char.ToLowerInvariant(callee.Name[0]) + callee.Name.Substring(1));
+            _depths[name] = _depth;
             var kind = ValueKinds.Of(callee.ReturnType);
-            _locals.Add(new LocalModel(name, TypeName(callee.ReturnType), kind));
+            _locals.Add(new LocalModel(name, TypeName(callee.ReturnType), kind, _depth));
             var lowered = LowerCall(name, invocation, callee, operation, out var forwardText);
             var step = new StepModel(++_stepCount, name, kind, lowered, name + " = " + TextWithHoisted(invocation, asQuote: true));
             _body.Add(new ForwardStep(step, forwardText));
@@ -163,8 +164,9 @@ internal sealed partial class BodyLowerer
             .ToEquatableArray();
         var (args, argTexts) = LowerArguments(operation, withTexts: true);
         var cacheLocal = UniqueLocalName(name + "Cache");
+        _depths[cacheLocal] = _depth;
         var calleeType = callee.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        _locals.Add(new LocalModel(cacheLocal, calleeType + "." + GeneratedNames.Cache(callee.Name), ValueKind.Other));
+        _locals.Add(new LocalModel(cacheLocal, calleeType + "." + GeneratedNames.Cache(callee.Name), ValueKind.Other, _depth));
         forwardText = $"var ({Identifiers.Escape(name)}, {Identifiers.Escape(cacheLocal)}) = {calleeType}.{GeneratedNames.Forward(callee.Name)}({string.Join(", ", argTexts)});";
         return new CallExpr(
             calleeType,

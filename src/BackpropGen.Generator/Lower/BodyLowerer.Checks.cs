@@ -43,10 +43,11 @@ internal sealed partial class BodyLowerer
     /// The checks of one statement, in one walk of it: assignments anywhere in it (every value of a step program is
     /// assigned once), and differentiable values read into something without a gradient.
     /// </summary>
-    private void CheckStatement(SyntaxNode node)
+    private void CheckStatement(SyntaxNode node, bool? cuts = null)
     {
         // A call made for its effect (Console.WriteLine(x)) feeds nothing, so it cuts no gradient; a reassignment does.
-        var checkCuts = node is not ExpressionStatementSyntax statement || IsVersionedWrite(statement.Expression);
+        // A loop's or a branch's condition picks what runs and carries no gradient.
+        var checkCuts = cuts ?? (node is not ExpressionStatementSyntax statement || IsVersionedWrite(statement.Expression));
         HashSet<SyntaxNode>? reported = null;
         foreach (var descendant in node.DescendantNodesAndSelf())
         {
@@ -179,17 +180,19 @@ internal sealed partial class BodyLowerer
 
     private static (string Construct, string Advice) DescribeUnsupported(StatementSyntax statement) => statement switch
     {
-        ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax =>
-            ("loop", "write each iteration as its own step, or use a Tensor operation that covers the whole loop (Sum, Dot, …)"),
-        IfStatementSyntax or SwitchStatementSyntax =>
-            ("branch", "compute both sides with Tensor operations and select with Maximum, Minimum or Relu, or write one [Differentiable] method per branch"),
+        ForEachStatementSyntax =>
+            ("foreach loop", "count through the collection with a for loop (for (int i = 0; i < xs.Length; i++)) and read xs[i]"),
+        SwitchStatementSyntax =>
+            ("switch", "write the cases as if/else branches"),
         TryStatementSyntax or ThrowStatementSyntax => ("try/throw", "validate inputs before calling the method"),
         LocalFunctionStatementSyntax => ("local function", "make it a [Differentiable] method of its own, or inline its steps"),
-        BlockSyntax => ("nested block", "write the steps directly in the method body"),
+        BlockSyntax => ("nested block", "write its statements directly in the enclosing body"),
         UsingStatementSyntax or LockStatementSyntax or FixedStatementSyntax or UnsafeStatementSyntax or CheckedStatementSyntax =>
             ("'" + statement.GetFirstToken().ValueText + "' statement", "write the steps directly in the method body"),
-        GotoStatementSyntax or LabeledStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax =>
-            ("jump", "the body runs straight through: remove the jump"),
+        BreakStatementSyntax or ContinueStatementSyntax =>
+            ("'" + statement.GetFirstToken().ValueText + "'", "end the loop by its condition (while (i < n && !done)), and skip the rest of an iteration with if/else"),
+        GotoStatementSyntax or LabeledStatementSyntax =>
+            ("jump", "write the control flow with loops and if/else"),
         YieldStatementSyntax => ("yield", "return one value"),
         _ => ("'" + statement.Kind() + "'", "write each value as a local declaration"),
     };

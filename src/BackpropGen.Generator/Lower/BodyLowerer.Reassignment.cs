@@ -89,39 +89,76 @@ internal sealed partial class BodyLowerer
 
         var text = ValueCode(asQuote: false);
         var quoteText = ValueCode(asQuote: true);
+        var current = CurrentName(symbol);
+        if (IsOverwrite(current))
+        {
+            LowerOverwrite(write, symbol, current, kind, varied, op, right, text, quoteText);
+            return;
+        }
 
         // y_2, y_3, …: a name of its own, which the numbered partials of y (dy1, dy2) cannot be mistaken for.
         var name = UniqueLocalName(symbol.Name + "_" + (_versionCounts[symbol] = _versionCounts.TryGetValue(symbol, out var count) ? count + 1 : 2));
+        _depths[name] = _depth;
         var declaredType = kind == ValueKind.Other ? type : type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
         var typeName = TypeName(declaredType);
         if (kind == ValueKind.Other || !varied)
         {
             // A value without a gradient: replayed as written, in a local of its own, so that what the backward reads of
             // it is the value at this point. A compound write converts back to the target's type, as C# does.
-            _locals.Add(new LocalModel(name, typeName, kind));
-            _body.Add(new ForwardCode($"{typeName} {Identifiers.Escape(name)} = {(op is not null && kind == ValueKind.Other ? $"({typeName})({text})" : text)};"));
+            _locals.Add(new LocalModel(name, typeName, kind, _depth));
+            _body.Add(new ForwardCode(
+                $"{typeName} {Identifiers.Escape(name)} = {(op is not null && kind == ValueKind.Other ? $"({typeName})({text})" : text)};",
+                new[] { name }.ToEquatableArray(),
+                Reads: ReadsOf(write)));
             SetVersion(symbol, name);
             return;
         }
 
-        string? callText = null;
-        Expr value;
-        if (op is null)
-        {
-            value = LowerStepValue(name, right!, out callText);
-        }
-        else
-        {
-            var operand = right is null ? new ConstExpr("1", ValueKind.Other, EquatableArray<string>.Empty, Precedence.Primary) : LowerExpression(right);
-            var reads = right is null ? ReadsOf(target) : ReadsOf(target).Concat(ReadsOf(right)).Distinct().ToEquatableArray();
-            value = new OpExpr(op, kind, new[] { LowerExpression(target), operand }.ToEquatableArray(), text, reads);
-        }
-
-        _locals.Add(new LocalModel(name, typeName, kind));
+        var value = LowerWrittenValue(name, target, kind, op, right, text, out var callText);
+        _locals.Add(new LocalModel(name, typeName, kind, _depth));
         var step = new StepModel(++_stepCount, name, kind, value, name + " = " + quoteText);
         _body.Add(new ForwardStep(step, callText ?? $"{typeName} {Identifiers.Escape(name)} = {text};"));
         MarkVaried(symbol);
         SetVersion(symbol, name);
+    }
+
+    /// <summary>
+    /// A write inside a loop or a branch of a local declared outside it: the local is written over (<c>h = …;</c>), as the
+    /// user wrote it, since the next iteration, or the code after the branch, reads it by its name.
+    /// </summary>
+    private void LowerOverwrite(ExpressionSyntax write, ISymbol symbol, string current, ValueKind kind, bool varied, Ops.Op? op, ExpressionSyntax? right, string text, string quoteText)
+    {
+        var escaped = Identifiers.Escape(current);
+        if (kind == ValueKind.Other || !varied)
+        {
+            _body.Add(new ForwardCode(TextWithHoisted(write) + ";", EquatableArray<string>.Empty, new[] { current }.ToEquatableArray(), ReadsOf(write), ++_writeCount));
+            return;
+        }
+
+        var target = (IdentifierNameSyntax)TargetOf(write)!;
+        var value = LowerWrittenValue(current, target, kind, op, right, text, out var callText);
+        var step = new StepModel(++_stepCount, current, kind, value, current + " = " + quoteText, Overwrites: true);
+
+        // A called method's forward gives the value and the call's cache, which is this iteration's own.
+        var forward = callText is null
+            ? TextWithHoisted(write) + ";"
+            : "(" + escaped + ", var " + callText.Substring(("var (" + escaped + ", ").Length);
+        _body.Add(new ForwardStep(step, forward));
+        MarkVaried(symbol);
+    }
+
+    /// <summary>The value a write gives its target: the right-hand side of <c>=</c>, or the compound operation of the others.</summary>
+    private Expr LowerWrittenValue(string name, IdentifierNameSyntax target, ValueKind kind, Ops.Op? op, ExpressionSyntax? right, string text, out string? callText)
+    {
+        callText = null;
+        if (op is null)
+        {
+            return LowerStepValue(name, right!, out callText);
+        }
+
+        var operand = right is null ? new ConstExpr("1", ValueKind.Other, EquatableArray<string>.Empty, Precedence.Primary) : LowerExpression(right);
+        var reads = right is null ? ReadsOf(target) : ReadsOf(target).Concat(ReadsOf(right)).Distinct().ToEquatableArray();
+        return new OpExpr(op, kind, new[] { LowerExpression(target), operand }.ToEquatableArray(), text, reads);
     }
 
     /// <summary>The right side of a compound write, parenthesized where it binds no tighter than the operator (<c>y *= x + 1</c> is <c>y * (x + 1)</c>).</summary>

@@ -42,7 +42,8 @@ internal sealed partial class BodyLowerer
     private readonly Dictionary<SyntaxNode, IOperation> _operations;
     private readonly Dictionary<InvocationExpressionSyntax, string> _hoisted = new();
     private readonly List<LocalModel> _locals = new();
-    private readonly List<ForwardNode> _body = new();
+    /// <summary>The statements of the block being lowered: the body's, or a loop's or a branch's while it is lowered.</summary>
+    private List<ForwardNode> _body = new();
 
     /// <summary>The latest version of each local or parameter the body reassigns (<c>y_2</c> after <c>y = y * 2.0;</c>).</summary>
     private readonly Dictionary<ISymbol, string> _versions = new(SymbolEqualityComparer.Default);
@@ -104,12 +105,7 @@ internal sealed partial class BodyLowerer
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 var statement = statements[i];
-                if (statement is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ReturnStatementSyntax)
-                {
-                    // Other statements (loops, branches) are reported whole; what they contain is not looked into.
-                    CheckStatement(statement);
-                }
-
+                CheckSimpleStatement(statement);
                 if (statement is ReturnStatementSyntax { Expression: { } value })
                 {
                     if (i != statements.Count - 1)
@@ -187,8 +183,18 @@ internal sealed partial class BodyLowerer
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax or PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax }:
                 // Reported by CheckStatement.
                 return;
+            case ReturnStatementSyntax when _depth > 0:
+                Report(DiagnosticDescriptors.UnsupportedStatement, FirstTokenLocation(statement), "return inside a loop or a branch",
+                    "assign the result to a local declared before the loop or branch, and return that local at the end of the method");
+                return;
             case ReturnStatementSyntax:
                 Report(DiagnosticDescriptors.MissingReturn, statement, _method.Name);
+                return;
+            case ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
+                LowerLoop(statement);
+                return;
+            case IfStatementSyntax branch:
+                LowerBranch(branch);
                 return;
             default:
                 var (construct, advice) = DescribeUnsupported(statement);
@@ -231,7 +237,8 @@ internal sealed partial class BodyLowerer
 
             // A var local's inferred type carries a nullable annotation that its value never needs.
             var localType = kind == ValueKind.Other ? local.Type : local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
-            _locals.Add(new LocalModel(local.Name, TypeName(localType), kind));
+            _locals.Add(new LocalModel(local.Name, TypeName(localType), kind, _depth));
+            _depths[local.Name] = _depth;
             if (declarator.Initializer is not { Value: { } value })
             {
                 if (kind != ValueKind.Other)
@@ -265,7 +272,12 @@ internal sealed partial class BodyLowerer
             }
         }
 
-        _body.Add(Statement(step, TextWithHoisted(declaration)));
+        _body.Add(step is null
+            ? new ForwardCode(
+                TextWithHoisted(declaration),
+                declarators.Select(d => d.Identifier.ValueText).ToEquatableArray(),
+                Reads: declarators.SelectMany(d => ReadsOf(d.Initializer?.Value)).Distinct().ToEquatableArray())
+            : new ForwardStep(step, TextWithHoisted(declaration)));
     }
 
     /// <summary>A statement of the forward: a step when it computes one, else code kept as written.</summary>
@@ -282,6 +294,7 @@ internal sealed partial class BodyLowerer
         }
 
         var name = UniqueLocalName("result");
+        _depths[name] = 0;
         var kind = ValueKinds.Of(_method.ReturnType);
         _locals.Add(new LocalModel(name, TypeName(_method.ReturnType), kind));
         string? callText = null;

@@ -51,14 +51,19 @@ internal sealed record CallExpr(
 /// <summary>A parameter of the differentiable method.</summary>
 internal sealed record ParameterModel(string Name, string TypeName, ValueKind Kind, bool IsDifferentiable);
 
-/// <summary>A local of the method body: a step's result or a non-differentiable helper value such as <c>N</c>.</summary>
-internal sealed record LocalModel(string Name, string TypeName, ValueKind Kind);
+/// <summary>
+/// A local of the method body: a step's result or a non-differentiable helper value such as <c>N</c>. <paramref name="Depth"/>
+/// is how deeply the loops and branches that declare it are nested (0 in the method's own body).
+/// </summary>
+internal sealed record LocalModel(string Name, string TypeName, ValueKind Kind, int Depth = 0);
 
 /// <summary>
 /// A numbered step: one statement computing a value that depends on a differentiable parameter.
-/// <paramref name="Quote"/> is how comments quote it (<c>out = gammax + beta</c>).
+/// <paramref name="Quote"/> is how comments quote it (<c>out = gammax + beta</c>). A step that <paramref name="Overwrites"/>
+/// assigns a local declared outside the loop or branch it is in (<c>h = Tanh(Dot(h, w) + x);</c> inside a loop): the
+/// value it replaces is gone after it, so the backward restores it from the tape when it reads it.
 /// </summary>
-internal sealed record StepModel(int Number, string Name, ValueKind Kind, Expr Value, string Quote);
+internal sealed record StepModel(int Number, string Name, ValueKind Kind, Expr Value, string Quote, bool Overwrites = false);
 
 /// <summary>
 /// A statement of the forward body's tree: a block, a step, or code kept as the user wrote it. Emission renders the
@@ -69,8 +74,50 @@ internal abstract record ForwardNode;
 /// <summary>Statements in order.</summary>
 internal sealed record ForwardBlock(EquatableArray<ForwardNode> Statements) : ForwardNode;
 
-/// <summary>A statement that depends on no differentiable value (<c>int N = x.Shape[0];</c>), kept as the user wrote it.</summary>
-internal sealed record ForwardCode(string Text) : ForwardNode;
+/// <summary>
+/// A statement that depends on no differentiable value (<c>int N = x.Shape[0];</c>), kept as the user wrote it: the
+/// locals it <paramref name="Declares"/>, those declared outside its loop or branch that it <paramref name="Writes"/>
+/// over (<c>t += dt;</c>), and what it <paramref name="Reads"/>, which the backward of a loop needs to replay or restore it.
+/// A statement that writes over a value is numbered (<paramref name="Write"/>, from 1), so that the tape can say which
+/// write it records the old value at.
+/// </summary>
+internal sealed record ForwardCode(string Text, EquatableArray<string> Declares = default, EquatableArray<string> Writes = default, EquatableArray<string> Reads = default, int Write = 0) : ForwardNode;
+
+/// <summary>How a loop runs: a <c>for</c>, a <c>while</c> or a <c>do</c>.</summary>
+internal enum LoopForm
+{
+    For,
+    While,
+    Do,
+}
+
+/// <summary>
+/// A <c>for</c> loop that counts <paramref name="Variable"/> up by one from <paramref name="Start"/> while it is below
+/// (or, <paramref name="Inclusive"/>, not above) <paramref name="Bound"/>, whose body changes neither the counter nor
+/// what the bounds read: the backward runs it down again without a record of its trip count.
+/// </summary>
+internal sealed record CountedLoop(string Variable, string TypeName, string Start, string Bound, bool Inclusive, EquatableArray<string> Reads);
+
+/// <summary>
+/// A loop, numbered from 1 in the order loops start. <paramref name="Header"/> is its code before the body
+/// (<c>for (int t = 0; t < T; t++)</c>, <c>while (err > tol)</c>, or <c>do</c>, whose <paramref name="Footer"/> is
+/// <c>while (…);</c>); <paramref name="Declares"/> are the locals its header declares. A loop that is not
+/// <paramref name="Counted"/> records its trip count.
+/// </summary>
+internal sealed record ForwardLoop(
+    int Number,
+    LoopForm Form,
+    string Header,
+    string Footer,
+    EquatableArray<string> Declares,
+    CountedLoop? Counted,
+    ForwardBlock Body) : ForwardNode;
+
+/// <summary>
+/// An <c>if</c>, numbered from 1 in the order branches start: the arm that runs is chosen by <paramref name="Condition"/>,
+/// which reads <paramref name="Reads"/> and carries no gradient.
+/// </summary>
+internal sealed record ForwardBranch(int Number, string Condition, EquatableArray<string> Reads, ForwardBlock Then, ForwardBlock? Else) : ForwardNode;
 
 /// <summary>A step, and its forward code (the user's statement, or the callee's forward and cache for a call).</summary>
 internal sealed record ForwardStep(StepModel Step, string Text) : ForwardNode;
@@ -100,6 +147,11 @@ internal sealed record MethodModel(
         return steps;
     }
 
+    /// <summary>Whether the body has a loop or a branch, which the backward walks in reverse with a tape.</summary>
+    public bool HasControlFlow() => Body.Statements.Any(IsControlFlow);
+
+    private static bool IsControlFlow(ForwardNode node) => node is ForwardLoop or ForwardBranch || node is ForwardBlock block && block.Statements.Any(IsControlFlow);
+
     /// <summary>The statements of the body before its first step, which read only the inputs (<c>int N = x.Shape[0];</c>).</summary>
     public IEnumerable<ForwardCode> Lead() => Body.Statements.TakeWhile(statement => statement is ForwardCode).Cast<ForwardCode>();
 
@@ -114,6 +166,17 @@ internal sealed record MethodModel(
                 foreach (var statement in block.Statements)
                 {
                     AddSteps(statement, steps);
+                }
+
+                break;
+            case ForwardLoop loop:
+                AddSteps(loop.Body, steps);
+                break;
+            case ForwardBranch branch:
+                AddSteps(branch.Then, steps);
+                if (branch.Else is { } otherwise)
+                {
+                    AddSteps(otherwise, steps);
                 }
 
                 break;

@@ -21,6 +21,18 @@ internal sealed record CachePlan(
     EquatableArray<string> CachedValues,
     EquatableArray<ShapeLocal> ShapeLocals)
 {
+    /// <summary>The tapes of a backward with loops and branches: the cache holds them, after the values.</summary>
+    public EquatableArray<TapeField> Tapes { get; init; } = EquatableArray<TapeField>.Empty;
+
+    /// <summary>The tape that records the values of <paramref name="variable"/>, of type <paramref name="typeName"/>.</summary>
+    public TapeField ValueTape(string variable, string typeName) => Tapes.First(t => t.Kind == TapeKind.Value && t.Key == variable && t.ElementType == typeName);
+
+    /// <summary>The tape of loop <paramref name="loop"/>'s trip counts.</summary>
+    public TapeField TripTape(int loop) => Tapes.First(t => t.Kind == TapeKind.TripCount && t.Key == loop.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The tape of which arm branch <paramref name="branch"/> took.</summary>
+    public TapeField BranchTape(int branch) => Tapes.First(t => t.Kind == TapeKind.Branch && t.Key == branch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>The names a generated backward already uses, the cache's unfolded locals included.</summary>
     public List<string> NamesInUse()
     {
@@ -30,8 +42,28 @@ internal sealed record CachePlan(
             names.Add(field.LocalName);
         }
 
+        foreach (var tape in Tapes)
+        {
+            names.Add(tape.LocalName);
+        }
+
         return names;
     }
 }
 
 internal sealed record ShapeLocal(string ValueName, string LocalName);
+
+/// <summary>What a tape records: a variable's values, a loop's trip counts, or the arms a branch took.</summary>
+internal enum TapeKind
+{
+    Value,
+    TripCount,
+    Branch,
+}
+
+/// <summary>
+/// A tape of the cache: the record property <paramref name="PropertyName"/> of type <c>Tape&lt;ElementType&gt;</c>, the
+/// local <paramref name="LocalName"/> that the forward fills and the backward reads back. <paramref name="Key"/> is the
+/// variable's name, or the loop's or the branch's number.
+/// </summary>
+internal sealed record TapeField(TapeKind Kind, string Key, string ElementType, string PropertyName, string LocalName);

@@ -20,6 +20,11 @@ internal static class CachePlanner
 
     public static CachePlan Plan(BackwardProgram program)
     {
+        if (program.HasFlow)
+        {
+            return PlanFlow(program);
+        }
+
         var method = program.Method;
         var values = new HashSet<string>();
         var shapes = new HashSet<string>();
@@ -56,6 +61,63 @@ internal static class CachePlanner
         }
 
         return new CachePlan(program, fields.ToEquatableArray(), cachedValues.ToEquatableArray(), shapeLocals.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The cache of a backward with loops and branches: the values it reads as they are at the end of the forward
+    /// (<see cref="BackwardProgram.ReadAtStart"/>: the method's own locals and parameters; a loop's locals are on the tape),
+    /// then the tapes. Shapes are read off the values, which the backward rewinds with the tape.
+    /// </summary>
+    private static CachePlan PlanFlow(BackwardProgram program)
+    {
+        var method = program.Method;
+        // A value the backward restores is its local, declared from the cache.
+        var values = new HashSet<string>(program.ReadAtStart.Concat(program.Tapes.Restored.Select(r => r.Value.Name)));
+        if (program.DoutShape is { } doutShape)
+        {
+            var shapes = new HashSet<string>();
+            CollectReads(doutShape, values, shapes);
+            values.UnionWith(shapes);
+        }
+
+        var taken = new HashSet<string>(program.NamesInUse());
+        var properties = new HashSet<string> { GeneratedNames.Cache(method.Name), "TapeBytes" };
+        var fields = new List<CacheField>();
+        var cachedValues = new List<string>();
+        var declared = method.Parameters.Select(p => (p.Name, p.TypeName)).Concat(method.Locals.Where(l => l.Depth == 0).Select(l => (l.Name, l.TypeName)));
+        foreach (var (name, typeName) in declared)
+        {
+            if (values.Contains(name))
+            {
+                cachedValues.Add(name);
+                fields.Add(new CacheField(Property(name, properties), name, typeName, Identifiers.Escape(name)));
+            }
+        }
+
+        var tapes = new List<TapeField>();
+        var recorded = program.Tapes;
+        foreach (var value in recorded.Restored.Select(r => r.Value).Concat(recorded.Scopes.SelectMany(s => s.Values)).Distinct())
+        {
+            var local = Identifiers.Fresh(value.Name + "Tape", taken);
+            tapes.Add(new TapeField(TapeKind.Value, value.Name, value.TypeName, Property(local, properties), local));
+        }
+
+        foreach (var loop in recorded.TripCounts)
+        {
+            var local = Identifiers.Fresh("loop" + loop + "Trips", taken);
+            tapes.Add(new TapeField(TapeKind.TripCount, loop.ToString(System.Globalization.CultureInfo.InvariantCulture), "int", Property(local, properties), local));
+        }
+
+        foreach (var branch in recorded.Branches)
+        {
+            var local = Identifiers.Fresh("branch" + branch + "Arms", taken);
+            tapes.Add(new TapeField(TapeKind.Branch, branch.ToString(System.Globalization.CultureInfo.InvariantCulture), "bool", Property(local, properties), local));
+        }
+
+        return new CachePlan(program, fields.ToEquatableArray(), cachedValues.ToEquatableArray(), EquatableArray<ShapeLocal>.Empty)
+        {
+            Tapes = tapes.ToEquatableArray(),
+        };
     }
 
     private static void CollectReads(Adj expression, HashSet<string> values, HashSet<string> shapes) => new ReadCollector(values, shapes).Visit(expression);

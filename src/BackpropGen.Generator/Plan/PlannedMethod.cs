@@ -15,6 +15,11 @@ internal sealed record PlannedMethod(CachePlan Steps, CachePlan? Lean, Equatable
 {
     public static PlannedMethod Of(BackwardProgram program)
     {
+        if (program.HasFlow)
+        {
+            return new PlannedMethod(CachePlanner.Plan(program), null, EquatableArray<string>.Empty);
+        }
+
         var full = Plan.FullSizeValues.Of(program.Method);
         var lean = Recomputation.Rewrite(program, full) is { } rewritten ? CachePlanner.Plan(rewritten) : null;
 

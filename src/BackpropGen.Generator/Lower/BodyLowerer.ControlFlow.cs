@@ -1,0 +1,276 @@
+using System.Collections.Generic;
+using System.Linq;
+using BackpropGen.Generator.Common;
+using BackpropGen.Generator.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace BackpropGen.Generator.Lower;
+
+/// <summary>
+/// Loops and branches (SPEC §6): each becomes a node of the forward tree whose body is lowered as a block of its own. A
+/// local declared outside a loop or a branch and assigned inside it is written over in place (<c>h = …</c>), not
+/// versioned: the backward restores what it needs of the old value from the tape.
+/// </summary>
+internal sealed partial class BodyLowerer
+{
+    /// <summary>How deeply the statement being lowered is nested in loops and branches: 0 in the method's own body.</summary>
+    private int _depth;
+
+    /// <summary>The depth at which each local (or version of one) was declared; a parameter is at depth 0.</summary>
+    private readonly Dictionary<string, int> _depths = new();
+
+    private int _loopCount;
+
+    /// <summary>How many statements of code without a gradient write over a value (<see cref="ForwardCode.Write"/>).</summary>
+    private int _writeCount;
+    private int _branchCount;
+
+    /// <summary>The checks of a statement that holds no other statement; a loop's or a branch's are made of its parts.</summary>
+    private void CheckSimpleStatement(StatementSyntax statement)
+    {
+        if (statement is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ReturnStatementSyntax)
+        {
+            CheckStatement(statement);
+        }
+    }
+
+    /// <summary>Whether a write of <paramref name="name"/> here is over a value declared outside the current loop or branch.</summary>
+    private bool IsOverwrite(string name) => _depth > 0 && (_depths.TryGetValue(name, out var depth) ? depth : 0) < _depth;
+
+    /// <summary>Lowers a nested statement, or each statement of a nested block, into a block of its own.</summary>
+    private ForwardBlock LowerBlock(StatementSyntax statement)
+    {
+        var outer = _body;
+        _body = new List<ForwardNode>();
+        _depth++;
+        var statements = statement is BlockSyntax block ? (IEnumerable<StatementSyntax>)block.Statements : new[] { statement };
+        foreach (var nested in statements)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            CheckSimpleStatement(nested);
+            LowerStatement(nested);
+        }
+
+        _depth--;
+        var lowered = new ForwardBlock(_body.ToEquatableArray());
+        _body = outer;
+        return lowered;
+    }
+
+    private void LowerBranch(IfStatementSyntax branch)
+    {
+        CheckStatement(branch.Condition, cuts: false);
+        var number = ++_branchCount;
+        var condition = TextWithHoisted(branch.Condition);
+        var reads = ReadsOf(branch.Condition);
+        var then = LowerBlock(branch.Statement);
+        var otherwise = branch.Else is { } alternative ? LowerBlock(alternative.Statement) : null;
+        _body.Add(new ForwardBranch(number, condition, reads, then, otherwise));
+    }
+
+    private void LowerLoop(StatementSyntax loop)
+    {
+        MarkLoopCarried(loop);
+        var number = ++_loopCount;
+
+        // The header's locals (a for loop's counter) are one level out from the body's, so that the body's writes of
+        // them are writes over a value, as the counter's increment is.
+        _depth++;
+        ForwardLoop? lowered = null;
+        switch (loop)
+        {
+            case ForStatementSyntax @for:
+                lowered = LowerFor(number, @for);
+                break;
+            case WhileStatementSyntax @while:
+                CheckStatement(@while.Condition, cuts: false);
+                lowered = new ForwardLoop(number, LoopForm.While, $"while ({TextWithHoisted(@while.Condition)})", string.Empty,
+                    EquatableArray<string>.Empty, null, LowerBlock(@while.Statement));
+                break;
+            case DoStatementSyntax @do:
+                CheckStatement(@do.Condition, cuts: false);
+                var body = LowerBlock(@do.Statement);
+                lowered = new ForwardLoop(number, LoopForm.Do, "do", $"while ({TextWithHoisted(@do.Condition)});",
+                    EquatableArray<string>.Empty, null, body);
+                break;
+        }
+
+        _depth--;
+        if (lowered is not null)
+        {
+            _body.Add(lowered);
+        }
+    }
+
+    private ForwardLoop? LowerFor(int number, ForStatementSyntax loop)
+    {
+        if (loop.Initializers.Count > 0 || (loop.Declaration is null && loop.Condition is not null))
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, loop.Initializers.Count > 0 ? loop.Initializers[0] : loop, "for loop that assigns a counter declared before it",
+                "declare the loop's counter in its header (for (int i = 0; i < n; i++))");
+            return null;
+        }
+
+        if (loop.Condition is null)
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, loop.ForKeyword.GetLocation(), "for loop without a condition",
+                "give the loop the condition that ends it (for (int i = 0; i < n; i++))");
+            return null;
+        }
+
+        var declared = new List<string>();
+        var declaration = string.Empty;
+        if (loop.Declaration is { } header)
+        {
+            CheckStatement(header);
+            foreach (var variable in header.Variables)
+            {
+                declared.Add(variable.Identifier.ValueText);
+                _depths[variable.Identifier.ValueText] = _depth;
+                if (_model.GetDeclaredSymbol(variable, _cancellationToken) is ILocalSymbol local)
+                {
+                    _locals.Add(new LocalModel(local.Name, TypeName(local.Type), ValueKinds.Of(local.Type), _depth));
+                    if (ValueKinds.Of(local.Type) != ValueKind.Other && _varied.Contains(local))
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedStatement, variable, "for loop whose counter is differentiable",
+                            "count with an int (for (int i = 0; i < n; i++)) and compute the differentiable value in the body");
+                    }
+                }
+            }
+
+            declaration = TextWithHoisted(header);
+        }
+
+        foreach (var incrementor in loop.Incrementors)
+        {
+            if (WrittenNames(incrementor).Any(name => !declared.Contains(name)))
+            {
+                Report(DiagnosticDescriptors.UnsupportedStatement, incrementor, "for loop whose increment changes a value declared outside it",
+                    "change that value in the loop's body, where the backward sees the change");
+                return null;
+            }
+        }
+
+        CheckStatement(loop.Condition, cuts: false);
+        var counted = CountedLoopOf(loop, declared);
+        var headerText = $"for ({declaration}; {TextWithHoisted(loop.Condition)}; {string.Join(", ", loop.Incrementors.Select(i => TextWithHoisted(i)))})";
+        var body = LowerBlock(loop.Statement);
+        return new ForwardLoop(number, LoopForm.For, headerText, string.Empty, declared.ToEquatableArray(), counted, body);
+    }
+
+    /// <summary>
+    /// The loop as a count from a start to a bound (<c>for (int i = a; i &lt; b; i++)</c>, <c>i &lt;= b</c>, <c>++i</c>,
+    /// <c>i += 1</c>) when its body writes neither the counter nor anything the start and the bound read; else null, and
+    /// the loop records its trip count.
+    /// </summary>
+    private CountedLoop? CountedLoopOf(ForStatementSyntax loop, List<string> declared)
+    {
+        if (loop.Declaration is not { Variables: { Count: 1 } variables } declaration
+            || variables[0].Initializer is not { Value: var start }
+            || loop.Condition is not BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LessThanExpression or (int)SyntaxKind.LessThanOrEqualExpression } condition
+            || condition.Left is not IdentifierNameSyntax { Identifier.ValueText: var counter }
+            || counter != declared[0]
+            || loop.Incrementors.Count != 1
+            || !IsIncrementByOne(loop.Incrementors[0], counter))
+        {
+            return null;
+        }
+
+        var reads = ReadsOf(start).Concat(ReadsOf(condition.Right)).Distinct().ToList();
+        var written = WrittenNames(loop.Statement);
+        if (written.Contains(counter) || reads.Any(written.Contains))
+        {
+            return null;
+        }
+
+        return new CountedLoop(
+            counter,
+            TextWithHoisted(declaration.Type),
+            TextWithHoisted(start),
+            TextWithHoisted(condition.Right),
+            condition.IsKind(SyntaxKind.LessThanOrEqualExpression),
+            reads.ToEquatableArray());
+    }
+
+    private static bool IsIncrementByOne(ExpressionSyntax incrementor, string counter) => incrementor switch
+    {
+        PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression, Operand: IdentifierNameSyntax name } => name.Identifier.ValueText == counter,
+        PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression, Operand: IdentifierNameSyntax name } => name.Identifier.ValueText == counter,
+        AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.AddAssignmentExpression, Left: IdentifierNameSyntax name, Right: LiteralExpressionSyntax { Token.ValueText: "1" } } =>
+            name.Identifier.ValueText == counter,
+        _ => false,
+    };
+
+    /// <summary>The names of the locals and parameters a piece of code assigns, by any assignment or increment in it.</summary>
+    private static HashSet<string> WrittenNames(SyntaxNode node)
+    {
+        var names = new HashSet<string>();
+        foreach (var descendant in node.DescendantNodesAndSelf())
+        {
+            var target = descendant switch
+            {
+                AssignmentExpressionSyntax assignment => assignment.Left,
+                PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix => prefix.Operand,
+                PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix => postfix.Operand,
+                _ => null,
+            };
+            if (target is IdentifierNameSyntax identifier)
+            {
+                names.Add(identifier.Identifier.ValueText);
+            }
+            else if (target is TupleExpressionSyntax tuple)
+            {
+                names.UnionWith(tuple.Arguments.Select(a => a.Expression).OfType<IdentifierNameSyntax>().Select(i => i.Identifier.ValueText));
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>
+    /// Marks what a loop makes varied before its body is lowered: a value that a later iteration reads may become varied
+    /// only further down the body (<c>y = s * 2; s = s + x;</c>), so the marking repeats until nothing more changes.
+    /// </summary>
+    private void MarkLoopCarried(StatementSyntax loop)
+    {
+        bool changed;
+        do
+        {
+            changed = false;
+            foreach (var node in loop.DescendantNodes())
+            {
+                ISymbol? symbol = null;
+                ExpressionSyntax? value = null;
+                if (node is VariableDeclaratorSyntax { Initializer.Value: var initial } declarator)
+                {
+                    symbol = _model.GetDeclaredSymbol(declarator, _cancellationToken);
+                    value = initial;
+                }
+                else if (node is AssignmentExpressionSyntax { Left: IdentifierNameSyntax target } assignment)
+                {
+                    symbol = SymbolOf(target);
+                    value = assignment.Right;
+                }
+
+                if (symbol is ILocalSymbol { IsConst: false } or IParameterSymbol
+                    && !_varied.Contains(symbol)
+                    && ValueKinds.Of(symbol is ILocalSymbol local ? local.Type : ((IParameterSymbol)symbol).Type) != ValueKind.Other
+                    && value is not null
+                    && IsVaried(value))
+                {
+                    MarkVaried(symbol);
+                    changed = true;
+                }
+            }
+
+            if (changed)
+            {
+                // What was worked out before the marking may now be varied.
+                _variedMemo.Clear();
+            }
+        }
+        while (changed);
+    }
+}

@@ -1,0 +1,178 @@
+using System;
+using BackpropGen;
+using static BackpropGen.Tensor;
+
+namespace BackpropGen.Tests.EndToEnd;
+
+/// <summary>Bodies with loops and branches, written as numeric C# is: each is gradient-checked.</summary>
+public static partial class LoopLayers
+{
+    /// <summary>An RNN's cell, called once per time step.</summary>
+    [Differentiable]
+    public static Tensor Cell(Tensor h, Tensor x, Tensor wh, Tensor wx) => Tanh(Dot(h, wh) + Dot(x, wx));
+
+    /// <summary>An RNN over time: the state is carried from one iteration to the next, the loss summed over the steps.</summary>
+    [Differentiable]
+    public static double Rnn(Tensor h, Tensor wh, Tensor wx, Tensor[] xs)
+    {
+        double loss = 0.0;
+        for (int t = 0; t < xs.Length; t++)
+        {
+            h = Cell(h, xs[t], wh, wx);
+            var y = Sigmoid(h);
+            loss += Mean(y * y);
+        }
+
+        return loss;
+    }
+
+    /// <summary>A European call priced by Monte Carlo: paths × time steps of a log-normal walk, then the discounted mean payoff.</summary>
+    [Differentiable]
+    public static double EuropeanCall(double s0, double vol, [NoGrad] double rate, [NoGrad] double strike, double[] z, int paths, int steps)
+    {
+        double dt = 1.0 / steps;
+        double drift = (rate - 0.5 * vol * vol) * dt;
+        double diffusion = vol * Math.Sqrt(dt);
+        double payoff = 0.0;
+        for (int p = 0; p < paths; p++)
+        {
+            double logS = Math.Log(s0);
+            for (int k = 0; k < steps; k++)
+            {
+                logS = logS + drift + diffusion * z[p * steps + k];
+            }
+
+            payoff += Math.Max(Math.Exp(logS) - strike, 0.0);
+        }
+
+        double price = Math.Exp(-rate) * payoff / paths;
+        return price;
+    }
+
+    /// <summary>Classic fourth-order Runge–Kutta on dy/dt = -k y + sin(y), n steps over [0, 1].</summary>
+    [Differentiable]
+    public static double Rk4(double y, double k, int n)
+    {
+        double h = 1.0 / n;
+        for (int i = 0; i < n; i++)
+        {
+            double k1 = -k * y + Math.Sin(y);
+            double y2 = y + 0.5 * h * k1;
+            double k2 = -k * y2 + Math.Sin(y2);
+            double y3 = y + 0.5 * h * k2;
+            double k3 = -k * y3 + Math.Sin(y3);
+            double y4 = y + h * k3;
+            double k4 = -k * y4 + Math.Sin(y4);
+            y += h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+        }
+
+        return y;
+    }
+
+    /// <summary>Newton's method for the square root, stopped by a tolerance: a while loop whose trip count the forward records.</summary>
+    [Differentiable]
+    public static double NewtonSqrt(double a)
+    {
+        double r = a;
+        double f = r * r - a;
+        while (Math.Abs(f) > 1e-12)
+        {
+            r = r - f / (2.0 * r);
+            f = r * r - a;
+        }
+
+        return r;
+    }
+
+    /// <summary>Branches: one on a value no arm writes (evaluated again in the backward), one on a value its arm writes (recorded).</summary>
+    [Differentiable]
+    public static double Branches(Tensor x, double a)
+    {
+        var s = Sum(x);
+        double y = a * s;
+        if (s > 0)
+        {
+            y = y * y;
+        }
+        else
+        {
+            y = Math.Sin(y) + a;
+        }
+
+        if (y > 1.5)
+        {
+            y = y / 2;
+        }
+
+        return y;
+    }
+
+    /// <summary>Nested loops over a tensor state, with a local of the outer body and a sum in the inner one.</summary>
+    [Differentiable]
+    public static double Nested(Tensor x, Tensor w, int outer, int inner)
+    {
+        var h = x * 0.5;
+        double loss = 0.0;
+        for (int i = 0; i < outer; i++)
+        {
+            var g = Tanh(h);
+            for (int j = 0; j < inner; j++)
+            {
+                g = Sigmoid(Dot(g, w));
+                loss += Mean(g * x);
+            }
+
+            h = h + g;
+        }
+
+        loss += Sum(h);
+        return loss;
+    }
+
+    /// <summary>
+    /// A loop that counts by two and a do loop (both record their trip counts), a branch inside a loop, and code without a
+    /// gradient in the body: a time that changes every iteration, and a local replayed in the backward.
+    /// </summary>
+    [Differentiable]
+    public static double Stepped(Tensor x, double a, int n)
+    {
+        double t = 0.0;
+        double acc = 0.0;
+        for (int i = 0; i < n; i += 2)
+        {
+            double scale = 1.0 + i;
+            t += 0.25;
+            if (i % 4 == 0)
+            {
+                acc += a * t * Mean(x) / scale;
+            }
+            else
+            {
+                acc = acc * Math.Cos(a * t);
+            }
+        }
+
+        int rounds = 0;
+        do
+        {
+            acc = acc * a + Sum(x * x) * 0.01;
+            rounds++;
+        }
+        while (rounds < 3);
+
+        return acc;
+    }
+
+    /// <summary>A loop that may run no iteration: then the gradient passes straight through it.</summary>
+    [Differentiable]
+    public static Tensor MaybeNoIterations(Tensor x, Tensor w, int n)
+    {
+        var h = x;
+        for (int i = 0; i < n; i++)
+        {
+            h = h * w + x;
+        }
+
+        return h * 2.0;
+    }
+}

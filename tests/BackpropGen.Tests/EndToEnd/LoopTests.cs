@@ -1,0 +1,143 @@
+using System;
+using BackpropGen;
+using Xunit;
+
+namespace BackpropGen.Tests.EndToEnd;
+
+public class LoopTests
+{
+    private const double Bar = 1e-7;
+    private static readonly Tensor X = Tensor.RandomNormal(21, 3, 4);
+    private static readonly Tensor W = Tensor.RandomNormal(22, 4, 4) * 0.5;
+
+    private static double Central(Func<double, double> f, double at)
+    {
+        const double h = 1e-5;
+        return (f(at + h) - f(at - h)) / (2 * h);
+    }
+
+    private static double Relative(double a, double b) => Math.Abs(a - b) / Math.Max(1e-12, Math.Abs(a) + Math.Abs(b));
+
+    [Fact]
+    public void An_rnn_over_time_with_its_cell_called_in_the_loop_matches_central_differences()
+    {
+        var h0 = Tensor.RandomNormal(1, 2, 5);
+        var wh = Tensor.RandomNormal(2, 5, 5) * 0.3;
+        var wx = Tensor.RandomNormal(3, 3, 5) * 0.3;
+        var xs = new Tensor[6];
+        for (var i = 0; i < xs.Length; i++)
+        {
+            xs[i] = Tensor.RandomNormal(10 + i, 2, 3);
+        }
+
+        var (loss, cache) = LoopLayers.RnnForward(h0, wh, wx, xs);
+        Assert.Equal(LoopLayers.Rnn(h0, wh, wx, xs), loss);
+        var (dh0, dwh, dwx) = LoopLayers.RnnBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.Rnn(v, wh, wx, xs), h0), dh0) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.Rnn(h0, v, wx, xs), wh), dwh) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.Rnn(h0, wh, v, xs), wx), dwx) < Bar);
+    }
+
+    [Fact]
+    public void A_cache_with_a_tape_can_be_backpropagated_twice()
+    {
+        var xs = new[] { Tensor.RandomNormal(4, 2, 3), Tensor.RandomNormal(5, 2, 3) };
+        var (_, cache) = LoopLayers.RnnForward(Tensor.RandomNormal(6, 2, 5), Tensor.RandomNormal(7, 5, 5), Tensor.RandomNormal(8, 3, 5), xs);
+        var first = LoopLayers.RnnBackward(1.0, cache);
+        var second = LoopLayers.RnnBackward(1.0, cache);
+        Assert.Equal(first.dh.ToArray(), second.dh.ToArray());
+        Assert.Equal(first.dwh.ToArray(), second.dwh.ToArray());
+    }
+
+    [Fact]
+    public void A_monte_carlo_call_gets_its_delta_and_vega_and_records_one_value_per_path()
+    {
+        const int paths = 64, steps = 20;
+        var random = new Random(5);
+        var z = new double[paths * steps];
+        for (var i = 0; i < z.Length; i++)
+        {
+            z[i] = (random.NextDouble() * 2) - 1;
+        }
+
+        var (_, cache) = LoopLayers.EuropeanCallForward(100, 0.2, 0.01, 100, z, paths, steps);
+        var (delta, vega) = LoopLayers.EuropeanCallBackward(1.0, cache);
+        Assert.True(Relative(delta, Central(s => LoopLayers.EuropeanCall(s, 0.2, 0.01, 100, z, paths, steps), 100)) < Bar);
+        Assert.True(Relative(vega, Central(v => LoopLayers.EuropeanCall(100, v, 0.01, 100, z, paths, steps), 0.2)) < Bar);
+
+        // The walk's update is linear in logS: nothing of the inner loop is recorded, only each path's final logS.
+        Assert.Equal(8L * paths, cache.TapeBytes);
+    }
+
+    [Fact]
+    public void Rk4_over_many_steps_matches_central_differences()
+    {
+        var (_, cache) = LoopLayers.Rk4Forward(0.5, 1.3, 200);
+        var (dy, dk) = LoopLayers.Rk4Backward(1.0, cache);
+        Assert.True(Relative(dy, Central(y => LoopLayers.Rk4(y, 1.3, 200), 0.5)) < Bar);
+        Assert.True(Relative(dk, Central(k => LoopLayers.Rk4(0.5, k, 200), 1.3)) < Bar);
+    }
+
+    [Theory]
+    [InlineData(2.0)]
+    [InlineData(0.3)]
+    [InlineData(50.0)]
+    public void Newtons_method_stopped_by_a_tolerance_gets_the_derivative_of_the_square_root(double a)
+    {
+        var (root, cache) = LoopLayers.NewtonSqrtForward(a);
+        Assert.Equal(Math.Sqrt(a), root, 12);
+        var da = LoopLayers.NewtonSqrtBackward(1.0, cache);
+        Assert.True(Relative(da, 0.5 / Math.Sqrt(a)) < 1e-9);
+    }
+
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(-0.3)]
+    [InlineData(2.0)]
+    public void Each_arm_of_a_branch_gets_its_own_derivative(double a)
+    {
+        var (_, cache) = LoopLayers.BranchesForward(X, a);
+        var (dx, da) = LoopLayers.BranchesBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.Branches(v, a), X), dx) < Bar);
+        Assert.True(Relative(da, Central(v => LoopLayers.Branches(X, v), a)) < Bar);
+    }
+
+    [Fact]
+    public void Nested_loops_with_a_local_of_the_outer_body_match_central_differences()
+    {
+        var (_, cache) = LoopLayers.NestedForward(X, W, 3, 2);
+        var (dx, dw) = LoopLayers.NestedBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.Nested(v, W, 3, 2), X), dx) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.Nested(X, v, 3, 2), W), dw) < Bar);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void Loops_that_record_their_trip_counts_and_a_branch_inside_a_loop_match_central_differences(int n)
+    {
+        const double a = 0.8;
+        var (_, cache) = LoopLayers.SteppedForward(X, a, n);
+        var (dx, da) = LoopLayers.SteppedBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.Stepped(v, a, n), X), dx) < Bar);
+        Assert.True(Relative(da, Central(v => LoopLayers.Stepped(X, v, n), a)) < Bar);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void A_loop_that_runs_no_iteration_passes_the_gradient_straight_through(int n)
+    {
+        var dout = Tensor.RandomNormal(23, 3, 4);
+        var w = Tensor.RandomNormal(24, 4) * 0.5;
+        var (_, cache) = LoopLayers.MaybeNoIterationsForward(X, w, n);
+        var (dx, dw) = LoopLayers.MaybeNoIterationsBackward(dout, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.MaybeNoIterations(v, w, n), X, dout), dx) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.MaybeNoIterations(X, v, n), w, dout), dw) < Bar);
+        if (n == 0)
+        {
+            Assert.Equal((dout * 2.0).ToArray(), dx.ToArray());
+        }
+    }
+}
