@@ -47,15 +47,87 @@ public class RandomProgramTests
         CheckPrograms(Enumerable.Range(firstSeed, ProgramsPerCompilation).Select(RandomProgramBuilder.Build).ToList(), minimumFused: 30);
 
     /// <summary>
+    /// 300 programs with loops and branches (<see cref="RandomProgramBuilder.BuildWithControlFlow"/>), their seeds apart from
+    /// the straight-line ones', checked the same way.
+    /// </summary>
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData(100_100)]
+    [InlineData(100_200)]
+    public void Generated_backward_of_random_programs_with_loops_and_branches_matches_central_differences(int firstSeed) =>
+        CheckPrograms(Enumerable.Range(firstSeed, ProgramsPerCompilation).Select(RandomProgramBuilder.BuildWithControlFlow).ToList(), minimumFused: 0, loops: true);
+
+    /// <summary>
+    /// The check is one that a tape read back in the wrong order fails: with every tape of the generated backwards read
+    /// first record first, many programs with loops get wrong gradients (and none gets a right one by chance alone).
+    /// </summary>
+    [Fact]
+    public void Random_programs_with_loops_fail_when_their_tapes_are_read_in_the_wrong_order()
+    {
+        var programs = Enumerable.Range(100_000, ProgramsPerCompilation).Select(RandomProgramBuilder.BuildWithControlFlow).ToList();
+        var type = CompileAndLoad(SourceOf(programs), programs, ReadTapesFirstRecordFirst);
+        var failed = programs.Count(program =>
+        {
+            try
+            {
+                return !(Check(type, program).Error < Bar);
+            }
+            catch (TargetInvocationException)
+            {
+                return true;
+            }
+        });
+        Assert.True(failed >= ProgramsPerCompilation / 10, $"only {failed} of {programs.Count} programs fail with their tapes read in the wrong order");
+    }
+
+    /// <summary>Rewrites every generated backward to read its tapes from the first record on, through a reader the test adds.</summary>
+    private static Compilation ReadTapesFirstRecordFirst(Compilation compilation)
+    {
+        var generated = compilation.SyntaxTrees.Where(t => t.FilePath.Contains("DifferentiableGenerator", StringComparison.Ordinal)).ToList();
+        foreach (var tree in generated)
+        {
+            var text = tree.GetText().ToString().Replace(".Rewind();", ".Rewind().FirstRecordFirst();", StringComparison.Ordinal);
+            compilation = compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text)));
+        }
+
+        return compilation.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("""
+            public static class WrongOrder
+            {
+                public static Reader<T> FirstRecordFirst<T>(this BackpropGen.TapeReader<T> reader) => new(reader);
+
+                public sealed class Reader<T>
+                {
+                    private readonly System.Collections.Generic.Queue<T> _records = new();
+
+                    public Reader(BackpropGen.TapeReader<T> reader)
+                    {
+                        var records = new System.Collections.Generic.List<T>();
+                        while (reader.Remaining > 0)
+                        {
+                            records.Add(reader.Pop());
+                        }
+
+                        records.Reverse();
+                        records.ForEach(_records.Enqueue);
+                    }
+
+                    public T Pop() => _records.Dequeue();
+                }
+            }
+            """, (Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)generated[0].Options));
+    }
+
+    private static string SourceOf(List<RandomProgram> programs) =>
+        "using BackpropGen;\nusing static BackpropGen.Tensor;\n\npublic static partial class RandomPrograms\n{\n"
+        + string.Join("\n", programs.Select(p => p.Source)) + "}\n";
+
+    /// <summary>
     /// Checks each program's backward against central differences and, where it has a fused one, the fused against the
     /// step-by-step; at least <paramref name="minimumFused"/> must have run a fused backward.
     /// </summary>
-    internal static void CheckPrograms(List<RandomProgram> programs, int minimumFused)
+    internal static void CheckPrograms(List<RandomProgram> programs, int minimumFused, bool loops = false)
     {
-        var source = "using BackpropGen;\nusing static BackpropGen.Tensor;\n\npublic static partial class RandomPrograms\n{\n"
-            + string.Join("\n", programs.Select(p => p.Source)) + "}\n";
-
-        var type = CompileAndLoad(source, programs);
+        var type = CompileAndLoad(SourceOf(programs), programs);
         var failures = new List<string>();
         var fusedRuns = 0;
         foreach (var program in programs)
@@ -92,6 +164,41 @@ public class RandomProgramTests
         // And reassignment: a program that assigns an earlier value again (y = …, y += …) has a version of it.
         var reassigning = programs.Count(p => System.Text.RegularExpressions.Regex.IsMatch(p.Source, @"^\s+\w+ [-+*]?= ", System.Text.RegularExpressions.RegexOptions.Multiline));
         Assert.True(reassigning >= programs.Count / 5, $"only {reassigning} of {programs.Count} programs reassign a value");
+        if (loops)
+        {
+            // And control flow: loops that carry a value from one iteration to the next, and branches.
+            var carrying = programs.Count(p => WritesOverInALoop(p.Source));
+            var branching = programs.Count(p => p.Source.Contains("if (", StringComparison.Ordinal));
+            Assert.True(carrying >= programs.Count / 5, $"only {carrying} of {programs.Count} programs carry a value through a loop");
+            Assert.True(branching >= programs.Count / 5, $"only {branching} of {programs.Count} programs branch");
+        }
+    }
+
+    /// <summary>Whether a line inside a loop assigns a value declared before it (<c>v2 += …</c>, <c>x = …</c>).</summary>
+    private static bool WritesOverInALoop(string source)
+    {
+        var loopIndent = int.MaxValue;
+        foreach (var line in source.Split('\n'))
+        {
+            var indent = line.Length - line.TrimStart().Length;
+            var text = line.TrimStart();
+            if (indent <= loopIndent && loopIndent != int.MaxValue && text != "{" && text != "}")
+            {
+                loopIndent = int.MaxValue;
+            }
+
+            if (text.StartsWith("for (", StringComparison.Ordinal) || text.StartsWith("while (", StringComparison.Ordinal))
+            {
+                loopIndent = Math.Min(loopIndent, indent);
+            }
+            else if (indent > loopIndent && !text.StartsWith("var ", StringComparison.Ordinal) && !text.StartsWith("int ", StringComparison.Ordinal)
+                && System.Text.RegularExpressions.Regex.IsMatch(text, @"^v?\w+ [-+*]?= ") && !text.Contains("++", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The arguments a program is run with (drawn from its seed) and the gradient of its result.</summary>
@@ -189,9 +296,10 @@ public class RandomProgramTests
     /// Runs the generator and emits the assembly. Emitting binds every method body, so its diagnostics are the
     /// compilation's warnings and errors: asking for them before it as well would bind the 100 programs twice.
     /// </summary>
-    private static Type CompileAndLoad(string source, IReadOnlyList<RandomProgram> programs)
+    private static Type CompileAndLoad(string source, IReadOnlyList<RandomProgram> programs, Func<Compilation, Compilation>? alter = null)
     {
-        var (result, output) = GeneratorHarness.Run(source);
+        var (result, generated) = GeneratorHarness.Run(source);
+        var output = alter is null ? generated : alter(generated);
         using var stream = new MemoryStream();
         var emitted = output.Emit(stream);
         var problems = emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Concat(result.Diagnostics).ToList();

@@ -38,12 +38,22 @@ internal sealed class RandomProgramBuilder
     private readonly int _d;
     private readonly int[] _labels;
     private readonly bool _rowwise;
+    private readonly bool _flow;
     private int _steps;
+    private int _loops;
+    private string _indent = "        ";
 
-    private RandomProgramBuilder(int seed, bool rowwise)
+    /// <summary>How deeply the statement being drawn is nested in loops and branches.</summary>
+    private int _depth;
+
+    /// <summary>The counter of the loop being drawn in, if any, which a branch inside it may test.</summary>
+    private string? _counter;
+
+    private RandomProgramBuilder(int seed, bool rowwise, bool flow = false)
     {
         _seed = seed;
         _rowwise = rowwise;
+        _flow = flow;
         _random = new Random(seed);
         _n = _random.Next(2, 5);
         _d = rowwise ? _random.Next(2, 10) : _random.Next(2, 5);
@@ -51,6 +61,13 @@ internal sealed class RandomProgramBuilder
     }
 
     public static RandomProgram Build(int seed) => new RandomProgramBuilder(seed, rowwise: false).Build();
+
+    /// <summary>
+    /// A program whose steps are drawn into loops (for, counting by one or by two, and while, to two levels) and branches
+    /// (on the row count, on a loop's counter, or on a value the arm writes over): inside them, earlier values are written
+    /// over more often, so that state is carried from one iteration to the next.
+    /// </summary>
+    public static RandomProgram BuildWithControlFlow(int seed) => new RandomProgramBuilder(seed, rowwise: false, flow: true).Build();
 
     /// <summary>
     /// A program of elementwise steps and reductions only (no Dot, Transpose, Reshape or Pick), rows up to 9 wide so
@@ -72,13 +89,13 @@ internal sealed class RandomProgramBuilder
         var stepCount = _random.Next(2, 9);
         for (var i = 0; i < stepCount; i++)
         {
-            AddStep();
+            AddStatement();
         }
 
         // The result depends on the last step and, so that no program ends in a constant, on x too.
         var last = _values[^1];
         var result = last.IsDouble ? $"{last.Name} * Sum(x)" : $"{last.Name} + Sum(x)";
-        _body.Append($"        return {result};\n");
+        _body.Append($"{_indent}return {result};\n");
 
         var signature = string.Join(", ", _parameters.Select(p => (p.IsDifferentiable ? string.Empty : "[NoGrad] ") + p.Type + " " + p.Name));
         var returnType = last.IsDouble ? "double" : "Tensor";
@@ -95,6 +112,89 @@ internal sealed class RandomProgramBuilder
     }
 
     private static readonly string[] Reassignments = { "=", "+=", "-=", "*=" };
+
+    /// <summary>A step, or in a control-flow program now and then a loop or a branch of steps.</summary>
+    private void AddStatement()
+    {
+        var kind = _flow && _depth < 2 ? _random.Next(5) : 4;
+        switch (kind)
+        {
+            case 0:
+                AddLoop();
+                break;
+            case 1:
+                AddBranch();
+                break;
+            default:
+                AddStep();
+                break;
+        }
+    }
+
+    private void AddLoop()
+    {
+        var counter = "i" + ++_loops;
+        var trips = _random.Next(0, 4);
+        var header = _random.Next(3) switch
+        {
+            0 => $"for (int {counter} = 0; {counter} < {2 * trips}; {counter} += 2)",
+            1 => $"int {counter} = 0;\n{_indent}while ({counter} < {trips})",
+            _ => $"for (int {counter} = 0; {counter} < {trips}; {counter}++)",
+        };
+        _body.Append($"{_indent}{header}\n{_indent}{{\n");
+        var outer = _counter;
+        _counter = counter;
+        AddBlock();
+        if (header.Contains("while", StringComparison.Ordinal))
+        {
+            _body.Append($"{_indent}    {counter}++;\n");
+        }
+
+        _counter = outer;
+        _body.Append($"{_indent}}}\n");
+    }
+
+    private void AddBranch()
+    {
+        // Conditions no central difference can flip: the row count, a loop's counter, or a square's sum that is never
+        // negative (on a value the arm may write over, so that the forward records the arm).
+        var value = PickWhere(v => !v.IsDouble);
+        var condition = _random.Next(3) switch
+        {
+            0 when _counter is not null => $"{_counter} % 2 == 0",
+            1 when value is not null => $"Sum(Square({value.Name})) >= 0.0",
+            _ => $"x.Shape[0] > {_random.Next(1, 5)}",
+        };
+        _body.Append($"{_indent}if ({condition})\n{_indent}{{\n");
+        AddBlock();
+        _body.Append($"{_indent}}}\n");
+        if (_random.Next(2) == 0)
+        {
+            _body.Append($"{_indent}else\n{_indent}{{\n");
+            AddBlock();
+            _body.Append($"{_indent}}}\n");
+        }
+    }
+
+    /// <summary>One to three statements one level in; the values they declare are gone at the block's end.</summary>
+    private void AddBlock()
+    {
+        var outerIndent = _indent;
+        var outerValues = _values.ToList();
+        _indent += "    ";
+        _depth++;
+        var count = _random.Next(1, 4);
+        for (var i = 0; i < count; i++)
+        {
+            AddStatement();
+        }
+
+        _depth--;
+        _indent = outerIndent;
+
+        // The block's own values are out of scope after it; the outer ones stay, in their latest order.
+        _values.RemoveAll(v => !outerValues.Contains(v));
+    }
 
     private void AddStep()
     {
@@ -116,17 +216,26 @@ internal sealed class RandomProgramBuilder
                 // Now and then the value is assigned to an earlier one of its shape instead, plainly or by a compound
                 // assignment: later steps read the new version, earlier ones the old.
                 var targets = _values.Where(v => v.Shape is null ? step.Shape is null : step.Shape is not null && v.Shape.SequenceEqual(step.Shape)).ToList();
-                if (targets.Count > 0 && _random.Next(4) == 0)
+                if (targets.Count > 0 && _random.Next(_depth > 0 ? 2 : 4) == 0)
                 {
                     var target = targets[_random.Next(targets.Count)];
-                    _body.Append($"        {target.Name} {Reassignments[_random.Next(Reassignments.Length)]} {step.Expression};\n");
+
+                    // In a loop, a plain write over a value is damped, so that state carried through iterations stays of a size central differences can follow.
+                    var operation = Reassignments[_random.Next(Reassignments.Length)];
+                    var expression = _depth > 0 && operation == "=" ? $"0.5 * {target.Name} + 0.5 * Tanh({step.Expression})" : step.Expression;
+                    if (_depth > 0 && operation == "=" && step.Shape is null)
+                    {
+                        expression = $"0.5 * {target.Name} + 0.5 * System.Math.Tanh({step.Expression})";
+                    }
+
+                    _body.Append($"{_indent}{target.Name} {operation} {expression};\n");
                     _values.Remove(target);
                     _values.Add(target);
                     return;
                 }
 
                 var name = "v" + ++_steps;
-                _body.Append($"        var {name} = {step.Expression};\n");
+                _body.Append($"{_indent}var {name} = {step.Expression};\n");
                 _values.Add(new RandomValue(name, step.Shape));
                 return;
             }

@@ -30,4 +30,23 @@ public class SnapshotTests
         var file = Assert.Single(result.Results.Single().GeneratedSources);
         Snapshot.Verify(file.SourceText.ToString(), file.HintName);
     }
+
+    /// <summary>
+    /// The loop and branch layers the end-to-end tests gradient-check (an RNN calling its cell, a Monte Carlo call, RK4,
+    /// Newton's method, branches, nested and stepped loops): each file held as reviewed text.
+    /// </summary>
+    [Fact]
+    public void Loops_and_branches_generate_reviewed_files()
+    {
+        var (result, output) = GeneratorHarness.Run(RepositoryFiles.Read("tests/BackpropGen.Tests/EndToEnd/LoopLayers.cs"));
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        var files = result.Results.Single().GeneratedSources;
+        Assert.Equal(
+            new[] { "Branches", "Cell", "EuropeanCall", "MaybeNoIterations", "Nested", "NewtonSqrt", "Rk4", "Rnn", "Stepped" },
+            files.Select(f => f.HintName.Split('.')[^3]).OrderBy(n => n, System.StringComparer.Ordinal));
+        foreach (var file in files)
+        {
+            Snapshot.Verify(file.SourceText.ToString(), file.HintName);
+        }
+    }
 }
