@@ -105,6 +105,15 @@ internal static class RuntimeFunctions
     public static readonly Function Reshape = new(Tensor, "Reshape", LaneForm.None);
     public static readonly Function Unpick = new(Tensor, "Unpick", LaneForm.None);
 
+    /// <summary><c>Unslice(g, axis, start, shape)</c>: zeros of <c>shape</c> with <c>g</c> where Slice took it from.</summary>
+    public static readonly Function Unslice = new(Tensor, "Unslice", LaneForm.None);
+
+    /// <summary><c>Untake(g, indices, axis, shape)</c>: zeros of <c>shape</c> with <c>g</c>'s slabs added at the indices.</summary>
+    public static readonly Function Untake = new(Tensor, "Untake", LaneForm.None);
+
+    /// <summary><c>Untranspose(g, axes)</c>: <c>g</c>'s axes put back by the inverse permutation.</summary>
+    public static readonly Function Untranspose = new(Tensor, "Untranspose", LaneForm.None);
+
     /// <summary>
     /// <c>Sum(x, axis, keepDims)</c>: a sum along an axis. It is <see cref="SumAll"/>'s method with three arguments,
     /// so stages that look for a sum of all elements also check that a call has one argument.
