@@ -148,7 +148,7 @@ internal sealed class ReverseSweep
         {
             for (var i = 0; i < op.Args.Count; i++)
             {
-                if (op.Op.Arguments[i] == ArgRole.Operand)
+                if (op.Op.RoleAt(i) == ArgRole.Operand)
                 {
                     AddVariables(op.Args[i], variables);
                 }
@@ -489,5 +489,7 @@ internal sealed class ReverseSweep
         public Adj Out { get; }
 
         public Adj Arg(int index) => ValueOf(_op.Args[index]);
+
+        public int ArgumentCount => _op.Args.Count;
     }
 }

@@ -111,6 +111,12 @@ internal static class RuntimeFunctions
     /// <summary><c>Untake(g, indices, axis, shape)</c>: zeros of <c>shape</c> with <c>g</c>'s slabs added at the indices.</summary>
     public static readonly Function Untake = new(Tensor, "Untake", LaneForm.None);
 
+    /// <summary><c>Slice(g, axis, start, length)</c>: a part's run of a concatenation's gradient.</summary>
+    public static readonly Function Slice = new(Tensor, "Slice", LaneForm.None);
+
+    /// <summary><c>Unstack(g, axis, index)</c>: a stacked part's slab of the gradient, the axis removed.</summary>
+    public static readonly Function Unstack = new(Tensor, "Unstack", LaneForm.None);
+
     /// <summary><c>Untranspose(g, axes)</c>: <c>g</c>'s axes put back by the inverse permutation.</summary>
     public static readonly Function Untranspose = new(Tensor, "Untranspose", LaneForm.None);
 

@@ -371,12 +371,49 @@ internal static class Operations
         Methods = new[] { new OpMethod(OpOwner.Tensor, "Take") },
     };
 
+    /// <summary>
+    /// NumPy's <c>concatenate</c> of a list of parts: each part's gradient is its run of g along the axis, which starts
+    /// where the parts before it end, their sizes read from the cached shapes.
+    /// </summary>
+    public static readonly Op Concat = new(
+        "Concat",
+        OpCategory.Layout,
+        "Concat(axis, parts): dx = Slice(g, axis, the parts' sizes before x along axis, x's size along axis) for each part x",
+        c =>
+        {
+            Adj offset = Lit("0");
+            return EachPart(c, i =>
+            {
+                var size = new InstanceCall(Shape(c.Arg(i + 1)), "Dimension", new[] { c.Arg(0) }.ToEquatableArray(), ValueKind.Double);
+                var gradient = A.Call(RuntimeFunctions.Slice, ValueKind.Tensor, c.G, c.Arg(0), offset, size);
+                offset = i == 0 ? size : A.Add(offset, size);
+                return gradient;
+            });
+        },
+        ArgRole.Axis,
+        ArgRole.Operands)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Concat") },
+    };
+
+    /// <summary>NumPy's <c>stack</c> of a list of parts along a new axis: part i's gradient is g's slab i along it.</summary>
+    public static readonly Op Stack = new(
+        "Stack",
+        OpCategory.Layout,
+        "Stack(axis, parts): dx = g at index i along axis, the axis removed, for the i-th part x",
+        c => EachPart(c, i => A.Call(RuntimeFunctions.Unstack, ValueKind.Tensor, c.G, c.Arg(0), Lit(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))),
+        ArgRole.Axis,
+        ArgRole.Operands)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Stack") },
+    };
+
     /// <summary>Every op, in the order of this file.</summary>
     public static readonly IReadOnlyList<Op> All = new[]
     {
         Add, Subtract, Multiply, Divide, Negate, SumAll, MeanAll, Sum, Mean, Max, Min, MaxAll, MinAll, Sqrt, Exp, Log, Tanh, Sigmoid, Abs, Square,
         Pow, Sin, Cos, Maximum, Minimum, Clip, Where, Relu, Dot, MatMul, Conv2D, MaxPool2D, AvgPool2D, Softmax, LogSoftmax, LogSumExp, Transpose, TransposeAxes,
-        Reshape, Slice, Pick, Take,
+        Reshape, Slice, Pick, Take, Concat, Stack,
     };
 
     private static readonly Dictionary<(OpOwner, string, int), Op> ByMethod = IndexByMethod();
@@ -462,6 +499,21 @@ internal static class Operations
         {
             Methods = new[] { new OpMethod(OpOwner.Tensor, method) },
         };
+
+    /// <summary>
+    /// The gradients of an op whose axis comes before a list of parts (Concat's, Stack's): none for the axis, and
+    /// <paramref name="gradientOf"/> part i's, asked for the parts in order.
+    /// </summary>
+    private static Adj?[] EachPart(IRuleContext c, System.Func<int, Adj> gradientOf)
+    {
+        var gradients = new Adj?[c.ArgumentCount];
+        for (var i = 1; i < gradients.Length; i++)
+        {
+            gradients[i] = gradientOf(i - 1);
+        }
+
+        return gradients;
+    }
 
     private static Adj LengthAlong(IRuleContext c) => new InstanceCall(Shape(c.Arg(0)), "Dimension", new[] { c.Arg(1) }.ToEquatableArray(), ValueKind.Double);
 }

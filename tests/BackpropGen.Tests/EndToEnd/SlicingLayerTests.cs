@@ -74,6 +74,43 @@ public class SlicingLayerTests
         AssertClose(GradCheck.Numerical(v => SlicingLayers.Heads(x, v), scale, dout), dscale);
     }
 
+    [Fact]
+    public void Concat_of_parts_of_three_sizes_one_used_twice_matches_central_differences()
+    {
+        var a = Tensor.RandomNormal(72, 4, 2);
+        var b = Tensor.RandomNormal(73, 4, 3);
+        var w = Tensor.RandomNormal(74, 7, 5);
+        var dout = Tensor.RandomNormal(75, 4, 5);
+        var (_, cache) = SlicingLayers.JoinedForward(a, b, w);
+        var (da, db, dw) = SlicingLayers.JoinedBackward(dout, cache);
+
+        AssertClose(GradCheck.Numerical(v => SlicingLayers.Joined(v, b, w), a, dout), da);
+        AssertClose(GradCheck.Numerical(v => SlicingLayers.Joined(a, v, w), b, dout), db);
+        AssertClose(GradCheck.Numerical(v => SlicingLayers.Joined(a, b, v), w, dout), dw);
+    }
+
+    [Fact]
+    public void Concat_after_a_constant_part_matches_central_differences()
+    {
+        var x = Tensor.RandomNormal(76, 3, 4);
+        var (_, cache) = SlicingLayers.PaddedForward(x);
+        var dx = SlicingLayers.PaddedBackward(1.0, cache);
+
+        AssertClose(GradCheck.Numerical(SlicingLayers.Padded, x), dx);
+    }
+
+    [Fact]
+    public void Stack_along_a_negative_axis_with_a_nograd_part_matches_central_differences()
+    {
+        var x = Tensor.RandomNormal(77, 3, 4);
+        var y = Tensor.RandomNormal(78, 3, 4);
+        var dout = Tensor.RandomNormal(79, 3, 4, 3);
+        var (_, cache) = SlicingLayers.StackedForward(x, y);
+        var dx = SlicingLayers.StackedBackward(dout, cache);
+
+        AssertClose(GradCheck.Numerical(v => SlicingLayers.Stacked(v, y), x, dout), dx);
+    }
+
     private static void AssertClose(Tensor expected, Tensor actual)
     {
         Assert.Equal(expected.Shape, actual.Shape);

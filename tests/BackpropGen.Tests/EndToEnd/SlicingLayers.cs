@@ -52,4 +52,28 @@ public static partial class SlicingLayers
         var rotated = Transpose(scaled, order);
         return Transpose(rotated, 2, 1, 0) * 3.0;
     }
+
+    /// <summary>Parts of three sizes joined along the columns, one of them used twice and one an expression.</summary>
+    [Differentiable]
+    public static Tensor Joined(Tensor a, Tensor b, Tensor w)
+    {
+        var h = Concat(1, a, Tanh(b), a);
+        return Dot(h, w);
+    }
+
+    /// <summary>A constant row of padding before x, joined along the rows: the constant part gets no gradient but shifts x's.</summary>
+    [Differentiable]
+    public static double Padded(Tensor x)
+    {
+        var padded = Concat(-2, Ones(1, x.Shape[1]), x);
+        return Sum(Exp(padded) * padded);
+    }
+
+    /// <summary>Parts stacked along a new last axis, one of them [NoGrad] and one an expression of another.</summary>
+    [Differentiable]
+    public static Tensor Stacked(Tensor x, [NoGrad] Tensor y)
+    {
+        var stacked = Stack(-1, x, y, x * 2.0);
+        return Tanh(stacked);
+    }
 }
