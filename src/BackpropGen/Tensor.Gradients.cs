@@ -302,6 +302,105 @@ public sealed partial class Tensor
         return new Tensor(result, shape);
     }
 
+    /// <summary>
+    /// The adjoint of <see cref="Slice"/>: zeros of <paramref name="shape"/> (the sliced tensor's) with <paramref name="g"/>
+    /// in the place the slice was taken from, <paramref name="start"/> on along <paramref name="axis"/>. Used by generated
+    /// backward passes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The axis is out of range, or <paramref name="g"/> is no slice of <paramref name="shape"/> from <paramref name="start"/>; the message names both shapes.</exception>
+    public static Tensor Unslice(Tensor g, int axis, int start, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        int normalized = shape.NormalizeAxis(axis);
+        int length = g.Rank == shape.Rank ? g.Shape[normalized] : -1;
+        if (length < 0 || g.Shape != WithDimension(shape, normalized, length))
+        {
+            throw new ArgumentException(
+                $"Unslice needs a gradient of shape {shape} but for axis {axis}, but got shape {g.Shape}.", nameof(g));
+        }
+
+        int from = SliceStart(nameof(Unslice), shape, axis, normalized, start, length);
+        var layout = AxisLayout.Of(shape, normalized);
+        var result = new double[shape.ElementCount];
+        int run = length * layout.Inner;
+        for (int o = 0; o < layout.Outer && run > 0; o++)
+        {
+            g._data.AsSpan(o * run, run).CopyTo(result.AsSpan(layout.SlabStart(o, from), run));
+        }
+
+        return new Tensor(result, shape);
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="Take"/>: zeros of <paramref name="shape"/> (the tensor taken from) with each slab of
+    /// <paramref name="g"/> added at its index along <paramref name="axis"/>, so that an index taken twice gets the sum of
+    /// both gradients (NumPy's <c>np.add.at</c>). Used by generated backward passes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The axis or an index is out of range, or <paramref name="g"/> does not have one slab per index; the message names both shapes.</exception>
+    public static Tensor Untake(Tensor g, int[] indices, int axis, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(indices);
+        int normalized = shape.NormalizeAxis(axis);
+        var taken = TakeIndices(nameof(Untake), shape, indices, axis, normalized);
+        if (g.Shape != WithDimension(shape, normalized, taken.Length))
+        {
+            throw new ArgumentException(
+                $"Untake needs a gradient of shape {WithDimension(shape, normalized, taken.Length)} for {taken.Length} indices of shape {shape}, but got shape {g.Shape}.",
+                nameof(g));
+        }
+
+        var layout = AxisLayout.Of(shape, normalized);
+        var result = new double[shape.ElementCount];
+        for (int o = 0; o < layout.Outer; o++)
+        {
+            for (int k = 0; k < taken.Length; k++)
+            {
+                var slab = result.AsSpan(layout.SlabStart(o, taken[k]), layout.Inner);
+                TensorPrimitives.Add(slab, g._data.AsSpan(((o * taken.Length) + k) * layout.Inner, layout.Inner), slab);
+            }
+        }
+
+        return new Tensor(result, shape);
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="Stack"/> for part <paramref name="index"/>: <paramref name="g"/>'s slab at
+    /// <paramref name="index"/> along <paramref name="axis"/> (an axis of <paramref name="g"/>, as Stack's), the axis
+    /// removed. Used by generated backward passes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The axis or the index is out of range; the message names the shape.</exception>
+    public static Tensor Unstack(Tensor g, int axis, int index)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        int normalized = g.Shape.NormalizeAxis(axis);
+        if ((uint)index >= (uint)g.Shape[normalized])
+        {
+            throw new ArgumentException(
+                $"Unstack index {index} is out of range for axis {axis} of shape {g.Shape}; expected 0 to {g.Shape[normalized] - 1}.", nameof(index));
+        }
+
+        return Reshape(Slice(g, normalized, index, 1), g.Shape.ReducedAlong(normalized, keepDims: false));
+    }
+
+    /// <summary>
+    /// The adjoint of <see cref="Transpose(Tensor, int[])"/>: <paramref name="g"/> with its axes put back, by the inverse
+    /// of the permutation <paramref name="axes"/>. Used by generated backward passes.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="axes"/> is not a permutation of <paramref name="g"/>'s axes; the message names it and the shape.</exception>
+    public static Tensor Untranspose(Tensor g, params int[] axes)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var permutation = Permutation(nameof(Untranspose), g.Shape, axes);
+        var inverse = new int[permutation.Length];
+        for (int i = 0; i < permutation.Length; i++)
+        {
+            inverse[permutation[i]] = i;
+        }
+
+        return Permuted(g, inverse);
+    }
+
     /// <summary>1.0 where <c>a &gt; b</c> and 0.0 elsewhere, broadcasting: a gradient mask. Used by generated backward passes.</summary>
     public static Tensor Greater(Tensor a, Tensor b) => Broadcasting.Apply<MaskOperator<GreaterThan>>(a, b, nameof(Greater));
 

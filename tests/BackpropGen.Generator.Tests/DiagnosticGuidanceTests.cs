@@ -15,7 +15,7 @@ public class DiagnosticGuidanceTests
 
     [Theory]
     [InlineData("var h = Softplus(x); return h;")]
-    [InlineData("var h = Concat(x, x) * 2.0; return h;")]
+    [InlineData("var h = Concatenate(x, x) * 2.0; return h;")]
     [InlineData("var h = Exq(x); return h;")]
     [InlineData("var h = Tensor.Softplus(x); return h;")]
     public void A_call_of_an_operation_that_does_not_exist_gets_the_compilers_error_and_none_of_ours(string body)

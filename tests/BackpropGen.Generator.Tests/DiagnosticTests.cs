@@ -118,6 +118,8 @@ public class DiagnosticTests
     [InlineData("var z = Tensor.FromArray({|BPG0009:y.ToArray()|}, 3);")]
     [InlineData("System.Func<Tensor> f = {|BPG0009:() => y|};")]
     [InlineData("var z = Sum(y); Twice({|BPG0009:ref z|});")]
+    [InlineData("var z = Concat(0, new[] {|BPG0009:{ x, y }|});")]
+    [InlineData("Tensor[] parts = {|BPG0009:{ x, y }|}; var z = Stack(0, parts);")]
     [InlineData("{|BPG0011:return x;|}")]
     public void Unsupported_code_in_the_body_is_reported_where_it_is(string statement) => AssertReported(Usings + $$"""
         public static partial class Layers

@@ -23,8 +23,9 @@ internal sealed record RandomProgram(int Seed, string MethodName, string Source,
 /// <summary>
 /// Draws straight-line programs from the whole op set of SPEC.md §3: elementwise arithmetic with broadcasting in both
 /// directions and against doubles, the unary functions, Clip and Where, reductions (Max and Min too) with and without
-/// axis and keepDims (LogSumExp too), Softmax and LogSoftmax along an axis, Dot, Transpose, Reshape, Pick, System.Math on doubles (Max and Min too), compound right-hand
-/// sides, values used twice in one expression, and reassignment of earlier values (<c>=</c>, <c>+=</c>, <c>-=</c>, <c>*=</c>).
+/// axis and keepDims (LogSumExp too), Softmax and LogSoftmax along an axis, Dot, Transpose, Reshape, Pick, Slice, Take,
+/// Concat, Stack, Transpose by axes, System.Math on doubles (Max and Min too), compound right-hand sides, values used
+/// twice in one expression, and reassignment of earlier values (<c>=</c>, <c>+=</c>, <c>-=</c>, <c>*=</c>).
 /// Arguments of Log, Sqrt, Pow and divisions are kept away from their poles so that central differences are meaningful.
 /// </summary>
 internal sealed class RandomProgramBuilder
@@ -200,7 +201,7 @@ internal sealed class RandomProgramBuilder
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var drawn = (_rowwise ? RowwiseKinds[_random.Next(RowwiseKinds.Length)] : _random.Next(10)) switch
+            var drawn = (_rowwise ? RowwiseKinds[_random.Next(RowwiseKinds.Length)] : Kinds[_random.Next(Kinds.Length)]) switch
             {
                 0 or 1 or 2 => Binary(),
                 3 or 4 => Unary(),
@@ -209,6 +210,7 @@ internal sealed class RandomProgramBuilder
                 7 => Reshaping(),
                 8 => Scalar(),
                 10 => Normalization(),
+                11 => Parts(),
                 _ => Compound(),
             };
             if (drawn is { } step)
@@ -242,7 +244,10 @@ internal sealed class RandomProgramBuilder
         }
     }
 
-    /// <summary>The kinds of step a rowwise program draws from (see <see cref="AddStep"/>): no matrix or reshaping steps.</summary>
+    /// <summary>The kinds of step a program draws from (see <see cref="AddStep"/>).</summary>
+    private static readonly int[] Kinds = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11 };
+
+    /// <summary>The kinds of step a rowwise program draws from (see <see cref="AddStep"/>): no matrix, reshaping or parts steps.</summary>
     private static readonly int[] RowwiseKinds = { 0, 1, 2, 3, 4, 5, 5, 8, 9, 10, 10 };
 
     private RandomValue Pick() => _values[_random.Next(_values.Count)];
@@ -389,6 +394,64 @@ internal sealed class RandomProgramBuilder
         };
         return ($"Reshape({a.Name}, {string.Join(", ", shape)})", shape);
     }
+
+    /// <summary>
+    /// Parts of tensors and tensors of parts: a Slice, a Take with repeated and negative indices, a Concat or Stack of
+    /// parts (a value used twice among them), a Transpose by a permutation; axes and starts now and then negative.
+    /// Stacks are of values of rank 1 and 2 only, so that no value has a rank above 3.
+    /// </summary>
+    private (string Expression, int[]? Shape)? Parts()
+    {
+        var a = PickWhere(v => !v.IsDouble && v.Shape!.All(d => d > 0));
+        if (a is null)
+        {
+            return null;
+        }
+
+        var shape = a.Shape!;
+        var axis = _random.Next(a.Rank);
+        var axisText = AxisText(axis, a.Rank);
+        var size = shape[axis];
+        switch (_random.Next(5))
+        {
+            case 0:
+                var start = _random.Next(size);
+                var length = _random.Next(1, size - start + 1);
+                var startText = (_random.Next(2) == 0 ? start - size : start).ToString(CultureInfo.InvariantCulture);
+                return ($"Slice({a.Name}, {axisText}, {startText}, {length})", With(shape, axis, length));
+            case 1:
+                var indices = Enumerable.Range(0, _random.Next(1, 5)).Select(_ => _random.Next(-size, size)).ToArray();
+                return ($"Take({a.Name}, new[] {{ {string.Join(", ", indices)} }}, {axisText})", With(shape, axis, indices.Length));
+            case 2:
+                // Parts that agree with a off the axis, a itself among them.
+                var fits = _values.Where(v => v.Rank == a.Rank && Enumerable.Range(0, a.Rank).All(i => i == axis || v.Shape![i] == shape[i])).ToList();
+                var parts = Enumerable.Range(0, _random.Next(2, 4)).Select(i => i == 0 ? a : fits[_random.Next(fits.Count)]).OrderBy(_ => _random.Next()).ToList();
+                return ($"Concat({axisText}, {string.Join(", ", parts.Select(p => p.Name))})", With(shape, axis, parts.Sum(p => p.Shape![axis])));
+            case 3 when a.Rank <= 2:
+                var same = _values.Where(v => v.Shape is not null && v.Shape.SequenceEqual(shape)).ToList();
+                var stacked = Enumerable.Range(0, _random.Next(1, 4)).Select(_ => same[_random.Next(same.Count)]).ToList();
+                var at = _random.Next(a.Rank + 1);
+                var result = shape.Take(at).Append(stacked.Count).Concat(shape.Skip(at)).ToArray();
+                return ($"Stack({AxisText(at, a.Rank + 1)}, {string.Join(", ", stacked.Select(p => p.Name))})", result);
+            default:
+                // Mostly of a 3-D value, a stack's or one stacked here: every permutation of fewer axes is its own
+                // inverse, so only three axes tell a rule that undoes the permutation from one that applies it again.
+                var moved = PickWhere(v => v.Rank == 3) is { } cube && _random.Next(4) > 0 ? cube : a;
+                if (moved.Rank == 2 && _random.Next(3) > 0)
+                {
+                    var other = PickWhere(v => v.Shape is not null && v.Shape.SequenceEqual(shape))!;
+                    moved = new RandomValue($"Stack(0, {a.Name}, {other.Name})", shape.Prepend(2).ToArray());
+                }
+
+                var order = Enumerable.Range(0, moved.Rank).OrderBy(_ => _random.Next()).ToArray();
+                return ($"Transpose({moved.Name}, {string.Join(", ", order.Select(o => AxisText(o, moved.Rank)))})", order.Select(o => moved.Shape![o]).ToArray());
+        }
+    }
+
+    /// <summary>An axis of a value of <paramref name="rank"/>, written now and then counted from the end.</summary>
+    private string AxisText(int axis, int rank) => (_random.Next(3) == 0 ? axis - rank : axis).ToString(CultureInfo.InvariantCulture);
+
+    private static int[] With(int[] shape, int axis, int size) => shape.Select((d, i) => i == axis ? size : d).ToArray();
 
     private (string Expression, int[]? Shape)? Scalar()
     {

@@ -63,7 +63,7 @@ internal abstract class ExpressionAdjoints
         {
             for (var i = 0; i < op.Args.Count; i++)
             {
-                if (op.Op.Arguments[i] == ArgRole.Operand)
+                if (op.Op.RoleAt(i) == ArgRole.Operand)
                 {
                     AddVariables(op.Args[i], variables);
                 }
@@ -299,5 +299,7 @@ internal abstract class ExpressionAdjoints
         public Adj Out { get; }
 
         public Adj Arg(int index) => ValueOf(_op.Args[index]);
+
+        public int ArgumentCount => _op.Args.Count;
     }
 }

@@ -105,6 +105,21 @@ internal static class RuntimeFunctions
     public static readonly Function Reshape = new(Tensor, "Reshape", LaneForm.None);
     public static readonly Function Unpick = new(Tensor, "Unpick", LaneForm.None);
 
+    /// <summary><c>Unslice(g, axis, start, shape)</c>: zeros of <c>shape</c> with <c>g</c> where Slice took it from.</summary>
+    public static readonly Function Unslice = new(Tensor, "Unslice", LaneForm.None);
+
+    /// <summary><c>Untake(g, indices, axis, shape)</c>: zeros of <c>shape</c> with <c>g</c>'s slabs added at the indices.</summary>
+    public static readonly Function Untake = new(Tensor, "Untake", LaneForm.None);
+
+    /// <summary><c>Slice(g, axis, start, length)</c>: a part's run of a concatenation's gradient.</summary>
+    public static readonly Function Slice = new(Tensor, "Slice", LaneForm.None);
+
+    /// <summary><c>Unstack(g, axis, index)</c>: a stacked part's slab of the gradient, the axis removed.</summary>
+    public static readonly Function Unstack = new(Tensor, "Unstack", LaneForm.None);
+
+    /// <summary><c>Untranspose(g, axes)</c>: <c>g</c>'s axes put back by the inverse permutation.</summary>
+    public static readonly Function Untranspose = new(Tensor, "Untranspose", LaneForm.None);
+
     /// <summary>
     /// <c>Sum(x, axis, keepDims)</c>: a sum along an axis. It is <see cref="SumAll"/>'s method with three arguments,
     /// so stages that look for a sum of all elements also check that a call has one argument.

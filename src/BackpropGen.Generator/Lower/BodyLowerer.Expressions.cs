@@ -85,15 +85,16 @@ internal sealed partial class BodyLowerer
             return new ConstExpr(invocation.ToString(), kind, EquatableArray<string>.Empty);
         }
 
-        var (args, _) = LowerArguments(operation, withTexts: false);
+        var (args, _) = LowerArguments(operation, withTexts: false, op);
         return new OpExpr(op, kind, args, TextWithHoisted(invocation), ReadsOf(invocation));
     }
 
     /// <summary>
     /// A call's arguments in the callee's parameter order, defaults filled in; and, <paramref name="withTexts"/>, each as
-    /// code to pass it on (else no texts).
+    /// code to pass it on (else no texts). An <see cref="ArgRole.Operands"/> list of <paramref name="op"/> gives one
+    /// argument per element.
     /// </summary>
-    private (EquatableArray<Expr> Args, IReadOnlyList<string> Texts) LowerArguments(IInvocationOperation operation, bool withTexts)
+    private (EquatableArray<Expr> Args, IReadOnlyList<string> Texts) LowerArguments(IInvocationOperation operation, bool withTexts, Op? op = null)
     {
         var call = operation.Syntax as InvocationExpressionSyntax;
         var args = new List<Expr>(operation.Arguments.Length);
@@ -108,6 +109,9 @@ internal sealed partial class BodyLowerer
                     var literal = LiteralText(parameter.ExplicitDefaultValue);
                     args.Add(new ConstExpr(literal, ValueKinds.Of(parameter.Type), EquatableArray<string>.Empty));
                     texts?.Add(literal);
+                    break;
+                case { ArgumentKind: ArgumentKind.ParamArray } when op is not null && IsOperandList(op, argument):
+                    LowerOperandList(argument, args);
                     break;
                 case { ArgumentKind: ArgumentKind.ParamArray } when argument.Value is IArrayCreationOperation { IsImplicit: true }:
                     // params given as a list (Reshape(x, 2, 3), Reshape(x, 12)): shape numbers, which have no gradient.

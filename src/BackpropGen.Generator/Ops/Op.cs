@@ -56,6 +56,12 @@ internal enum ArgRole
     /// on a parameter, so the steps that compute it need none either.
     /// </summary>
     Condition,
+
+    /// <summary>
+    /// A <c>params</c> list of operands (<c>Concat</c>'s parts), the op's last argument: lowering gives each element an
+    /// argument of its own, from this position on, and each is an <see cref="Operand"/>. Read through <see cref="Op.RoleAt"/>.
+    /// </summary>
+    Operands,
 }
 
 /// <summary>A runtime method that user code calls to apply an op: <c>Tensor.Sum</c>, <c>Math.Exp</c>.</summary>
@@ -81,6 +87,9 @@ internal interface IRuleContext
 
     /// <summary>The value of argument <paramref name="index"/>.</summary>
     Adj Arg(int index);
+
+    /// <summary>How many arguments the operation has, each element of an <see cref="ArgRole.Operands"/> list counted as one.</summary>
+    int ArgumentCount { get; }
 }
 
 /// <summary>
@@ -167,6 +176,13 @@ internal sealed class Op
 
         return -1;
     }
+
+    /// <summary>
+    /// The role of the argument at <paramref name="position"/> of an application: its parameter's, or, from the position
+    /// of an <see cref="ArgRole.Operands"/> list on, <see cref="ArgRole.Operand"/> for each of the list's elements.
+    /// </summary>
+    public ArgRole RoleAt(int position) =>
+        position >= Arguments.Count - 1 && Arguments.Count > 0 && Arguments[Arguments.Count - 1] == ArgRole.Operands ? ArgRole.Operand : Arguments[position];
 
     public override string ToString() => Name;
 }

@@ -312,10 +312,36 @@ internal static class Operations
         Methods = new[] { new OpMethod(OpOwner.Tensor, "Transpose") },
     };
 
+    /// <summary>Any permutation of the axes (NumPy's <c>transpose(x, axes)</c>): the gradient's axes are put back by the inverse one.</summary>
+    public static readonly Op TransposeAxes = new(
+        "TransposeAxes",
+        OpCategory.Layout,
+        "Transpose(x, axes): dx = Transpose(g, the inverse permutation of axes)",
+        c => new[] { A.Call(RuntimeFunctions.Untranspose, ValueKind.Tensor, c.G, c.Arg(1)), null },
+        ArgRole.Operand,
+        ArgRole.Option)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Transpose") },
+    };
+
     public static readonly Op Reshape = new(
         "Reshape", OpCategory.Layout, "Reshape(x, shape): dx = Reshape(g, x.Shape)", c => new[] { A.Call(RuntimeFunctions.Reshape, ValueKind.Tensor, c.G, Shape(c.Arg(0))), null }, ArgRole.Operand, ArgRole.Shape)
     {
         Methods = new[] { new OpMethod(OpOwner.Tensor, "Reshape") },
+    };
+
+    /// <summary>A run along an axis (PyTorch's <c>narrow</c>): its gradient is put back in the slice's place, the rest of x getting 0.</summary>
+    public static readonly Op Slice = new(
+        "Slice",
+        OpCategory.Layout,
+        "Slice(x, axis, start, length): dx = g in the slice's place, 0 elsewhere",
+        c => new[] { A.Call(RuntimeFunctions.Unslice, ValueKind.Tensor, c.G, c.Arg(1), c.Arg(2), Shape(c.Arg(0))), null, null, null },
+        ArgRole.Operand,
+        ArgRole.Axis,
+        ArgRole.Option,
+        ArgRole.Option)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Slice") },
     };
 
     public static readonly Op Pick = new(
@@ -329,11 +355,65 @@ internal static class Operations
         Methods = new[] { new OpMethod(OpOwner.Tensor, "Pick") },
     };
 
+    /// <summary>
+    /// NumPy's <c>take</c> along an axis (embedding rows, gathers): an index taken twice sends both gradients to one slab,
+    /// so its gradient is a scatter-add, not a scatter.
+    /// </summary>
+    public static readonly Op Take = new(
+        "Take",
+        OpCategory.Gather,
+        "Take(x, indices, axis): dx = g added at the indices along axis, 0 elsewhere (a repeated index gets the sum)",
+        c => new[] { A.Call(RuntimeFunctions.Untake, ValueKind.Tensor, c.G, c.Arg(1), c.Arg(2), Shape(c.Arg(0))), null, null },
+        ArgRole.Operand,
+        ArgRole.Index,
+        ArgRole.Axis)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Take") },
+    };
+
+    /// <summary>
+    /// NumPy's <c>concatenate</c> of a list of parts: each part's gradient is its run of g along the axis, which starts
+    /// where the parts before it end, their sizes read from the cached shapes.
+    /// </summary>
+    public static readonly Op Concat = new(
+        "Concat",
+        OpCategory.Layout,
+        "Concat(axis, parts): dx = Slice(g, axis, the parts' sizes before x along axis, x's size along axis) for each part x",
+        c =>
+        {
+            Adj offset = Lit("0");
+            return EachPart(c, i =>
+            {
+                var size = new InstanceCall(Shape(c.Arg(i + 1)), "Dimension", new[] { c.Arg(0) }.ToEquatableArray(), ValueKind.Double);
+                var gradient = A.Call(RuntimeFunctions.Slice, ValueKind.Tensor, c.G, c.Arg(0), offset, size);
+                offset = i == 0 ? size : A.Add(offset, size);
+                return gradient;
+            });
+        },
+        ArgRole.Axis,
+        ArgRole.Operands)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Concat") },
+    };
+
+    /// <summary>NumPy's <c>stack</c> of a list of parts along a new axis: part i's gradient is g's slab i along it.</summary>
+    public static readonly Op Stack = new(
+        "Stack",
+        OpCategory.Layout,
+        "Stack(axis, parts): dx = g at index i along axis, the axis removed, for the i-th part x",
+        c => EachPart(c, i => A.Call(RuntimeFunctions.Unstack, ValueKind.Tensor, c.G, c.Arg(0), Lit(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))),
+        ArgRole.Axis,
+        ArgRole.Operands)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "Stack") },
+    };
+
     /// <summary>Every op, in the order of this file.</summary>
     public static readonly IReadOnlyList<Op> All = new[]
     {
         Add, Subtract, Multiply, Divide, Negate, SumAll, MeanAll, Sum, Mean, Max, Min, MaxAll, MinAll, Sqrt, Exp, Log, Tanh, Sigmoid, Abs, Square,
-        Pow, Sin, Cos, Maximum, Minimum, Clip, Where, Relu, Dot, MatMul, Conv2D, MaxPool2D, AvgPool2D, Softmax, LogSoftmax, LogSumExp, Transpose, Reshape, Pick,
+        Pow, Sin, Cos, Maximum, Minimum, Clip, Where, Relu, Dot, MatMul, Conv2D, MaxPool2D, AvgPool2D, Softmax, LogSoftmax, LogSumExp, Transpose, TransposeAxes,
+        Reshape, Slice, Pick, Take, Concat, Stack,
     };
 
     private static readonly Dictionary<(OpOwner, string, int), Op> ByMethod = IndexByMethod();
@@ -419,6 +499,21 @@ internal static class Operations
         {
             Methods = new[] { new OpMethod(OpOwner.Tensor, method) },
         };
+
+    /// <summary>
+    /// The gradients of an op whose axis comes before a list of parts (Concat's, Stack's): none for the axis, and
+    /// <paramref name="gradientOf"/> part i's, asked for the parts in order.
+    /// </summary>
+    private static Adj?[] EachPart(IRuleContext c, System.Func<int, Adj> gradientOf)
+    {
+        var gradients = new Adj?[c.ArgumentCount];
+        for (var i = 1; i < gradients.Length; i++)
+        {
+            gradients[i] = gradientOf(i - 1);
+        }
+
+        return gradients;
+    }
 
     private static Adj LengthAlong(IRuleContext c) => new InstanceCall(Shape(c.Arg(0)), "Dimension", new[] { c.Arg(1) }.ToEquatableArray(), ValueKind.Double);
 }
