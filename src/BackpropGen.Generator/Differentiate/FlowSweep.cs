@@ -154,6 +154,9 @@ internal sealed class FlowSweep : ExpressionAdjoints
                 case ForwardBranch branch:
                     ReverseBranch(branch);
                     break;
+                case ForwardJump:
+                    // Its arm's reversal is empty; the branch that holds it reverses the rest of the body.
+                    break;
                 case var other:
                     throw new System.InvalidOperationException($"The forward statement {other.GetType().Name} has no backward.");
             }
@@ -324,8 +327,10 @@ internal sealed class FlowSweep : ExpressionAdjoints
                 continue;
             }
 
+            // An accumulator a write over its variable cleared takes the shape it had: the value before the write may be
+            // none (a local declared for a branch to assign), and has the same shape when there is one.
             _out.Add(accumulator.Declared
-                ? new BackwardAssign(accumulator.Name, Zero(name), Accumulates: false)
+                ? new BackwardAssign(accumulator.Name, ZeroLike(accumulator.Name, name), Accumulates: false)
                 : new BackwardStatement(accumulator.Name, Zero(name)));
             _accumulators[name] = accumulator with { Declared = true, Live = true };
         }
@@ -544,6 +549,10 @@ internal sealed class FlowSweep : ExpressionAdjoints
             _ => node,
         };
     }
+
+    private Adj ZeroLike(string accumulator, string name) => _kinds[name] == ValueKind.Tensor
+        ? A.Call(RuntimeFunctions.Zeros, ValueKind.Tensor, new ShapeOf(new GradRef(accumulator, ValueKind.Tensor)))
+        : new Literal("0.0", ValueKind.Double);
 
     private static bool Reads(BackwardNode node, Adj value) => node switch
     {

@@ -23,6 +23,9 @@ internal sealed class FlowEmitter
     private readonly HashSet<RestoredWrite> _restored;
     private readonly Dictionary<string, ScopeRecord> _scopes;
 
+    /// <summary>The loop bodies and arms the forward statement being written is in, innermost last.</summary>
+    private readonly List<string> _open = new();
+
     public FlowEmitter(IndentedWriter writer, CachePlan plan, AdjointRenderer renderer, string stepMarker, HashSet<string> taken)
     {
         _writer = writer;
@@ -84,6 +87,19 @@ internal sealed class FlowEmitter
                 case ForwardBranch branch:
                     WriteForwardBranch(branch);
                     break;
+                case ForwardJump jump:
+                    // The blocks it leaves record their locals first, as their ends would have.
+                    for (var i = _open.Count - 1; i >= 0; i--)
+                    {
+                        PushScope(_open[i]);
+                        if (_open[i].StartsWith("loop ", System.StringComparison.Ordinal))
+                        {
+                            break;
+                        }
+                    }
+
+                    _writer.Line(jump.Breaks ? "break;" : "continue;");
+                    break;
                 default:
                     throw new System.InvalidOperationException($"The forward statement {statement.GetType().Name} has no rendering.");
             }
@@ -128,7 +144,9 @@ internal sealed class FlowEmitter
             _writer.Line($"{counter}++;");
         }
 
+        _open.Add(ScopeRecord.LoopScope(loop.Number));
         WriteForwardStatements(loop.Body);
+        _open.RemoveAt(_open.Count - 1);
         PushScope(ScopeRecord.LoopScope(loop.Number));
         _writer.Outdent();
         _writer.Line(loop.Form == LoopForm.Do ? "} " + loop.Footer : "}");
@@ -151,17 +169,28 @@ internal sealed class FlowEmitter
 
         using (_writer.Block($"if ({condition})"))
         {
-            WriteForwardStatements(branch.Then);
-            PushScope(ScopeRecord.ArmScope(branch.Number, then: true));
+            WriteArm(branch.Then, ScopeRecord.ArmScope(branch.Number, then: true));
         }
 
-        if (branch.Else is { } otherwise)
+        if (branch.Else is { Statements.Count: > 0 } otherwise)
         {
             using (_writer.Block("else"))
             {
-                WriteForwardStatements(otherwise);
-                PushScope(ScopeRecord.ArmScope(branch.Number, then: false));
+                WriteArm(otherwise, ScopeRecord.ArmScope(branch.Number, then: false));
             }
+        }
+    }
+
+    private void WriteArm(ForwardBlock arm, string scope)
+    {
+        _open.Add(scope);
+        WriteForwardStatements(arm);
+        _open.RemoveAt(_open.Count - 1);
+
+        // An arm that ends in a jump has recorded its locals before it.
+        if (arm.Statements.Count == 0 || arm.Statements[arm.Statements.Count - 1] is not ForwardJump)
+        {
+            PushScope(scope);
         }
     }
 
@@ -217,6 +246,17 @@ internal sealed class FlowEmitter
             case BackwardBranch branch:
                 _writer.Line(branch.Condition is null ? $"// {branch.Quote}, as the forward took it" : $"// {branch.Quote}");
                 var condition = branch.Condition is { } again ? _renderer.Render(again) : $"{Identifiers.Escape(_plan.BranchTape(branch.Number).LocalName)}.Pop()";
+                if (branch.Then.Count == 0)
+                {
+                    // Only the other arm has a backward (the arm that broke out of the loop has none).
+                    using (_writer.Block(branch.Condition is null ? $"if (!{condition})" : $"if (!({condition}))"))
+                    {
+                        WriteBackward(branch.Else);
+                    }
+
+                    break;
+                }
+
                 using (_writer.Block($"if ({condition})"))
                 {
                     WriteBackward(branch.Then);

@@ -65,6 +65,10 @@ internal sealed partial class BodyLowerer
                 case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix when !IsVersionedWrite(postfix):
                     ReportWrite(postfix, postfix.Operand);
                     break;
+                case SingleVariableDesignationSyntax designation when !checkCuts && designation.Ancestors().OfType<IsPatternExpressionSyntax>().FirstOrDefault() is { } test && IsVaried(test.Expression):
+                    Report(DiagnosticDescriptors.NotDifferentiable, designation, Flatten(designation),
+                        $"a pattern variable copies '{Flatten(test.Expression)}' without its gradient; test the value in the condition and use it by its own name");
+                    break;
                 case ArgumentSyntax { RefKindKeyword.RawKind: (int)SyntaxKind.RefKeyword or (int)SyntaxKind.OutKeyword } argument:
                     Report(DiagnosticDescriptors.NotDifferentiable, argument, Flatten(argument),
                         "passing a value by 'ref' or 'out' lets a call change it behind the steps; pass it by value and use the result");
@@ -114,6 +118,12 @@ internal sealed partial class BodyLowerer
 
             if (ancestor is not ExpressionSyntax expression)
             {
+                break;
+            }
+
+            if (ancestor.Parent is ConditionalExpressionSyntax choice && choice.Condition == ancestor)
+            {
+                // A choice's condition picks a side and carries no gradient, as a branch's does.
                 break;
             }
 
@@ -180,8 +190,6 @@ internal sealed partial class BodyLowerer
 
     private static (string Construct, string Advice) DescribeUnsupported(StatementSyntax statement) => statement switch
     {
-        ForEachStatementSyntax =>
-            ("foreach loop", "count through the collection with a for loop (for (int i = 0; i < xs.Length; i++)) and read xs[i]"),
         SwitchStatementSyntax =>
             ("switch", "write the cases as if/else branches"),
         TryStatementSyntax or ThrowStatementSyntax => ("try/throw", "validate inputs before calling the method"),
@@ -199,7 +207,7 @@ internal sealed partial class BodyLowerer
 
     private static string ExplainNotDifferentiable(ExpressionSyntax expression) => expression switch
     {
-        ConditionalExpressionSyntax => "a conditional expression has no derivative at the switch; select with Maximum, Minimum or Relu instead",
+        ConditionalExpressionSyntax => "a choice is differentiated only as the whole right-hand side of a declaration or an assignment; assign it to a local of its own (var y = c ? a : b;)",
         SwitchExpressionSyntax => "a switch expression is not differentiated yet; select with Maximum, Minimum or Relu, or write one [Differentiable] method per case",
         LambdaExpressionSyntax or AnonymousMethodExpressionSyntax => "a lambda cannot be differentiated; write its body as steps",
         ElementAccessExpressionSyntax => "element access is not differentiable; use Pick, Sum or Reshape on the whole tensor",

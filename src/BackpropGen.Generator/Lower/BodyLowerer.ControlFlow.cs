@@ -23,6 +23,9 @@ internal sealed partial class BodyLowerer
 
     private int _loopCount;
 
+    /// <summary>The local that the returns inside branches assign, once a branch of the method's body returns.</summary>
+    private (string Name, ValueKind Kind)? _result;
+
     /// <summary>How many statements of code without a gradient write over a value (<see cref="ForwardCode.Write"/>).</summary>
     private int _writeCount;
     private int _branchCount;
@@ -40,16 +43,48 @@ internal sealed partial class BodyLowerer
     private bool IsOverwrite(string name) => _depth > 0 && (_depths.TryGetValue(name, out var depth) ? depth : 0) < _depth;
 
     /// <summary>Lowers a nested statement, or each statement of a nested block, into a block of its own.</summary>
-    private ForwardBlock LowerBlock(StatementSyntax statement)
+    private ForwardBlock LowerBlock(StatementSyntax statement) =>
+        LowerBlock(statement is BlockSyntax block ? (IReadOnlyList<StatementSyntax>)block.Statements : new[] { statement }, loopBody: false);
+
+    /// <summary>
+    /// Lowers statements into a block of their own. In a loop's body (<paramref name="loopBody"/>), a branch with an arm
+    /// that ends in <c>break</c> or <c>continue</c> takes the statements after it into its other arm, which is where
+    /// they run.
+    /// </summary>
+    private ForwardBlock LowerBlock(IReadOnlyList<StatementSyntax> statements, bool loopBody, IReadOnlyList<StatementSyntax>? rest = null, bool returns = false)
     {
         var outer = _body;
         _body = new List<ForwardNode>();
         _depth++;
-        var statements = statement is BlockSyntax block ? (IEnumerable<StatementSyntax>)block.Statements : new[] { statement };
-        foreach (var nested in statements)
+        for (var i = 0; i < statements.Count; i++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
+            var nested = statements[i];
+            if (loopBody && nested is IfStatementSyntax branch && (EndsInJump(branch.Statement) || branch.Else is { } e && EndsInJump(e.Statement)))
+            {
+                LowerJumpBranch(branch, statements.Skip(i + 1).ToList());
+                break;
+            }
+
+            if (returns && IsReturningBranch(nested))
+            {
+                LowerReturningBranchArms((IfStatementSyntax)nested, statements.Skip(i + 1).ToList());
+                break;
+            }
+
+            if (returns && nested is ReturnStatementSyntax { Expression: { } value } && i == statements.Count - 1)
+            {
+                LowerWriteOf(_result!.Value.Name, _result.Value.Kind, value);
+                continue;
+            }
+
             CheckSimpleStatement(nested);
+            if (nested is BreakStatementSyntax or ContinueStatementSyntax && i == statements.Count - 1 && rest is not null)
+            {
+                _body.Add(new ForwardJump(nested is BreakStatementSyntax));
+                continue;
+            }
+
             LowerStatement(nested);
         }
 
@@ -58,6 +93,45 @@ internal sealed partial class BodyLowerer
         _body = outer;
         return lowered;
     }
+
+    /// <summary>Whether an arm's last statement is <c>break</c> or <c>continue</c>.</summary>
+    private static bool EndsInJump(StatementSyntax arm) =>
+        (arm is BlockSyntax { Statements: { Count: > 0 } statements } ? statements[statements.Count - 1] : arm) is BreakStatementSyntax or ContinueStatementSyntax;
+
+    /// <summary><c>if (c) break; rest</c> in a loop's body is <c>if (c) break; else { rest }</c>: the branch and the rest are one node.</summary>
+    private void LowerJumpBranch(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest) =>
+        LowerExitingBranch(branch, rest, EndsInJump, (statements, leaves) => leaves ? LowerBlock(statements, loopBody: false, rest) : LowerBlock(statements, loopBody: true));
+
+    /// <summary>
+    /// A branch an arm of which leaves the block (by <paramref name="exits"/>): the statements after it run in the other
+    /// arm, which is where they run. <paramref name="lowerArm"/> lowers an arm's statements, told whether it is one that leaves.
+    /// </summary>
+    private void LowerExitingBranch(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest, System.Func<StatementSyntax, bool> exits, System.Func<List<StatementSyntax>, bool, ForwardBlock> lowerArm)
+    {
+        CheckStatement(branch.Condition, cuts: false);
+        var number = ++_branchCount;
+        var condition = TextWithHoisted(branch.Condition);
+        var reads = ReadsOf(branch.Condition);
+        ForwardBlock Arm(StatementSyntax? arm)
+        {
+            var statements = arm is null ? new List<StatementSyntax>() : arm is BlockSyntax block ? block.Statements.ToList() : new List<StatementSyntax> { arm };
+            var leaves = arm is not null && exits(arm);
+            if (!leaves)
+            {
+                // The arm that does not leave runs on into the rest of the block.
+                statements.AddRange(rest);
+            }
+
+            return lowerArm(statements, leaves);
+        }
+
+        var then = Arm(branch.Statement);
+        var otherwise = Arm(branch.Else?.Statement);
+        _body.Add(new ForwardBranch(number, condition, reads, then, otherwise));
+    }
+
+    private ForwardBlock LowerBody(StatementSyntax body) =>
+        LowerBlock(body is BlockSyntax block ? (IReadOnlyList<StatementSyntax>)block.Statements : new[] { body }, loopBody: true);
 
     private void LowerBranch(IfStatementSyntax branch)
     {
@@ -69,6 +143,81 @@ internal sealed partial class BodyLowerer
         var otherwise = branch.Else is { } alternative ? LowerBlock(alternative.Statement) : null;
         _body.Add(new ForwardBranch(number, condition, reads, then, otherwise));
     }
+
+    /// <summary>
+    /// A value chosen by <c>c ? a : b</c> (the whole right-hand side of a declaration or an assignment) is computed by a
+    /// branch whose arms assign it: the chosen side gets the gradient, the other none, as in the branch it is.
+    /// </summary>
+    private void LowerChoice(string name, ValueKind kind, ConditionalExpressionSyntax choice)
+    {
+        CheckStatement(choice.Condition, cuts: false);
+        var number = ++_branchCount;
+        var condition = TextWithHoisted(choice.Condition);
+        var reads = ReadsOf(choice.Condition);
+        var then = LowerArm(name, kind, choice.WhenTrue);
+        var otherwise = LowerArm(name, kind, choice.WhenFalse);
+        _body.Add(new ForwardBranch(number, condition, reads, then, otherwise));
+    }
+
+    /// <summary>One side of a choice, as an arm that assigns it (<c>y = a;</c>), its nested calls hoisted inside the arm.</summary>
+    private ForwardBlock LowerArm(string name, ValueKind kind, ExpressionSyntax side)
+    {
+        var outer = _body;
+        _body = new List<ForwardNode>();
+        _depth++;
+        LowerWriteOf(name, kind, side);
+        _depth--;
+        var arm = new ForwardBlock(_body.ToEquatableArray());
+        _body = outer;
+        return arm;
+    }
+
+    /// <summary><c>{name} = {value};</c> over a local declared outside the current arm: a step when the value is varied.</summary>
+    private void LowerWriteOf(string name, ValueKind kind, ExpressionSyntax value)
+    {
+        CheckStatement(value);
+        var escaped = Identifiers.Escape(name);
+        if (!IsVaried(value))
+        {
+            _body.Add(new ForwardCode($"{escaped} = {TextWithHoisted(value)};", EquatableArray<string>.Empty, new[] { name }.ToEquatableArray(), ReadsOf(value), ++_writeCount));
+            return;
+        }
+
+        HoistNestedCalls(value);
+        var lowered = LowerStepValue(name, value, out var callText);
+        var step = new StepModel(++_stepCount, name, kind, lowered, name + " = " + TextWithHoisted(value, asQuote: true), Overwrites: true);
+        _body.Add(new ForwardStep(step, callText is null
+            ? $"{escaped} = {TextWithHoisted(value)};"
+            : "(" + escaped + ", var " + callText.Substring(("var (" + escaped + ", ").Length)));
+    }
+
+    /// <summary>Whether an arm's last statement is a <c>return</c> of a value.</summary>
+    private static bool EndsInReturn(StatementSyntax arm) =>
+        (arm is BlockSyntax { Statements: { Count: > 0 } statements } ? statements[statements.Count - 1] : arm) is ReturnStatementSyntax { Expression: not null };
+
+    /// <summary>Whether a statement of the method's body is a branch an arm of which returns.</summary>
+    private static bool IsReturningBranch(StatementSyntax statement) =>
+        statement is IfStatementSyntax branch && (EndsInReturn(branch.Statement) || branch.Else is { } otherwise && EndsInReturn(otherwise.Statement));
+
+    /// <summary>
+    /// <c>if (c) return a; rest</c> in the method's body: the result is a local that each <c>return</c> assigns, and the
+    /// statements after the branch run in its other arm. Returns the result's name.
+    /// </summary>
+    private string LowerReturningBranch(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest)
+    {
+        var name = UniqueLocalName("result");
+        _depths[name] = _depth;
+        var kind = ValueKinds.Of(_method.ReturnType);
+        var typeName = TypeName(_method.ReturnType);
+        _locals.Add(new LocalModel(name, typeName, kind, _depth));
+        _body.Add(new ForwardCode($"{typeName} {Identifiers.Escape(name)} = default!;", new[] { name }.ToEquatableArray()));
+        _result = (name, kind);
+        LowerReturningBranchArms(branch, rest);
+        return name;
+    }
+
+    private void LowerReturningBranchArms(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest) =>
+        LowerExitingBranch(branch, rest, EndsInReturn, (statements, _) => LowerBlock(statements, loopBody: false, returns: true));
 
     private void LowerLoop(StatementSyntax loop)
     {
@@ -87,11 +236,14 @@ internal sealed partial class BodyLowerer
             case WhileStatementSyntax @while:
                 CheckStatement(@while.Condition, cuts: false);
                 lowered = new ForwardLoop(number, LoopForm.While, $"while ({TextWithHoisted(@while.Condition)})", string.Empty,
-                    EquatableArray<string>.Empty, null, LowerBlock(@while.Statement));
+                    EquatableArray<string>.Empty, null, LowerBody(@while.Statement));
+                break;
+            case ForEachStatementSyntax @foreach:
+                lowered = LowerForeach(number, @foreach);
                 break;
             case DoStatementSyntax @do:
                 CheckStatement(@do.Condition, cuts: false);
-                var body = LowerBlock(@do.Statement);
+                var body = LowerBody(@do.Statement);
                 lowered = new ForwardLoop(number, LoopForm.Do, "do", $"while ({TextWithHoisted(@do.Condition)});",
                     EquatableArray<string>.Empty, null, body);
                 break;
@@ -102,6 +254,31 @@ internal sealed partial class BodyLowerer
         {
             _body.Add(lowered);
         }
+    }
+
+    /// <summary>
+    /// A <c>foreach</c> over a collection without a gradient (<c>Tensor[] xs</c>, <c>double[] z</c>): its element is a local
+    /// of the loop, recorded when the backward reads it, and the loop records its trip count.
+    /// </summary>
+    private ForwardLoop? LowerForeach(int number, ForEachStatementSyntax loop)
+    {
+        if (IsVaried(loop.Expression) || ValueKinds.Of(TypeOf(loop.Expression).Type) != ValueKind.Other)
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, loop.Expression, "foreach over a differentiable value",
+                "count through its elements with a for loop and read them by index");
+            return null;
+        }
+
+        CheckStatement(loop.Expression, cuts: false);
+        var name = loop.Identifier.ValueText;
+        _depths[name] = _depth;
+        if (_model.GetDeclaredSymbol(loop, _cancellationToken) is ILocalSymbol local)
+        {
+            _locals.Add(new LocalModel(name, TypeName(local.Type), ValueKinds.Of(local.Type), _depth));
+        }
+
+        var header = $"foreach ({TextWithHoisted(loop.Type)} {Identifiers.Escape(name)} in {TextWithHoisted(loop.Expression)})";
+        return new ForwardLoop(number, LoopForm.Foreach, header, string.Empty, new[] { name }.ToEquatableArray(), null, LowerBody(loop.Statement));
     }
 
     private ForwardLoop? LowerFor(int number, ForStatementSyntax loop)
@@ -156,7 +333,7 @@ internal sealed partial class BodyLowerer
         CheckStatement(loop.Condition, cuts: false);
         var counted = CountedLoopOf(loop, declared);
         var headerText = $"for ({declaration}; {TextWithHoisted(loop.Condition)}; {string.Join(", ", loop.Incrementors.Select(i => TextWithHoisted(i)))})";
-        var body = LowerBlock(loop.Statement);
+        var body = LowerBody(loop.Statement);
         return new ForwardLoop(number, LoopForm.For, headerText, string.Empty, declared.ToEquatableArray(), counted, body);
     }
 
@@ -180,7 +357,7 @@ internal sealed partial class BodyLowerer
 
         var reads = ReadsOf(start).Concat(ReadsOf(condition.Right)).Distinct().ToList();
         var written = WrittenNames(loop.Statement);
-        if (written.Contains(counter) || reads.Any(written.Contains))
+        if (written.Contains(counter) || reads.Any(written.Contains) || loop.Statement.DescendantNodes().OfType<BreakStatementSyntax>().Any())
         {
             return null;
         }

@@ -90,6 +90,12 @@ internal sealed partial class BodyLowerer
         var text = ValueCode(asQuote: false);
         var quoteText = ValueCode(asQuote: true);
         var current = CurrentName(symbol);
+        if (op is null && varied && kind != ValueKind.Other && right is not null && Unparenthesized(right) is ConditionalExpressionSyntax choice)
+        {
+            LowerChosenWrite(symbol, type, kind, current, choice);
+            return;
+        }
+
         if (IsOverwrite(current))
         {
             LowerOverwrite(write, symbol, current, kind, varied, op, right, text, quoteText);
@@ -159,6 +165,27 @@ internal sealed partial class BodyLowerer
         var operand = right is null ? new ConstExpr("1", ValueKind.Other, EquatableArray<string>.Empty, Precedence.Primary) : LowerExpression(right);
         var reads = right is null ? ReadsOf(target) : ReadsOf(target).Concat(ReadsOf(right)).Distinct().ToEquatableArray();
         return new OpExpr(op, kind, new[] { LowerExpression(target), operand }.ToEquatableArray(), text, reads);
+    }
+
+    /// <summary><c>y = c ? a : b;</c>: a branch that assigns the local, or a new version of it declared just before.</summary>
+    private void LowerChosenWrite(ISymbol symbol, ITypeSymbol type, ValueKind kind, string current, ConditionalExpressionSyntax choice)
+    {
+        MarkVaried(symbol);
+        if (IsOverwrite(current))
+        {
+            LowerChoice(current, kind, choice);
+            return;
+        }
+
+        var name = UniqueLocalName(symbol.Name + "_" + (_versionCounts[symbol] = _versionCounts.TryGetValue(symbol, out var count) ? count + 1 : 2));
+        _depths[name] = _depth;
+        var typeName = TypeName(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated));
+        _locals.Add(new LocalModel(name, typeName, kind, _depth));
+        _body.Add(new ForwardCode($"{typeName} {Identifiers.Escape(name)} = default!;", new[] { name }.ToEquatableArray()));
+
+        // The sides read the versions current before the write.
+        LowerChoice(name, kind, choice);
+        SetVersion(symbol, name);
     }
 
     /// <summary>The right side of a compound write, parenthesized where it binds no tighter than the operator (<c>y *= x + 1</c> is <c>y * (x + 1)</c>).</summary>

@@ -105,6 +105,12 @@ internal sealed partial class BodyLowerer
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 var statement = statements[i];
+                if (IsReturningBranch(statement))
+                {
+                    returned = LowerReturningBranch((IfStatementSyntax)statement, statements.Skip(i + 1).ToList());
+                    break;
+                }
+
                 CheckSimpleStatement(statement);
                 if (statement is ReturnStatementSyntax { Expression: { } value })
                 {
@@ -190,7 +196,7 @@ internal sealed partial class BodyLowerer
             case ReturnStatementSyntax:
                 Report(DiagnosticDescriptors.MissingReturn, statement, _method.Name);
                 return;
-            case ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
+            case ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
                 LowerLoop(statement);
                 return;
             case IfStatementSyntax branch:
@@ -261,6 +267,13 @@ internal sealed partial class BodyLowerer
             }
 
             MarkVaried(local);
+            if (Unparenthesized(value) is ConditionalExpressionSyntax choice)
+            {
+                _body.Add(new ForwardCode($"{TypeName(localType)} {Identifiers.Escape(local.Name)} = default!;", new[] { local.Name }.ToEquatableArray()));
+                LowerChoice(local.Name, kind, choice);
+                return;
+            }
+
             HoistNestedCalls(value);
             var quote = local.Name + " = " + TextWithHoisted(value, asQuote: true);
             var lowered = LowerStepValue(local.Name, value, out var callText);

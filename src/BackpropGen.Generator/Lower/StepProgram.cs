@@ -83,10 +83,17 @@ internal sealed record ForwardBlock(EquatableArray<ForwardNode> Statements) : Fo
 /// </summary>
 internal sealed record ForwardCode(string Text, EquatableArray<string> Declares = default, EquatableArray<string> Writes = default, EquatableArray<string> Reads = default, int Write = 0) : ForwardNode;
 
-/// <summary>How a loop runs: a <c>for</c>, a <c>while</c> or a <c>do</c>.</summary>
+/// <summary>
+/// <c>break;</c> or (not <paramref name="Breaks"/>) <c>continue;</c>, the last statement of an arm of a branch in a loop's
+/// body: the rest of the body is lowered into the branch's other arm, so the backward reverses only what ran.
+/// </summary>
+internal sealed record ForwardJump(bool Breaks) : ForwardNode;
+
+/// <summary>How a loop runs: a <c>for</c>, a <c>foreach</c>, a <c>while</c> or a <c>do</c>.</summary>
 internal enum LoopForm
 {
     For,
+    Foreach,
     While,
     Do,
 }

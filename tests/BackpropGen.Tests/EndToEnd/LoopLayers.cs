@@ -175,4 +175,100 @@ public static partial class LoopLayers
 
         return h * 2.0;
     }
+
+    /// <summary>Choices (<c>c ? a : b</c>) as a declaration's and an assignment's whole right-hand side, one inside a loop.</summary>
+    [Differentiable]
+    public static double Chosen(Tensor x, double a)
+    {
+        var s = Sum(x * a);
+        var y = s > 0 ? s * s : Math.Sin(s) + a;
+        for (int i = 0; i < 3; i++)
+        {
+            y = y > 1 ? y / 2 : y * a;
+        }
+
+        y = a > 1 ? y : y + a;
+        return y;
+    }
+
+    /// <summary>Newton's method that breaks out of a counted loop once converged: the loop records its trip count.</summary>
+    [Differentiable]
+    public static double NewtonWithBreak(double a)
+    {
+        double r = a;
+        for (int i = 0; i < 100; i++)
+        {
+            double f = r * r - a;
+            if (Math.Abs(f) < 1e-13)
+            {
+                break;
+            }
+
+            r = r - f / (2.0 * r);
+        }
+
+        return r;
+    }
+
+    /// <summary>An iteration skipped by <c>continue</c>, and a break on a value the loop computes.</summary>
+    [Differentiable]
+    public static double Skipping(Tensor x, double a, int n)
+    {
+        double acc = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            var m = Mean(x * (a + i));
+            if (i % 3 == 1)
+            {
+                acc = acc * 0.5;
+                continue;
+            }
+
+            acc += Math.Sin(m) * a;
+            if (acc > 2.5)
+            {
+                break;
+            }
+
+            acc = acc * 1.1;
+        }
+
+        return acc;
+    }
+
+    /// <summary>Returns inside branches: the result is whichever return ran.</summary>
+    [Differentiable]
+    public static double Piecewise(Tensor x, double a)
+    {
+        var s = Mean(x) * a;
+        if (a < 0)
+        {
+            return s * s;
+        }
+
+        var t = Math.Abs(s) + a;
+        if (t > 1.0)
+        {
+            return t - 0.5;
+        }
+        else if (t > 0.8)
+        {
+            var u = t * 3;
+            return u;
+        }
+
+        return 0.5 * t * t;
+    }
+
+    /// <summary>A foreach over the inputs of each step, without a gradient, and its element read by the steps.</summary>
+    [Differentiable]
+    public static Tensor OverInputs(Tensor h, Tensor w, Tensor[] xs)
+    {
+        foreach (var input in xs)
+        {
+            h = Tanh(Dot(h, w) + input);
+        }
+
+        return h;
+    }
 }

@@ -140,4 +140,64 @@ public class LoopTests
             Assert.Equal((dout * 2.0).ToArray(), dx.ToArray());
         }
     }
+
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(-0.4)]
+    [InlineData(2.0)]
+    public void A_choice_gives_its_gradient_to_the_side_it_chose(double a)
+    {
+        var (value, cache) = LoopLayers.ChosenForward(X, a);
+        Assert.Equal(LoopLayers.Chosen(X, a), value);
+        var (dx, da) = LoopLayers.ChosenBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.Chosen(v, a), X), dx) < Bar);
+        Assert.True(Relative(da, Central(v => LoopLayers.Chosen(X, v), a)) < Bar);
+    }
+
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(9.0)]
+    public void A_loop_left_by_break_is_reversed_from_the_iteration_that_broke(double a)
+    {
+        var (root, cache) = LoopLayers.NewtonWithBreakForward(a);
+        Assert.Equal(Math.Sqrt(a), root, 12);
+        Assert.True(Relative(LoopLayers.NewtonWithBreakBackward(1.0, cache), 0.5 / Math.Sqrt(a)) < 1e-9);
+    }
+
+    [Theory]
+    [InlineData(0.3, 7)]
+    [InlineData(2.0, 7)]
+    [InlineData(0.8, 2)]
+    public void Iterations_skipped_by_continue_and_cut_short_by_break_match_central_differences(double a, int n)
+    {
+        var (_, cache) = LoopLayers.SkippingForward(X, a, n);
+        var (dx, da) = LoopLayers.SkippingBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.Skipping(v, a, n), X), dx) < Bar);
+        Assert.True(Relative(da, Central(v => LoopLayers.Skipping(X, v, n), a)) < Bar);
+    }
+
+    [Theory]
+    [InlineData(-0.3)]
+    [InlineData(0.5)]
+    [InlineData(0.85)]
+    [InlineData(2.0)]
+    public void The_return_that_ran_gets_the_gradient(double a)
+    {
+        var (value, cache) = LoopLayers.PiecewiseForward(X, a);
+        Assert.Equal(LoopLayers.Piecewise(X, a), value);
+        var (dx, da) = LoopLayers.PiecewiseBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.Piecewise(v, a), X), dx) < Bar);
+        Assert.True(Relative(da, Central(v => LoopLayers.Piecewise(X, v), a)) < Bar);
+    }
+
+    [Fact]
+    public void A_foreach_over_inputs_without_a_gradient_matches_central_differences()
+    {
+        var xs = new[] { Tensor.RandomNormal(30, 3, 4), Tensor.RandomNormal(31, 3, 4), Tensor.RandomNormal(32, 3, 4) };
+        var dout = Tensor.RandomNormal(33, 3, 4);
+        var (_, cache) = LoopLayers.OverInputsForward(X, W, xs);
+        var (dh, dw) = LoopLayers.OverInputsBackward(dout, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.OverInputs(v, W, xs), X, dout), dh) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.OverInputs(X, v, xs), W, dout), dw) < Bar);
+    }
 }
