@@ -296,7 +296,7 @@ public static partial class Layers
     {
         int N = x.GetLength(0), T = x.GetLength(1), D = w.Shape[1];
         // Row by row, the order Reshape reads [N, T] in.
-        var words = x.Cast<int>().ToArray();
+        int[] words = x.Cast<int>().ToArray();
         // step 1: a word that occurs twice gets the sum of both gradients
         var rows = Take(w, words, 0);
         // step 2
@@ -327,7 +327,7 @@ public static partial class Layers
     {
         int N = x.Shape[0], T = x.Shape[1], V = x.Shape[2];
         // Row by row, the order Reshape reads [N, T] in; neither has a gradient, so neither is a step.
-        var labels = y.Cast<int>().ToArray();
+        int[] labels = y.Cast<int>().ToArray();
         var counts = Reshape(mask, N * T);
         // step 1: every time step of every example is a row of scores
         var rows = Reshape(x, N * T, V);

@@ -23,7 +23,7 @@ namespace Samples.Cs231n
             try
             {
                 int N = x.Shape[0], T = x.Shape[1], V = x.Shape[2];
-                var labels = y.Cast<int>().ToArray();
+                int[] labels = y.Cast<int>().ToArray();
                 var counts = Reshape(mask, N * T);
                 // step 1: rows = Reshape(x, N * T, V)
                 step = 1;
@@ -54,7 +54,7 @@ namespace Samples.Cs231n
             }
             catch (global::System.ArgumentException failure) when (step == 0)
             {
-                throw global::BackpropGen.StepFailure.BeforeSteps("TemporalSoftmaxLossForward", failure, "int N = x.Shape[0], T = x.Shape[1], V = x.Shape[2]; var labels = y.Cast<int>().ToArray(); var counts = Reshape(mask, N * T);");
+                throw global::BackpropGen.StepFailure.BeforeSteps("TemporalSoftmaxLossForward", failure, "int N = x.Shape[0], T = x.Shape[1], V = x.Shape[2]; int[] labels = y.Cast<int>().ToArray(); var counts = Reshape(mask, N * T);");
             }
         }
 

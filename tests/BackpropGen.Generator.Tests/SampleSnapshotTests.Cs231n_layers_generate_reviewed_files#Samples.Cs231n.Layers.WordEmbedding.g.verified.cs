@@ -22,7 +22,7 @@ namespace Samples.Cs231n
             try
             {
                 int N = x.GetLength(0), T = x.GetLength(1), D = w.Shape[1];
-                var words = x.Cast<int>().ToArray();
+                int[] words = x.Cast<int>().ToArray();
                 // step 1: rows = Take(w, words, 0)
                 step = 1;
                 var rows = Take(w, words, 0);
@@ -40,7 +40,7 @@ namespace Samples.Cs231n
             }
             catch (global::System.ArgumentException failure) when (step == 0)
             {
-                throw global::BackpropGen.StepFailure.BeforeSteps("WordEmbeddingForward", failure, "int N = x.GetLength(0), T = x.GetLength(1), D = w.Shape[1]; var words = x.Cast<int>().ToArray();");
+                throw global::BackpropGen.StepFailure.BeforeSteps("WordEmbeddingForward", failure, "int N = x.GetLength(0), T = x.GetLength(1), D = w.Shape[1]; int[] words = x.Cast<int>().ToArray();");
             }
         }
 
