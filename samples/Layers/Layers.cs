@@ -1,3 +1,4 @@
+using System.Linq;
 using BackpropGen;
 using static BackpropGen.Tensor;
 
@@ -146,6 +147,198 @@ public static partial class Layers
         var scores = Affine(activations, w2, b2);
         // step 4
         var loss = SoftmaxLoss(scores, y);
+        return loss;
+    }
+
+    /// <summary>
+    /// A convolution with a bias per filter (CS231n's <c>conv_forward</c>): x is [N, C, H, W], w is [F, C, HH, WW], b is
+    /// [F]; the result is [N, F, H', W'].
+    /// </summary>
+    [Differentiable]
+    public static Tensor Conv(Tensor x, Tensor w, Tensor b, int stride, int pad)
+    {
+        int F = w.Shape[0];
+        // step 1: every filter over every padded window
+        var conv = Conv2D(x, w, stride, pad);
+        // step 2: b is [F]; as [F, 1, 1] it broadcasts over the examples and the positions
+        var bias = Reshape(b, F, 1, 1);
+        // step 3
+        var @out = conv + bias;
+        return @out;
+    }
+
+    /// <summary>Max pooling over size × size windows, stride apart (CS231n's <c>max_pool_forward</c>).</summary>
+    [Differentiable]
+    public static Tensor MaxPool(Tensor x, int size, int stride)
+    {
+        // step 1
+        var @out = MaxPool2D(x, size, stride);
+        return @out;
+    }
+
+    /// <summary>conv → ReLU → pool × pool max pool, pool apart (CS231n's <c>conv_relu_pool_forward</c>), by composition.</summary>
+    [Differentiable]
+    public static Tensor ConvReluPool(Tensor x, Tensor w, Tensor b, int stride, int pad, int pool)
+    {
+        // step 1
+        var conv = Conv(x, w, b, stride, pad);
+        // step 2
+        var activated = ReLU(conv);
+        // step 3
+        var @out = MaxPool(activated, pool, pool);
+        return @out;
+    }
+
+    /// <summary>
+    /// Spatial batch normalization (CS231n's <c>spatial_batchnorm_forward</c>): x is [N, C, H, W], normalised per channel
+    /// over N, H and W; gamma and beta are [C]. Every position of every example is a row of the ordinary BatchNorm.
+    /// </summary>
+    [Differentiable]
+    public static Tensor SpatialBatchNorm(Tensor x, Tensor gamma, Tensor beta, [NoGrad] double eps)
+    {
+        int N = x.Shape[0], C = x.Shape[1], H = x.Shape[2], W = x.Shape[3];
+        // step 1: channels last, so that each row below is one position of one example
+        var channelsLast = Transpose(x, 0, 2, 3, 1);
+        // step 2
+        var rows = Reshape(channelsLast, N * H * W, C);
+        // step 3: BatchNorm normalises each column, here a channel, over the rows
+        var normalized = BatchNorm(rows, gamma, beta, eps);
+        // step 4
+        var unflattened = Reshape(normalized, N, H, W, C);
+        // step 5: channels back in second place
+        var @out = Transpose(unflattened, 0, 3, 1, 2);
+        return @out;
+    }
+
+    /// <summary>One step of a vanilla RNN (CS231n's <c>rnn_step_forward</c>): x is [N, D], prevH [N, H], wx [D, H], wh [H, H], b [H].</summary>
+    [Differentiable]
+    public static Tensor RnnStep(Tensor x, Tensor prevH, Tensor wx, Tensor wh, Tensor b)
+    {
+        // step 1
+        var a = Dot(prevH, wh) + Dot(x, wx) + b;
+        // step 2
+        var nextH = Tanh(a);
+        return nextH;
+    }
+
+    /// <summary>A vanilla RNN over a sequence x [N, T, D] from h0 [N, H] (CS231n's <c>rnn_forward</c>): every hidden state, [N, T, H].</summary>
+    [Differentiable]
+    public static Tensor Rnn(Tensor x, Tensor h0, Tensor wx, Tensor wh, Tensor b)
+    {
+        int N = x.Shape[0], T = x.Shape[1], D = x.Shape[2], H = h0.Shape[1];
+        var h = h0;
+        // The hidden states so far, [N, t, H]: each step's is joined on at the end.
+        var hs = Zeros(N, 0, H);
+        for (int t = 0; t < T; t++)
+        {
+            var slot = Slice(x, 1, t, 1);
+            var xt = Reshape(slot, N, D);
+            h = RnnStep(xt, h, wx, wh, b);
+            var column = Reshape(h, N, 1, H);
+            hs = Concat(1, hs, column);
+        }
+
+        return hs;
+    }
+
+    /// <summary>
+    /// One step of an LSTM (CS231n's <c>lstm_step_forward</c>): x is [N, D], prevH and prevC [N, H], wx [D, 4H], wh [H, 4H],
+    /// b [4H]. A method returns one tensor, so this one returns next_h and next_c side by side, [N, 2H].
+    /// </summary>
+    [Differentiable]
+    public static Tensor LstmStep(Tensor x, Tensor prevH, Tensor prevC, Tensor wx, Tensor wh, Tensor b)
+    {
+        int H = prevH.Shape[1];
+        // step 1: all four gates' activations in one product, [N, 4H]
+        var a = Dot(x, wx) + Dot(prevH, wh) + b;
+        // step 2: input, forget and output gates, and the candidate cell, H columns each
+        var i = Sigmoid(Slice(a, 1, 0, H));
+        var f = Sigmoid(Slice(a, 1, H, H));
+        var o = Sigmoid(Slice(a, 1, 2 * H, H));
+        var g = Tanh(Slice(a, 1, 3 * H, H));
+        // step 3
+        var nextC = f * prevC + i * g;
+        // step 4: a step of its own, so that the backward reads it rather than computing it again
+        var tanhC = Tanh(nextC);
+        // step 5
+        var nextH = o * tanhC;
+        // step 6
+        var state = Concat(1, nextH, nextC);
+        return state;
+    }
+
+    /// <summary>An LSTM over a sequence x [N, T, D] from h0 [N, H], the cell starting at 0 (CS231n's <c>lstm_forward</c>): every hidden state, [N, T, H].</summary>
+    [Differentiable]
+    public static Tensor Lstm(Tensor x, Tensor h0, Tensor wx, Tensor wh, Tensor b)
+    {
+        int N = x.Shape[0], T = x.Shape[1], D = x.Shape[2], H = h0.Shape[1];
+        var h = h0;
+        var c = Zeros(N, H);
+        // The hidden states so far, [N, t, H]: each step's is joined on at the end.
+        var hs = Zeros(N, 0, H);
+        for (int t = 0; t < T; t++)
+        {
+            var slot = Slice(x, 1, t, 1);
+            var xt = Reshape(slot, N, D);
+            var state = LstmStep(xt, h, c, wx, wh, b);
+            h = Slice(state, 1, 0, H);
+            c = Slice(state, 1, H, H);
+            var column = Reshape(h, N, 1, H);
+            hs = Concat(1, hs, column);
+        }
+
+        return hs;
+    }
+
+    /// <summary>Word embeddings (CS231n's <c>word_embedding_forward</c>): x [N, T] holds word indices into the rows of w [V, D]; the result is [N, T, D].</summary>
+    [Differentiable]
+    public static Tensor WordEmbedding(int[,] x, Tensor w)
+    {
+        int N = x.GetLength(0), T = x.GetLength(1), D = w.Shape[1];
+        // Row by row, the order Reshape reads [N, T] in.
+        int[] words = x.Cast<int>().ToArray();
+        // step 1: a word that occurs twice gets the sum of both gradients
+        var rows = Take(w, words, 0);
+        // step 2
+        var @out = Reshape(rows, N, T, D);
+        return @out;
+    }
+
+    /// <summary>An affine layer at every time step (CS231n's <c>temporal_affine_forward</c>): x [N, T, D] · w [D, M] + b [M] → [N, T, M].</summary>
+    [Differentiable]
+    public static Tensor TemporalAffine(Tensor x, Tensor w, Tensor b)
+    {
+        int N = x.Shape[0], T = x.Shape[1], D = x.Shape[2], M = w.Shape[1];
+        // step 1: every time step of every example is a row
+        var rows = Reshape(x, N * T, D);
+        // step 2: CS231n's affine layer, above
+        var scores = Affine(rows, w, b);
+        // step 3
+        var @out = Reshape(scores, N, T, M);
+        return @out;
+    }
+
+    /// <summary>
+    /// The softmax loss at every time step (CS231n's <c>temporal_softmax_loss</c>): x [N, T, V] are scores, y [N, T] the
+    /// right words, and <paramref name="mask"/> [N, T] 1 where a step counts (0 at padding); the sum is averaged over N.
+    /// </summary>
+    [Differentiable]
+    public static double TemporalSoftmaxLoss(Tensor x, int[,] y, [NoGrad] Tensor mask)
+    {
+        int N = x.Shape[0], T = x.Shape[1], V = x.Shape[2];
+        // Row by row, the order Reshape reads [N, T] in; neither has a gradient, so neither is a step.
+        int[] labels = y.Cast<int>().ToArray();
+        var counts = Reshape(mask, N * T);
+        // step 1: every time step of every example is a row of scores
+        var rows = Reshape(x, N * T, V);
+        // step 2
+        var logProbs = LogSoftmax(rows, axis: 1);
+        // step 3: the log-probability of the right word at every step
+        var correct = Pick(logProbs, labels);
+        // step 4: only the steps that count
+        var counted = counts * correct;
+        // step 5: averaged over the examples, not the steps
+        var loss = -Sum(counted) / N;
         return loss;
     }
 }

@@ -2,13 +2,13 @@ using System;
 using Samples.Cs231n;
 
 // Every layer of Layers.cs, its generated backward checked against central differences.
-Console.WriteLine($"{"layer",-18} {"gradient",-8} {"relative error",16}");
+Console.WriteLine($"{"layer",-20} {"gradient",-8} {"relative error",16}");
 var failed = false;
 foreach (var check in LayerChecks.All())
 {
     var ok = check.RelativeError < LayerChecks.Bar;
     failed |= !ok;
-    Console.WriteLine($"{check.Layer,-18} {check.Gradient,-8} {check.RelativeError,16:E2}   {(ok ? "ok" : "FAILED")}");
+    Console.WriteLine($"{check.Layer,-20} {check.Gradient,-8} {check.RelativeError,16:E2}   {(ok ? "ok" : "FAILED")}");
 }
 
 Console.WriteLine();

@@ -14,7 +14,12 @@ public class SampleSnapshotTests
         Assert.Empty(GeneratorHarness.CompilationProblems(output));
         var files = result.Results.Single().GeneratedSources;
         Assert.Equal(
-            new[] { "Affine", "BatchNorm", "Dropout", "LayerNorm", "ReLU", "SigmoidActivation", "SoftmaxLoss", "SvmLoss", "TanhActivation", "TwoLayerNetLoss" },
+            new[]
+            {
+                "Affine", "BatchNorm", "Conv", "ConvReluPool", "Dropout", "LayerNorm", "Lstm", "LstmStep", "MaxPool", "ReLU", "Rnn", "RnnStep",
+                "SigmoidActivation", "SoftmaxLoss", "SpatialBatchNorm", "SvmLoss", "TanhActivation", "TemporalAffine", "TemporalSoftmaxLoss",
+                "TwoLayerNetLoss", "WordEmbedding",
+            },
             files.Select(f => f.HintName.Split('.')[^3]).OrderBy(n => n, StringComparer.Ordinal));
         foreach (var file in files)
         {

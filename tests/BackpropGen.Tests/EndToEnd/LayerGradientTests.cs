@@ -40,4 +40,62 @@ public class LayerGradientTests
         var byHand = Layers.SoftmaxLoss(Layers.Affine(Layers.ReLU(Layers.Affine(x, w1, b1)), w2, b2), y);
         Assert.Equal(byHand, loss);
     }
+
+    [Fact]
+    public void Lstm_over_time_equals_its_step_applied_in_turn_from_a_zero_cell()
+    {
+        const int n = 2, t = 3, d = 4, h = 3;
+        var x = Tensor.RandomNormal(seed: 1, n, t, d);
+        var h0 = Tensor.RandomNormal(seed: 2, n, h);
+        var wx = Tensor.RandomNormal(seed: 3, d, 4 * h);
+        var wh = Tensor.RandomNormal(seed: 4, h, 4 * h);
+        var b = Tensor.RandomNormal(seed: 5, 4 * h);
+
+        var (hs, _) = Layers.LstmForward(x, h0, wx, wh, b);
+        Assert.Equal(new[] { n, t, h }, hs.Shape.ToArray());
+        var prevH = h0;
+        var prevC = Tensor.Zeros(n, h);
+        for (var step = 0; step < t; step++)
+        {
+            var state = Layers.LstmStep(Tensor.Reshape(Tensor.Slice(x, 1, step, 1), n, d), prevH, prevC, wx, wh, b);
+            prevH = Tensor.Slice(state, 1, 0, h);
+            prevC = Tensor.Slice(state, 1, h, h);
+            Assert.Equal(prevH.ToArray(), Tensor.Slice(hs, 1, step, 1).ToArray());
+        }
+    }
+
+    [Fact]
+    public void Spatial_batchnorm_normalises_every_channel_over_the_examples_and_the_positions()
+    {
+        var x = Tensor.RandomNormal(seed: 6, 3, 2, 4, 5) * 3.0 + 2.0;
+        var output = Layers.SpatialBatchNorm(x, Tensor.Ones(2), Tensor.Zeros(2), 1e-12);
+        for (var channel = 0; channel < 2; channel++)
+        {
+            var values = Tensor.Slice(output, 1, channel, 1).ToArray();
+            var mean = values.Average();
+            Assert.Equal(0.0, mean, 12);
+            Assert.Equal(1.0, values.Select(v => (v - mean) * (v - mean)).Average(), 9);
+        }
+    }
+
+    [Fact]
+    public void Word_embedding_puts_the_row_of_each_word_at_its_position()
+    {
+        int[,] words = { { 2, 0 }, { 2, 1 } };
+        var w = Tensor.RandomNormal(seed: 7, 3, 4);
+        var output = Layers.WordEmbedding(words, w);
+        Assert.Equal(new[] { 2, 2, 4 }, output.Shape.ToArray());
+        Assert.Equal(Tensor.Slice(w, 0, 2, 1).ToArray(), Tensor.Slice(Tensor.Slice(output, 0, 1, 1), 1, 0, 1).ToArray());
+        Assert.Equal(Tensor.Slice(w, 0, 1, 1).ToArray(), Tensor.Slice(Tensor.Slice(output, 0, 1, 1), 1, 1, 1).ToArray());
+    }
+
+    [Fact]
+    public void Temporal_softmax_loss_of_even_scores_is_log_v_per_counted_step_averaged_over_the_examples()
+    {
+        // Every word equally likely: each step that counts adds log V, and the sum is divided by N = 2, not by the 3 steps.
+        var scores = Tensor.Zeros(2, 2, 5);
+        var mask = Tensor.FromArray(new double[] { 1, 1, 1, 0 }, 2, 2);
+        var loss = Layers.TemporalSoftmaxLoss(scores, new[,] { { 0, 1 }, { 2, 3 } }, mask);
+        Assert.Equal(3 * System.Math.Log(5) / 2, loss, 12);
+    }
 }
