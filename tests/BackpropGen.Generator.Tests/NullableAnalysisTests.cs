@@ -52,6 +52,24 @@ public class NullableAnalysisTests
         { "nullable annotations, a null-forgiving operator and a bad method", NullableFeatures },
         { "random programs", RandomSource(Enumerable.Range(0, 40).Select(RandomProgramBuilder.Build)) },
         { "random rowwise programs", RandomSource(Enumerable.Range(100_000, 40).Select(RandomProgramBuilder.BuildRowwise)) },
+        { "random programs with loops and branches", RandomSource(Enumerable.Range(100_000, 40).Select(RandomProgramBuilder.BuildWithControlFlow)) },
+        { "the loop and branch layers", RepositoryFiles.Read("tests/BackpropGen.Tests/EndToEnd/LoopLayers.cs") },
+        { "a var local of an array type, inferred nullable only with nullable analysis", """
+            using System.Linq;
+            using BackpropGen;
+            using static BackpropGen.Tensor;
+
+            public static partial class Layers
+            {
+                [Differentiable]
+                public static Tensor Embed(int[,] x, Tensor w)
+                {
+                    var words = x.Cast<int>().ToArray();
+                    var rows = Take(w, words, 0);
+                    return rows;
+                }
+            }
+            """ },
     };
 
     [Theory]

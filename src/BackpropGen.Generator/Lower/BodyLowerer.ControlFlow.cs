@@ -274,7 +274,9 @@ internal sealed partial class BodyLowerer
         _depths[name] = _depth;
         if (_model.GetDeclaredSymbol(loop, _cancellationToken) is ILocalSymbol local)
         {
-            _locals.Add(new LocalModel(name, TypeName(local.Type), ValueKinds.Of(local.Type), _depth));
+            // As for a var declaration, the inferred element type's nullable annotation comes from nullable analysis alone.
+            var type = loop.Type.IsVar ? local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated) : local.Type;
+            _locals.Add(new LocalModel(name, TypeName(type), ValueKinds.Of(local.Type), _depth));
         }
 
         var header = $"foreach ({TextWithHoisted(loop.Type)} {Identifiers.Escape(name)} in {TextWithHoisted(loop.Expression)})";

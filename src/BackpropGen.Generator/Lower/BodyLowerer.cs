@@ -241,8 +241,9 @@ internal sealed partial class BodyLowerer
                 _unkeepableLocals[local.Name] = declarator;
             }
 
-            // A var local's inferred type carries a nullable annotation that its value never needs.
-            var localType = kind == ValueKind.Other ? local.Type : local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+            // A var local's inferred type carries a nullable annotation that its value never needs, and that only a
+            // compilation with nullable analysis infers (var words = x.ToArray(); is int[]? with it, int[] without).
+            var localType = kind == ValueKind.Other && !declaration.Declaration.Type.IsVar ? local.Type : local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
             _locals.Add(new LocalModel(local.Name, TypeName(localType), kind, _depth));
             _depths[local.Name] = _depth;
             if (declarator.Initializer is not { Value: { } value })
