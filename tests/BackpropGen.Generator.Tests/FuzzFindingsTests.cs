@@ -347,7 +347,7 @@ public class FuzzFindingsTests
         Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree is { } tree && generated.Contains(tree));
     }
 
-    private static Compilation GenerateCompiling(string source)
+    internal static Compilation GenerateCompiling(string source)
     {
         var (result, output) = GeneratorHarness.Run(source);
         Assert.DoesNotContain(GeneratorHarness.AnalyzerDiagnostics(source), d => d.Severity > DiagnosticSeverity.Hidden);
@@ -357,7 +357,7 @@ public class FuzzFindingsTests
     }
 
     /// <summary>Runs L.F's generated forward and backward and compares dx with central differences.</summary>
-    private static void AssertGradientChecks(Compilation output, Tensor x)
+    internal static void AssertGradientChecks(Compilation output, Tensor x)
     {
         using var stream = new MemoryStream();
         Assert.True(output.Emit(stream).Success);

@@ -67,6 +67,44 @@ public class RobustnessTests
         Assert.DoesNotContain(GeneratorHarness.AnalyzerDiagnostics(source), d => d.Severity == DiagnosticSeverity.Error);
     }
 
+    /// <summary>
+    /// Loops and branches nested 64 deep, the state carried through all of them: generated on a compiler thread's
+    /// stack, it compiles, and its backward matches central differences.
+    /// </summary>
+    [Theory]
+    [InlineData("for (int i{0} = 0; i{0} < 1; i{0}++)")]
+    [InlineData("if (x.Rank > {0} - 100)")]
+    [InlineData("int c{0} = 0;\nwhile (c{0} < 1)")]
+    public void Loops_and_branches_nested_64_deep_generate_a_backward_that_matches_central_differences(string header)
+    {
+        const int depth = 64;
+        var body = new System.Text.StringBuilder("var h = x * 1.0;\n");
+        for (var level = 0; level < depth; level++)
+        {
+            body.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, header, level)).Append("\n{\n");
+            body.Append("h = Tanh(h) * 1.5;\n");
+        }
+
+        for (var level = depth - 1; level >= 0; level--)
+        {
+            body.Append("h = h + x * 0.01;\n");
+            if (header.Contains("while", StringComparison.Ordinal))
+            {
+                // Each while loop runs once, counted by a local of the enclosing block.
+                body.Append(string.Format(System.Globalization.CultureInfo.InvariantCulture, "c{0}++;\n", level));
+            }
+
+            body.Append("}\n");
+        }
+
+        body.Append("return h;");
+        var source = Method(body.ToString()).Replace("partial class Deep", "partial class L", StringComparison.Ordinal);
+        var (generated, analyzer) = RunOnSmallStack(source);
+        Assert.Equal(1, generated);
+        Assert.DoesNotContain(analyzer, d => d.Severity == DiagnosticSeverity.Error);
+        FuzzFindingsTests.AssertGradientChecks(FuzzFindingsTests.GenerateCompiling(source), Tensor.RandomNormal(5, 3, 2));
+    }
+
     [Fact]
     public void A_2000_step_method_generates_code_that_compiles()
     {
