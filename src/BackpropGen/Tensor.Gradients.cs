@@ -278,6 +278,20 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// The adjoint of an element read <c>x[i, j]</c> in a straight-line backward: zeros of <paramref name="shape"/> with
+    /// <paramref name="g"/> at <paramref name="index"/>. (A backward with loops adds into a <see cref="GradientBuffer"/>
+    /// instead.) Used by generated backward passes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The index does not have one coordinate per dimension.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A coordinate is outside its dimension.</exception>
+    public static Tensor ElementGradient(double g, TensorShape shape, params int[] index)
+    {
+        var data = new double[shape.ElementCount];
+        data[OffsetOf(shape, index)] = g;
+        return new Tensor(data, shape);
+    }
+
+    /// <summary>
     /// The adjoint of <see cref="Pick"/>: zeros of <paramref name="shape"/> (<c>[N, C]</c>) with <c>g[i]</c> added at
     /// <c>[i, index[i]]</c>. Used by generated backward passes.
     /// </summary>

@@ -32,6 +32,35 @@ public sealed partial class Tensor
         Shape = shape;
     }
 
+    /// <summary>Where the element at <paramref name="index"/> of a row-major <paramref name="shape"/> is.</summary>
+    /// <exception cref="ArgumentException">The index does not have one coordinate per dimension.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A coordinate is outside its dimension.</exception>
+    internal static int OffsetOf(TensorShape shape, int[] index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        if (index.Length != shape.Rank)
+        {
+            throw new ArgumentException(
+                $"Index {TensorShape.Format(index)} has {index.Length} coordinates, but shape {shape} has rank {shape.Rank}.",
+                nameof(index));
+        }
+
+        int offset = 0;
+        for (int axis = 0; axis < index.Length; axis++)
+        {
+            int size = shape[axis];
+            if ((uint)index[axis] >= (uint)size)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(index), $"Index {TensorShape.Format(index)} is out of range for shape {shape}.");
+            }
+
+            offset = (offset * size) + index[axis];
+        }
+
+        return offset;
+    }
+
     /// <summary>The size of each dimension: <c>x.Shape[0]</c> is the number of rows of a matrix.</summary>
     public TensorShape Shape { get; }
 
@@ -46,31 +75,7 @@ public sealed partial class Tensor
     /// <exception cref="ArgumentOutOfRangeException">A coordinate is outside its dimension.</exception>
     public double this[params int[] index]
     {
-        get
-        {
-            ArgumentNullException.ThrowIfNull(index);
-            if (index.Length != Rank)
-            {
-                throw new ArgumentException(
-                    $"Index {TensorShape.Format(index)} has {index.Length} coordinates, but shape {Shape} has rank {Rank}.",
-                    nameof(index));
-            }
-
-            int offset = 0;
-            for (int axis = 0; axis < index.Length; axis++)
-            {
-                int size = Shape[axis];
-                if ((uint)index[axis] >= (uint)size)
-                {
-                    throw new ArgumentOutOfRangeException(
-                        nameof(index), $"Index {TensorShape.Format(index)} is out of range for shape {Shape}.");
-                }
-
-                offset = (offset * size) + index[axis];
-            }
-
-            return _data[offset];
-        }
+        get => _data[OffsetOf(Shape, index)];
     }
 
     /// <summary>Returns the elements as a new flat array in row-major order.</summary>

@@ -112,7 +112,7 @@ public class DiagnosticTests
     [InlineData("int k = 3; {|BPG0008:k %= 2|};")]
     [InlineData("int k = 3; var z = y * {|BPG0008:k++|};")]
     [InlineData("var z = Exp({|BPG0009:eps > 0 ? y : x|});")]
-    [InlineData("var z = x * {|BPG0009:y[0, 0]|};")]
+    [InlineData("var z = x * {|BPG0009:y.ToArray()|}[0];")]
     [InlineData("var z = {|BPG0009:Helper(y)|};")]
     [InlineData("var z = {|BPG0009:System.Math.Atan(Sum(y))|};")]
     [InlineData("var z = Tensor.FromArray({|BPG0009:y.ToArray()|}, 3);")]

@@ -171,6 +171,8 @@ public class RandomProgramTests
             var branching = programs.Count(p => p.Source.Contains("if (", StringComparison.Ordinal));
             Assert.True(carrying >= programs.Count / 5, $"only {carrying} of {programs.Count} programs carry a value through a loop");
             Assert.True(branching >= programs.Count / 5, $"only {branching} of {programs.Count} programs branch");
+            var reading = programs.Count(p => System.Text.RegularExpressions.Regex.IsMatch(p.Source, @"\w\[[^\]]*\] \* "));
+            Assert.True(reading >= programs.Count / 10, $"only {reading} of {programs.Count} programs read elements");
         }
     }
 

@@ -66,7 +66,8 @@ internal sealed class RandomProgramBuilder
     /// <summary>
     /// A program whose steps are drawn into loops (for, counting by one or by two, and while, to two levels) and branches
     /// (on the row count, on a loop's counter, or on a value the arm writes over): inside them, earlier values are written
-    /// over more often, so that state is carried from one iteration to the next.
+    /// over more often, so that state is carried from one iteration to the next. Its doubles are now and then element
+    /// reads of a tensor (<c>v2[i1 % 3, 1]</c>).
     /// </summary>
     public static RandomProgram BuildWithControlFlow(int seed) => new RandomProgramBuilder(seed, rowwise: false, flow: true).Build();
 
@@ -222,13 +223,18 @@ internal sealed class RandomProgramBuilder
                 {
                     var target = targets[_random.Next(targets.Count)];
 
-                    // In a loop, a plain write over a value is damped, so that state carried through iterations stays of a size central differences can follow.
+                    // In a loop, a write over a value is damped (a plain one mixes the old value with a bounded new one, a
+                    // product scales by a factor near 1), so that state carried through iterations stays of a size
+                    // central differences can follow.
                     var operation = Reassignments[_random.Next(Reassignments.Length)];
-                    var expression = _depth > 0 && operation == "=" ? $"0.5 * {target.Name} + 0.5 * Tanh({step.Expression})" : step.Expression;
-                    if (_depth > 0 && operation == "=" && step.Shape is null)
+                    var tanh = step.Shape is null ? "System.Math.Tanh" : "Tanh";
+                    var expression = (_depth > 0, operation) switch
                     {
-                        expression = $"0.5 * {target.Name} + 0.5 * System.Math.Tanh({step.Expression})";
-                    }
+                        (true, "=") => $"0.5 * {target.Name} + 0.5 * {tanh}({step.Expression})",
+                        (true, "*=") => $"1.0 + 0.2 * {tanh}({step.Expression})",
+                        (true, _) => $"0.5 * {tanh}({step.Expression})",
+                        _ => step.Expression,
+                    };
 
                     _body.Append($"{_indent}{target.Name} {operation} {expression};\n");
                     _values.Remove(target);
@@ -455,6 +461,13 @@ internal sealed class RandomProgramBuilder
 
     private (string Expression, int[]? Shape)? Scalar()
     {
+        if (_flow && _random.Next(3) == 0 && PickWhere(v => !v.IsDouble) is { } tensor)
+        {
+            // An element read, by the loop's counter where there is one: a double whose gradient is added in place.
+            var index = tensor.Shape!.Select((d, axis) => axis == 0 && _counter is not null ? $"{_counter} % {d}" : _random.Next(d).ToString(CultureInfo.InvariantCulture));
+            return ($"{tensor.Name}[{string.Join(", ", index)}] * {Constant()}", null);
+        }
+
         var a = PickWhere(v => v.IsDouble);
         if (a is null)
         {

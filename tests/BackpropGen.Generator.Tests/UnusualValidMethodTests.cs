@@ -112,7 +112,6 @@ public class UnusualBadMethodTests
     [InlineData("a System.Math function with no derivative rule", "var m = System.Math.Atan(Sum(x));")]
     [InlineData("a tuple of a differentiable value", "var pair = (x, 2);")]
     [InlineData("a call of the user's own helper", "var h = Helpers.Double(x);")]
-    [InlineData("an element read", "var first = x[0, 0];")]
     [InlineData("a checked expression", "var c = checked(x * 2.0);")]
     [InlineData("a pattern variable of a differentiable value", "var isSmall = x is Tensor t ? t * 2.0 : -x;")]
     public void Bad_method_gets_a_diagnostic_on_the_offending_line(string what, string statement)

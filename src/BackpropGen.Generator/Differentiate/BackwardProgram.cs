@@ -28,6 +28,9 @@ internal abstract record BackwardNode;
 /// <summary><c>{Target} = {Value};</c>, or with <paramref name="Accumulates"/> <c>{Target} += {Value};</c>.</summary>
 internal sealed record BackwardAssign(string Target, Adj Value, bool Accumulates) : BackwardNode;
 
+/// <summary><c>{Buffer}[{Index}] += {Value};</c>: an element read's gradient added in place (<c>GradientBuffer</c>).</summary>
+internal sealed record BackwardElementAdd(string Buffer, Adj Index, Adj Value) : BackwardNode;
+
 /// <summary>The heading of forward step <paramref name="Step"/>'s statements, which quotes the step and marks its number.</summary>
 internal sealed record BackwardHeading(int Step, string Header) : BackwardNode;
 
@@ -198,6 +201,10 @@ internal static class BackwardFlow
                     break;
                 case BackwardAssign assign:
                     yield return assign.Value;
+                    break;
+                case BackwardElementAdd add:
+                    yield return add.Index;
+                    yield return add.Value;
                     break;
                 case BackwardCode code when withCode:
                     yield return code.Code;

@@ -26,6 +26,9 @@ internal sealed class FlowSweep : ExpressionAdjoints
     private readonly HashSet<string> _useful = new();
     private readonly Dictionary<string, Accumulator> _accumulators = new();
     private readonly HashSet<string> _overwritten = new();
+
+    /// <summary>The buffers that the element reads of a method-level value add their gradients into, by the value's name.</summary>
+    private readonly Dictionary<string, string> _buffers = new();
     private readonly string _dout;
     private List<BackwardNode> _out = new();
     private int _temporaries;
@@ -75,11 +78,13 @@ internal sealed class FlowSweep : ExpressionAdjoints
             _accumulators[returned] = new Accumulator(_dout, Declared: true, Live: true);
         }
 
+        DeclareBuffers(steps);
         ReverseBlock(_method.Body);
 
         var outputs = new List<GradientOutput>();
         foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable))
         {
+            Flush(parameter.Name);
             string local;
             if (_accumulators.TryGetValue(parameter.Name, out var accumulator) && accumulator.Live)
             {
@@ -170,6 +175,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
     private void ReverseStep(StepModel step)
     {
         _out.Add(new BackwardHeading(step.Number, $"step {step.Number}: {step.Quote}"));
+        Flush(step.Name);
         var active = _useful.Contains(step.Name) && _accumulators.TryGetValue(step.Name, out var accumulator) && accumulator.Live;
         if (!active)
         {
@@ -532,44 +538,77 @@ internal sealed class FlowSweep : ExpressionAdjoints
     private static bool Writes(BackwardNode node, string name) =>
         node is BackwardAssign assign && assign.Target == name || node is BackwardStatement statement && statement.Targets.Contains(name);
 
-    private static bool ReadsGradient(BackwardNode node, string name) => node switch
-    {
-        BackwardStatement statement => A.Nodes(statement.Value).Any(n => n is GradRef gradient && gradient.Name == name),
-        BackwardAssign assign => A.Nodes(assign.Value).Any(n => n is GradRef gradient && gradient.Name == name),
-        _ => false,
-    };
+    private static bool ReadsGradient(BackwardNode node, string name) =>
+        BackwardFlow.Expressions(new[] { node }).Any(expression => A.Nodes(expression).Any(n => n is GradRef gradient && gradient.Name == name));
 
-    private static BackwardNode RenameGradient(BackwardNode node, string from, string to)
+    private static BackwardNode RenameGradient(BackwardNode node, string from, string to) =>
+        Map(node, n => n is GradRef gradient && gradient.Name == from ? gradient with { Name = to } : null);
+
+    /// <summary>A statement with the nodes of its expressions that <paramref name="replace"/> gives a replacement for replaced.</summary>
+    private static BackwardNode Map(BackwardNode node, System.Func<Adj, Adj?> replace) => node switch
     {
-        Adj? Rename(Adj n) => n is GradRef gradient && gradient.Name == from ? gradient with { Name = to } : null;
-        return node switch
-        {
-            BackwardStatement statement => statement with { Value = A.Map(statement.Value, Rename) },
-            BackwardAssign assign => assign with { Value = A.Map(assign.Value, Rename) },
-            _ => node,
-        };
-    }
+        BackwardStatement statement => statement with { Value = A.Map(statement.Value, replace) },
+        BackwardAssign assign => assign with { Value = A.Map(assign.Value, replace) },
+        BackwardElementAdd add => add with { Index = A.Map(add.Index, replace), Value = A.Map(add.Value, replace) },
+        _ => node,
+    };
 
     private Adj ZeroLike(string accumulator, string name) => _kinds[name] == ValueKind.Tensor
         ? A.Call(RuntimeFunctions.Zeros, ValueKind.Tensor, new ShapeOf(new GradRef(accumulator, ValueKind.Tensor)))
         : new Literal("0.0", ValueKind.Double);
 
-    private static bool Reads(BackwardNode node, Adj value) => node switch
+    private static bool Reads(BackwardNode node, Adj value) =>
+        BackwardFlow.Expressions(new[] { node }).Any(expression => A.CountUses(expression, value) > 0);
+
+    private static BackwardNode Replace(BackwardNode node, Adj value, Adj replacement) =>
+        Map(node, n => ReferenceEquals(n, value) ? replacement : null);
+
+    /// <summary>
+    /// A buffer for each method-level value whose elements the steps read (<c>x[i, j]</c>): its reads add into the buffer
+    /// in place, and the sum joins the value's gradient where the value's own step is reversed, or at the end.
+    /// </summary>
+    private void DeclareBuffers(List<StepModel> steps)
     {
-        BackwardStatement statement => A.CountUses(statement.Value, value) > 0,
-        BackwardAssign assign => A.CountUses(assign.Value, value) > 0,
-        _ => false,
+        var methodLevel = new HashSet<string>(_method.Parameters.Select(p => p.Name).Concat(_method.Locals.Where(l => l.Depth == 0).Select(l => l.Name)));
+        foreach (var step in steps)
+        {
+            foreach (var read in ElementReads(step.Value))
+            {
+                if (read.Args[0] is VarExpr { Name: var name } && methodLevel.Contains(name) && _useful.Contains(name) && !_buffers.ContainsKey(name))
+                {
+                    var buffer = Fresh("d" + name + "Elements");
+                    _buffers[name] = buffer;
+                    _out.Add(new BackwardStatement(buffer, A.Call(RuntimeFunctions.GradientBufferZeros, ValueKind.Other, new ShapeRef(name))));
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<OpExpr> ElementReads(Expr expression) => expression switch
+    {
+        OpExpr { Op: var op } read when op == Ops.Operations.Element => new[] { read }.Concat(read.Args.SelectMany(ElementReads)),
+        OpExpr op => op.Args.SelectMany(ElementReads),
+        CallExpr call => call.Args.SelectMany(ElementReads),
+        _ => Enumerable.Empty<OpExpr>(),
     };
 
-    private static BackwardNode Replace(BackwardNode node, Adj value, Adj replacement) => node switch
+    /// <summary>Adds what the element reads of a value put in its buffer to the value's gradient.</summary>
+    private void Flush(string name)
     {
-        BackwardStatement statement => statement with { Value = A.Map(statement.Value, n => ReferenceEquals(n, value) ? replacement : null) },
-        BackwardAssign assign => assign with { Value = A.Map(assign.Value, n => ReferenceEquals(n, value) ? replacement : null) },
-        _ => node,
-    };
+        if (_buffers.TryGetValue(name, out var buffer))
+        {
+            Contribute(name, new InstanceCall(new GradRef(buffer, ValueKind.Other), "Flush", EquatableArray<Adj>.Empty, ValueKind.Tensor));
+        }
+    }
 
     protected override void Contribute(string name, Adj gradient, bool reduced = false)
     {
+        if (gradient is Call read && read.Is(RuntimeFunctions.ElementGradient) && _buffers.TryGetValue(name, out var elements))
+        {
+            _out.Add(new BackwardElementAdd(elements, read.Args[2], read.Args[0]));
+            return;
+        }
+
         if (reduced)
         {
             gradient = A.Call(RuntimeFunctions.BroadcastTo, ValueKind.Tensor, gradient, new ShapeRef(name));

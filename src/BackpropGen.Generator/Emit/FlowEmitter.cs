@@ -228,6 +228,9 @@ internal sealed class FlowEmitter
             case BackwardAssign assign:
                 _writer.Line($"{Identifiers.Escape(assign.Target)} {(assign.Accumulates ? "+=" : "=")} {_renderer.Spell(assign.Value)};");
                 break;
+            case BackwardElementAdd add:
+                _writer.Line($"{Identifiers.Escape(add.Buffer)}[{_renderer.Spell(add.Index)}] += {_renderer.Spell(add.Value)};");
+                break;
             case BackwardRestore restore:
                 var tape = _plan.ValueTape(restore.Variable, restore.TypeName).LocalName;
                 _writer.Line($"{(restore.Declares ? "var " : "")}{Identifiers.Escape(restore.Variable)} = {Identifiers.Escape(tape)}.Pop();");

@@ -105,6 +105,12 @@ internal static class RuntimeFunctions
     public static readonly Function Reshape = new(Tensor, "Reshape", LaneForm.None);
     public static readonly Function Unpick = new(Tensor, "Unpick", LaneForm.None);
 
+    /// <summary>The gradient of one element read as a tensor of zeros elsewhere; a backward with loops adds into a buffer instead.</summary>
+    public static readonly Function ElementGradient = new(Tensor, "ElementGradient", LaneForm.None);
+
+    /// <summary>A <c>GradientBuffer</c> of zeros of a shape.</summary>
+    public static readonly Function GradientBufferZeros = new("global::BackpropGen.GradientBuffer", "Zeros", LaneForm.None);
+
     /// <summary><c>Unslice(g, axis, start, shape)</c>: zeros of <c>shape</c> with <c>g</c> where Slice took it from.</summary>
     public static readonly Function Unslice = new(Tensor, "Unslice", LaneForm.None);
 

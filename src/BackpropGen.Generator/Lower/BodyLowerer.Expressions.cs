@@ -44,6 +44,16 @@ internal sealed partial class BodyLowerer
                 return Op(op, kind, expression, LowerExpression(binary.Left), LowerExpression(binary.Right));
             case InvocationExpressionSyntax invocation:
                 return LowerInvocation(invocation, kind);
+            case ElementAccessExpressionSyntax access
+                when ValueKinds.Of(TypeOf(access.Expression).Type) == ValueKind.Tensor && access.ArgumentList.Arguments.All(a => a.NameColon is null && !IsVaried(a.Expression)):
+                // x[i, j]: the coordinates are code without a gradient, written as the user wrote them.
+                var arguments = access.ArgumentList.Arguments;
+                var index = new ConstExpr(
+                    string.Join(", ", arguments.Select(a => TextWithHoisted(a.Expression))),
+                    ValueKind.Other,
+                    arguments.SelectMany(a => ReadsOf(a.Expression)).Distinct().ToEquatableArray(),
+                    Precedence.Primary);
+                return Op(Operations.Element, kind, expression, LowerExpression(access.Expression), index);
             case AssignmentExpressionSyntax
                 or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression }
                 or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression }:

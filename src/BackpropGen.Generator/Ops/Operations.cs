@@ -344,6 +344,18 @@ internal static class Operations
         Methods = new[] { new OpMethod(OpOwner.Tensor, "Slice") },
     };
 
+    /// <summary>
+    /// An element read <c>x[i, j]</c> of a tensor, a double: written with the indexer, so it has no method. Its gradient
+    /// is <paramref name="g"/> at the element, which a backward with loops adds into a buffer in place.
+    /// </summary>
+    public static readonly Op Element = new(
+        "Element",
+        OpCategory.Gather,
+        "x[i, j]: dx[i, j] += g",
+        c => new[] { A.Call(RuntimeFunctions.ElementGradient, ValueKind.Tensor, c.G, Shape(c.Arg(0)), c.Arg(1)), null },
+        ArgRole.Operand,
+        ArgRole.Index);
+
     public static readonly Op Pick = new(
         "Pick",
         OpCategory.Gather,
@@ -413,7 +425,7 @@ internal static class Operations
     {
         Add, Subtract, Multiply, Divide, Negate, SumAll, MeanAll, Sum, Mean, Max, Min, MaxAll, MinAll, Sqrt, Exp, Log, Tanh, Sigmoid, Abs, Square,
         Pow, Sin, Cos, Maximum, Minimum, Clip, Where, Relu, Dot, MatMul, Conv2D, MaxPool2D, AvgPool2D, Softmax, LogSoftmax, LogSumExp, Transpose, TransposeAxes,
-        Reshape, Slice, Pick, Take, Concat, Stack,
+        Reshape, Slice, Element, Pick, Take, Concat, Stack,
     };
 
     private static readonly Dictionary<(OpOwner, string, int), Op> ByMethod = IndexByMethod();

@@ -271,4 +271,42 @@ public static partial class LoopLayers
 
         return h;
     }
+
+    /// <summary>A least-squares fit written as a loop over elements: each residual reads one element of x and of y.</summary>
+    [Differentiable]
+    public static double ElementFit(Tensor x, Tensor y, double a, double b)
+    {
+        double loss = 0.0;
+        for (int i = 0; i < x.Shape[0]; i++)
+        {
+            double r = y[i] - (a * x[i] + b);
+            loss += r * r;
+        }
+
+        return loss / x.Shape[0];
+    }
+
+    /// <summary>Nested loops over a matrix's elements, each read twice by different indices.</summary>
+    [Differentiable]
+    public static double ElementPairs(Tensor m)
+    {
+        double s = 0.0;
+        for (int i = 0; i < m.Shape[0]; i++)
+        {
+            for (int j = 0; j < m.Shape[1]; j++)
+            {
+                s += Math.Sin(m[i, j]) * m[i, (j + 1) % m.Shape[1]];
+            }
+        }
+
+        return s;
+    }
+
+    /// <summary>Element reads in a straight-line body: each gradient is a tensor of zeros but at the element.</summary>
+    [Differentiable]
+    public static double Corners(Tensor m)
+    {
+        var s = m[0, 0] * m[2, 3] + Sum(m);
+        return s;
+    }
 }

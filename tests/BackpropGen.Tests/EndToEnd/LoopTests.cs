@@ -200,4 +200,35 @@ public class LoopTests
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.OverInputs(v, W, xs), X, dout), dh) < Bar);
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.OverInputs(X, v, xs), W, dout), dw) < Bar);
     }
+
+    [Fact]
+    public void A_fit_written_as_a_loop_over_elements_matches_central_differences()
+    {
+        var x = Tensor.RandomNormal(40, 6);
+        var y = Tensor.RandomNormal(41, 6);
+        var (_, cache) = LoopLayers.ElementFitForward(x, y, 0.7, -0.2);
+        var (dx, dy, da, db) = LoopLayers.ElementFitBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.ElementFit(v, y, 0.7, -0.2), x), dx) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.ElementFit(x, v, 0.7, -0.2), y), dy) < Bar);
+        Assert.True(Relative(da, Central(v => LoopLayers.ElementFit(x, y, v, -0.2), 0.7)) < Bar);
+        Assert.True(Relative(db, Central(v => LoopLayers.ElementFit(x, y, 0.7, v), -0.2)) < Bar);
+    }
+
+    [Fact]
+    public void Elements_read_twice_in_nested_loops_accumulate_both_gradients()
+    {
+        var m = Tensor.RandomNormal(42, 3, 4);
+        var (_, cache) = LoopLayers.ElementPairsForward(m);
+        var dm = LoopLayers.ElementPairsBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(LoopLayers.ElementPairs, m), dm) < Bar);
+    }
+
+    [Fact]
+    public void Element_reads_in_a_straight_line_body_match_central_differences()
+    {
+        var m = Tensor.RandomNormal(43, 3, 4);
+        var (_, cache) = LoopLayers.CornersForward(m);
+        var dm = LoopLayers.CornersBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(LoopLayers.Corners, m), dm) < Bar);
+    }
 }

@@ -1,0 +1,42 @@
+using System;
+
+namespace BackpropGen;
+
+/// <summary>
+/// The gradient of a tensor whose elements a backward reads one by one (<c>x[i, j]</c> in a loop): each read adds its
+/// gradient in place, <c>dxElements[i, j] += g;</c>, and the backward takes the sum as a tensor once the reads are done,
+/// rather than one tensor of the whole shape per read. Generated code calls it; it is public only for that.
+/// </summary>
+public sealed class GradientBuffer
+{
+    private double[] _data;
+
+    private GradientBuffer(TensorShape shape)
+    {
+        Shape = shape;
+        _data = new double[shape.ElementCount];
+    }
+
+    /// <summary>The shape of the tensor whose gradient this is.</summary>
+    public TensorShape Shape { get; }
+
+    /// <summary>A buffer of zeros of <paramref name="shape"/>.</summary>
+    public static GradientBuffer Zeros(TensorShape shape) => new(shape);
+
+    /// <summary>The gradient of the element at <paramref name="index"/> so far.</summary>
+    /// <exception cref="ArgumentException">The index does not have one coordinate per dimension.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A coordinate is outside its dimension.</exception>
+    public double this[params int[] index]
+    {
+        get => _data[Tensor.OffsetOf(Shape, index)];
+        set => _data[Tensor.OffsetOf(Shape, index)] = value;
+    }
+
+    /// <summary>The gradient added so far as a tensor; the buffer starts again from zeros.</summary>
+    public Tensor Flush()
+    {
+        var gradient = new Tensor(_data, Shape);
+        _data = new double[Shape.ElementCount];
+        return gradient;
+    }
+}
