@@ -45,6 +45,8 @@ public static class LoopTimer
             ("rnn: generated forward + backward", 1, () => rnn.Step()),
         };
         var times = cases.Select(_ => new double[rounds]).ToArray();
+        var pauses = cases.Select(_ => new double[rounds]).ToArray();
+        var faults = cases.Select(_ => new double[rounds]).ToArray();
         var bytes = new long[cases.Length];
         for (int round = -2; round < rounds; round++)
         {
@@ -54,6 +56,8 @@ public static class LoopTimer
                 GC.WaitForPendingFinalizers();
                 Thread.Sleep(PauseMs);
                 long allocated = GC.GetAllocatedBytesForCurrentThread();
+                var pauseBefore = GC.GetTotalPauseDuration();
+                long faultsBefore = QuickTimer.MinorPageFaults();
                 var stopwatch = Stopwatch.StartNew();
                 for (int r = 0; r < cases[c].Repeat; r++)
                 {
@@ -65,6 +69,8 @@ public static class LoopTimer
                 if (round >= 0)
                 {
                     times[c][round] = elapsed;
+                    pauses[c][round] = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds / cases[c].Repeat;
+                    faults[c][round] = (QuickTimer.MinorPageFaults() - faultsBefore) / (double)cases[c].Repeat;
                 }
             }
         }
@@ -73,7 +79,7 @@ public static class LoopTimer
         for (int c = 0; c < cases.Length; c++)
         {
             var sorted = times[c].Order().ToArray();
-            Console.WriteLine($"  {cases[c].Name,-42} {Median(times[c]),9:F3} ms (fastest {sorted[0],8:F3}, slowest {sorted[^1],8:F3})  {bytes[c] / 1024.0,10:F1} KiB allocated");
+            Console.WriteLine($"  {cases[c].Name,-42} {Median(times[c]),9:F3} ms (fastest {sorted[0],8:F3}, slowest {sorted[^1],8:F3})  {bytes[c] / 1024.0,10:F1} KiB allocated, GC paused {Median(pauses[c]),6:F2} ms, {Median(faults[c]),6:F0} page faults");
         }
 
         Console.WriteLine("ratios (target): of medians; median of the per-round ratios [range]");
