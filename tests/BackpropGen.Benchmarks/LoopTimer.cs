@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -15,6 +16,7 @@ namespace BackpropGen.Benchmarks;
 public static class LoopTimer
 {
     private const int PauseMs = 20;
+    private const int WarmCalls = 50;
 
     public static int Run(int rounds)
     {
@@ -44,6 +46,11 @@ public static class LoopTimer
             ("rnn: generated backward", 1, () => rnn.Backward()),
             ("rnn: generated forward + backward", 1, () => rnn.Step()),
         };
+        // Methods with loops start on tier-0 code with on-stack replacement; a method is recompiled fully optimized only
+        // after 30 calls and a pause of the JIT's background queue. Without this, a case called only once a round would
+        // be timed partly on unoptimized code (it was: the plain call's fastest round took 7.2 ms here against 4.8 ms under
+        // BenchmarkDotNet, and 40 warm-up calls were not enough).
+        Warm(cases.Select(c => c.Body));
         var times = cases.Select(_ => new double[rounds]).ToArray();
         var pauses = cases.Select(_ => new double[rounds]).ToArray();
         var faults = cases.Select(_ => new double[rounds]).ToArray();
@@ -75,7 +82,7 @@ public static class LoopTimer
             }
         }
 
-        Console.WriteLine($"medians of {rounds} interleaved rounds, a full collection and a {PauseMs} ms pause before each case (RK4: the mean of 10 calls a sample)");
+        Console.WriteLine($"after 2 × {WarmCalls} warm-up calls of each case and a second's pause after each 50, medians of {rounds} interleaved rounds, a full collection and a {PauseMs} ms pause before each case (RK4: the mean of 10 calls a sample)");
         for (int c = 0; c < cases.Length; c++)
         {
             var sorted = times[c].Order().ToArray();
@@ -93,6 +100,25 @@ public static class LoopTimer
         Ratio("rnn backward / forward", times[9], times[8]);
         Console.WriteLine($"load average at end: {LoadAverage()}");
         return 0;
+    }
+
+    /// <summary>Twice: calls every body <see cref="WarmCalls"/> times, then pauses for a second, so that the JIT has compiled them fully optimized.</summary>
+    internal static void Warm(IEnumerable<Func<object>> bodies)
+    {
+        // Two phases: with tiered PGO a method goes from tier 0 to an instrumented tier and only then to tier 1.
+        var list = bodies.ToList();
+        for (int phase = 0; phase < 2; phase++)
+        {
+            foreach (var body in list)
+            {
+                for (int i = 0; i < WarmCalls; i++)
+                {
+                    GC.KeepAlive(body());
+                }
+            }
+
+            Thread.Sleep(1000);
+        }
     }
 
     /// <summary>The gradients against each other and central differences, and the Monte Carlo tape's bytes at several sizes.</summary>

@@ -86,6 +86,14 @@ double Ms(Action f)
 (long Faults, double Pauses) Take() { var r = (faults, pauses); faults = 0; pauses = 0; return r; }
 double Med(double[] v) { var s = v.OrderBy(z => z).ToArray(); return s[s.Length / 2]; }
 string Load() => System.IO.File.Exists("/proc/loadavg") ? System.IO.File.ReadAllText("/proc/loadavg").Trim() : "n/a";
+// Warm up: RnnForward and RnnBackward have loops, so they start on tier-0 code with on-stack replacement and are
+// recompiled fully optimized only after 30 calls and a pause of the JIT's background queue.
+// (with tiered PGO, through an instrumented tier first: two phases)
+for (int phase = 0; phase < 2; phase++)
+{
+    for (int i = 0; i < 35; i++) { Generated(); Torch(false); OurProducts(); TorchProducts(); }
+    System.Threading.Thread.Sleep(1000);
+}
 Console.WriteLine($"load average at start: {Load()}");
 var g = new double[reps]; var tt = new double[reps];
 long ourFaults = 0, torchFaults = 0; double ourPauses = 0;
