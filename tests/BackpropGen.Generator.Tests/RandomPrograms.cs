@@ -362,6 +362,11 @@ internal sealed class RandomProgramBuilder
             return null;
         }
 
+        if (_random.Next(4) == 0 && Window(a) is { } window)
+        {
+            return window;
+        }
+
         if (_random.Next(3) == 0)
         {
             return ($"Transpose({a.Name})", new[] { a.Shape![1], a.Shape[0] });
@@ -375,6 +380,36 @@ internal sealed class RandomProgramBuilder
 
         var c = PickWhere(v => v.Rank == 2 && v.Shape![1] == a.Shape![1]);
         return c is null ? null : ($"Dot({a.Name}, Transpose({c.Name}))", new[] { a.Shape![0], c.Shape![0] });
+    }
+
+    /// <summary>
+    /// A matrix as a one-channel image ([1, 1, n, d]) through a convolution with a filter made of another value (1 × k),
+    /// a max or an average pool (2 × 2, stride 1), or a batched MatMul, reshaped back to a matrix.
+    /// </summary>
+    private (string Expression, int[]? Shape)? Window(RandomValue a)
+    {
+        var (n, d) = (a.Shape![0], a.Shape[1]);
+        var image = $"Reshape({a.Name}, 1, 1, {n}, {d})";
+        switch (_random.Next(4))
+        {
+            case 0:
+                var filter = PickWhere(v => !v.IsDouble && v.Shape!.Aggregate(1, (p, k) => p * k) is var count && count <= d);
+                if (filter is null)
+                {
+                    return null;
+                }
+
+                var k = filter.Shape!.Aggregate(1, (p, q) => p * q);
+                var width = d - k + 1;
+                return ($"Reshape(Conv2D({image}, Reshape({filter.Name}, 1, 1, 1, {k}), 1, 0), {n}, {width})", new[] { n, width });
+            case 1 when n >= 2 && d >= 2:
+                return ($"Reshape(MaxPool2D({image}, 2, 1), {n - 1}, {d - 1})", new[] { n - 1, d - 1 });
+            case 2 when n >= 2 && d >= 2:
+                return ($"Reshape(AvgPool2D({image}, 2, 1), {n - 1}, {d - 1})", new[] { n - 1, d - 1 });
+            default:
+                var b = PickWhere(v => v.Rank == 2 && v.Shape![0] == d);
+                return b is null ? null : ($"Reshape(MatMul(Reshape({a.Name}, 1, {n}, {d}), {b.Name}), {n}, {b.Shape![1]})", new[] { n, b.Shape![1] });
+        }
     }
 
     private (string Expression, int[]? Shape)? Reshaping()

@@ -311,7 +311,8 @@ internal sealed class FlowSweep : ExpressionAdjoints
         var written = WrittenIn(block);
         foreach (var code in block.Statements.OfType<ForwardCode>())
         {
-            if (code.Declares.Count > 0 && !code.Reads.Any(written.Contains))
+            // Only a local the block never writes over again holds, at the block's end, what its declaration gave it.
+            if (code.Declares.Count > 0 && !code.Reads.Any(written.Contains) && !code.Declares.Any(written.Contains))
             {
                 _out.Add(new BackwardCode(new Code(code.Text, ValueKind.Other, code.Reads), code.Declares));
             }

@@ -309,4 +309,25 @@ public static partial class LoopLayers
         var s = m[0, 0] * m[2, 3] + Sum(m);
         return s;
     }
+
+    /// <summary>
+    /// A counter declared in an arm and counted up by a loop inside it, read by a step: the backward restores it from the
+    /// tape rather than replaying its declaration, which would give it its first value.
+    /// </summary>
+    [Differentiable]
+    public static double ArmCounter(Tensor x, double a)
+    {
+        double y = a;
+        if (x.Shape[0] > 1)
+        {
+            int k = 0;
+            while (k < 3)
+            {
+                y = (y * Math.Cos(a * k)) + (Mean(x) * k);
+                k++;
+            }
+        }
+
+        return y;
+    }
 }

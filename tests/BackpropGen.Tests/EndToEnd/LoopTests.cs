@@ -231,4 +231,13 @@ public class LoopTests
         var dm = LoopLayers.CornersBackward(1.0, cache);
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(LoopLayers.Corners, m), dm) < Bar);
     }
+
+    [Fact]
+    public void A_counter_declared_in_an_arm_and_counted_by_a_loop_in_it_is_restored_not_declared_again()
+    {
+        var (_, cache) = LoopLayers.ArmCounterForward(X, 0.4);
+        var (dx, da) = LoopLayers.ArmCounterBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.ArmCounter(v, 0.4), X), dx) < Bar);
+        Assert.True(Relative(da, Central(v => LoopLayers.ArmCounter(X, v), 0.4)) < Bar);
+    }
 }
