@@ -1,3 +1,4 @@
+using BackpropGen.Tests.EndToEnd;
 using BenchmarkDotNet.Attributes;
 
 namespace BackpropGen.Benchmarks;

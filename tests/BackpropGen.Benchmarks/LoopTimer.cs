@@ -1,3 +1,4 @@
+using BackpropGen.Tests.EndToEnd;
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;

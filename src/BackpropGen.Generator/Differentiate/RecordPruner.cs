@@ -172,23 +172,5 @@ internal sealed class RecordPruner
     /// <summary>Whether statements do more than head steps that get no gradient.</summary>
     private static bool DoesSomething(EquatableArray<BackwardNode> nodes) => nodes.Any(node => node is not BackwardHeading);
 
-    private static void AddReads(Adj expression, HashSet<string> live) => new ReadCollector(live).Visit(expression);
-
-    /// <summary>The forward values a backward expression reads: by name, its shape, or in the user's code.</summary>
-    private sealed class ReadCollector : AdjVisitor
-    {
-        private readonly HashSet<string> _read;
-
-        public ReadCollector(HashSet<string> read) => _read = read;
-
-        protected override void VisitPrimalRef(PrimalRef node) => _read.Add(node.Name);
-
-        protected override void VisitShapeRef(ShapeRef node) => _read.Add(node.Name);
-
-        protected override void VisitCode(Code node)
-        {
-            _read.UnionWith(node.Reads);
-            base.VisitCode(node);
-        }
-    }
+    private static void AddReads(Adj expression, HashSet<string> live) => new ReadCollector(live, live).Visit(expression);
 }

@@ -185,10 +185,7 @@ internal sealed partial class BodyLowerer
 
         HoistNestedCalls(value);
         var lowered = LowerStepValue(name, value, out var callText);
-        var step = new StepModel(++_stepCount, name, kind, lowered, name + " = " + TextWithHoisted(value, asQuote: true), Overwrites: true);
-        _body.Add(new ForwardStep(step, callText is null
-            ? $"{escaped} = {TextWithHoisted(value)};"
-            : "(" + escaped + ", var " + callText.Substring(("var (" + escaped + ", ").Length)));
+        AddOverwrite(name, kind, lowered, name + " = " + TextWithHoisted(value, asQuote: true), callText, $"{escaped} = {TextWithHoisted(value)};");
     }
 
     /// <summary>Whether an arm's last statement is a <c>return</c> of a value.</summary>
@@ -210,7 +207,7 @@ internal sealed partial class BodyLowerer
         var kind = ValueKinds.Of(_method.ReturnType);
         var typeName = TypeName(_method.ReturnType);
         _locals.Add(new LocalModel(name, typeName, kind, _depth));
-        _body.Add(new ForwardCode($"{typeName} {Identifiers.Escape(name)} = default!;", new[] { name }.ToEquatableArray()));
+        DeclareForArms(name, typeName);
         _result = (name, kind);
         LowerReturningBranchArms(branch, rest);
         return name;

@@ -102,9 +102,7 @@ internal sealed partial class BodyLowerer
             return;
         }
 
-        // y_2, y_3, …: a name of its own, which the numbered partials of y (dy1, dy2) cannot be mistaken for.
-        var name = UniqueLocalName(symbol.Name + "_" + (_versionCounts[symbol] = _versionCounts.TryGetValue(symbol, out var count) ? count + 1 : 2));
-        _depths[name] = _depth;
+        var name = NextVersionName(symbol);
         var declaredType = kind == ValueKind.Other ? type : type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
         var typeName = TypeName(declaredType);
         if (kind == ValueKind.Other || !varied)
@@ -134,7 +132,6 @@ internal sealed partial class BodyLowerer
     /// </summary>
     private void LowerOverwrite(ExpressionSyntax write, ISymbol symbol, string current, ValueKind kind, bool varied, Ops.Op? op, ExpressionSyntax? right, string text, string quoteText)
     {
-        var escaped = Identifiers.Escape(current);
         if (kind == ValueKind.Other || !varied)
         {
             _body.Add(new ForwardCode(TextWithHoisted(write) + ";", EquatableArray<string>.Empty, new[] { current }.ToEquatableArray(), ReadsOf(write), ++_writeCount));
@@ -143,15 +140,33 @@ internal sealed partial class BodyLowerer
 
         var target = (IdentifierNameSyntax)TargetOf(write)!;
         var value = LowerWrittenValue(current, target, kind, op, right, text, out var callText);
-        var step = new StepModel(++_stepCount, current, kind, value, current + " = " + quoteText, Overwrites: true);
-
-        // A called method's forward gives the value and the call's cache, which is this iteration's own.
-        var forward = callText is null
-            ? TextWithHoisted(write) + ";"
-            : "(" + escaped + ", var " + callText.Substring(("var (" + escaped + ", ").Length);
-        _body.Add(new ForwardStep(step, forward));
+        AddOverwrite(current, kind, value, current + " = " + quoteText, callText, TextWithHoisted(write) + ";");
         MarkVaried(symbol);
     }
+
+    /// <summary>
+    /// The step that writes over <paramref name="name"/>, whose forward is <paramref name="text"/>, or for a call of a
+    /// <c>[Differentiable]</c> method its forward into the local and a cache of this iteration's own:
+    /// <c>(h, var hCache) = Cell.CellForward(h, x);</c>.
+    /// </summary>
+    private void AddOverwrite(string name, ValueKind kind, Expr value, string quote, string? callText, string text)
+    {
+        var escaped = Identifiers.Escape(name);
+        var step = new StepModel(++_stepCount, name, kind, value, quote, Overwrites: true);
+        _body.Add(new ForwardStep(step, callText is null ? text : "(" + escaped + ", var " + callText.Substring(("var (" + escaped + ", ").Length)));
+    }
+
+    /// <summary>The name of <paramref name="symbol"/>'s next version: <c>y_2</c>, <c>y_3</c>, … (the numbered partials of y, dy1 and dy2, cannot be mistaken for it).</summary>
+    private string NextVersionName(ISymbol symbol)
+    {
+        var name = UniqueLocalName(symbol.Name + "_" + (_versionCounts[symbol] = _versionCounts.TryGetValue(symbol, out var count) ? count + 1 : 2));
+        _depths[name] = _depth;
+        return name;
+    }
+
+    /// <summary>A local declared without its value (<c>double y = default!;</c>), for the arms of a branch to assign.</summary>
+    private void DeclareForArms(string name, string typeName) =>
+        _body.Add(new ForwardCode($"{typeName} {Identifiers.Escape(name)} = default!;", new[] { name }.ToEquatableArray()));
 
     /// <summary>The value a write gives its target: the right-hand side of <c>=</c>, or the compound operation of the others.</summary>
     private Expr LowerWrittenValue(string name, IdentifierNameSyntax target, ValueKind kind, Ops.Op? op, ExpressionSyntax? right, string text, out string? callText)
@@ -177,11 +192,10 @@ internal sealed partial class BodyLowerer
             return;
         }
 
-        var name = UniqueLocalName(symbol.Name + "_" + (_versionCounts[symbol] = _versionCounts.TryGetValue(symbol, out var count) ? count + 1 : 2));
-        _depths[name] = _depth;
+        var name = NextVersionName(symbol);
         var typeName = TypeName(type.WithNullableAnnotation(NullableAnnotation.NotAnnotated));
         _locals.Add(new LocalModel(name, typeName, kind, _depth));
-        _body.Add(new ForwardCode($"{typeName} {Identifiers.Escape(name)} = default!;", new[] { name }.ToEquatableArray()));
+        DeclareForArms(name, typeName);
 
         // The sides read the versions current before the write.
         LowerChoice(name, kind, choice);

@@ -270,7 +270,7 @@ internal sealed partial class BodyLowerer
             MarkVaried(local);
             if (Unparenthesized(value) is ConditionalExpressionSyntax choice)
             {
-                _body.Add(new ForwardCode($"{TypeName(localType)} {Identifiers.Escape(local.Name)} = default!;", new[] { local.Name }.ToEquatableArray()));
+                DeclareForArms(local.Name, TypeName(localType));
                 LowerChoice(local.Name, kind, choice);
                 return;
             }

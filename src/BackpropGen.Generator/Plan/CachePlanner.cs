@@ -122,27 +122,6 @@ internal static class CachePlanner
 
     private static void CollectReads(Adj expression, HashSet<string> values, HashSet<string> shapes) => new ReadCollector(values, shapes).Visit(expression);
 
-    /// <summary>The forward values a backward expression reads, and those of which it reads only the shape.</summary>
-    private sealed class ReadCollector : AdjVisitor
-    {
-        private readonly HashSet<string> _values;
-        private readonly HashSet<string> _shapes;
-
-        public ReadCollector(HashSet<string> values, HashSet<string> shapes)
-        {
-            _values = values;
-            _shapes = shapes;
-        }
-
-        protected override void VisitPrimalRef(PrimalRef node) => _values.Add(node.Name);
-
-        protected override void VisitShapeRef(ShapeRef node) => _shapes.Add(node.Name);
-
-        // The user's code reads what it names; its known shape is a cheaper way to the same value's shape, read only
-        // where the shape itself is used.
-        protected override void VisitCode(Code node) => _values.UnionWith(node.Reads);
-    }
-
     /// <summary>Record properties are PascalCase (<c>xhat</c> is kept as <c>Xhat</c>) and must not collide with a record's own members.</summary>
     private static string Property(string local, HashSet<string> taken)
     {
