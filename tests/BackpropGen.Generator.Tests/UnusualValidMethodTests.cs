@@ -94,6 +94,22 @@ public class UnusualValidMethodTests
             }
         }
         """)]
+    [InlineData("locals of one name in scopes side by side: two loops' counters, a foreach's element, a temporary in each arm", """
+        public static partial class Layers
+        {
+            [Differentiable]
+            public static double Sides(Tensor x, double w, double[] z)
+            {
+                var y = w;
+                for (int i = 0; i < 3; i++) { y = y * w; }
+                for (int i = 0; i < 2; i++) { var t = y * Mean(x); y = t; }
+                foreach (var k in z) { var t = y * k; y = t; }
+                foreach (var k in z) { y = y + k; }
+                if (y > 0) { var t = Sum(x) * y; y = t; } else { var t = y * y; y = t; }
+                return y;
+            }
+        }
+        """)]
     public void Valid_method_generates_code_that_compiles_without_warnings(string what, string body)
     {
         var source = "using BackpropGen;\nusing T = BackpropGen.Tensor;\nusing static BackpropGen.Tensor;\n\n" + body;
@@ -102,6 +118,25 @@ public class UnusualValidMethodTests
         Assert.NotEmpty(result.Results.Single().GeneratedSources);
         Assert.True(GeneratorHarness.AnalyzerDiagnostics(source).All(d => d.Severity < Microsoft.CodeAnalysis.DiagnosticSeverity.Warning), what);
         Assert.Empty(GeneratorHarness.CompilationProblems(output));
+    }
+}
+
+/// <summary>A local that takes the name of one in a scope around its own does not compile: it gets no code, whose errors would only add to the compiler's.</summary>
+public class RedeclaredLocalTests
+{
+    [Theory]
+    [InlineData("var t = y; for (int i = 0; i < 2; i++) { var t = y * 2.0; y = t; }")]
+    [InlineData("for (int i = 0; i < 2; i++) { var t = y * 2.0; y = t; } var t = y;")]
+    [InlineData("for (int i = 0; i < 2; i++) { for (int i = 0; i < 2; i++) { y = y * 2.0; } }")]
+    [InlineData("for (int x = 0; x < 2; x++) { y = y * 2.0; }")]
+    public void A_local_that_shadows_another_gets_no_code(string statements)
+    {
+        var source = "using BackpropGen;\n\npublic static partial class Layers\n{\n    [Differentiable]\n    public static double F(double x)\n    {\n        var y = x;\n        "
+            + statements + "\n        return y;\n    }\n}\n";
+        var (result, output) = GeneratorHarness.Run(source);
+
+        Assert.Empty(result.Results.Single().GeneratedSources);
+        Assert.Contains(output.GetDiagnostics(), d => d.Id is "CS0128" or "CS0136");
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -21,8 +22,15 @@ internal sealed class MethodScan
     /// <summary>The names of the locals the method declares anywhere (in lambdas and patterns too).</summary>
     public HashSet<string> DeclaredNames { get; } = new();
 
-    /// <summary>Whether a local reuses the name of a parameter or of another local, which does not compile.</summary>
+    /// <summary>
+    /// Whether a local reuses the name of a parameter, or of another local whose scope holds it or is held by it, which
+    /// does not compile. Locals of one name in scopes side by side (the counters of two loops, a temporary in each arm of
+    /// a branch) are valid C#.
+    /// </summary>
     public bool RedeclaresAName { get; private set; }
+
+    /// <summary>The scopes of the locals declared so far, by name.</summary>
+    private readonly Dictionary<string, List<SyntaxNode>> _scopes = new();
 
     /// <summary>The depth of the nodes outside the body (parameters, attributes): never deep enough to be reported.</summary>
     private const int OutsideBody = int.MinValue / 2;
@@ -66,10 +74,13 @@ internal sealed class MethodScan
                     scan.HasYield = true;
                     break;
                 case VariableDeclaratorSyntax declarator:
-                    scan.Declare(declarator.Identifier.ValueText, parameters);
+                    scan.Declare(declarator.Identifier.ValueText, ScopeOf(declarator), parameters);
+                    break;
+                case ForEachStatementSyntax loop:
+                    scan.Declare(loop.Identifier.ValueText, loop, parameters);
                     break;
                 case SingleVariableDesignationSyntax designation:
-                    scan.Declare(designation.Identifier.ValueText, parameters);
+                    scan.Declare(designation.Identifier.ValueText, ScopeOf(designation), parameters);
                     break;
             }
 
@@ -82,11 +93,39 @@ internal sealed class MethodScan
         return scan;
     }
 
-    private void Declare(string name, HashSet<string> parameters)
+    private void Declare(string name, SyntaxNode scope, HashSet<string> parameters)
     {
-        if (parameters.Contains(name) || !DeclaredNames.Add(name))
+        DeclaredNames.Add(name);
+        if (!_scopes.TryGetValue(name, out var scopes))
+        {
+            _scopes[name] = scopes = new List<SyntaxNode>();
+        }
+
+        if (parameters.Contains(name) || scopes.Any(other => other.Contains(scope) || scope.Contains(other)))
         {
             RedeclaresAName = true;
         }
+
+        scopes.Add(scope);
+    }
+
+    /// <summary>
+    /// The node a local is in scope throughout: the nearest block, loop or lambda around its declaration. A pattern's
+    /// variable in an <c>if</c>'s condition is in scope after the <c>if</c> too, so a block is taken for it rather than
+    /// the statement: a scope too wide at worst treats valid code as invalid, which then gets no code.
+    /// </summary>
+    private static SyntaxNode ScopeOf(SyntaxNode declaration)
+    {
+        for (var node = declaration.Parent; node is not null; node = node.Parent)
+        {
+            if (node is BlockSyntax or ForStatementSyntax or ForEachStatementSyntax or AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax
+                or SwitchSectionSyntax or CatchClauseSyntax or UsingStatementSyntax or FixedStatementSyntax or ArrowExpressionClauseSyntax
+                || (node is WhileStatementSyntax or DoStatementSyntax && declaration is SingleVariableDesignationSyntax))
+            {
+                return node;
+            }
+        }
+
+        return declaration;
     }
 }

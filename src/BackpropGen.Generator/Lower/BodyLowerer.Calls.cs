@@ -125,28 +125,49 @@ internal sealed partial class BodyLowerer
             }
         }
 
-        if (replacements is null || replacements.Count == 0)
+        // A local declared under a name of its own is declared by that name.
+        var renamed = _declaredAs.Count == 0 ? null : RenamedDeclarations(node);
+        if ((replacements is null || replacements.Count == 0) && renamed is null)
         {
             return Flatten(node, asQuote);
         }
 
+        replacements ??= new Dictionary<SyntaxNode, string>();
         if (node is IdentifierNameSyntax && replacements.TryGetValue(node, out var version))
         {
             return asQuote ? version : Identifiers.Escape(version);
         }
 
-        var replaced = node.ReplaceNodes(replacements.Keys, (original, _) => NameOfHoisted(replacements[original]).WithTriviaFrom(original));
+        var replaced = node.ReplaceSyntax(
+            replacements.Keys, (original, _) => NameOfHoisted(replacements[original]).WithTriviaFrom(original),
+            renamed?.Keys ?? Enumerable.Empty<SyntaxToken>(), (original, _) => IdentifierOf(renamed![original]).WithTriviaFrom(original),
+            Enumerable.Empty<SyntaxTrivia>(), (original, _) => original);
         return Flatten(replaced, asQuote);
     }
 
     /// <summary>The name of a hoisted step as a node without trivia, so that the code reads <c>ReLU(affine)</c>.</summary>
-    private static IdentifierNameSyntax NameOfHoisted(string name)
+    private static IdentifierNameSyntax NameOfHoisted(string name) => SyntaxFactory.IdentifierName(IdentifierOf(name));
+
+    private static SyntaxToken IdentifierOf(string name)
     {
         var escaped = Identifiers.Escape(name);
         var none = SyntaxFactory.TriviaList();
-        return SyntaxFactory.IdentifierName(escaped == name
-            ? SyntaxFactory.Identifier(none, name, none)
-            : SyntaxFactory.VerbatimIdentifier(none, escaped, name, none));
+        return escaped == name ? SyntaxFactory.Identifier(none, name, none) : SyntaxFactory.VerbatimIdentifier(none, escaped, name, none);
+    }
+
+    /// <summary>The identifiers of the declarations in <paramref name="node"/> of locals declared under a name of their own, with those names; null when there are none.</summary>
+    private Dictionary<SyntaxToken, string>? RenamedDeclarations(SyntaxNode node)
+    {
+        Dictionary<SyntaxToken, string>? renamed = null;
+        foreach (var declarator in node.DescendantNodesAndSelf().OfType<VariableDeclaratorSyntax>())
+        {
+            if (_model.GetDeclaredSymbol(declarator, _cancellationToken) is { } local && _declaredAs.TryGetValue(local, out var name))
+            {
+                (renamed ??= new Dictionary<SyntaxToken, string>())[declarator.Identifier] = name;
+            }
+        }
+
+        return renamed;
     }
 
     /// <summary>The step of a call of another <c>[Differentiable]</c> method: the callee's forward fills a cache the caller keeps.</summary>

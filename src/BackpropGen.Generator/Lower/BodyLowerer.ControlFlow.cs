@@ -268,12 +268,11 @@ internal sealed partial class BodyLowerer
 
         CheckStatement(loop.Expression, cuts: false);
         var name = loop.Identifier.ValueText;
-        _depths[name] = _depth;
         if (_model.GetDeclaredSymbol(loop, _cancellationToken) is ILocalSymbol local)
         {
             // As for a var declaration, the inferred element type's nullable annotation comes from nullable analysis alone.
             var type = loop.Type.IsVar ? local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated) : local.Type;
-            _locals.Add(new LocalModel(name, TypeName(type), ValueKinds.Of(local.Type), _depth));
+            name = DeclareLocal(local, TypeName(type), ValueKinds.Of(local.Type));
         }
 
         var header = $"foreach ({TextWithHoisted(loop.Type)} {Identifiers.Escape(name)} in {TextWithHoisted(loop.Expression)})";
@@ -303,11 +302,9 @@ internal sealed partial class BodyLowerer
             CheckStatement(header);
             foreach (var variable in header.Variables)
             {
-                declared.Add(variable.Identifier.ValueText);
-                _depths[variable.Identifier.ValueText] = _depth;
                 if (_model.GetDeclaredSymbol(variable, _cancellationToken) is ILocalSymbol local)
                 {
-                    _locals.Add(new LocalModel(local.Name, TypeName(local.Type), ValueKinds.Of(local.Type), _depth));
+                    declared.Add(DeclareLocal(local, TypeName(local.Type), ValueKinds.Of(local.Type)));
                     if (ValueKinds.Of(local.Type) != ValueKind.Other && _varied.Contains(local))
                     {
                         Report(DiagnosticDescriptors.UnsupportedStatement, variable, "for loop whose counter is differentiable",
@@ -346,14 +343,16 @@ internal sealed partial class BodyLowerer
         if (loop.Declaration is not { Variables: { Count: 1 } variables } declaration
             || variables[0].Initializer is not { Value: var start }
             || loop.Condition is not BinaryExpressionSyntax { RawKind: (int)SyntaxKind.LessThanExpression or (int)SyntaxKind.LessThanOrEqualExpression } condition
-            || condition.Left is not IdentifierNameSyntax { Identifier.ValueText: var counter }
-            || counter != declared[0]
+            || condition.Left is not IdentifierNameSyntax { Identifier.ValueText: var counterText } counterName
+            || declared.Count != 1
+            || CurrentName(counterName) != declared[0]
             || loop.Incrementors.Count != 1
-            || !IsIncrementByOne(loop.Incrementors[0], counter))
+            || !IsIncrementByOne(loop.Incrementors[0], counterText))
         {
             return null;
         }
 
+        var counter = declared[0];
         var reads = ReadsOf(start).Concat(ReadsOf(condition.Right)).Distinct().ToList();
         var written = WrittenNames(loop.Statement);
         if (written.Contains(counter) || reads.Any(written.Contains) || loop.Statement.DescendantNodes().OfType<BreakStatementSyntax>().Any())
@@ -379,8 +378,8 @@ internal sealed partial class BodyLowerer
         _ => false,
     };
 
-    /// <summary>The names of the locals and parameters a piece of code assigns, by any assignment or increment in it.</summary>
-    private static HashSet<string> WrittenNames(SyntaxNode node)
+    /// <summary>The names of the locals and parameters a piece of code assigns, by any assignment or increment in it, as the lowering names them here.</summary>
+    private HashSet<string> WrittenNames(SyntaxNode node)
     {
         var names = new HashSet<string>();
         foreach (var descendant in node.DescendantNodesAndSelf())
@@ -394,11 +393,11 @@ internal sealed partial class BodyLowerer
             };
             if (target is IdentifierNameSyntax identifier)
             {
-                names.Add(identifier.Identifier.ValueText);
+                names.Add(CurrentName(identifier));
             }
             else if (target is TupleExpressionSyntax tuple)
             {
-                names.UnionWith(tuple.Arguments.Select(a => a.Expression).OfType<IdentifierNameSyntax>().Select(i => i.Identifier.ValueText));
+                names.UnionWith(tuple.Arguments.Select(a => a.Expression).OfType<IdentifierNameSyntax>().Select(CurrentName));
             }
         }
 

@@ -159,7 +159,7 @@ internal sealed partial class BodyLowerer
     /// <summary>The name of <paramref name="symbol"/>'s next version: <c>y_2</c>, <c>y_3</c>, … (the numbered partials of y, dy1 and dy2, cannot be mistaken for it).</summary>
     private string NextVersionName(ISymbol symbol)
     {
-        var name = UniqueLocalName(symbol.Name + "_" + (_versionCounts[symbol] = _versionCounts.TryGetValue(symbol, out var count) ? count + 1 : 2));
+        var name = UniqueLocalName((_declaredAs.TryGetValue(symbol, out var declared) ? declared : symbol.Name) + "_" + (_versionCounts[symbol] = _versionCounts.TryGetValue(symbol, out var count) ? count + 1 : 2));
         _depths[name] = _depth;
         return name;
     }

@@ -53,6 +53,13 @@ internal sealed partial class BodyLowerer
 
     /// <summary>The names of <see cref="_versions"/>' symbols: a name that is none of them needs no lookup.</summary>
     private readonly HashSet<string> _reassignedNames = new();
+
+    /// <summary>
+    /// The locals declared under a name of their own because an earlier local of a scope beside theirs took their name
+    /// (<c>t2</c> for the <c>t</c> of a branch's second arm, <c>i2</c> for the counter of a second loop): every value of
+    /// the method has one name in the cache, the tape and the backward.
+    /// </summary>
+    private readonly Dictionary<ISymbol, string> _declaredAs = new(SymbolEqualityComparer.Default);
     private readonly List<CallSite> _calls = new();
     private readonly HashSet<string> _declaredNames;
 
@@ -244,8 +251,7 @@ internal sealed partial class BodyLowerer
             // A var local's inferred type carries a nullable annotation that its value never needs, and that only a
             // compilation with nullable analysis infers (var words = x.ToArray(); is int[]? with it, int[] without).
             var localType = kind == ValueKind.Other && !declaration.Declaration.Type.IsVar ? local.Type : local.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
-            _locals.Add(new LocalModel(local.Name, TypeName(localType), kind, _depth));
-            _depths[local.Name] = _depth;
+            var name = DeclareLocal(local, TypeName(localType), kind);
             if (declarator.Initializer is not { Value: { } value })
             {
                 if (kind != ValueKind.Other)
@@ -270,15 +276,15 @@ internal sealed partial class BodyLowerer
             MarkVaried(local);
             if (Unparenthesized(value) is ConditionalExpressionSyntax choice)
             {
-                DeclareForArms(local.Name, TypeName(localType));
-                LowerChoice(local.Name, kind, choice);
+                DeclareForArms(name, TypeName(localType));
+                LowerChoice(name, kind, choice);
                 return;
             }
 
             HoistNestedCalls(value);
-            var quote = local.Name + " = " + TextWithHoisted(value, asQuote: true);
-            var lowered = LowerStepValue(local.Name, value, out var callText);
-            step = new StepModel(++_stepCount, local.Name, kind, lowered, quote);
+            var quote = name + " = " + TextWithHoisted(value, asQuote: true);
+            var lowered = LowerStepValue(name, value, out var callText);
+            step = new StepModel(++_stepCount, name, kind, lowered, quote);
             if (callText is not null)
             {
                 _body.Add(new ForwardStep(step, callText));
@@ -289,7 +295,7 @@ internal sealed partial class BodyLowerer
         _body.Add(step is null
             ? new ForwardCode(
                 TextWithHoisted(declaration),
-                declarators.Select(d => d.Identifier.ValueText).ToEquatableArray(),
+                declarators.Select(d => _model.GetDeclaredSymbol(d, _cancellationToken) is { } declared ? CurrentName(declared) : d.Identifier.ValueText).ToEquatableArray(),
                 Reads: declarators.SelectMany(d => ReadsOf(d.Initializer?.Value)).Distinct().ToEquatableArray())
             : new ForwardStep(step, TextWithHoisted(declaration)));
     }
@@ -339,6 +345,25 @@ internal sealed partial class BodyLowerer
         }
 
         return LowerCall(name, invocation, callee, operation, out forwardText);
+    }
+
+    /// <summary>
+    /// Adds a local of the body, at the current depth, and returns its name: its own, or a new one when a local of a scope
+    /// beside its own (lowered before it) has the name already (<see cref="_declaredAs"/>).
+    /// </summary>
+    private string DeclareLocal(ILocalSymbol local, string typeName, ValueKind kind)
+    {
+        var name = local.Name;
+        if (_locals.Any(l => l.Name == name))
+        {
+            name = UniqueLocalName(local.Name);
+            _declaredAs[local] = name;
+            SetVersion(local, name);
+        }
+
+        _locals.Add(new LocalModel(name, typeName, kind, _depth));
+        _depths[name] = _depth;
+        return name;
     }
 
     private string UniqueLocalName(string name)

@@ -330,4 +330,36 @@ public static partial class LoopLayers
 
         return y;
     }
+
+    /// <summary>
+    /// Locals of one name in scopes side by side, as C# allows: the counters of two loops, a temporary in each arm of a
+    /// branch and one more in a later loop. Each is a value of its own (<c>i2</c>, <c>t2</c>, <c>t3</c> in the generated code).
+    /// </summary>
+    [Differentiable]
+    public static double SideBySide(Tensor x, double w)
+    {
+        var y = w;
+        for (int i = 0; i < 4; i++)
+        {
+            if (i % 2 == 0)
+            {
+                var t = y * Mean(x);
+                y = t + 0.1;
+            }
+            else
+            {
+                var t = Math.Tanh(y) * w;
+                t = t * 0.5;
+                y = t;
+            }
+        }
+
+        for (int i = 0; i < 2; i++)
+        {
+            var t = Sum(Tanh(x * y));
+            y = y + (t * 0.1);
+        }
+
+        return y;
+    }
 }

@@ -240,4 +240,15 @@ public class LoopTests
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.ArmCounter(v, 0.4), X), dx) < Bar);
         Assert.True(Relative(da, Central(v => LoopLayers.ArmCounter(X, v), 0.4)) < Bar);
     }
+
+    [Theory]
+    [InlineData(0.6)]
+    [InlineData(-1.1)]
+    public void Locals_of_one_name_in_scopes_side_by_side_are_values_of_their_own(double w)
+    {
+        var (_, cache) = LoopLayers.SideBySideForward(X, w);
+        var (dx, dw) = LoopLayers.SideBySideBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.SideBySide(v, w), X), dx) < Bar);
+        Assert.True(Relative(dw, Central(v => LoopLayers.SideBySide(X, v), w)) < Bar);
+    }
 }
