@@ -50,6 +50,9 @@ internal sealed class RandomProgramBuilder
     /// <summary>The counter of the loop being drawn in, if any, which a branch inside it may test.</summary>
     private string? _counter;
 
+    /// <summary>How many loops the statement being drawn is nested in.</summary>
+    private int _loopNesting;
+
     private RandomProgramBuilder(int seed, bool rowwise, bool flow = false)
     {
         _seed = seed;
@@ -135,9 +138,13 @@ internal sealed class RandomProgramBuilder
 
     private void AddLoop()
     {
-        var counter = "i" + ++_loops;
         var trips = _random.Next(0, 4);
-        var header = _random.Next(3) switch
+        var form = _random.Next(3);
+
+        // A while loop's counter is declared in the block around it and needs a name of its own; a for loop's is in
+        // scope in the loop only, so loops side by side reuse one name per level of nesting, as users write them.
+        var counter = form == 1 ? "i" + ++_loops : "k" + _loopNesting;
+        var header = form switch
         {
             0 => $"for (int {counter} = 0; {counter} < {2 * trips}; {counter} += 2)",
             1 => $"int {counter} = 0;\n{_indent}while ({counter} < {trips})",
@@ -146,7 +153,9 @@ internal sealed class RandomProgramBuilder
         _body.Append($"{_indent}{header}\n{_indent}{{\n");
         var outer = _counter;
         _counter = counter;
+        _loopNesting++;
         AddBlock();
+        _loopNesting--;
         if (header.Contains("while", StringComparison.Ordinal))
         {
             _body.Append($"{_indent}    {counter}++;\n");
