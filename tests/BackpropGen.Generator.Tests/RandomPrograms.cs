@@ -121,7 +121,8 @@ internal sealed class RandomProgramBuilder
     /// <summary>A step, or in a control-flow program now and then a loop or a branch of steps.</summary>
     private void AddStatement()
     {
-        var kind = _flow && _depth < 2 ? _random.Next(5) : 4;
+        // Two levels of loops and branches; in a loop, a branch may hold one more, so that jumps nest in branches.
+        var kind = _flow && _depth < 2 ? _random.Next(5) : _flow && _depth == 2 && _loopNesting > 0 && _random.Next(4) == 0 ? 1 : 4;
         switch (kind)
         {
             case 0:
@@ -151,15 +152,17 @@ internal sealed class RandomProgramBuilder
             _ => $"for (int {counter} = 0; {counter} < {trips}; {counter}++)",
         };
         _body.Append($"{_indent}{header}\n{_indent}{{\n");
+        if (form == 1)
+        {
+            // Counted first, so that a continue does not skip the count.
+            _body.Append($"{_indent}    {counter}++;\n");
+        }
+
         var outer = _counter;
         _counter = counter;
         _loopNesting++;
         AddBlock();
         _loopNesting--;
-        if (header.Contains("while", StringComparison.Ordinal))
-        {
-            _body.Append($"{_indent}    {counter}++;\n");
-        }
 
         _counter = outer;
         _body.Append($"{_indent}}}\n");
@@ -178,13 +181,36 @@ internal sealed class RandomProgramBuilder
         };
         _body.Append($"{_indent}if ({condition})\n{_indent}{{\n");
         AddBlock();
+        var jumped = AddJump();
         _body.Append($"{_indent}}}\n");
         if (_random.Next(2) == 0)
         {
             _body.Append($"{_indent}else\n{_indent}{{\n");
             AddBlock();
+
+            // Not both arms: what follows the branch would never run (a warning in the user's code and in the generated).
+            if (!jumped)
+            {
+                AddJump();
+            }
+
             _body.Append($"{_indent}}}\n");
         }
+    }
+
+    /// <summary>
+    /// Now and then, in a loop, an arm ends by leaving the iteration or the loop: the arm may sit in other branches, and
+    /// the statements after it then run only on the paths that did not jump.
+    /// </summary>
+    private bool AddJump()
+    {
+        if (_loopNesting == 0 || _random.Next(2) != 0)
+        {
+            return false;
+        }
+
+        _body.Append($"{_indent}    {(_random.Next(2) == 0 ? "break" : "continue")};\n");
+        return true;
     }
 
     /// <summary>One to three statements one level in; the values they declare are gone at the block's end.</summary>

@@ -105,6 +105,46 @@ public class RobustnessTests
         FuzzFindingsTests.AssertGradientChecks(FuzzFindingsTests.GenerateCompiling(source), Tensor.RandomNormal(5, 3, 2));
     }
 
+    /// <summary>
+    /// Jumps nested in branches side by side: each such branch runs the rest of the loop's body in both its arms, so 24
+    /// of them would copy it 2^24 times. The copying is bounded, and the method reported where the bound is passed.
+    /// </summary>
+    [Fact]
+    public void Jumps_nested_in_many_branches_side_by_side_are_reported_without_copying_the_rest_of_the_body_exponentially()
+    {
+        var body = new System.Text.StringBuilder("var h = x * 1.0;\nfor (int i = 0; i < 3; i++)\n{\n");
+        for (var k = 0; k < 24; k++)
+        {
+            body.Append($"if (i > {k}) {{ h = Tanh(h); if (i > {k + 1}) {{ continue; }} }}\n");
+        }
+
+        body.Append("h = h * 1.5;\n}\nreturn h;");
+        var source = Method(body.ToString());
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (generated, analyzer) = RunOnSmallStack(source);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+        Assert.Equal(0, generated);
+        Assert.Contains(analyzer, d => d.Id == "BPG0007" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("copied into each arm", StringComparison.Ordinal));
+    }
+
+    /// <summary>A few jumps nested in branches side by side stay under the bound and are differentiated.</summary>
+    [Fact]
+    public void Jumps_nested_in_a_few_branches_side_by_side_generate_a_backward_that_matches_central_differences()
+    {
+        var body = new System.Text.StringBuilder("var h = x * 1.0;\nfor (int i = 0; i < 6; i++)\n{\n");
+        for (var k = 0; k < 4; k++)
+        {
+            body.Append($"if (i > {k}) {{ h = Tanh(h) * 1.2; if (i % {k + 2} == 1) {{ continue; }} }}\n");
+        }
+
+        body.Append("h = h + x * 0.1;\n}\nreturn h;");
+        var source = Method(body.ToString()).Replace("partial class Deep", "partial class L", StringComparison.Ordinal);
+        var (generated, analyzer) = RunOnSmallStack(source);
+        Assert.Equal(1, generated);
+        Assert.DoesNotContain(analyzer, d => d.Severity == DiagnosticSeverity.Error);
+        FuzzFindingsTests.AssertGradientChecks(FuzzFindingsTests.GenerateCompiling(source), Tensor.RandomNormal(5, 3, 2));
+    }
+
     [Fact]
     public void A_2000_step_method_generates_code_that_compiles()
     {

@@ -147,7 +147,11 @@ internal sealed class FlowEmitter
         _open.Add(ScopeRecord.LoopScope(loop.Number));
         WriteForwardStatements(loop.Body);
         _open.RemoveAt(_open.Count - 1);
-        PushScope(ScopeRecord.LoopScope(loop.Number));
+        if (!EndsInJump(loop.Body))
+        {
+            PushScope(ScopeRecord.LoopScope(loop.Number));
+        }
+
         _writer.Outdent();
         _writer.Line(loop.Form == LoopForm.Do ? "} " + loop.Footer : "}");
         if (counter is not null)
@@ -188,11 +192,20 @@ internal sealed class FlowEmitter
         _open.RemoveAt(_open.Count - 1);
 
         // An arm that ends in a jump has recorded its locals before it.
-        if (arm.Statements.Count == 0 || arm.Statements[arm.Statements.Count - 1] is not ForwardJump)
+        if (!EndsInJump(arm))
         {
             PushScope(scope);
         }
     }
+
+    /// <summary>Whether a block never runs past its end: it ends in a jump, or in a branch each arm of which does.</summary>
+    private static bool EndsInJump(ForwardBlock block) =>
+        block.Statements.Count > 0 && block.Statements[block.Statements.Count - 1] switch
+        {
+            ForwardJump => true,
+            ForwardBranch { Else: { } otherwise } branch => EndsInJump(branch.Then) && EndsInJump(otherwise),
+            _ => false,
+        };
 
     /// <summary>The backward's statements.</summary>
     public void WriteBackward(EquatableArray<BackwardNode> nodes)

@@ -23,6 +23,12 @@ internal sealed partial class BodyLowerer
 
     private int _loopCount;
 
+    /// <summary>How many loops the statement being lowered is in: a <c>break</c> or <c>continue</c> leaves the innermost.</summary>
+    private int _loopNesting;
+
+    /// <summary>The flag a <c>return</c> inside a loop sets, so that the loops around it and the rest of the method are skipped.</summary>
+    private string? _returnedFlag;
+
     /// <summary>The local that the returns inside branches assign, once a branch of the method's body returns.</summary>
     private (string Name, ValueKind Kind)? _result;
 
@@ -43,95 +49,169 @@ internal sealed partial class BodyLowerer
     private bool IsOverwrite(string name) => _depth > 0 && (_depths.TryGetValue(name, out var depth) ? depth : 0) < _depth;
 
     /// <summary>Lowers a nested statement, or each statement of a nested block, into a block of its own.</summary>
-    private ForwardBlock LowerBlock(StatementSyntax statement) =>
-        LowerBlock(statement is BlockSyntax block ? (IReadOnlyList<StatementSyntax>)block.Statements : new[] { statement }, loopBody: false);
+    private ForwardBlock LowerBlock(StatementSyntax statement) => LowerBlock(StatementsOf(statement));
 
-    /// <summary>
-    /// Lowers statements into a block of their own. In a loop's body (<paramref name="loopBody"/>), a branch with an arm
-    /// that ends in <c>break</c> or <c>continue</c> takes the statements after it into its other arm, which is where
-    /// they run.
-    /// </summary>
-    private ForwardBlock LowerBlock(IReadOnlyList<StatementSyntax> statements, bool loopBody, IReadOnlyList<StatementSyntax>? rest = null, bool returns = false)
+    private static IReadOnlyList<StatementSyntax> StatementsOf(StatementSyntax statement) =>
+        statement is BlockSyntax block ? block.Statements : new[] { statement };
+
+    /// <summary>Lowers statements into a block of their own (<see cref="LowerStatements"/>).</summary>
+    private ForwardBlock LowerBlock(IReadOnlyList<StatementSyntax> statements)
     {
         var outer = _body;
         _body = new List<ForwardNode>();
         _depth++;
-        for (var i = 0; i < statements.Count; i++)
-        {
-            _cancellationToken.ThrowIfCancellationRequested();
-            var nested = statements[i];
-            if (loopBody && nested is IfStatementSyntax branch && (EndsInJump(branch.Statement) || branch.Else is { } e && EndsInJump(e.Statement)))
-            {
-                LowerJumpBranch(branch, statements.Skip(i + 1).ToList());
-                break;
-            }
-
-            if (returns && IsReturningBranch(nested))
-            {
-                LowerReturningBranchArms((IfStatementSyntax)nested, statements.Skip(i + 1).ToList());
-                break;
-            }
-
-            if (returns && nested is ReturnStatementSyntax { Expression: { } value } && i == statements.Count - 1)
-            {
-                LowerWriteOf(_result!.Value.Name, _result.Value.Kind, value);
-                continue;
-            }
-
-            CheckSimpleStatement(nested);
-            if (nested is BreakStatementSyntax or ContinueStatementSyntax && i == statements.Count - 1 && rest is not null)
-            {
-                _body.Add(new ForwardJump(nested is BreakStatementSyntax));
-                continue;
-            }
-
-            LowerStatement(nested);
-        }
-
+        LowerStatements(statements);
         _depth--;
         var lowered = new ForwardBlock(_body.ToEquatableArray());
         _body = outer;
         return lowered;
     }
 
-    /// <summary>Whether an arm's last statement is <c>break</c> or <c>continue</c>.</summary>
-    private static bool EndsInJump(StatementSyntax arm) =>
-        (arm is BlockSyntax { Statements: { Count: > 0 } statements } ? statements[statements.Count - 1] : arm) is BreakStatementSyntax or ContinueStatementSyntax;
+    /// <summary>
+    /// Lowers statements into the current block. A statement that may leave the block — by <c>break</c> or
+    /// <c>continue</c> of the loop it is in, or by a <c>return</c> once the method returns from inside its body — takes
+    /// the statements after it into the paths that do not leave, which are where they run: every statement then runs
+    /// exactly when the branches and loop trips around it say, which is what the backward reverses.
+    /// </summary>
+    private void LowerStatements(IReadOnlyList<StatementSyntax> statements)
+    {
+        for (var i = 0; i < statements.Count; i++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var statement = statements[i];
+            switch (statement)
+            {
+                case IfStatementSyntax branch when Leaves(branch):
+                    LowerLeavingBranch(branch, statements.Skip(i + 1).ToList());
+                    return;
+                case ReturnStatementSyntax { Expression: { } value } when _result is not null:
+                    LowerWriteOf(_result.Value.Name, _result.Value.Kind, value);
+                    if (_loopNesting > 0)
+                    {
+                        // The loops around it are left too (by the flag, after each), and the rest of the method skipped.
+                        _body.Add(new ForwardCode($"{Identifiers.Escape(_returnedFlag!)} = true;", EquatableArray<string>.Empty, new[] { _returnedFlag! }.ToEquatableArray(), EquatableArray<string>.Empty, ++_writeCount));
+                        _body.Add(new ForwardJump(Breaks: true));
+                    }
 
-    /// <summary><c>if (c) break; rest</c> in a loop's body is <c>if (c) break; else { rest }</c>: the branch and the rest are one node.</summary>
-    private void LowerJumpBranch(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest) =>
-        LowerExitingBranch(branch, rest, EndsInJump, (statements, leaves) => leaves ? LowerBlock(statements, loopBody: false, rest) : LowerBlock(statements, loopBody: true));
+                    // What follows a jump never runs (the compiler warns of it).
+                    return;
+                case BreakStatementSyntax or ContinueStatementSyntax when _loopNesting > 0:
+                    _body.Add(new ForwardJump(statement is BreakStatementSyntax));
+                    return;
+                case ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax when _returnedFlag is not null && Returns(statement):
+                    LowerLoop(statement);
+                    LowerAfterReturningLoop(statements.Skip(i + 1).ToList());
+                    return;
+            }
+
+            CheckSimpleStatement(statement);
+            LowerStatement(statement);
+        }
+    }
+
+    /// <summary>Whether a statement holds a way out of the block being lowered: a jump of the loop it is in, or a return.</summary>
+    private bool Leaves(StatementSyntax statement) =>
+        (_loopNesting > 0 && Jumps(statement)) || (_result is not null && Returns(statement));
+
+    /// <summary>Whether a statement holds a <c>break</c> or <c>continue</c> of the loop around it (not of a loop inside it).</summary>
+    private static bool Jumps(StatementSyntax statement) =>
+        statement.DescendantNodesAndSelf(node => node == statement || !IsLoop(node) && !IsFunction(node)).Any(node => node is BreakStatementSyntax or ContinueStatementSyntax);
+
+    /// <summary>Whether a statement holds a <c>return</c> of the method (not of a lambda inside it).</summary>
+    private static bool Returns(StatementSyntax statement) =>
+        statement.DescendantNodesAndSelf(node => !IsFunction(node)).Any(node => node is ReturnStatementSyntax);
+
+    /// <summary>Whether a statement holds a <c>return</c> inside a loop, which needs the flag that leaves the loops around it.</summary>
+    private static bool ReturnsFromLoop(StatementSyntax statement) =>
+        statement.DescendantNodesAndSelf(node => !IsFunction(node)).Any(node => IsLoop(node) && Returns((StatementSyntax)node));
+
+    private static bool IsLoop(SyntaxNode node) => node is ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax;
+
+    private static bool IsFunction(SyntaxNode node) => node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax;
+
+    /// <summary>Whether statements never run on past their end: their last is a jump or a return, or a branch each arm of which leaves so.</summary>
+    private bool EndsInExit(IReadOnlyList<StatementSyntax> statements) =>
+        statements.Count > 0 && statements[statements.Count - 1] switch
+        {
+            BreakStatementSyntax or ContinueStatementSyntax => _loopNesting > 0,
+            ReturnStatementSyntax => _result is not null,
+            IfStatementSyntax { Else: { } otherwise } branch => EndsInExit(StatementsOf(branch.Statement)) && EndsInExit(StatementsOf(otherwise.Statement)),
+            BlockSyntax block => EndsInExit(block.Statements),
+            _ => false,
+        };
 
     /// <summary>
-    /// A branch an arm of which leaves the block (by <paramref name="exits"/>): the statements after it run in the other
-    /// arm, which is where they run. <paramref name="lowerArm"/> lowers an arm's statements, told whether it is one that leaves.
+    /// How many statements may be copied into arms. <c>if (a) { if (b) break; } rest</c> runs <c>rest</c> in both arms of
+    /// the outer branch, so jumps nested in branches side by side copy it again for each; past this the method is reported.
     /// </summary>
-    private void LowerExitingBranch(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest, System.Func<StatementSyntax, bool> exits, System.Func<List<StatementSyntax>, bool, ForwardBlock> lowerArm)
+    private const int MaxCopiedStatements = 2000;
+
+    private int _copiedStatements;
+
+    /// <summary>
+    /// A branch that may leave the block (<see cref="Leaves"/>): the statements after it run in each arm that does not
+    /// end by leaving, after the arm's own.
+    /// </summary>
+    private void LowerLeavingBranch(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest)
     {
         CheckStatement(branch.Condition, cuts: false);
         var number = ++_branchCount;
         var condition = TextWithHoisted(branch.Condition);
         var reads = ReadsOf(branch.Condition);
-        ForwardBlock Arm(StatementSyntax? arm)
+        var then = StatementsOf(branch.Statement).ToList();
+        var otherwise = branch.Else is { } alternative ? StatementsOf(alternative.Statement).ToList() : new List<StatementSyntax>();
+        var thenRunsOn = !EndsInExit(then);
+        var otherwiseRunsOn = !EndsInExit(otherwise);
+        if (thenRunsOn && otherwiseRunsOn && rest.Count > 0)
         {
-            var statements = arm is null ? new List<StatementSyntax>() : arm is BlockSyntax block ? block.Statements.ToList() : new List<StatementSyntax> { arm };
-            var leaves = arm is not null && exits(arm);
-            if (!leaves)
+            _copiedStatements += rest.Sum(s => s.DescendantNodesAndSelf().Count(n => n is StatementSyntax));
+            if (_copiedStatements > MaxCopiedStatements)
             {
-                // The arm that does not leave runs on into the rest of the block.
-                statements.AddRange(rest);
+                Report(DiagnosticDescriptors.UnsupportedStatement, branch.IfKeyword.GetLocation(), "jumps nested in branches side by side, whose rest would be copied into each arm more than " + MaxCopiedStatements + " statements' worth",
+                    "leave the loop by its condition (while (i < n && !done)) and skip the rest of an iteration with if/else");
+                return;
             }
-
-            return lowerArm(statements, leaves);
         }
 
-        var then = Arm(branch.Statement);
-        var otherwise = Arm(branch.Else?.Statement);
-        _body.Add(new ForwardBranch(number, condition, reads, then, otherwise));
+        if (thenRunsOn)
+        {
+            then.AddRange(rest);
+        }
+
+        if (otherwiseRunsOn)
+        {
+            otherwise.AddRange(rest);
+        }
+
+        _body.Add(new ForwardBranch(number, condition, reads, LowerBlock(then), branch.Else is null && !otherwiseRunsOn ? null : LowerBlock(otherwise)));
     }
 
-    private ForwardBlock LowerBody(StatementSyntax body) =>
-        LowerBlock(body is BlockSyntax block ? (IReadOnlyList<StatementSyntax>)block.Statements : new[] { body }, loopBody: true);
+    /// <summary>
+    /// After a loop that a <c>return</c> may have left: inside another loop, that one is left too (<c>if (returned)
+    /// break;</c>), and the statements after it run when nothing returned.
+    /// </summary>
+    private void LowerAfterReturningLoop(IReadOnlyList<StatementSyntax> rest)
+    {
+        var flag = _returnedFlag!;
+        var reads = new[] { flag }.ToEquatableArray();
+        if (_loopNesting > 0)
+        {
+            var leave = new ForwardBlock(new ForwardNode[] { new ForwardJump(Breaks: true) }.ToEquatableArray());
+            _body.Add(new ForwardBranch(++_branchCount, Identifiers.Escape(flag), reads, leave, rest.Count == 0 ? null : LowerBlock(rest)));
+        }
+        else if (rest.Count > 0)
+        {
+            _body.Add(new ForwardBranch(++_branchCount, "!" + Identifiers.Escape(flag), reads, LowerBlock(rest), null));
+        }
+    }
+
+    private ForwardBlock LowerBody(StatementSyntax body)
+    {
+        _loopNesting++;
+        var lowered = LowerBlock(StatementsOf(body));
+        _loopNesting--;
+        return lowered;
+    }
 
     private void LowerBranch(IfStatementSyntax branch)
     {
@@ -188,19 +268,12 @@ internal sealed partial class BodyLowerer
         AddOverwrite(name, kind, lowered, name + " = " + TextWithHoisted(value, asQuote: true), callText, $"{escaped} = {TextWithHoisted(value)};");
     }
 
-    /// <summary>Whether an arm's last statement is a <c>return</c> of a value.</summary>
-    private static bool EndsInReturn(StatementSyntax arm) =>
-        (arm is BlockSyntax { Statements: { Count: > 0 } statements } ? statements[statements.Count - 1] : arm) is ReturnStatementSyntax { Expression: not null };
-
-    /// <summary>Whether a statement of the method's body is a branch an arm of which returns.</summary>
-    private static bool IsReturningBranch(StatementSyntax statement) =>
-        statement is IfStatementSyntax branch && (EndsInReturn(branch.Statement) || branch.Else is { } otherwise && EndsInReturn(otherwise.Statement));
-
     /// <summary>
-    /// <c>if (c) return a; rest</c> in the method's body: the result is a local that each <c>return</c> assigns, and the
-    /// statements after the branch run in its other arm. Returns the result's name.
+    /// Once a statement of the method's body returns from inside a branch or a loop: the result is a local that each
+    /// <c>return</c> assigns (and, when a loop returns, a flag that leaves the loops around it), and the statements
+    /// from this one on are lowered so that each runs only where no return came first. Returns the result's name.
     /// </summary>
-    private string LowerReturningBranch(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest)
+    private string LowerReturningStatements(IReadOnlyList<StatementSyntax> statements)
     {
         var name = UniqueLocalName("result");
         _depths[name] = _depth;
@@ -209,12 +282,18 @@ internal sealed partial class BodyLowerer
         _locals.Add(new LocalModel(name, typeName, kind, _depth));
         DeclareForArms(name, typeName);
         _result = (name, kind);
-        LowerReturningBranchArms(branch, rest);
+        if (statements.Any(ReturnsFromLoop))
+        {
+            var flag = UniqueLocalName("returned");
+            _depths[flag] = _depth;
+            _locals.Add(new LocalModel(flag, "bool", ValueKind.Other, _depth));
+            _body.Add(new ForwardCode($"bool {Identifiers.Escape(flag)} = false;", new[] { flag }.ToEquatableArray()));
+            _returnedFlag = flag;
+        }
+
+        LowerStatements(statements);
         return name;
     }
-
-    private void LowerReturningBranchArms(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest) =>
-        LowerExitingBranch(branch, rest, EndsInReturn, (statements, _) => LowerBlock(statements, loopBody: false, returns: true));
 
     private void LowerLoop(StatementSyntax loop)
     {
@@ -355,7 +434,7 @@ internal sealed partial class BodyLowerer
         var counter = declared[0];
         var reads = ReadsOf(start).Concat(ReadsOf(condition.Right)).Distinct().ToList();
         var written = WrittenNames(loop.Statement);
-        if (written.Contains(counter) || reads.Any(written.Contains) || loop.Statement.DescendantNodes().OfType<BreakStatementSyntax>().Any())
+        if (written.Contains(counter) || reads.Any(written.Contains) || loop.Statement.DescendantNodes().Any(n => n is BreakStatementSyntax or ReturnStatementSyntax))
         {
             return null;
         }

@@ -112,9 +112,9 @@ internal sealed partial class BodyLowerer
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 var statement = statements[i];
-                if (IsReturningBranch(statement))
+                if (statement is not ReturnStatementSyntax && Returns(statement))
                 {
-                    returned = LowerReturningBranch((IfStatementSyntax)statement, statements.Skip(i + 1).ToList());
+                    returned = LowerReturningStatements(statements.Skip(i).ToList());
                     break;
                 }
 
@@ -195,10 +195,6 @@ internal sealed partial class BodyLowerer
                 return;
             case ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax or PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax }:
                 // Reported by CheckStatement.
-                return;
-            case ReturnStatementSyntax when _depth > 0:
-                Report(DiagnosticDescriptors.UnsupportedStatement, FirstTokenLocation(statement), "return inside a loop or a branch",
-                    "assign the result to a local declared before the loop or branch, and return that local at the end of the method");
                 return;
             case ReturnStatementSyntax:
                 Report(DiagnosticDescriptors.MissingReturn, statement, _method.Name);

@@ -84,8 +84,8 @@ internal sealed record ForwardBlock(EquatableArray<ForwardNode> Statements) : Fo
 internal sealed record ForwardCode(string Text, EquatableArray<string> Declares = default, EquatableArray<string> Writes = default, EquatableArray<string> Reads = default, int Write = 0) : ForwardNode;
 
 /// <summary>
-/// <c>break;</c> or (not <paramref name="Breaks"/>) <c>continue;</c>, the last statement of an arm of a branch in a loop's
-/// body: the rest of the body is lowered into the branch's other arm, so the backward reverses only what ran.
+/// <c>break;</c> or (not <paramref name="Breaks"/>) <c>continue;</c>, the last statement of a block in a loop's body: the
+/// statements after the branches it is in are lowered into their arms that do not jump, so the backward reverses only what ran.
 /// </summary>
 internal sealed record ForwardJump(bool Breaks) : ForwardNode;
 

@@ -362,4 +362,111 @@ public static partial class LoopLayers
 
         return y;
     }
+
+    /// <summary>Newton's method that returns from inside its loop once converged, and a fallback return after it.</summary>
+    [Differentiable]
+    public static double NewtonReturning(double a, double scale)
+    {
+        double r = a;
+        for (int i = 0; i < 100; i++)
+        {
+            r = r - ((r * r) - a) / (2.0 * r);
+            if (Math.Abs((r * r) - a) < 1e-12)
+            {
+                return r * scale;
+            }
+        }
+
+        return r;
+    }
+
+    /// <summary>
+    /// A search that returns from the inner of two loops: the inner loop is left by the return, the outer by the flag
+    /// the return set, and the statements after both are skipped.
+    /// </summary>
+    [Differentiable]
+    public static double FirstAbove(Tensor x, double a, double limit)
+    {
+        double s = a;
+        for (int i = 0; i < 6; i++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                s = s + (Mean(x) * a * (j + 1));
+                if (i * 4 + j >= limit)
+                {
+                    return s * s;
+                }
+            }
+
+            s = s * 0.9;
+        }
+
+        s = s + 1.0;
+        return s;
+    }
+
+    /// <summary>
+    /// Jumps nested in branches: a break inside an arm that runs on when it does not break, a continue in the other
+    /// arm, and statements after the branch that run on every path that did not jump.
+    /// </summary>
+    [Differentiable]
+    public static double NestedJumps(Tensor x, double a, int n)
+    {
+        double acc = a;
+        for (int i = 0; i < n; i++)
+        {
+            var m = Mean(x) * (i + 1);
+            if (i % 2 == 0)
+            {
+                acc = acc * a;
+                if (i > 5)
+                {
+                    break;
+                }
+
+                acc = acc + m;
+            }
+            else
+            {
+                if (i % 3 == 0)
+                {
+                    continue;
+                }
+
+                acc = Math.Tanh(acc) + (m * a);
+            }
+
+            acc = acc * 0.8;
+        }
+
+        return acc;
+    }
+
+    /// <summary>A return in a branch nested in a branch, and a loop left by break from a <c>while (true)</c>.</summary>
+    [Differentiable]
+    public static double DeepReturn(Tensor x, double a)
+    {
+        var y = Sum(x) * a;
+        if (x.Shape[0] > 1)
+        {
+            if (a > 0.5)
+            {
+                return y * y;
+            }
+
+            int k = 0;
+            while (true)
+            {
+                y = Math.Sin(y) + a;
+                k++;
+                if (k >= 3)
+                {
+                    break;
+                }
+            }
+        }
+
+        return y * a;
+    }
 }

@@ -251,4 +251,52 @@ public class LoopTests
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.SideBySide(v, w), X), dx) < Bar);
         Assert.True(Relative(dw, Central(v => LoopLayers.SideBySide(X, v), w)) < Bar);
     }
+
+    [Theory]
+    [InlineData(2.0, 1.5)]
+    [InlineData(9.0, -0.5)]
+    public void A_return_inside_a_loop_gets_the_gradient_of_the_iteration_that_returned(double a, double scale)
+    {
+        var (value, cache) = LoopLayers.NewtonReturningForward(a, scale);
+        var (da, dscale) = LoopLayers.NewtonReturningBackward(1.0, cache);
+        Assert.Equal(Math.Sqrt(a) * scale, value, 12);
+        Assert.Equal(scale / (2 * Math.Sqrt(a)), da, 8);
+        Assert.Equal(Math.Sqrt(a), dscale, 10);
+    }
+
+    [Theory]
+    [InlineData(0.7, 5.0)]
+    [InlineData(-0.3, 13.0)]
+    [InlineData(0.4, 100.0)]
+    public void A_return_from_an_inner_loop_leaves_the_outer_loop_and_skips_the_rest_of_the_method(double a, double limit)
+    {
+        var (value, cache) = LoopLayers.FirstAboveForward(X, a, limit);
+        var (dx, da, _) = LoopLayers.FirstAboveBackward(1.0, cache);
+        Assert.Equal(LoopLayers.FirstAbove(X, a, limit), value);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.FirstAbove(v, a, limit), X), dx) < Bar);
+        Assert.True(Relative(da, Central(v => LoopLayers.FirstAbove(X, v, limit), a)) < Bar);
+    }
+
+    [Theory]
+    [InlineData(0.9, 3)]
+    [InlineData(1.1, 10)]
+    [InlineData(-0.6, 12)]
+    public void Jumps_nested_in_branches_match_central_differences(double a, int n)
+    {
+        var (_, cache) = LoopLayers.NestedJumpsForward(X, a, n);
+        var (dx, da) = LoopLayers.NestedJumpsBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.NestedJumps(v, a, n), X), dx) < Bar);
+        Assert.True(Relative(da, Central(v => LoopLayers.NestedJumps(X, v, n), a)) < Bar);
+    }
+
+    [Theory]
+    [InlineData(0.8)]
+    [InlineData(0.2)]
+    public void A_return_in_a_nested_branch_and_a_while_true_left_by_break_match_central_differences(double a)
+    {
+        var (_, cache) = LoopLayers.DeepReturnForward(X, a);
+        var (dx, da) = LoopLayers.DeepReturnBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.DeepReturn(v, a), X), dx) < Bar);
+        Assert.True(Relative(da, Central(v => LoopLayers.DeepReturn(X, v), a)) < Bar);
+    }
 }
