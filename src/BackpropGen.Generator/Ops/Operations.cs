@@ -243,7 +243,7 @@ internal static class Operations
     public static readonly Op MaxPool2D = new(
         "MaxPool2D",
         OpCategory.Window,
-        "MaxPool2D(x, size, stride): dx = g at each window's (first) maximum, 0 elsewhere",
+        "MaxPool2D(x, size, stride): dx = g at each window's (first) maximum, 0 elsewhere (from the argmax the forward found)",
         c => new[] { A.Call(RuntimeFunctions.MaxPool2DBackward, ValueKind.Tensor, c.G, c.Aux), null, null },
         ArgRole.Operand,
         ArgRole.Option,
