@@ -41,6 +41,26 @@ public class ConvolutionLayerTests
     }
 
     [Fact]
+    public void A_max_pool_of_a_value_the_fused_pass_computes_matches_central_differences_fused_and_step_by_step()
+    {
+        // Positive values: every element of both gradients is well away from 0, where central differences cannot tell.
+        var x = 1.0 + (0.5 * Tensor.Tanh(Tensor.RandomNormal(47, 2, 3, 6, 6)));
+        var w = 1.0 + (0.5 * Tensor.Tanh(Tensor.RandomNormal(48, 2, 3, 6, 6)));
+        var (_, cache) = ConvolutionLayers.PooledExpsForward(x, w);
+        var fused = ConvolutionLayers.PooledExpsBackwardFused(1.0, cache);
+        var (dx, dw) = ConvolutionLayers.PooledExpsBackwardSteps(1.0, cache);
+
+        // The pool's backward, from the argmax, is computed before the pass, which reads it as rows.
+        Assert.NotNull(fused);
+        var numericalX = GradCheck.Numerical(v => ConvolutionLayers.PooledExps(v, w), x);
+        var numericalW = GradCheck.Numerical(v => ConvolutionLayers.PooledExps(x, v), w);
+        Assert.True(GradCheck.RelativeError(numericalX, dx) < Bar);
+        Assert.True(GradCheck.RelativeError(numericalW, dw) < Bar);
+        Assert.True(GradCheck.RelativeError(numericalX, fused.Value.dx) < Bar);
+        Assert.True(GradCheck.RelativeError(numericalW, fused.Value.dw) < Bar);
+    }
+
+    [Fact]
     public void A_strided_convolution_into_an_average_pool_matches_central_differences()
     {
         var x = Tensor.RandomNormal(35, 2, 2, 7, 9);
