@@ -39,7 +39,7 @@ internal static class AuxiliaryOutputs
             }
         }
 
-        // A step whose local the method does not list (none is known to) still declares its auxiliary local.
+        // Every step's local is listed; were one not, its auxiliary local would still be declared.
         all.AddRange(declared.Values.SelectMany(after => after));
         return (method with { Body = body, Locals = all.ToEquatableArray() }, locals);
 

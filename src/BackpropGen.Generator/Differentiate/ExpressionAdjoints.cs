@@ -14,13 +14,13 @@ namespace BackpropGen.Generator.Differentiate;
 /// </summary>
 internal abstract class ExpressionAdjoints
 {
-    /// <summary>The locals the forward keeps its steps' auxiliary outputs in, by step number (<see cref="AuxiliaryOutputs"/>).</summary>
-    private readonly IReadOnlyDictionary<int, string> _auxiliaries;
-
     /// <summary>The op that is the whole value of the step being differentiated, and the local of its auxiliary output.</summary>
     private (OpExpr? Op, Adj? Local) _stepAuxiliary;
 
-    protected ExpressionAdjoints(IReadOnlyDictionary<int, string> auxiliaries) => _auxiliaries = auxiliaries;
+    protected ExpressionAdjoints(IReadOnlyDictionary<int, string> auxiliaries) => Auxiliaries = auxiliaries;
+
+    /// <summary>The locals the forward keeps its steps' auxiliary outputs in, by step number (<see cref="AuxiliaryOutputs"/>).</summary>
+    protected IReadOnlyDictionary<int, string> Auxiliaries { get; }
 
     /// <summary>Keeps a gradient contribution to <paramref name="name"/> (<paramref name="reduced"/>: in a reduction's reduced shape).</summary>
     protected abstract void Contribute(string name, Adj gradient, bool reduced = false);
@@ -96,7 +96,7 @@ internal abstract class ExpressionAdjoints
     /// </summary>
     protected void VisitStep(StepModel step, Adj gradient, Adj value)
     {
-        _stepAuxiliary = step.Value is OpExpr op && _auxiliaries.TryGetValue(step.Number, out var local) ? (op, new PrimalRef(local, ValueKind.Other)) : default;
+        _stepAuxiliary = step.Value is OpExpr op && Auxiliaries.TryGetValue(step.Number, out var local) ? (op, new PrimalRef(local, ValueKind.Other)) : default;
         Visit(step.Value, gradient, value);
         _stepAuxiliary = default;
     }

@@ -33,13 +33,9 @@ internal sealed class FlowSweep : ExpressionAdjoints
     private List<BackwardNode> _out = new();
     private int _temporaries;
 
-    /// <summary>The locals of the steps' auxiliary outputs, by step number: each is a local of the block its step is in.</summary>
-    private readonly IReadOnlyDictionary<int, string> _auxiliaries;
-
     private FlowSweep(MethodModel method, IReadOnlyDictionary<int, string> auxiliaries)
         : base(auxiliaries)
     {
-        _auxiliaries = auxiliaries;
         _method = method;
         foreach (var parameter in method.Parameters)
         {
@@ -436,8 +432,8 @@ internal sealed class FlowSweep : ExpressionAdjoints
                     break;
             }
 
-            // A step's forward declares the local of its op's auxiliary output, after its own.
-            if (statement is ForwardStep { Step.Number: var number } && _auxiliaries.TryGetValue(number, out var auxiliary))
+            // A step's forward declares the local of its op's auxiliary output, after its own: a local of the block it is in.
+            if (statement is ForwardStep { Step.Number: var number } && Auxiliaries.TryGetValue(number, out var auxiliary))
             {
                 names.Add(auxiliary);
             }
