@@ -133,6 +133,30 @@ public static partial class LoopOpLayers
     }
 
     /// <summary>
+    /// MaxPool2D in one arm of a branch in a loop (its argmax recorded at the arm's end, when that arm ran) and in the
+    /// returned expression.
+    /// </summary>
+    [Differentiable]
+    public static Tensor PooledOnEvenRounds(Tensor x, Tensor scale, int n)
+    {
+        var h = x;
+        for (int i = 0; i < n; i++)
+        {
+            if (i % 2 == 0)
+            {
+                var pooled = MaxPool2D(h * scale, size: 2, stride: 1);
+                h = Tanh(pooled);
+            }
+            else
+            {
+                h = h * scale;
+            }
+        }
+
+        return MaxPool2D(h, 2, 1);
+    }
+
+    /// <summary>
     /// MaxPool2D at the method's level of a body with a loop (its argmax kept in the cache), in the loop's body (taped),
     /// and nested in a sum (found again in the backward).
     /// </summary>
