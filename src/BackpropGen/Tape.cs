@@ -10,7 +10,8 @@ namespace BackpropGen;
 /// </summary>
 /// <typeparam name="T">
 /// A <see cref="Tensor"/> (tensors never change, so the tape holds references, not copies), a <see cref="double"/>, an
-/// <see cref="int"/>, a <see cref="bool"/> or a called method's cache.
+/// <see cref="int"/>, a <see cref="bool"/>, what an op's forward found for its backward (a <see cref="MaxPoolArgmax"/>) or a
+/// called method's cache.
 /// </typeparam>
 public sealed class Tape<T>
 {
@@ -23,7 +24,8 @@ public sealed class Tape<T>
     public int Count { get; private set; }
 
     /// <summary>
-    /// What the records hold, in bytes: 8 per double, 4 per int, 1 per bool, a tensor's elements at 8 bytes each, and a
+    /// What the records hold, in bytes: 8 per double, 4 per int, 1 per bool, a tensor's elements at 8 bytes each, what an
+    /// op's auxiliary value (<see cref="MaxPoolArgmax"/>) says it holds, and a
     /// reference's size for anything else (a called method's cache, whose own tensors its cache record reports).
     /// </summary>
     public long Bytes
@@ -39,6 +41,7 @@ public sealed class Tape<T>
                     double => 8,
                     int => 4,
                     bool => 1,
+                    ITapeRecord record => record.Bytes,
                     _ => IntPtr.Size,
                 };
             }
@@ -96,4 +99,10 @@ public sealed class TapeReader<T>
 
         return _tape[--_next];
     }
+}
+
+/// <summary>A value a generated forward keeps for its backward that knows its own size (<see cref="MaxPoolArgmax"/>), for <see cref="Tape{T}.Bytes"/>.</summary>
+internal interface ITapeRecord
+{
+    long Bytes { get; }
 }

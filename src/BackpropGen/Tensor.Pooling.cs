@@ -17,7 +17,7 @@ public sealed partial class Tensor
     /// <summary>
     /// <see cref="MaxPool2D"/>, and for each output element the flat (row-major) index in <paramref name="x"/> of the
     /// element it took: the first of a window's largest in row-major order. The indices are all
-    /// <see cref="MaxPool2DBackward"/> needs, one <see cref="int"/> per output element rather than a mask of x's size.
+    /// <see cref="MaxPool2DBackward(Tensor, int[], TensorShape)"/> needs, one <see cref="int"/> per output element rather than a mask of x's size.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="x"/> is not 4-D, the size or stride is less than 1, or the window is larger than the input; the message names the shape.</exception>
     public static (Tensor Output, int[] Indices) MaxPool2DWithIndices(Tensor x, int size, int stride)
@@ -32,15 +32,26 @@ public sealed partial class Tensor
     }
 
     /// <summary>
-    /// The gradient of <c>MaxPool2D(x, size, stride)</c> with respect to <paramref name="x"/>, given the gradient
-    /// <paramref name="dout"/> of its output: the maxima found again in <paramref name="x"/>, then
-    /// <see cref="MaxPool2DBackward"/>. The generated backward calls this, since its cache keeps <paramref name="x"/>.
+    /// <see cref="MaxPool2D"/>, and where each output element came from (<see cref="MaxPoolArgmax"/>: the indices of
+    /// <see cref="MaxPool2DWithIndices"/> and x's shape), all <see cref="MaxPool2DBackward(Tensor, MaxPoolArgmax)"/> needs.
+    /// The generated forward calls this, and its cache keeps the argmax rather than <paramref name="x"/>.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="dout"/> is not the shape of the max pool of <paramref name="x"/>; the message names the shapes.</exception>
-    public static Tensor MaxPool2DGradient(Tensor dout, Tensor x, int size, int stride)
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not 4-D, the size or stride is less than 1, or the window is larger than the input; the message names the shape.</exception>
+    public static (Tensor Output, MaxPoolArgmax Argmax) MaxPool2DWithArgmax(Tensor x, int size, int stride)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        return MaxPool2DBackward(dout, MaxPool2DWithIndices(x, size, stride).Indices, x.Shape);
+        var (output, indices) = MaxPool2DWithIndices(x, size, stride);
+        return (output, new MaxPoolArgmax(indices, x.Shape));
+    }
+
+    /// <summary>
+    /// The gradient of <see cref="MaxPool2D"/> with respect to its input, from where <see cref="MaxPool2DWithArgmax"/>
+    /// found each maximum: <see cref="MaxPool2DBackward(Tensor, int[], TensorShape)"/> of its indices to its input's shape.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="dout"/> is not the shape of the max pool the argmax is of; the message names the shapes.</exception>
+    public static Tensor MaxPool2DBackward(Tensor dout, MaxPoolArgmax argmax)
+    {
+        ArgumentNullException.ThrowIfNull(argmax);
+        return MaxPool2DBackward(dout, argmax.Flat, argmax.InputShape);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Samples.Cs231n
     {
         /// <summary>What <see cref="MaxPoolBackward"/> reads of one forward pass of <see cref="MaxPool"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record MaxPoolCache(global::BackpropGen.Tensor X, int Size, int Stride, global::BackpropGen.TensorShape OutShape);
+        public sealed record MaxPoolCache(global::BackpropGen.TensorShape OutShape, global::BackpropGen.MaxPoolArgmax OutArgmax);
 
         /// <summary>Runs the steps of <see cref="MaxPool"/> and keeps what <see cref="MaxPoolBackward"/> needs.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
@@ -23,8 +23,8 @@ namespace Samples.Cs231n
             {
                 // step 1: out = MaxPool2D(x, size, stride)
                 step = 1;
-                var @out = MaxPool2D(x, size, stride);
-                return (@out, new MaxPoolCache(x, size, stride, @out.Shape));
+                var (@out, outArgmax) = global::BackpropGen.Tensor.MaxPool2DWithArgmax(x, size, stride);
+                return (@out, new MaxPoolCache(@out.Shape, outArgmax));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -39,14 +39,14 @@ namespace Samples.Cs231n
         public static global::BackpropGen.Tensor MaxPoolBackward(global::BackpropGen.Tensor dout, MaxPoolCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (x, size, stride, outShape) = cache;
+            var (outShape, outArgmax) = cache;
             global::BackpropGen.StepFailure.CheckGradient("MaxPoolBackward", dout, outShape);
             var step = 0;
             try
             {
                 // step 1: out = MaxPool2D(x, size, stride)
                 step = 1;
-                var dx = global::BackpropGen.Tensor.MaxPool2DGradient(dout, x, size, stride);
+                var dx = global::BackpropGen.Tensor.MaxPool2DBackward(dout, outArgmax);
 
                 // step 0
                 step = 0;

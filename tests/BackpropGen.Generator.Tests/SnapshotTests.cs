@@ -49,4 +49,23 @@ public class SnapshotTests
             Snapshot.Verify(file.SourceText.ToString(), file.HintName);
         }
     }
+
+    /// <summary>
+    /// Max pools in loops, whose forwards keep the argmax each found (the method's own in the cache, a loop body's on a
+    /// tape, once per iteration) and whose backwards read it, not the tensor it was found in: each file held as reviewed text.
+    /// </summary>
+    [Fact]
+    public void Max_pools_in_loops_keep_their_argmax_in_reviewed_files()
+    {
+        var (result, output) = GeneratorHarness.Run(
+            RepositoryFiles.Read("tests/BackpropGen.Tests/EndToEnd/LoopOpLayers.cs"),
+            RepositoryFiles.Read("tests/BackpropGen.Tests/EndToEnd/ConvolutionLayers.cs"));
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        var files = result.Results.Single().GeneratedSources.Where(f => f.HintName.Split('.')[^3] is "PooledStack" or "PooledLoss").ToList();
+        Assert.Equal(2, files.Count);
+        foreach (var file in files)
+        {
+            Snapshot.Verify(file.SourceText.ToString(), file.HintName);
+        }
+    }
 }

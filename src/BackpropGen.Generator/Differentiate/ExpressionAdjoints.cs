@@ -14,6 +14,14 @@ namespace BackpropGen.Generator.Differentiate;
 /// </summary>
 internal abstract class ExpressionAdjoints
 {
+    /// <summary>The op that is the whole value of the step being differentiated, and the local of its auxiliary output.</summary>
+    private (OpExpr? Op, Adj? Local) _stepAuxiliary;
+
+    protected ExpressionAdjoints(IReadOnlyDictionary<int, string> auxiliaries) => Auxiliaries = auxiliaries;
+
+    /// <summary>The locals the forward keeps its steps' auxiliary outputs in, by step number (<see cref="AuxiliaryOutputs"/>).</summary>
+    protected IReadOnlyDictionary<int, string> Auxiliaries { get; }
+
     /// <summary>Keeps a gradient contribution to <paramref name="name"/> (<paramref name="reduced"/>: in a reduction's reduced shape).</summary>
     protected abstract void Contribute(string name, Adj gradient, bool reduced = false);
 
@@ -81,6 +89,17 @@ internal abstract class ExpressionAdjoints
         }
     }
 
+
+    /// <summary>
+    /// Sends <paramref name="gradient"/>, the gradient of <paramref name="step"/>'s value <paramref name="value"/>, through
+    /// the step's expression; the rule of the op that is the step's whole value reads its auxiliary output from its local.
+    /// </summary>
+    protected void VisitStep(StepModel step, Adj gradient, Adj value)
+    {
+        _stepAuxiliary = step.Value is OpExpr op && Auxiliaries.TryGetValue(step.Number, out var local) ? (op, new PrimalRef(local, ValueKind.Other)) : default;
+        Visit(step.Value, gradient, value);
+        _stepAuxiliary = default;
+    }
 
     /// <summary>Sends <paramref name="gradient"/> (the gradient of <paramref name="node"/>) to the node's differentiable leaves.</summary>
     protected void Visit(Expr node, Adj gradient, Adj value)
@@ -163,7 +182,8 @@ internal abstract class ExpressionAdjoints
     private void VisitOp(OpExpr op, Adj gradient, Adj value)
     {
         var rule = op.Op;
-        var context = new RuleContext(gradient, value, op);
+        var auxiliary = ReferenceEquals(op, _stepAuxiliary.Op) ? _stepAuxiliary.Local : null;
+        var context = new RuleContext(gradient, value, op, auxiliary);
         if (rule.Reduced is { } reducedRule && op.ArgumentWith(ArgRole.Operand) is VarExpr input && ReducedGradientBroadcasts(op))
         {
             Contribute(input.Name, reducedRule(context), reduced: true);
@@ -181,7 +201,7 @@ internal abstract class ExpressionAdjoints
         if (gradient is not (GradRef or PrimalRef) && uses > 1)
         {
             // A compound gradient used by several arguments is computed once.
-            context = new RuleContext(new GradRef(Bind(TemporaryName(), gradient), gradient.Kind), value, op);
+            context = new RuleContext(new GradRef(Bind(TemporaryName(), gradient), gradient.Kind), value, op, auxiliary);
             adjoints = rule.Adjoints(context);
         }
 
@@ -286,12 +306,14 @@ internal abstract class ExpressionAdjoints
     protected sealed class RuleContext : IRuleContext
     {
         private readonly OpExpr _op;
+        private readonly Adj? _auxiliary;
 
-        public RuleContext(Adj gradient, Adj output, OpExpr op)
+        public RuleContext(Adj gradient, Adj output, OpExpr op, Adj? auxiliary)
         {
             G = gradient;
             Out = output;
             _op = op;
+            _auxiliary = auxiliary;
         }
 
         public Adj G { get; }
@@ -299,6 +321,14 @@ internal abstract class ExpressionAdjoints
         public Adj Out { get; }
 
         public Adj Arg(int index) => ValueOf(_op.Args[index]);
+
+        /// <summary>
+        /// The auxiliary output as the forward kept it; for an op nested in a step's expression, which has no local of
+        /// its own, the variant called again on the arguments (<c>MaxPool2DWithArgmax(Relu(a), 2, 2).Argmax</c>).
+        /// </summary>
+        public Adj Aux => _auxiliary ?? (_op.Op.Auxiliary is { } auxiliary
+            ? new Member(new Call(auxiliary.Forward, Enumerable.Range(0, ArgumentCount).Select(Arg).ToEquatableArray(), ValueKind.Other), auxiliary.Name, ValueKind.Other)
+            : throw new System.InvalidOperationException($"The rule of {_op.Op.Name} reads an auxiliary output that the op does not declare."));
 
         public int ArgumentCount => _op.Args.Count;
     }

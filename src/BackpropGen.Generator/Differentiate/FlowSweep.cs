@@ -33,7 +33,8 @@ internal sealed class FlowSweep : ExpressionAdjoints
     private List<BackwardNode> _out = new();
     private int _temporaries;
 
-    private FlowSweep(MethodModel method)
+    private FlowSweep(MethodModel method, IReadOnlyDictionary<int, string> auxiliaries)
+        : base(auxiliaries)
     {
         _method = method;
         foreach (var parameter in method.Parameters)
@@ -53,7 +54,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
         _dout = Fresh("dout");
     }
 
-    public static BackwardProgram Differentiate(MethodModel method) => new FlowSweep(method).Run();
+    public static BackwardProgram Differentiate(MethodModel method, IReadOnlyDictionary<int, string> auxiliaries) => new FlowSweep(method, auxiliaries).Run();
 
     private BackwardProgram Run()
     {
@@ -209,7 +210,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
             _accumulators[step.Name] = accumulator with { Live = false };
             var statements = _out;
             _out = new List<BackwardNode>();
-            Visit(step.Value, gradient, value);
+            VisitStep(step, gradient, value);
             var body = _out;
             _out = statements;
             if (held is not null && !Unhold(body, accumulator.Name, held))
@@ -230,7 +231,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
             return;
         }
 
-        Visit(step.Value, gradient, value);
+        VisitStep(step, gradient, value);
     }
 
     private void ReverseLoop(ForwardLoop loop)
@@ -408,7 +409,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
     };
 
     /// <summary>The locals a block declares at its own level (not in the loops and branches inside it), in order.</summary>
-    private static List<string> DeclaredAtTop(ForwardBlock block)
+    private List<string> DeclaredAtTop(ForwardBlock block)
     {
         var names = new List<string>();
         foreach (var statement in block.Statements)
@@ -430,13 +431,19 @@ internal sealed class FlowSweep : ExpressionAdjoints
                     names.AddRange(code.Declares);
                     break;
             }
+
+            // A step's forward declares the local of its op's auxiliary output, after its own: a local of the block it is in.
+            if (statement is ForwardStep { Step.Number: var number } && Auxiliaries.TryGetValue(number, out var auxiliary))
+            {
+                names.Add(auxiliary);
+            }
         }
 
         return names;
     }
 
     /// <summary>Every local declared anywhere in a block, its loops and branches included.</summary>
-    private static HashSet<string> DeclaredIn(ForwardBlock block)
+    private HashSet<string> DeclaredIn(ForwardBlock block)
     {
         var names = new HashSet<string>(DeclaredAtTop(block));
         foreach (var statement in block.Statements)

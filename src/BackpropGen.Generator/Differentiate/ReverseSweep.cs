@@ -26,7 +26,8 @@ internal sealed class ReverseSweep : ExpressionAdjoints
     private readonly HashSet<(string Value, string Partial)> _reducedPartials = new();
     private string? _currentStep;
 
-    private ReverseSweep(MethodModel method)
+    private ReverseSweep(MethodModel method, IReadOnlyDictionary<int, string> auxiliaries)
+        : base(auxiliaries)
     {
         _method = method;
         foreach (var name in method.Parameters.Select(p => p.Name).Concat(method.Locals.Select(l => l.Name)))
@@ -37,7 +38,7 @@ internal sealed class ReverseSweep : ExpressionAdjoints
         _dout = Fresh("dout");
     }
 
-    public static BackwardProgram Differentiate(MethodModel method) => new ReverseSweep(method).Run();
+    public static BackwardProgram Differentiate(MethodModel method, IReadOnlyDictionary<int, string> auxiliaries) => new ReverseSweep(method, auxiliaries).Run();
 
     private BackwardProgram Run()
     {
@@ -71,7 +72,7 @@ internal sealed class ReverseSweep : ExpressionAdjoints
                 gradient = A.Call(RuntimeFunctions.BroadcastTo, ValueKind.Tensor, gradient, new ShapeRef(step.Name));
             }
 
-            Visit(step.Value, gradient, new PrimalRef(step.Name, step.Kind));
+            VisitStep(step, gradient, new PrimalRef(step.Name, step.Kind));
             blocks.Add(new BackwardBlock(step.Number, $"step {step.Number}: {step.Quote}", _statements.ToEquatableArray()));
         }
 

@@ -136,7 +136,12 @@ internal static class RuntimeFunctions
     public static readonly Function MatMulGradientB = new(Tensor, "MatMulGradientB", LaneForm.None);
     public static readonly Function Conv2DBackwardInput = new(Tensor, "Conv2DBackwardInput", LaneForm.None);
     public static readonly Function Conv2DBackwardFilter = new(Tensor, "Conv2DBackwardFilter", LaneForm.None);
-    public static readonly Function MaxPool2DGradient = new(Tensor, "MaxPool2DGradient", LaneForm.None);
+
+    /// <summary><c>MaxPool2DWithArgmax(x, size, stride)</c>: the forward of <c>MaxPool2D</c> that also returns where each maximum was.</summary>
+    public static readonly Function MaxPool2DWithArgmax = new(Tensor, "MaxPool2DWithArgmax", LaneForm.None);
+
+    /// <summary><c>MaxPool2DBackward(g, argmax)</c>: each element of g added where its window's maximum was.</summary>
+    public static readonly Function MaxPool2DBackward = new(Tensor, "MaxPool2DBackward", LaneForm.None);
     public static readonly Function AvgPool2DBackward = new(Tensor, "AvgPool2DBackward", LaneForm.None);
 
     /// <summary><c>TensorShape.OfMatMul(a, b)</c>: the shape of a batched matrix product.</summary>

@@ -88,9 +88,24 @@ internal interface IRuleContext
     /// <summary>The value of argument <paramref name="index"/>.</summary>
     Adj Arg(int index);
 
+    /// <summary>
+    /// The op's auxiliary forward output (<see cref="Op.Auxiliary"/>: the argmax a max pool found), as the forward kept it;
+    /// for an op that declares none, an error.
+    /// </summary>
+    Adj Aux { get; }
+
     /// <summary>How many arguments the operation has, each element of an <see cref="ArgRole.Operands"/> list counted as one.</summary>
     int ArgumentCount { get; }
 }
+
+/// <summary>
+/// A value an op's forward finds on its way to its output and its backward needs (the argmax of a max pool): the forward
+/// calls <paramref name="Forward"/>, the runtime variant of the op that takes the same arguments and returns the tuple
+/// <c>(Tensor Output, {TypeName} {Name})</c>, into the step's local and a local of its own named after the step
+/// (<c>pooledArgmax</c>), which the cache keeps, or the tape records, in place of what the rule would otherwise read; the
+/// rule reads it as <see cref="IRuleContext.Aux"/>. <paramref name="TypeName"/> is the value's type as code declares it.
+/// </summary>
+internal sealed record AuxiliaryOutput(Function Forward, string Name, string TypeName);
 
 /// <summary>
 /// The specification of one differentiable operation, which every stage reads and none restates: how user code writes
@@ -160,6 +175,13 @@ internal sealed class Op
     /// the cache. Null for an op that is not redone.
     /// </summary>
     public Func<IReadOnlyList<Adj>, Adj>? Recompute { get; init; }
+
+    /// <summary>
+    /// A value its forward finds that its rule reads (<see cref="IRuleContext.Aux"/>) rather than find it again from the
+    /// arguments, which then need not be kept. Where the op is nested in a step's expression rather than the step's whole
+    /// value, there is no local to keep it in, and <c>c.Aux</c> calls the variant again on the arguments.
+    /// </summary>
+    public AuxiliaryOutput? Auxiliary { get; init; }
 
     public bool IsElementwise => Category == OpCategory.Elementwise;
 

@@ -243,13 +243,14 @@ internal static class Operations
     public static readonly Op MaxPool2D = new(
         "MaxPool2D",
         OpCategory.Window,
-        "MaxPool2D(x, size, stride): dx = g at each window's (first) maximum, 0 elsewhere",
-        c => new[] { A.Call(RuntimeFunctions.MaxPool2DGradient, ValueKind.Tensor, c.G, c.Arg(0), c.Arg(1), c.Arg(2)), null, null },
+        "MaxPool2D(x, size, stride): dx = g at each window's (first) maximum, 0 elsewhere (from the argmax the forward found)",
+        c => new[] { A.Call(RuntimeFunctions.MaxPool2DBackward, ValueKind.Tensor, c.G, c.Aux), null, null },
         ArgRole.Operand,
         ArgRole.Option,
         ArgRole.Option)
     {
         Methods = new[] { new OpMethod(OpOwner.Tensor, "MaxPool2D") },
+        Auxiliary = new AuxiliaryOutput(RuntimeFunctions.MaxPool2DWithArgmax, "Argmax", "global::BackpropGen.MaxPoolArgmax"),
     };
 
     public static readonly Op AvgPool2D = new(

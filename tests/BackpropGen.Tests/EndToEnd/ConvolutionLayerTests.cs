@@ -1,3 +1,4 @@
+using System.Linq;
 using BackpropGen;
 using Xunit;
 
@@ -19,6 +20,44 @@ public class ConvolutionLayerTests
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => ConvolutionLayers.ConvReluPool(v, w, b), x, dout), dx) < Bar);
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => ConvolutionLayers.ConvReluPool(x, v, b), w, dout), dw) < Bar);
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => ConvolutionLayers.ConvReluPool(x, w, v), b, dout), db) < Bar);
+    }
+
+    [Fact]
+    public void The_cache_of_conv_relu_pool_keeps_the_argmax_of_the_pool_not_the_tensor_it_pooled()
+    {
+        var x = Tensor.RandomNormal(31, 2, 3, 6, 6);
+        var (pooled, cache) = ConvolutionLayers.ConvReluPoolForward(x, Tensor.RandomNormal(32, 4, 3, 3, 3), Tensor.RandomNormal(33, 1, 4, 1, 1));
+
+        var members = typeof(ConvolutionLayers.ConvReluPoolCache).GetProperties().Where(p => p.Name != "EqualityContract").ToDictionary(p => p.Name, p => p.PropertyType);
+
+        // The backward reads the argmax (4 bytes an output element), not the activations it was found in.
+        Assert.DoesNotContain("Activated", members.Keys);
+        Assert.Equal(typeof(MaxPoolArgmax), members["PooledArgmax"]);
+        Assert.Equal(new TensorShape(2, 4, 6, 6), cache.PooledArgmax.InputShape);
+        Assert.Equal(pooled.Length, cache.PooledArgmax.Indices.Length);
+        Assert.Equal(
+            new[] { "X", "W", "BShape", "ConvShape", "Biased", "PooledShape", "PooledArgmax" },
+            typeof(ConvolutionLayers.ConvReluPoolCache).GetConstructors().Single().GetParameters().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void A_max_pool_of_a_value_the_fused_pass_computes_matches_central_differences_fused_and_step_by_step()
+    {
+        // Positive values: every element of both gradients is well away from 0, where central differences cannot tell.
+        var x = 1.0 + (0.5 * Tensor.Tanh(Tensor.RandomNormal(47, 2, 3, 6, 6)));
+        var w = 1.0 + (0.5 * Tensor.Tanh(Tensor.RandomNormal(48, 2, 3, 6, 6)));
+        var (_, cache) = ConvolutionLayers.PooledExpsForward(x, w);
+        var fused = ConvolutionLayers.PooledExpsBackwardFused(1.0, cache);
+        var (dx, dw) = ConvolutionLayers.PooledExpsBackwardSteps(1.0, cache);
+
+        // The pool's backward, from the argmax, is computed before the pass, which reads it as rows.
+        Assert.NotNull(fused);
+        var numericalX = GradCheck.Numerical(v => ConvolutionLayers.PooledExps(v, w), x);
+        var numericalW = GradCheck.Numerical(v => ConvolutionLayers.PooledExps(x, v), w);
+        Assert.True(GradCheck.RelativeError(numericalX, dx) < Bar);
+        Assert.True(GradCheck.RelativeError(numericalW, dw) < Bar);
+        Assert.True(GradCheck.RelativeError(numericalX, fused.Value.dx) < Bar);
+        Assert.True(GradCheck.RelativeError(numericalW, fused.Value.dw) < Bar);
     }
 
     [Fact]

@@ -17,6 +17,18 @@ public static partial class ConvolutionLayers
         return pooled;
     }
 
+    /// <summary>
+    /// A max pool of a full-size value that also feeds a sum: the fused backward computes the pool's backward (which has no
+    /// form on lanes) from the argmax before its pass over the rows, and reads it there as rows.
+    /// </summary>
+    [Differentiable]
+    public static double PooledExps(Tensor x, Tensor w)
+    {
+        var scaled = x * w;
+        var pooled = MaxPool2D(scaled, 2, 2);
+        return Sum(Exp(scaled * 0.5)) + Sum(Exp(pooled));
+    }
+
     /// <summary>A strided convolution without padding, then an average pool, into a double loss.</summary>
     [Differentiable]
     public static double StridedConvAvgPool(Tensor x, Tensor w)

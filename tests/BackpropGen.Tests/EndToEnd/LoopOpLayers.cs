@@ -114,4 +114,76 @@ public static partial class LoopOpLayers
 
         return h;
     }
+
+    /// <summary>
+    /// MaxPool2D writing over the state: scaled, then pooled with overlapping windows (one smaller a side each time). Only
+    /// the argmax of each iteration is taped for the pool: nothing else reads the scaled state, which is not taped.
+    /// </summary>
+    [Differentiable]
+    public static Tensor PooledStack(Tensor x, Tensor scale, int n)
+    {
+        var h = x;
+        for (int i = 0; i < n; i++)
+        {
+            var scaled = h * scale;
+            h = MaxPool2D(scaled, size: 2, stride: 1);
+        }
+
+        return h;
+    }
+
+    /// <summary>
+    /// MaxPool2D in one arm of a branch in a loop (its argmax recorded at the arm's end, when that arm ran) and in the
+    /// returned expression.
+    /// </summary>
+    [Differentiable]
+    public static Tensor PooledOnEvenRounds(Tensor x, Tensor scale, int n)
+    {
+        var h = x;
+        for (int i = 0; i < n; i++)
+        {
+            if (i % 2 == 0)
+            {
+                var pooled = MaxPool2D(h * scale, size: 2, stride: 1);
+                h = Tanh(pooled);
+            }
+            else
+            {
+                h = h * scale;
+            }
+        }
+
+        return MaxPool2D(h, 2, 1);
+    }
+
+    /// <summary>
+    /// MaxPool2D at the method's level of a body with a loop (its argmax kept in the cache), in the loop's body (taped),
+    /// and nested in a sum (found again in the backward).
+    /// </summary>
+    [Differentiable]
+    public static double PooledLoss(Tensor x, Tensor w, int n)
+    {
+        var pooled = MaxPool2D(x * w, 2, 2);
+        double loss = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            var corner = MaxPool2D(pooled * (i + 1.0), 2, 1);
+            loss += Sum(Square(corner)) + Sum(MaxPool2D(Tanh(pooled), 3, 1));
+        }
+
+        return loss;
+    }
+
+    /// <summary>A called method with a max pool inside a loop: its cache, which keeps the argmax, taped for each iteration.</summary>
+    [Differentiable]
+    public static Tensor PooledConvs(Tensor x, Tensor w, Tensor b, int n)
+    {
+        var h = x;
+        for (int i = 0; i < n; i++)
+        {
+            h = ConvolutionLayers.ConvReluPool(h, w, b);
+        }
+
+        return h;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Linq;
 using BackpropGen;
 using Xunit;
 
@@ -106,5 +107,75 @@ public class LoopOpTests
         var (dx, dw) = LoopOpLayers.ConvStackBackward(dout, cache);
         AssertClose(GradCheck.Numerical(v => LoopOpLayers.ConvStack(v, w, 3), x, dout), dx, "dx");
         AssertClose(GradCheck.Numerical(v => LoopOpLayers.ConvStack(x, v, 3), w, dout), dw, "dw");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Max_pool_writing_over_the_state_in_a_loop_matches_central_differences(int n)
+    {
+        var x = Tensor.RandomNormal(20, 2, 2, 6, 6);
+        var scale = Tensor.RandomNormal(21, 1, 2, 1, 1);
+        var dout = Tensor.RandomNormal(22, 2, 2, 6 - n, 6 - n);
+        var (_, cache) = LoopOpLayers.PooledStackForward(x, scale, n);
+        var (dx, dscale) = LoopOpLayers.PooledStackBackward(dout, cache);
+        AssertClose(GradCheck.Numerical(v => LoopOpLayers.PooledStack(v, scale, n), x, dout), dx, "dx");
+        AssertClose(GradCheck.Numerical(v => LoopOpLayers.PooledStack(x, v, n), scale, dout), dscale, "dscale");
+    }
+
+    [Fact]
+    public void Max_pool_in_a_loop_tapes_its_argmax_each_iteration_and_not_the_tensor_it_pooled()
+    {
+        var (_, cache) = LoopOpLayers.PooledStackForward(Tensor.RandomNormal(20, 2, 2, 6, 6), Tensor.RandomNormal(21, 1, 2, 1, 1), 3);
+
+        // Only h, which the product reads, is taped as tensors (the states 6², 5², 4²); the pool's input, scaled, is not
+        // (the old backward found the maxima again in it), and the argmaxes of the pooled 5², 4², 3² cost 4 bytes an index.
+        var tapes = typeof(LoopOpLayers.PooledStackCache).GetProperties().Select(p => p.Name).Where(name => name.EndsWith("Tape")).ToList();
+        Assert.Equal(new[] { "HTape", "HArgmaxTape" }, tapes);
+        Assert.Equal(3, cache.HArgmaxTape.Count);
+        Assert.Equal((8L * 4 * (36 + 25 + 16)) + (4L * 4 * (25 + 16 + 9)), cache.TapeBytes);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Max_pool_in_an_arm_of_a_branch_in_a_loop_matches_central_differences(int n)
+    {
+        var x = Tensor.RandomNormal(29, 2, 2, 6, 6);
+        var scale = Tensor.RandomNormal(30, 1, 2, 1, 1);
+        var side = 5 - ((n + 1) / 2);
+        var dout = Tensor.RandomNormal(31, 2, 2, side, side);
+        var (_, cache) = LoopOpLayers.PooledOnEvenRoundsForward(x, scale, n);
+        var (dx, dscale) = LoopOpLayers.PooledOnEvenRoundsBackward(dout, cache);
+        AssertClose(GradCheck.Numerical(v => LoopOpLayers.PooledOnEvenRounds(v, scale, n), x, dout), dx, "dx");
+        AssertClose(GradCheck.Numerical(v => LoopOpLayers.PooledOnEvenRounds(x, v, n), scale, dout), dscale, "dscale");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void Max_pools_before_in_and_nested_in_a_loop_match_central_differences(int n)
+    {
+        var x = Tensor.RandomNormal(23, 2, 2, 8, 8);
+        var w = Tensor.RandomNormal(24, 1, 2, 8, 8);
+        var (_, cache) = LoopOpLayers.PooledLossForward(x, w, n);
+        var (dx, dw) = LoopOpLayers.PooledLossBackward(1.0, cache);
+        AssertClose(GradCheck.Numerical(v => LoopOpLayers.PooledLoss(v, w, n), x), dx, "dx");
+        AssertClose(GradCheck.Numerical(v => LoopOpLayers.PooledLoss(x, v, n), w), dw, "dw");
+        Assert.Equal(n, cache.CornerArgmaxTape.Count);
+    }
+
+    [Fact]
+    public void A_called_conv_relu_pool_in_a_loop_matches_central_differences()
+    {
+        var x = Tensor.RandomNormal(25, 2, 3, 8, 8);
+        var w = Tensor.RandomNormal(26, 3, 3, 3, 3) * 0.4;
+        var b = Tensor.RandomNormal(27, 1, 3, 1, 1);
+        var dout = Tensor.RandomNormal(28, 2, 3, 2, 2);
+        var (_, cache) = LoopOpLayers.PooledConvsForward(x, w, b, 2);
+        var (dx, dw, db) = LoopOpLayers.PooledConvsBackward(dout, cache);
+        AssertClose(GradCheck.Numerical(v => LoopOpLayers.PooledConvs(v, w, b, 2), x, dout), dx, "dx");
+        AssertClose(GradCheck.Numerical(v => LoopOpLayers.PooledConvs(x, v, b, 2), w, dout), dw, "dw");
+        AssertClose(GradCheck.Numerical(v => LoopOpLayers.PooledConvs(x, w, v, 2), b, dout), db, "db");
     }
 }

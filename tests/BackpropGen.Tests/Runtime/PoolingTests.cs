@@ -118,6 +118,60 @@ public class PoolingTests
         TensorAssert.Equal(expected.Shape.ToArray(), expected.ToArray(), max);
     }
 
+    // What the generated backward computed before it kept the argmax: the maxima found again by scanning x's windows (the
+    // naive loop), each output's gradient added at the first of its window's largest, on ties in overlapping windows.
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
+    [InlineData(2, 2)]
+    public void The_backward_from_the_argmax_equals_the_gradient_found_again_from_x_on_ties(int size, int stride)
+    {
+        var values = new double[2 * 2 * 7 * 9];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = i * 13 % 7 < 4 ? 3.0 : i % 3;
+        }
+
+        var x = Tensor.FromArray(values, 2, 2, 7, 9);
+        var (expectedMax, expectedIndices, _) = Naive(x, size, stride);
+        var dout = Tensor.RandomNormal(5, expectedMax.Shape.ToArray());
+        var foundAgain = new double[x.Length];
+        for (int o = 0; o < dout.Length; o++)
+        {
+            foundAgain[expectedIndices[o]] += dout.AsSpan()[o];
+        }
+
+        var (max, argmax) = Tensor.MaxPool2DWithArgmax(x, size, stride);
+
+        TensorAssert.Equal(expectedMax.Shape.ToArray(), expectedMax.ToArray(), max);
+        Assert.Equal(expectedIndices, argmax.Indices.ToArray());
+        Assert.Equal(x.Shape, argmax.InputShape);
+        Assert.Equal(4L * max.Length, argmax.Bytes);
+        TensorAssert.Equal([2, 2, 7, 9], foundAgain, Tensor.MaxPool2DBackward(dout, argmax));
+        TensorAssert.Equal([2, 2, 7, 9], foundAgain, Tensor.MaxPool2DBackward(dout, argmax.Indices.ToArray(), x.Shape));
+    }
+
+    [Fact]
+    public void A_tape_of_argmaxes_counts_four_bytes_an_index()
+    {
+        var tape = new Tape<MaxPoolArgmax>();
+        tape.Push(Tensor.MaxPool2DWithArgmax(Tensor.RandomNormal(6, 2, 3, 8, 8), 2, 2).Argmax);
+        tape.Push(Tensor.MaxPool2DWithArgmax(Tensor.RandomNormal(7, 1, 1, 5, 5), 2, 1).Argmax);
+
+        Assert.Equal(4L * ((2 * 3 * 4 * 4) + (4 * 4)), tape.Bytes);
+    }
+
+    [Fact]
+    public void The_backward_from_an_argmax_names_the_shapes_it_does_not_fit()
+    {
+        var (_, argmax) = Tensor.MaxPool2DWithArgmax(Tensor.Zeros(2, 3, 8, 8), 2, 2);
+
+        var shape = Assert.Throws<ArgumentException>(() => Tensor.MaxPool2DBackward(Tensor.Zeros(2, 3, 4, 3), argmax));
+
+        TensorAssert.MessageNames(shape, nameof(Tensor.MaxPool2DBackward), "[2, 3, 4, 3]");
+        Assert.Throws<ArgumentNullException>(() => Tensor.MaxPool2DBackward(Tensor.Zeros(2, 3, 4, 4), null!));
+    }
+
     [Fact]
     public void Overlapping_windows_add_their_gradients_at_a_shared_maximum()
     {
