@@ -10,8 +10,8 @@ namespace BackpropGen;
 /// </summary>
 /// <typeparam name="T">
 /// A <see cref="Tensor"/> (tensors never change, so the tape holds references, not copies), a <see cref="double"/>, an
-/// <see cref="int"/>, a <see cref="bool"/>, what an op's forward found for its backward (a <see cref="MaxPoolArgmax"/>) or a
-/// called method's cache.
+/// <see cref="int"/>, a <see cref="bool"/>, a <see cref="TensorShape"/> (of a tensor whose shape alone the backward reads),
+/// what an op's forward found for its backward (a <see cref="MaxPoolArgmax"/>) or a called method's cache.
 /// </typeparam>
 public sealed class Tape<T>
 {
@@ -24,7 +24,8 @@ public sealed class Tape<T>
     public int Count { get; private set; }
 
     /// <summary>
-    /// What the records hold, in bytes: 8 per double, 4 per int, 1 per bool, a tensor's elements at 8 bytes each, what an
+    /// What the records hold, in bytes: 8 per double, 4 per int, 1 per bool, a tensor's elements at 8 bytes each, a shape's
+    /// dimensions at 4 bytes each, what an
     /// op's auxiliary value (<see cref="MaxPoolArgmax"/>) says it holds, and a
     /// reference's size for anything else (a called method's cache, whose own tensors its cache record reports).
     /// </summary>
@@ -41,6 +42,7 @@ public sealed class Tape<T>
                     double => 8,
                     int => 4,
                     bool => 1,
+                    TensorShape shape => 4L * shape.Rank,
                     ITapeRecord record => record.Bytes,
                     _ => IntPtr.Size,
                 };

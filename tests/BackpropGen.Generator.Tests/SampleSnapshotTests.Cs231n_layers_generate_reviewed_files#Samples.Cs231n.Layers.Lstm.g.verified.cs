@@ -11,10 +11,10 @@ namespace Samples.Cs231n
     {
         /// <summary>What <see cref="LstmBackward"/> reads of one forward pass of <see cref="Lstm"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record LstmCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor Wx, global::BackpropGen.Tensor Wh, global::BackpropGen.Tensor B, int T, int H, global::BackpropGen.Tensor H2, global::BackpropGen.Tensor C, global::BackpropGen.Tensor Hs, global::BackpropGen.Tape<global::BackpropGen.Tensor> HTape, global::BackpropGen.Tape<global::BackpropGen.Tensor> HsTape, global::BackpropGen.Tape<global::BackpropGen.Tensor> SlotTape, global::BackpropGen.Tape<global::BackpropGen.Tensor> StateTape, global::BackpropGen.Tape<global::Samples.Cs231n.Layers.LstmStepCache> StateCacheTape, global::BackpropGen.Tape<global::BackpropGen.Tensor> ColumnTape)
+        public sealed record LstmCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor Wx, global::BackpropGen.Tensor Wh, global::BackpropGen.Tensor B, int T, int H, global::BackpropGen.Tensor H2, global::BackpropGen.Tensor C, global::BackpropGen.Tensor Hs, global::BackpropGen.Tape<global::BackpropGen.TensorShape> HShapeTape, global::BackpropGen.Tape<global::BackpropGen.TensorShape> HsShapeTape, global::BackpropGen.Tape<global::BackpropGen.TensorShape> SlotShapeTape, global::BackpropGen.Tape<global::BackpropGen.TensorShape> StateShapeTape, global::BackpropGen.Tape<global::Samples.Cs231n.Layers.LstmStepCache> StateCacheTape, global::BackpropGen.Tape<global::BackpropGen.TensorShape> ColumnShapeTape)
         {
             /// <summary>What the tapes of this forward pass hold, in bytes (a called method's cache counts as a reference).</summary>
-            public long TapeBytes => HTape.Bytes + HsTape.Bytes + SlotTape.Bytes + StateTape.Bytes + StateCacheTape.Bytes + ColumnTape.Bytes;
+            public long TapeBytes => HShapeTape.Bytes + HsShapeTape.Bytes + SlotShapeTape.Bytes + StateShapeTape.Bytes + StateCacheTape.Bytes + ColumnShapeTape.Bytes;
         }
 
         /// <summary>Runs the steps of <see cref="Lstm"/> and keeps what <see cref="LstmBackward"/> needs.</summary>
@@ -29,12 +29,12 @@ namespace Samples.Cs231n
             var step = 0;
             try
             {
-                var hTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
-                var hsTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
-                var slotTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
-                var stateTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
+                var hShapeTape = new global::BackpropGen.Tape<global::BackpropGen.TensorShape>();
+                var hsShapeTape = new global::BackpropGen.Tape<global::BackpropGen.TensorShape>();
+                var slotShapeTape = new global::BackpropGen.Tape<global::BackpropGen.TensorShape>();
+                var stateShapeTape = new global::BackpropGen.Tape<global::BackpropGen.TensorShape>();
                 var stateCacheTape = new global::BackpropGen.Tape<global::Samples.Cs231n.Layers.LstmStepCache>();
-                var columnTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
+                var columnShapeTape = new global::BackpropGen.Tape<global::BackpropGen.TensorShape>();
                 int N = x.Shape[0], T = x.Shape[1], D = x.Shape[2], H = h0.Shape[1];
                 // step 1: h = h0
                 step = 1;
@@ -54,7 +54,7 @@ namespace Samples.Cs231n
                     var (state, stateCache) = global::Samples.Cs231n.Layers.LstmStepForward(xt, h, c, wx, wh, b);
                     // step 5: h = Slice(state, 1, 0, H)
                     step = 5;
-                    hTape.Push(h);
+                    hShapeTape.Push(h.Shape);
                     h = Slice(state, 1, 0, H);
                     // step 6: c = Slice(state, 1, H, H)
                     step = 6;
@@ -64,14 +64,14 @@ namespace Samples.Cs231n
                     var column = Reshape(h, N, 1, H);
                     // step 8: hs = Concat(1, hs, column)
                     step = 8;
-                    hsTape.Push(hs);
+                    hsShapeTape.Push(hs.Shape);
                     hs = Concat(1, hs, column);
-                    slotTape.Push(slot);
-                    stateTape.Push(state);
+                    slotShapeTape.Push(slot.Shape);
+                    stateShapeTape.Push(state.Shape);
                     stateCacheTape.Push(stateCache);
-                    columnTape.Push(column);
+                    columnShapeTape.Push(column.Shape);
                 }
-                return (hs, new LstmCache(x, wx, wh, b, T, H, h, c, hs, hTape, hsTape, slotTape, stateTape, stateCacheTape, columnTape));
+                return (hs, new LstmCache(x, wx, wh, b, T, H, h, c, hs, hShapeTape, hsShapeTape, slotShapeTape, stateShapeTape, stateCacheTape, columnShapeTape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -106,19 +106,21 @@ namespace Samples.Cs231n
             var h = cache.H2;
             var c = cache.C;
             var hs = cache.Hs;
-            var hTape = cache.HTape.Rewind();
-            var hsTape = cache.HsTape.Rewind();
-            var slotTape = cache.SlotTape.Rewind();
-            var stateTape = cache.StateTape.Rewind();
+            var hShapeTape = cache.HShapeTape.Rewind();
+            var hsShapeTape = cache.HsShapeTape.Rewind();
+            var slotShapeTape = cache.SlotShapeTape.Rewind();
+            var stateShapeTape = cache.StateShapeTape.Rewind();
             var stateCacheTape = cache.StateCacheTape.Rewind();
-            var columnTape = cache.ColumnTape.Rewind();
+            var columnShapeTape = cache.ColumnShapeTape.Rewind();
             global::BackpropGen.StepFailure.CheckGradient("LstmBackward", dout, hs.Shape);
             var step = 0;
             try
             {
+                var hShape = h.Shape;
+                var hsShape = hs.Shape;
                 var dhs = dout;
                 var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
-                var dh = global::BackpropGen.Tensor.Zeros(h.Shape);
+                var dh = global::BackpropGen.Tensor.Zeros(hShape);
                 var dc = global::BackpropGen.Tensor.Zeros(c.Shape);
                 var dwx = global::BackpropGen.Tensor.Zeros(wx.Shape);
                 var dwh = global::BackpropGen.Tensor.Zeros(wh.Shape);
@@ -127,30 +129,30 @@ namespace Samples.Cs231n
                 // for (int t = 0; t < T; t++), in reverse
                 for (int t = T - 1; t >= 0; t--)
                 {
-                    var column = columnTape.Pop();
+                    var columnShape = columnShapeTape.Pop();
                     var stateCache = stateCacheTape.Pop();
-                    var state = stateTape.Pop();
-                    var slot = slotTape.Pop();
+                    var stateShape = stateShapeTape.Pop();
+                    var slotShape = slotShapeTape.Pop();
 
                     // step 8: hs = Concat(1, hs, column)
                     step = 8;
                     var dhs8 = dhs;
-                    hs = hsTape.Pop();
-                    dhs = global::BackpropGen.Tensor.Slice(dhs8, 1, 0, hs.Shape.Dimension(1));
-                    var dcolumn = global::BackpropGen.Tensor.Slice(dhs8, 1, hs.Shape.Dimension(1), column.Shape.Dimension(1));
+                    hsShape = hsShapeTape.Pop();
+                    dhs = global::BackpropGen.Tensor.Slice(dhs8, 1, 0, hsShape.Dimension(1));
+                    var dcolumn = global::BackpropGen.Tensor.Slice(dhs8, 1, hsShape.Dimension(1), columnShape.Dimension(1));
 
                     // step 7: column = Reshape(h, N, 1, H)
                     step = 7;
-                    dh += global::BackpropGen.Tensor.Reshape(dcolumn, h.Shape);
+                    dh += global::BackpropGen.Tensor.Reshape(dcolumn, hShape);
 
                     // step 6: c = Slice(state, 1, H, H)
                     step = 6;
-                    var dstate = global::BackpropGen.Tensor.Unslice(dc, 1, H, state.Shape);
+                    var dstate = global::BackpropGen.Tensor.Unslice(dc, 1, H, stateShape);
 
                     // step 5: h = Slice(state, 1, 0, H)
                     step = 5;
-                    h = hTape.Pop();
-                    dstate += global::BackpropGen.Tensor.Unslice(dh, 1, 0, state.Shape);
+                    hShape = hShapeTape.Pop();
+                    dstate += global::BackpropGen.Tensor.Unslice(dh, 1, 0, stateShape);
 
                     // step 4: state = LstmStep(xt, h, c, wx, wh, b)
                     step = 4;
@@ -164,7 +166,7 @@ namespace Samples.Cs231n
 
                     // step 3: xt = Reshape(slot, N, D)
                     step = 3;
-                    var dslot = global::BackpropGen.Tensor.Reshape(dxt, slot.Shape);
+                    var dslot = global::BackpropGen.Tensor.Reshape(dxt, slotShape);
 
                     // step 2: slot = Slice(x, 1, t, 1)
                     step = 2;

@@ -11,10 +11,10 @@ namespace Samples.Cs231n
     {
         /// <summary>What <see cref="RnnBackward"/> reads of one forward pass of <see cref="Rnn"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record RnnCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor Wx, global::BackpropGen.Tensor Wh, global::BackpropGen.Tensor B, int T, global::BackpropGen.Tensor H, global::BackpropGen.Tensor Hs, global::BackpropGen.Tape<global::BackpropGen.Tensor> HTape, global::BackpropGen.Tape<global::BackpropGen.Tensor> HsTape, global::BackpropGen.Tape<global::BackpropGen.Tensor> SlotTape, global::BackpropGen.Tape<global::Samples.Cs231n.Layers.RnnStepCache> HCacheTape, global::BackpropGen.Tape<global::BackpropGen.Tensor> ColumnTape)
+        public sealed record RnnCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor Wx, global::BackpropGen.Tensor Wh, global::BackpropGen.Tensor B, int T, global::BackpropGen.Tensor H, global::BackpropGen.Tensor Hs, global::BackpropGen.Tape<global::BackpropGen.TensorShape> HShapeTape, global::BackpropGen.Tape<global::BackpropGen.TensorShape> HsShapeTape, global::BackpropGen.Tape<global::BackpropGen.TensorShape> SlotShapeTape, global::BackpropGen.Tape<global::Samples.Cs231n.Layers.RnnStepCache> HCacheTape, global::BackpropGen.Tape<global::BackpropGen.TensorShape> ColumnShapeTape)
         {
             /// <summary>What the tapes of this forward pass hold, in bytes (a called method's cache counts as a reference).</summary>
-            public long TapeBytes => HTape.Bytes + HsTape.Bytes + SlotTape.Bytes + HCacheTape.Bytes + ColumnTape.Bytes;
+            public long TapeBytes => HShapeTape.Bytes + HsShapeTape.Bytes + SlotShapeTape.Bytes + HCacheTape.Bytes + ColumnShapeTape.Bytes;
         }
 
         /// <summary>Runs the steps of <see cref="Rnn"/> and keeps what <see cref="RnnBackward"/> needs.</summary>
@@ -29,11 +29,11 @@ namespace Samples.Cs231n
             var step = 0;
             try
             {
-                var hTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
-                var hsTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
-                var slotTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
+                var hShapeTape = new global::BackpropGen.Tape<global::BackpropGen.TensorShape>();
+                var hsShapeTape = new global::BackpropGen.Tape<global::BackpropGen.TensorShape>();
+                var slotShapeTape = new global::BackpropGen.Tape<global::BackpropGen.TensorShape>();
                 var hCacheTape = new global::BackpropGen.Tape<global::Samples.Cs231n.Layers.RnnStepCache>();
-                var columnTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
+                var columnShapeTape = new global::BackpropGen.Tape<global::BackpropGen.TensorShape>();
                 int N = x.Shape[0], T = x.Shape[1], D = x.Shape[2], H = h0.Shape[1];
                 // step 1: h = h0
                 step = 1;
@@ -49,20 +49,20 @@ namespace Samples.Cs231n
                     var xt = Reshape(slot, N, D);
                     // step 4: h = RnnStep(xt, h, wx, wh, b)
                     step = 4;
-                    hTape.Push(h);
+                    hShapeTape.Push(h.Shape);
                     (h, var hCache) = global::Samples.Cs231n.Layers.RnnStepForward(xt, h, wx, wh, b);
                     // step 5: column = Reshape(h, N, 1, H)
                     step = 5;
                     var column = Reshape(h, N, 1, H);
                     // step 6: hs = Concat(1, hs, column)
                     step = 6;
-                    hsTape.Push(hs);
+                    hsShapeTape.Push(hs.Shape);
                     hs = Concat(1, hs, column);
-                    slotTape.Push(slot);
+                    slotShapeTape.Push(slot.Shape);
                     hCacheTape.Push(hCache);
-                    columnTape.Push(column);
+                    columnShapeTape.Push(column.Shape);
                 }
-                return (hs, new RnnCache(x, wx, wh, b, T, h, hs, hTape, hsTape, slotTape, hCacheTape, columnTape));
+                return (hs, new RnnCache(x, wx, wh, b, T, h, hs, hShapeTape, hsShapeTape, slotShapeTape, hCacheTape, columnShapeTape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -93,18 +93,20 @@ namespace Samples.Cs231n
             var T = cache.T;
             var h = cache.H;
             var hs = cache.Hs;
-            var hTape = cache.HTape.Rewind();
-            var hsTape = cache.HsTape.Rewind();
-            var slotTape = cache.SlotTape.Rewind();
+            var hShapeTape = cache.HShapeTape.Rewind();
+            var hsShapeTape = cache.HsShapeTape.Rewind();
+            var slotShapeTape = cache.SlotShapeTape.Rewind();
             var hCacheTape = cache.HCacheTape.Rewind();
-            var columnTape = cache.ColumnTape.Rewind();
+            var columnShapeTape = cache.ColumnShapeTape.Rewind();
             global::BackpropGen.StepFailure.CheckGradient("RnnBackward", dout, hs.Shape);
             var step = 0;
             try
             {
+                var hShape = h.Shape;
+                var hsShape = hs.Shape;
                 var dhs = dout;
                 var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
-                var dh = global::BackpropGen.Tensor.Zeros(h.Shape);
+                var dh = global::BackpropGen.Tensor.Zeros(hShape);
                 var dwx = global::BackpropGen.Tensor.Zeros(wx.Shape);
                 var dwh = global::BackpropGen.Tensor.Zeros(wh.Shape);
                 var db = global::BackpropGen.Tensor.Zeros(b.Shape);
@@ -112,24 +114,24 @@ namespace Samples.Cs231n
                 // for (int t = 0; t < T; t++), in reverse
                 for (int t = T - 1; t >= 0; t--)
                 {
-                    var column = columnTape.Pop();
+                    var columnShape = columnShapeTape.Pop();
                     var hCache = hCacheTape.Pop();
-                    var slot = slotTape.Pop();
+                    var slotShape = slotShapeTape.Pop();
 
                     // step 6: hs = Concat(1, hs, column)
                     step = 6;
                     var dhs6 = dhs;
-                    hs = hsTape.Pop();
-                    dhs = global::BackpropGen.Tensor.Slice(dhs6, 1, 0, hs.Shape.Dimension(1));
-                    var dcolumn = global::BackpropGen.Tensor.Slice(dhs6, 1, hs.Shape.Dimension(1), column.Shape.Dimension(1));
+                    hsShape = hsShapeTape.Pop();
+                    dhs = global::BackpropGen.Tensor.Slice(dhs6, 1, 0, hsShape.Dimension(1));
+                    var dcolumn = global::BackpropGen.Tensor.Slice(dhs6, 1, hsShape.Dimension(1), columnShape.Dimension(1));
 
                     // step 5: column = Reshape(h, N, 1, H)
                     step = 5;
-                    dh += global::BackpropGen.Tensor.Reshape(dcolumn, h.Shape);
+                    dh += global::BackpropGen.Tensor.Reshape(dcolumn, hShape);
 
                     // step 4: h = RnnStep(xt, h, wx, wh, b)
                     step = 4;
-                    h = hTape.Pop();
+                    hShape = hShapeTape.Pop();
                     var (dtmp1, dtmp2, dtmp3, dtmp4, dtmp5) = global::Samples.Cs231n.Layers.RnnStepBackward(dh, hCache);
                     var dxt = dtmp1;
                     dh = dtmp2;
@@ -139,7 +141,7 @@ namespace Samples.Cs231n
 
                     // step 3: xt = Reshape(slot, N, D)
                     step = 3;
-                    var dslot = global::BackpropGen.Tensor.Reshape(dxt, slot.Shape);
+                    var dslot = global::BackpropGen.Tensor.Reshape(dxt, slotShape);
 
                     // step 2: slot = Slice(x, 1, t, 1)
                     step = 2;

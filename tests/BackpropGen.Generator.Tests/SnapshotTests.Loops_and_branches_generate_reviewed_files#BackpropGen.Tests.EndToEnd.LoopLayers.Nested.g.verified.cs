@@ -11,10 +11,10 @@ namespace BackpropGen.Tests.EndToEnd
     {
         /// <summary>What <see cref="NestedBackward"/> reads of one forward pass of <see cref="Nested"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record NestedCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor W, int Outer, int Inner, global::BackpropGen.Tensor H, global::BackpropGen.Tape<global::BackpropGen.Tensor> GTape, global::BackpropGen.Tape<global::BackpropGen.Tensor> HTape)
+        public sealed record NestedCache(global::BackpropGen.Tensor X, global::BackpropGen.Tensor W, int Outer, int Inner, global::BackpropGen.Tensor H, global::BackpropGen.Tape<global::BackpropGen.Tensor> GTape, global::BackpropGen.Tape<global::BackpropGen.TensorShape> HShapeTape)
         {
             /// <summary>What the tapes of this forward pass hold, in bytes (a called method's cache counts as a reference).</summary>
-            public long TapeBytes => GTape.Bytes + HTape.Bytes;
+            public long TapeBytes => GTape.Bytes + HShapeTape.Bytes;
         }
 
         /// <summary>Runs the steps of <see cref="Nested"/> and keeps what <see cref="NestedBackward"/> needs.</summary>
@@ -27,7 +27,7 @@ namespace BackpropGen.Tests.EndToEnd
             try
             {
                 var gTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
-                var hTape = new global::BackpropGen.Tape<global::BackpropGen.Tensor>();
+                var hShapeTape = new global::BackpropGen.Tape<global::BackpropGen.TensorShape>();
                 // step 1: h = x * 0.5
                 step = 1;
                 var h = x * 0.5;
@@ -49,14 +49,14 @@ namespace BackpropGen.Tests.EndToEnd
                     }
                     // step 5: h = h + g
                     step = 5;
-                    hTape.Push(h);
+                    hShapeTape.Push(h.Shape);
                     h = h + g;
                     gTape.Push(g);
                 }
                 // step 6: loss_2 = loss + Sum(h)
                 step = 6;
                 double loss_2 = loss + Sum(h);
-                return (loss_2, new NestedCache(x, w, outer, inner, h, gTape, hTape));
+                return (loss_2, new NestedCache(x, w, outer, inner, h, gTape, hShapeTape));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -82,14 +82,16 @@ namespace BackpropGen.Tests.EndToEnd
             var inner = cache.Inner;
             var h = cache.H;
             var gTape = cache.GTape.Rewind();
-            var hTape = cache.HTape.Rewind();
+            var hShapeTape = cache.HShapeTape.Rewind();
             var step = 0;
             try
             {
+                var hShape = h.Shape;
+
                 // step 6: loss_2 = loss + Sum(h)
                 step = 6;
                 var dloss = dout;
-                var dh = global::BackpropGen.Tensor.Full(dout, h.Shape);
+                var dh = global::BackpropGen.Tensor.Full(dout, hShape);
                 var dw = global::BackpropGen.Tensor.Zeros(w.Shape);
                 var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
 
@@ -101,8 +103,8 @@ namespace BackpropGen.Tests.EndToEnd
                     // step 5: h = h + g
                     step = 5;
                     var dh5 = dh;
-                    h = hTape.Pop();
-                    dh = global::BackpropGen.Tensor.SumTo(dh5, h.Shape);
+                    hShape = hShapeTape.Pop();
+                    dh = global::BackpropGen.Tensor.SumTo(dh5, hShape);
                     var dg = global::BackpropGen.Tensor.SumTo(dh5, g.Shape);
 
                     // for (int j = 0; j < inner; j++), in reverse

@@ -42,7 +42,7 @@ public class SnapshotTests
         Assert.Empty(GeneratorHarness.CompilationProblems(output));
         var files = result.Results.Single().GeneratedSources;
         Assert.Equal(
-            new[] { "ArmCounter", "Branches", "Cell", "Chosen", "Corners", "DeepReturn", "ElementFit", "ElementPairs", "EuropeanCall", "FirstAbove", "MaybeNoIterations", "Nested", "NestedJumps", "NewtonReturning", "NewtonSqrt", "NewtonWithBreak", "OverInputs", "Piecewise", "Rk4", "Rnn", "SideBySide", "Skipping", "Stepped" },
+            new[] { "ArmCounter", "Branches", "Cell", "Chosen", "Corners", "DeepReturn", "ElementFit", "ElementPairs", "EuropeanCall", "FirstAbove", "GrownSequence", "MaybeNoIterations", "Nested", "NestedJumps", "NewtonReturning", "NewtonSqrt", "NewtonWithBreak", "OverInputs", "Piecewise", "Rk4", "Rnn", "SideBySide", "Skipping", "Stepped" },
             files.Select(f => f.HintName.Split('.')[^3]).OrderBy(n => n, System.StringComparer.Ordinal));
         foreach (var file in files)
         {

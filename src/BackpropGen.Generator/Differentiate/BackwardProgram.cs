@@ -79,8 +79,18 @@ internal sealed record TapePlan(
     public static readonly TapePlan None = new(EquatableArray<RestoredWrite>.Empty, EquatableArray<ScopeRecord>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty);
 }
 
-/// <summary>A variable the tape records, and its type.</summary>
-internal sealed record TapedValue(string Name, string TypeName);
+/// <summary>
+/// A variable the tape records, and its type. With <paramref name="ShapeOf"/>, the variable is the backward's local for
+/// the shape of that tensor, which the forward records in its place (<see cref="ShapeRecords"/>).
+/// </summary>
+internal sealed record TapedValue(string Name, string TypeName, string? ShapeOf = null)
+{
+    /// <summary>The forward variable whose writes and block ends record it.</summary>
+    public string Source => ShapeOf ?? Name;
+
+    /// <summary>What the forward pushes: the variable, or its shape.</summary>
+    public string Pushed => ShapeOf is null ? Identifiers.Escape(Name) : Identifiers.Escape(ShapeOf) + ".Shape";
+}
 
 /// <summary>
 /// The locals of a loop's body or a branch's arm recorded at its end, in the order they are pushed. <paramref name="Scope"/>

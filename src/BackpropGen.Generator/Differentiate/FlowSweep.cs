@@ -101,7 +101,8 @@ internal sealed class FlowSweep : ExpressionAdjoints
             outputs.Add(new GradientOutput(parameter.Name, local, parameter.TypeName));
         }
 
-        var (flow, tapes, readAtStart) = new RecordPruner().Prune(_out);
+        var (pruned, recorded, readLive) = new RecordPruner().Prune(_out);
+        var (flow, tapes, readAtStart) = ShapeRecords.Apply(_method, pruned, recorded, readLive);
         var doutShape = _method.ReturnKind == ValueKind.Tensor ? new ShapeRef(returned) : null;
         return new BackwardProgram(_method, _dout, cache, doutShape, EquatableArray<BackwardBlock>.Empty, outputs.ToEquatableArray(), EquatableArray<GraphEdge>.Empty)
         {

@@ -109,9 +109,9 @@ internal sealed class FlowEmitter
     /// <summary>Records a variable's value before a write over it, when the backward restores it there.</summary>
     private void PushOld(string name, RestoreSite site)
     {
-        foreach (var write in _restored.Where(r => r.Site == site && r.Value.Name == name))
+        foreach (var write in _restored.Where(r => r.Site == site && r.Value.Source == name))
         {
-            _writer.Line($"{Identifiers.Escape(_plan.ValueTape(name, write.Value.TypeName).LocalName)}.Push({Identifiers.Escape(name)});");
+            _writer.Line($"{Identifiers.Escape(_plan.ValueTape(write.Value.Name, write.Value.TypeName).LocalName)}.Push({write.Value.Pushed});");
         }
     }
 
@@ -122,7 +122,7 @@ internal sealed class FlowEmitter
         {
             foreach (var value in record.Values)
             {
-                _writer.Line($"{Identifiers.Escape(_plan.ValueTape(value.Name, value.TypeName).LocalName)}.Push({Identifiers.Escape(value.Name)});");
+                _writer.Line($"{Identifiers.Escape(_plan.ValueTape(value.Name, value.TypeName).LocalName)}.Push({value.Pushed});");
             }
         }
     }

@@ -469,4 +469,21 @@ public static partial class LoopLayers
 
         return y * a;
     }
+
+    /// <summary>
+    /// A sequence grown by one step's state per iteration: the backward reads only the shape of its older versions (to
+    /// slice the gradient), so the tape records their shapes, not each ever longer tensor.
+    /// </summary>
+    [Differentiable]
+    public static Tensor GrownSequence(Tensor h, int steps)
+    {
+        var hs = h;
+        for (int t = 0; t < steps; t++)
+        {
+            h = Tanh(h);
+            hs = Concat(1, hs, h);
+        }
+
+        return hs;
+    }
 }

@@ -299,4 +299,20 @@ public class LoopTests
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.DeepReturn(v, a), X), dx) < Bar);
         Assert.True(Relative(da, Central(v => LoopLayers.DeepReturn(X, v), a)) < Bar);
     }
+
+    [Fact]
+    public void A_sequence_grown_in_a_loop_records_the_shapes_of_its_versions_not_the_versions()
+    {
+        var h = Tensor.RandomNormal(44, 4, 8);
+        var (short_, shortCache) = LoopLayers.GrownSequenceForward(h, 12);
+        var dout = Tensor.RandomNormal(45, 4, 8 * 13);
+        var dh = LoopLayers.GrownSequenceBackward(dout, shortCache);
+        var error = GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.GrownSequence(v, 12), h, dout), dh);
+        Assert.True(error < Bar, $"relative error {error}");
+        Assert.Equal(new[] { 4, 8 * 13 }, short_.Shape.ToArray());
+
+        // 50 states of 4 × 8 doubles, and 50 shapes of two dimensions; the versions of hs would be 50 × 51 / 2 states more.
+        var (_, cache) = LoopLayers.GrownSequenceForward(h, 50);
+        Assert.Equal((50L * 32 * 8) + (50L * 2 * 4), cache.TapeBytes);
+    }
 }
