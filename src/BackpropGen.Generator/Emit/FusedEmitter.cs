@@ -203,7 +203,7 @@ internal sealed class FusedEmitter
             {
                 if (!_readers.ContainsKey(name))
                 {
-                    _readers[name] = Identifiers.Fresh(name + "Rows", _taken);
+                    _readers[name] = Identifiers.Fresh(name + (pass.Columns.Contains(name) ? "Column" : "Rows"), _taken);
                 }
             }
 
@@ -235,14 +235,15 @@ internal sealed class FusedEmitter
         var conditions = new List<string>();
         foreach (var name in pass.Reads.Where(_declaredReaders.Add))
         {
-            conditions.Add($"{_layout}.TryRead({Identifiers.Escape(name)}, out var {_readers[name]})");
+            var read = pass.Columns.Contains(name) ? "TryReadColumn" : "TryRead";
+            conditions.Add($"{_layout}.{read}({Identifiers.Escape(name)}, out var {_readers[name]})");
         }
 
         var sums = pass.Body.OfType<LaneSum>().ToList();
         foreach (var sum in sums)
         {
             var shape = sum.TargetShape is { } target ? _renderer.Render(target) : "new global::BackpropGen.TensorShape()";
-            conditions.Add($"{_layout}.TrySink({shape}, out var {_sinks[sum]})");
+            conditions.Add($"{_layout}.{(sum.Column ? "TrySinkColumn" : "TrySink")}({shape}, out var {_sinks[sum]})");
         }
 
         var expansions = new HashSet<string>();
@@ -288,8 +289,13 @@ internal sealed class FusedEmitter
         var i = Fresh("i");
         var j = Fresh("j");
         var lastLane = Fresh("lastLane");
-        var reads = pass.Reads.Select(name => (Name: name, Row: Fresh(name + "Row"), Lanes: Fresh(name + "_j"))).ToList();
-        var sumRows = sums.ToDictionary(sum => sum, sum => Fresh(sum.Target + "Row"), ReferenceComparer<LaneSum>.Instance);
+        // A column's value is one lane for the whole row (x_i), a sum to a column one running lane (dstdOfRow).
+        var reads = pass.Reads
+            .Select(name => pass.Columns.Contains(name)
+                ? (Name: name, Row: string.Empty, Lanes: Fresh(name + "_i"))
+                : (Name: name, Row: Fresh(name + "Row"), Lanes: Fresh(name + "_j")))
+            .ToList();
+        var sumRows = sums.ToDictionary(sum => sum, sum => Fresh(sum.Target + (sum.Column ? "OfRow" : "Row")), ReferenceComparer<LaneSum>.Instance);
         var storeRows = stores.ToDictionary(store => store.Target, store => Fresh(store.Target + "Row"));
         var lanes = new LaneRenderer(_renderer, reads.ToDictionary(r => r.Name, r => r.Lanes));
 
@@ -313,12 +319,16 @@ internal sealed class FusedEmitter
         {
             foreach (var read in reads)
             {
-                _writer.Line($"ref readonly var {read.Row} = ref {_readers[read.Name]}.Start({i}, {block});");
+                _writer.Line(read.Row.Length == 0
+                    ? $"{Lane} {read.Lanes} = {_readers[read.Name]}[{i}];"
+                    : $"ref readonly var {read.Row} = ref {_readers[read.Name]}.Start({i}, {block});");
             }
 
             foreach (var sum in sums)
             {
-                _writer.Line($"ref var {sumRows[sum]} = ref {_sinks[sum]}.Start({i}, {block});");
+                _writer.Line(sum.Column
+                    ? $"{Lane} {sumRows[sum]} = 0.0;"
+                    : $"ref var {sumRows[sum]} = ref {_sinks[sum]}.Start({i}, {block});");
             }
 
             foreach (var store in stores)
@@ -346,7 +356,9 @@ internal sealed class FusedEmitter
                 _writer.Line();
                 foreach (var sum in sums)
                 {
-                    _writer.Line($"{_sinks[sum]}.EndRow({i}, {block});");
+                    _writer.Line(sum.Column
+                        ? $"{_sinks[sum]}.Add({i}, {Lane}.Sum({sumRows[sum]}));"
+                        : $"{_sinks[sum]}.EndRow({i}, {block});");
                 }
             }
         }
@@ -386,7 +398,7 @@ internal sealed class FusedEmitter
             _writer.Line("// the row's last elements, fewer than a lane: the same steps on a partial lane");
         }
 
-        foreach (var read in loop.Reads)
+        foreach (var read in loop.Reads.Where(r => r.Row.Length > 0))
         {
             if (whole)
             {
@@ -412,6 +424,12 @@ internal sealed class FusedEmitter
             {
                 case LaneValue value:
                     _writer.Line($"var {Identifiers.Escape(value.Target)} = {values[k]};");
+                    break;
+                case LaneSum { Column: true } sum when whole:
+                    _writer.Line($"{loop.SumRows[sum]} += {values[k]};");
+                    break;
+                case LaneSum { Column: true } sum:
+                    _writer.Line($"{loop.SumRows[sum]} += {Lane}.First({values[k]}, {_width} - {j});");
                     break;
                 case LaneSum sum when whole:
                     _writer.Line($"{Lane}.AddToUnsafe(ref {loop.SumRows[sum]}, {j}, {values[k]});");

@@ -249,12 +249,14 @@ internal sealed partial class LoopPlanner
             // Sum each term in the earliest pass that can, and combine the sums once they are known.
             var combined = Combine(block, name, terms, shape, sums);
             _values[name] = new Value { Level = combined.Level };
+            _sumShapes[name] = shape;
             smalls.Add((combined.Level, combined.Statement));
         }
         else
         {
             sums.Add((level, new LaneSum(block.Step, block.Header, name, summed, shape)));
             _values[name] = new Value { Level = level + 1 };
+            _sumShapes[name] = shape;
         }
 
         return new GradRef(name, shape is null ? ValueKind.Double : ValueKind.Tensor);
@@ -451,6 +453,7 @@ internal sealed partial class LoopPlanner
             {
                 sums.Add((termLevel, new LaneSum(block.Step, block.Header, sumName, term.Term, shape)));
                 _values[sumName] = new Value { Level = termLevel + 1 };
+                _sumShapes[sumName] = shape;
             }
 
             Adj part = new GradRef(sumName, ValueKind.Tensor);
@@ -639,15 +642,18 @@ internal sealed partial class LoopPlanner
             Need(new GradRef(store.Target, ValueKind.Tensor), needed);
         }
 
+        // A sum to a column is summed along each row, in a register.
+        sums = sums.Select(sum => ShapeConstancy(sum.TargetShape) == Constancy.AlongRows ? sum with { Column = true } : sum).ToList();
         var body = new List<PassStatement>();
         var reads = new List<string>();
+        var columns = new List<string>();
         var sumsByTarget = sums.ToLookup(s => s.Target);
         var storesByTarget = stores.ToLookup(s => s.Target);
         var placed = new HashSet<LaneSum>(ReferenceComparer<LaneSum>.Instance);
         void Add(PassStatement statement, Adj value)
         {
             body.Add(statement);
-            CollectReads(value, reads);
+            CollectReads(value, reads, columns);
         }
 
         foreach (var block in _program.Blocks)
@@ -681,7 +687,7 @@ internal sealed partial class LoopPlanner
             Add(sum, sum.Value);
         }
 
-        return new RowPass(reads.Distinct().ToEquatableArray(), body.ToEquatableArray());
+        return new RowPass(reads.Distinct().ToEquatableArray(), body.ToEquatableArray(), columns.Distinct().ToEquatableArray());
     }
 
     private void Need(Adj expression, HashSet<string> needed)
@@ -696,19 +702,27 @@ internal sealed partial class LoopPlanner
         }
     }
 
-    /// <summary>The tensors a lane expression loads: tensors it reads that are not themselves computed on lanes.</summary>
-    private void CollectReads(Adj expression, List<string> reads)
+    /// <summary>
+    /// The tensors a lane expression loads: tensors it reads that are not themselves computed on lanes; and of those,
+    /// the columns (<see cref="IsColumn"/>), read once a row.
+    /// </summary>
+    private void CollectReads(Adj expression, List<string> reads, List<string> columns)
     {
         foreach (var node in LaneWalks.LaneNodes(expression))
         {
-            switch (node)
+            var name = node switch
             {
-                case GradRef { Kind: ValueKind.Tensor } gradient when !(_values.TryGetValue(gradient.Name, out var value) && value.Definition is not null):
-                    reads.Add(gradient.Name);
-                    break;
-                case PrimalRef { Kind: ValueKind.Tensor } primal:
-                    reads.Add(primal.Name);
-                    break;
+                GradRef { Kind: ValueKind.Tensor } gradient when !(_values.TryGetValue(gradient.Name, out var value) && value.Definition is not null) => gradient.Name,
+                PrimalRef { Kind: ValueKind.Tensor } primal => primal.Name,
+                _ => null,
+            };
+            if (name is not null)
+            {
+                reads.Add(name);
+                if (IsColumn(node))
+                {
+                    columns.Add(name);
+                }
             }
         }
     }

@@ -156,6 +156,59 @@ public sealed class RowLayout
         return true;
     }
 
+    /// <summary>
+    /// A reader of <paramref name="tensor"/>'s one value per row, when its shape is a column of <see cref="Full"/>: the
+    /// full shape with the last dimension 1 (aligned right, leading 1s allowed), as a reduction along the last axis
+    /// that keeps it makes (<c>Mean(x, axis: 1, keepDims: true)</c> of an [N, D] x).
+    /// </summary>
+    /// <param name="tensor">The operand to read.</param>
+    /// <param name="reader">The reader, when the method returns true.</param>
+    /// <returns>False when the shape is not a column of <see cref="Full"/>.</returns>
+    public bool TryReadColumn(Tensor tensor, [MaybeNullWhen(false)] out ColumnReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        reader = IsColumn(tensor.Shape) ? new ColumnReader(tensor) : null;
+        return reader is not null;
+    }
+
+    /// <summary>
+    /// An accumulator that makes <c>Tensor.SumTo(g, <paramref name="target"/>)</c> of a full-shaped g as the sums of its
+    /// rows, when <paramref name="target"/> is a column of <see cref="Full"/> (see <see cref="TryReadColumn"/>).
+    /// </summary>
+    /// <param name="target">The shape of the reduced gradient.</param>
+    /// <param name="sink">The accumulator, when the method returns true.</param>
+    /// <returns>False when <paramref name="target"/> is not a column of <see cref="Full"/>.</returns>
+    public bool TrySinkColumn(TensorShape target, [MaybeNullWhen(false)] out ColumnSink sink)
+    {
+        sink = IsColumn(target) ? new ColumnSink(target) : null;
+        return sink is not null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="shape"/>, aligned right to <see cref="Full"/>, has one element per row: the last
+    /// dimension 1, every other one <see cref="Full"/>'s. (When the rows are one element wide this is also the full
+    /// shape, and when there is one row, a single element: read and summed as a column, each is right.)
+    /// </summary>
+    private bool IsColumn(TensorShape shape)
+    {
+        int rank = Full.Rank;
+        if (shape.Rank > rank || rank == 0)
+        {
+            return false;
+        }
+
+        for (int axis = 0; axis < rank; axis++)
+        {
+            int dim = Broadcasting.DimensionAligned(shape, axis, rank);
+            if (dim != (axis == rank - 1 ? 1 : Full[axis]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>A new full-shaped result, written row by row.</summary>
     public RowOutput Output() => new(Full, Rows, Width);
 
