@@ -201,9 +201,10 @@ internal sealed class FusedEmitter
 
             foreach (var name in pass.Reads)
             {
-                if (!_readers.ContainsKey(name))
+                var key = ReaderKey(pass, name);
+                if (!_readers.ContainsKey(key))
                 {
-                    _readers[name] = Identifiers.Fresh(name + (pass.Columns.Contains(name) ? "Column" : "Rows"), _taken);
+                    _readers[key] = Identifiers.Fresh(name + (pass.Columns.Contains(name) ? "Column" : "Rows"), _taken);
                 }
             }
 
@@ -226,6 +227,16 @@ internal sealed class FusedEmitter
         }
     }
 
+    /// <summary>
+    /// The key of a tensor's reader: its name, marked when the pass reads it as a column, so that a tensor read both
+    /// ways in different passes gets a reader for each.
+    /// </summary>
+    private static string ReaderKey(RowPass pass, string name) => pass.Columns.Contains(name) ? name + " column" : name;
+
+    /// <summary>The expansion through which alone the pass reads the tensor as a column, if it does.</summary>
+    private static Call? ExpansionOf(RowPass pass, string name) =>
+        pass.ExpandedColumns.Cast<Call>().FirstOrDefault(call => call.Args[0] is GradRef { Name: var g } && g == name || call.Args[0] is PrimalRef { Name: var p } && p == name);
+
     private void WritePass(RowPass pass, int number, int count)
     {
         var steps = pass.Body.Select(s => s.Step).Distinct().ToList();
@@ -233,10 +244,18 @@ internal sealed class FusedEmitter
 
         // A tensor is given its reader in the first pass that reads it; later passes reuse it.
         var conditions = new List<string>();
-        foreach (var name in pass.Reads.Where(_declaredReaders.Add))
+        foreach (var name in pass.Reads.Where(name => _declaredReaders.Add(ReaderKey(pass, name))))
         {
-            var read = pass.Columns.Contains(name) ? "TryReadColumn" : "TryRead";
-            conditions.Add($"{_layout}.{read}({Identifiers.Escape(name)}, out var {_readers[name]})");
+            var reader = _readers[ReaderKey(pass, name)];
+            if (ExpansionOf(pass, name) is { } expansion)
+            {
+                // Read as one value per row only where the expansion runs along the last axis (checked at run time).
+                conditions.Add($"{_layout}.TryReadColumn({Identifiers.Escape(name)}, {_renderer.Render(expansion.Args[1])}, {_renderer.Render(expansion.Args[2])}, out var {reader})");
+            }
+            else
+            {
+                conditions.Add($"{_layout}.{(pass.Columns.Contains(name) ? "TryReadColumn" : "TryRead")}({Identifiers.Escape(name)}, out var {reader})");
+            }
         }
 
         var sums = pass.Body.OfType<LaneSum>().ToList();
@@ -259,7 +278,8 @@ internal sealed class FusedEmitter
             {
                 foreach (var node in LaneWalks.LaneNodes(value))
                 {
-                    if (node is Call expansion && expansion.Is(RuntimeFunctions.ExpandAlong) && ExpansionCheck(node) is var check && expansions.Add(check))
+                    if (node is Call expansion && expansion.Is(RuntimeFunctions.ExpandAlong) && !pass.ExpandedColumns.Contains(node)
+                        && ExpansionCheck(node) is var check && expansions.Add(check))
                     {
                         conditions.Add(check);
                     }
@@ -320,8 +340,8 @@ internal sealed class FusedEmitter
             foreach (var read in reads)
             {
                 _writer.Line(read.Row.Length == 0
-                    ? $"{Lane} {read.Lanes} = {_readers[read.Name]}[{i}];"
-                    : $"ref readonly var {read.Row} = ref {_readers[read.Name]}.Start({i}, {block});");
+                    ? $"{Lane} {read.Lanes} = {_readers[ReaderKey(pass, read.Name)]}[{i}];"
+                    : $"ref readonly var {read.Row} = ref {_readers[ReaderKey(pass, read.Name)]}.Start({i}, {block});");
             }
 
             foreach (var sum in sums)
@@ -406,7 +426,7 @@ internal sealed class FusedEmitter
             }
             else
             {
-                _writer.Line($"var {read.Lanes} = {Lane}.Load({_readers[read.Name]}.Row({i}, {block}), {j});");
+                _writer.Line($"var {read.Lanes} = {Lane}.Load({_readers[ReaderKey(pass, read.Name)]}.Row({i}, {block}), {j});");
             }
         }
 

@@ -41,11 +41,16 @@ internal sealed record FactoredSum(
 
 /// <summary>
 /// One pass over the rows: <paramref name="Reads"/> are the tensors it loads lane by lane (full-size ones row by row,
-/// reduced ones broadcast down the rows), except <paramref name="Columns"/>, one value per row, which it reads once a row;
-/// <paramref name="Body"/> computes, in step order, the full-size values it needs, the rows it adds into reductions and
-/// the rows of the full-size gradients it returns.
+/// reduced ones broadcast down the rows), except <paramref name="Columns"/>, one value per row, which it reads once a row
+/// (among them the operands of <paramref name="ExpandedColumns"/>, <c>ExpandAlong</c> calls through which alone it reads
+/// a reduction's gradient that did not keep its axis); <paramref name="Body"/> computes, in step order, the full-size
+/// values it needs, the rows it adds into reductions and the rows of the full-size gradients it returns.
 /// </summary>
-internal sealed record RowPass(EquatableArray<string> Reads, EquatableArray<PassStatement> Body, EquatableArray<string> Columns) : FusedSection;
+internal sealed record RowPass(
+    EquatableArray<string> Reads,
+    EquatableArray<PassStatement> Body,
+    EquatableArray<string> Columns,
+    EquatableArray<Adj> ExpandedColumns) : FusedSection;
 
 /// <summary>A statement in a pass over the rows, in the backward block of step <paramref name="Step"/>, about the value <paramref name="Target"/>.</summary>
 internal abstract record PassStatement(int Step, string Header, string Target);

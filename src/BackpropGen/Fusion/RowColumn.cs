@@ -6,7 +6,7 @@ namespace BackpropGen;
 
 /// <summary>
 /// An operand of a fused pass that holds one value per row (the full shape with the last dimension 1: a row statistic
-/// such as LayerNorm's mean), made by <see cref="RowLayout.TryReadColumn"/>. A pass reads row i's value once, as a
+/// such as LayerNorm's mean), made by <see cref="RowLayout.TryReadColumn(Tensor, out ColumnReader)"/>. A pass reads row i's value once, as a
 /// number, and broadcasts it along the row in a register, instead of loading a row of it lane by lane.
 /// </summary>
 public sealed class ColumnReader

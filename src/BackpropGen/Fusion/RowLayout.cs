@@ -172,8 +172,29 @@ public sealed class RowLayout
     }
 
     /// <summary>
+    /// A reader of <c>Tensor.ExpandAlong(<paramref name="tensor"/>, <paramref name="axis"/>, <paramref name="shape"/>)</c>
+    /// as one value per row, without making it: when <paramref name="shape"/> is <see cref="Full"/>, the axis is its last,
+    /// and the tensor is the shape reduced along it, kept or not (the gradient of <c>Sum(e, axis: 1)</c> of an [N, D] e,
+    /// of shape [N]).
+    /// </summary>
+    /// <param name="tensor">The reduction's gradient.</param>
+    /// <param name="axis">The reduced axis; negative counts from the end.</param>
+    /// <param name="shape">The shape it is expanded to.</param>
+    /// <param name="reader">The reader, when the method returns true.</param>
+    /// <returns>False when the expansion is not along the last axis of the full shape, or the tensor does not fit it.</returns>
+    public bool TryReadColumn(Tensor tensor, int axis, TensorShape shape, [MaybeNullWhen(false)] out ColumnReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        int rank = shape.Rank;
+        bool fits = shape == Full && rank > 0 && (axis == rank - 1 || axis == -1)
+            && (tensor.Shape == shape.ReducedAlong(rank - 1, keepDims: false) || tensor.Shape == shape.ReducedAlong(rank - 1, keepDims: true));
+        reader = fits ? new ColumnReader(tensor) : null;
+        return fits;
+    }
+
+    /// <summary>
     /// An accumulator that makes <c>Tensor.SumTo(g, <paramref name="target"/>)</c> of a full-shaped g as the sums of its
-    /// rows, when <paramref name="target"/> is a column of <see cref="Full"/> (see <see cref="TryReadColumn"/>).
+    /// rows, when <paramref name="target"/> is a column of <see cref="Full"/> (see <see cref="TryReadColumn(Tensor, out ColumnReader)"/>).
     /// </summary>
     /// <param name="target">The shape of the reduced gradient.</param>
     /// <param name="sink">The accumulator, when the method returns true.</param>
