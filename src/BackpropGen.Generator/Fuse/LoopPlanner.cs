@@ -705,7 +705,7 @@ internal sealed partial class LoopPlanner
         }
 
         var expanded = expansions.ColumnsOnlyExpanded(columns);
-        columns.AddRange(expanded.Select(call => ((Call)call).Args[0] is GradRef gradient ? gradient.Name : ((PrimalRef)((Call)call).Args[0]).Name));
+        columns.AddRange(expanded.Select(call => ReadName(((Call)call).Args[0])!));
         return new RowPass(reads.Distinct().ToEquatableArray(), body.ToEquatableArray(), columns.Distinct().ToEquatableArray(), expanded.ToEquatableArray());
     }
 
