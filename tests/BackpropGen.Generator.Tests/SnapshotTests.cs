@@ -49,4 +49,25 @@ public class SnapshotTests
             Snapshot.Verify(file.SourceText.ToString(), file.HintName);
         }
     }
+
+    /// <summary>
+    /// The layers that reduce along the last axis which the end-to-end tests gradient-check through the fused backward
+    /// (LayerNorm counted from the end, a softmax cross-entropy and a log-softmax in steps, row sums not kept, column and
+    /// row reductions together): their passes read row statistics once a row and sum along rows in registers.
+    /// </summary>
+    [Fact]
+    public void Row_reductions_generate_reviewed_files()
+    {
+        var (result, output) = GeneratorHarness.Run(RepositoryFiles.Read("tests/BackpropGen.Tests/EndToEnd/RowReductionLayers.cs"));
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        var files = result.Results.Single().GeneratedSources;
+        Assert.Equal(
+            new[] { "CenteredColumnsScaledRows", "LayerNormLastAxis", "LogSoftmaxRows", "LogSumExpTotal", "SoftmaxCrossEntropy" },
+            files.Select(f => f.HintName.Split('.')[^3]).OrderBy(n => n, System.StringComparer.Ordinal));
+        foreach (var file in files)
+        {
+            Assert.Contains("BackwardFused(", file.SourceText.ToString());
+            Snapshot.Verify(file.SourceText.ToString(), file.HintName);
+        }
+    }
 }
