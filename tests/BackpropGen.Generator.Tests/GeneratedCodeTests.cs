@@ -81,12 +81,12 @@ public class GeneratedCodeTests
         Assert.Contains("var dxmu1 = dout_j * dxmu1Factor_j;", batchNorm);
 
         // LayerNorm's gamma / std is a row times a column (std reduces along axis 1): multiplied once it would be a full
-        // N×D tensor, so the pass reads both and multiplies lane by lane.
+        // N×D tensor, so the pass reads gamma's row and std's one value for the row, and multiplies lane by lane.
         var (samples, _) = GeneratorHarness.Run(RepositoryFiles.Read("samples/Layers/Layers.cs"));
         var layerNorm = samples.Results.Single().GeneratedSources.Single(file => file.HintName.EndsWith(".LayerNorm.g.cs")).SourceText.ToString();
         Assert.Contains("LayerNormBackwardFused", layerNorm);
         Assert.DoesNotContain("Factor = ", layerNorm);
-        Assert.Contains("var dxmu1 = dxhat / std_j;", layerNorm);
+        Assert.Contains("var dxmu1 = dxhat / std_i;", layerNorm);
     }
 
     private static string GeneratedText(string source) =>

@@ -155,13 +155,17 @@ namespace Samples.Cs231n
                 // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
                 var dxmu2Part = xmuShape.Dimension(1);
 
-                // pass 1 of 2 over the rows: steps 2, 6
+                // pass 1 of 2 over the rows: steps 2, 5, 6
                 if (!layout.TryRead(x, out var xRows)
-                    || !layout.TryRead(mu, out var muRows)
+                    || !layout.TryReadColumn(mu, out var muColumn)
+                    || !layout.TryReadColumn(std, out var stdColumn)
                     || !layout.TryRead(dout, out var doutRows)
-                    || !layout.TrySink(global::BackpropGen.TensorShape.Broadcast(gamma.Shape, std.Shape), out var doutXmuSumSink)
-                    || !layout.TrySink(global::BackpropGen.TensorShape.Broadcast(betaShape, mu.Shape, gamma.Shape, std.Shape), out var doutSumSink)
-                    || !layout.TrySink(mu.Shape, out var xmuSumSink))
+                    || !layout.TryRead(gamma, out var gammaRows)
+                    || !layout.TrySink(gamma.Shape, out var dgammaSink)
+                    || !layout.TrySink(betaShape, out var dbetaSink)
+                    || !layout.TrySinkColumn(std.Shape, out var xmuDoutGammaSumSink)
+                    || !layout.TrySinkColumn(global::BackpropGen.TensorShape.Broadcast(mu.Shape, std.Shape), out var doutGammaSumSink)
+                    || !layout.TrySinkColumn(mu.Shape, out var xmuSumSink))
                 {
                     return null;
                 }
@@ -172,60 +176,76 @@ namespace Samples.Cs231n
                     for (var i = first; i < end; i++)
                     {
                         ref readonly var xRow = ref xRows.Start(i, block);
-                        ref readonly var muRow = ref muRows.Start(i, block);
+                        global::BackpropGen.Lane mu_i = muColumn[i];
+                        global::BackpropGen.Lane std_i = stdColumn[i];
                         ref readonly var doutRow = ref doutRows.Start(i, block);
-                        ref var doutXmuSumRow = ref doutXmuSumSink.Start(i, block);
-                        ref var doutSumRow = ref doutSumSink.Start(i, block);
-                        ref var xmuSumRow = ref xmuSumSink.Start(i, block);
+                        ref readonly var gammaRow = ref gammaRows.Start(i, block);
+                        ref var dgammaRow = ref dgammaSink.Start(i, block);
+                        ref var dbetaRow = ref dbetaSink.Start(i, block);
+                        global::BackpropGen.Lane xmuDoutGammaSumOfRow = 0.0;
+                        global::BackpropGen.Lane doutGammaSumOfRow = 0.0;
+                        global::BackpropGen.Lane xmuSumOfRow = 0.0;
                         var j = 0;
                         for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
                         {
                             var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
-                            var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
                             var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
+                            var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
                             // recomputed: step 2, xmu = x - mu (not kept in the cache)
-                            var xmu = x_j - mu_j;
+                            var xmu = x_j - mu_i;
+                            // recomputed: step 5, xhat = xmu / std (not kept in the cache)
+                            var xhat = xmu / std_i;
                             // step 6: out = gamma * xhat + beta
-                            global::BackpropGen.Lane.AddToUnsafe(ref doutXmuSumRow, j, dout_j * xmu);
-                            global::BackpropGen.Lane.AddToUnsafe(ref doutSumRow, j, dout_j);
+                            var dtmp1 = dout_j;
+                            global::BackpropGen.Lane.AddToUnsafe(ref dgammaRow, j, dtmp1 * xhat);
+                            global::BackpropGen.Lane.AddToUnsafe(ref dbetaRow, j, dout_j);
+                            // step 5: xhat = xmu / std
+                            xmuDoutGammaSumOfRow += xmu * dout_j * gamma_j;
                             // step 2: xmu = x - mu
-                            global::BackpropGen.Lane.AddToUnsafe(ref xmuSumRow, j, xmu);
+                            doutGammaSumOfRow += dout_j * gamma_j;
+                            xmuSumOfRow += xmu;
                         }
 
                         if (j < width)
                         {
                             // the row's last elements, fewer than a lane: the same steps on a partial lane
                             var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
-                            var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i, block), j);
                             var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i, block), j);
+                            var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i, block), j);
                             // recomputed: step 2, xmu = x - mu (not kept in the cache)
-                            var xmu = x_j - mu_j;
+                            var xmu = x_j - mu_i;
+                            // recomputed: step 5, xhat = xmu / std (not kept in the cache)
+                            var xhat = xmu / std_i;
                             // step 6: out = gamma * xhat + beta
-                            global::BackpropGen.Lane.AddTo(doutXmuSumSink.Row(i, block), j, dout_j * xmu);
-                            global::BackpropGen.Lane.AddTo(doutSumSink.Row(i, block), j, dout_j);
+                            var dtmp1 = dout_j;
+                            global::BackpropGen.Lane.AddTo(dgammaSink.Row(i, block), j, dtmp1 * xhat);
+                            global::BackpropGen.Lane.AddTo(dbetaSink.Row(i, block), j, dout_j);
+                            // step 5: xhat = xmu / std
+                            xmuDoutGammaSumOfRow += global::BackpropGen.Lane.First(xmu * dout_j * gamma_j, width - j);
                             // step 2: xmu = x - mu
-                            global::BackpropGen.Lane.AddTo(xmuSumSink.Row(i, block), j, xmu);
+                            doutGammaSumOfRow += global::BackpropGen.Lane.First(dout_j * gamma_j, width - j);
+                            xmuSumOfRow += global::BackpropGen.Lane.First(xmu, width - j);
                         }
 
-                        doutXmuSumSink.EndRow(i, block);
-                        doutSumSink.EndRow(i, block);
-                        xmuSumSink.EndRow(i, block);
+                        dgammaSink.EndRow(i, block);
+                        dbetaSink.EndRow(i, block);
+                        xmuDoutGammaSumSink.Add(i, global::BackpropGen.Lane.Sum(xmuDoutGammaSumOfRow));
+                        doutGammaSumSink.Add(i, global::BackpropGen.Lane.Sum(doutGammaSumOfRow));
+                        xmuSumSink.Add(i, global::BackpropGen.Lane.Sum(xmuSumOfRow));
                     }
                 });
 
-                var doutXmuSum = doutXmuSumSink.Result();
-                var doutSum = doutSumSink.Result();
+                var dgamma = dgammaSink.Result();
+                var dbeta = dbetaSink.Result();
+                var xmuDoutGammaSum = xmuDoutGammaSumSink.Result();
+                var doutGammaSum = doutGammaSumSink.Result();
                 var xmuSum = xmuSumSink.Result();
 
-                // step 6: out = gamma * xhat + beta
-                var dgamma = global::BackpropGen.Tensor.SumTo(1.0 / std * doutXmuSum, gamma.Shape);
-                var dbeta = global::BackpropGen.Tensor.SumTo(doutSum, betaShape);
-
                 // step 5: xhat = xmu / std
-                var dstd = -global::BackpropGen.Tensor.SumTo(1.0 / global::BackpropGen.Tensor.Square(std) * gamma * doutXmuSum, std.Shape);
+                var dstd = -global::BackpropGen.Tensor.SumTo(1.0 / global::BackpropGen.Tensor.Square(std) * xmuDoutGammaSum, std.Shape);
 
                 // step 2: xmu = x - mu
-                var dxmu1Sum = global::BackpropGen.Tensor.SumTo(gamma * (1.0 / std) * doutSum, mu.Shape);
+                var dxmu1Sum = global::BackpropGen.Tensor.SumTo(1.0 / std * doutGammaSum, mu.Shape);
 
                 // step 4: std = Sqrt(variance + eps)
                 var dvariance = 0.5 / std * dstd;
@@ -243,10 +263,8 @@ namespace Samples.Cs231n
                 var dx2 = dmu / x.Shape.Dimension(1);
 
                 // pass 2 of 2 over the rows: steps 2, 6, 5, 3, 0
-                if (!layout.TryRead(gamma, out var gammaRows)
-                    || !layout.TryRead(std, out var stdRows)
-                    || !layout.TryRead(dvariance, out var dvarianceRows)
-                    || !layout.TryRead(dx2, out var dx2Rows)
+                if (!layout.TryReadColumn(dvariance, out var dvarianceColumn)
+                    || !layout.TryReadColumn(dx2, out var dx2Column)
                     || !global::BackpropGen.RowLayout.ExpandsAsBroadcast(dvariance.Shape, 1, xmuShape))
                 {
                     return null;
@@ -259,37 +277,33 @@ namespace Samples.Cs231n
                     for (var i = first; i < end; i++)
                     {
                         ref readonly var xRow = ref xRows.Start(i, block);
-                        ref readonly var muRow = ref muRows.Start(i, block);
+                        global::BackpropGen.Lane mu_i = muColumn[i];
                         ref readonly var doutRow = ref doutRows.Start(i, block);
                         ref readonly var gammaRow = ref gammaRows.Start(i, block);
-                        ref readonly var stdRow = ref stdRows.Start(i, block);
-                        ref readonly var dvarianceRow = ref dvarianceRows.Start(i, block);
-                        ref readonly var dx2Row = ref dx2Rows.Start(i, block);
+                        global::BackpropGen.Lane std_i = stdColumn[i];
+                        global::BackpropGen.Lane dvariance_i = dvarianceColumn[i];
+                        global::BackpropGen.Lane dx2_i = dx2Column[i];
                         ref var dxRow = ref dxOut.Start(i);
                         var j = 0;
                         for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
                         {
                             var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
-                            var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
                             var dout_j = global::BackpropGen.Lane.LoadUnsafe(in doutRow, j);
                             var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
-                            var std_j = global::BackpropGen.Lane.LoadUnsafe(in stdRow, j);
-                            var dvariance_j = global::BackpropGen.Lane.LoadUnsafe(in dvarianceRow, j);
-                            var dx2_j = global::BackpropGen.Lane.LoadUnsafe(in dx2Row, j);
                             // recomputed: step 2, xmu = x - mu (not kept in the cache)
-                            var xmu = x_j - mu_j;
+                            var xmu = x_j - mu_i;
                             // step 6: out = gamma * xhat + beta
                             var dtmp1 = dout_j;
                             var dxhat = dtmp1 * gamma_j;
                             // step 5: xhat = xmu / std
-                            var dxmu1 = dxhat / std_j;
+                            var dxmu1 = dxhat / std_i;
                             // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
-                            var dxmu2 = 2 * (dvariance_j / dxmu2Part) * xmu;
+                            var dxmu2 = 2 * (dvariance_i / dxmu2Part) * xmu;
                             // step 2: xmu = x - mu
                             var dxmu = dxmu1 + dxmu2;
                             var dx1 = dxmu;
                             // step 0
-                            var dx = dx1 + dx2_j;
+                            var dx = dx1 + dx2_i;
                             global::BackpropGen.Lane.StoreUnsafe(ref dxRow, j, dx);
                         }
 
@@ -297,26 +311,22 @@ namespace Samples.Cs231n
                         {
                             // the row's last elements, fewer than a lane: the same steps on a partial lane
                             var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
-                            var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i, block), j);
                             var dout_j = global::BackpropGen.Lane.Load(doutRows.Row(i, block), j);
                             var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i, block), j);
-                            var std_j = global::BackpropGen.Lane.Load(stdRows.Row(i, block), j);
-                            var dvariance_j = global::BackpropGen.Lane.Load(dvarianceRows.Row(i, block), j);
-                            var dx2_j = global::BackpropGen.Lane.Load(dx2Rows.Row(i, block), j);
                             // recomputed: step 2, xmu = x - mu (not kept in the cache)
-                            var xmu = x_j - mu_j;
+                            var xmu = x_j - mu_i;
                             // step 6: out = gamma * xhat + beta
                             var dtmp1 = dout_j;
                             var dxhat = dtmp1 * gamma_j;
                             // step 5: xhat = xmu / std
-                            var dxmu1 = dxhat / std_j;
+                            var dxmu1 = dxhat / std_i;
                             // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
-                            var dxmu2 = 2 * (dvariance_j / dxmu2Part) * xmu;
+                            var dxmu2 = 2 * (dvariance_i / dxmu2Part) * xmu;
                             // step 2: xmu = x - mu
                             var dxmu = dxmu1 + dxmu2;
                             var dx1 = dxmu;
                             // step 0
-                            var dx = dx1 + dx2_j;
+                            var dx = dx1 + dx2_i;
                             global::BackpropGen.Lane.Store(dxOut.Row(i), j, dx);
                         }
                     }

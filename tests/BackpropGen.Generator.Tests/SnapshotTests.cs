@@ -36,17 +36,37 @@ public class SnapshotTests
     /// Newton's method, branches, nested and stepped loops): each file held as reviewed text.
     /// </summary>
     [Fact]
-    public void Loops_and_branches_generate_reviewed_files()
+    public void Loops_and_branches_generate_reviewed_files() => VerifyLayerFiles(
+        "tests/BackpropGen.Tests/EndToEnd/LoopLayers.cs",
+        ["ArmCounter", "Branches", "Cell", "Chosen", "Corners", "DeepReturn", "ElementFit", "ElementPairs", "EuropeanCall", "FirstAbove", "GrownSequence", "MaybeNoIterations", "Nested", "NestedJumps", "NewtonReturning", "NewtonSqrt", "NewtonWithBreak", "OverInputs", "Piecewise", "Rk4", "Rnn", "SideBySide", "Skipping", "Stepped"],
+        fused: false);
+
+    /// <summary>
+    /// The layers that reduce along the last axis which the end-to-end tests gradient-check through the fused backward
+    /// (LayerNorm counted from the end, a softmax cross-entropy and a log-softmax in steps, row sums not kept, column and
+    /// row reductions together): their passes read row statistics once a row and sum along rows in registers.
+    /// </summary>
+    [Fact]
+    public void Row_reductions_generate_reviewed_files() => VerifyLayerFiles(
+        "tests/BackpropGen.Tests/EndToEnd/RowReductionLayers.cs",
+        ["CenteredColumnsScaledRows", "LayerNormLastAxis", "LogSoftmaxRows", "LogSumExpTotal", "SoftmaxCrossEntropy"],
+        fused: true);
+
+    /// <summary>
+    /// Generates a file of layers, checks that it compiles and makes one file per method (with a fused backward in
+    /// each, when <paramref name="fused"/>), and holds each file as reviewed text.
+    /// </summary>
+    private static void VerifyLayerFiles(string path, string[] methods, bool fused, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
     {
-        var (result, output) = GeneratorHarness.Run(RepositoryFiles.Read("tests/BackpropGen.Tests/EndToEnd/LoopLayers.cs"));
+        var (result, output) = GeneratorHarness.Run(RepositoryFiles.Read(path));
         Assert.Empty(GeneratorHarness.CompilationProblems(output));
         var files = result.Results.Single().GeneratedSources;
-        Assert.Equal(
-            new[] { "ArmCounter", "Branches", "Cell", "Chosen", "Corners", "DeepReturn", "ElementFit", "ElementPairs", "EuropeanCall", "FirstAbove", "GrownSequence", "MaybeNoIterations", "Nested", "NestedJumps", "NewtonReturning", "NewtonSqrt", "NewtonWithBreak", "OverInputs", "Piecewise", "Rk4", "Rnn", "SideBySide", "Skipping", "Stepped" },
-            files.Select(f => f.HintName.Split('.')[^3]).OrderBy(n => n, System.StringComparer.Ordinal));
+        Assert.Equal(methods, files.Select(f => f.HintName.Split('.')[^3]).OrderBy(n => n, System.StringComparer.Ordinal));
         foreach (var file in files)
         {
-            Snapshot.Verify(file.SourceText.ToString(), file.HintName);
+            var text = file.SourceText.ToString();
+            Assert.True(!fused || text.Contains("BackwardFused(", System.StringComparison.Ordinal), $"{file.HintName} has no fused backward");
+            Snapshot.Verify(text, file.HintName, testName: test);
         }
     }
 

@@ -201,9 +201,10 @@ internal sealed class FusedEmitter
 
             foreach (var name in pass.Reads)
             {
-                if (!_readers.ContainsKey(name))
+                var key = ReaderKey(pass, name);
+                if (!_readers.ContainsKey(key))
                 {
-                    _readers[name] = Identifiers.Fresh(name + "Rows", _taken);
+                    _readers[key] = Identifiers.Fresh(name + (pass.Columns.Contains(name) ? "Column" : "Rows"), _taken);
                 }
             }
 
@@ -226,6 +227,16 @@ internal sealed class FusedEmitter
         }
     }
 
+    /// <summary>
+    /// The key of a tensor's reader: its name, marked when the pass reads it as a column, so that a tensor read both
+    /// ways in different passes gets a reader for each.
+    /// </summary>
+    private static string ReaderKey(RowPass pass, string name) => pass.Columns.Contains(name) ? name + " column" : name;
+
+    /// <summary>The expansion through which alone the pass reads the tensor as a column, if it does.</summary>
+    private static Call? ExpansionOf(RowPass pass, string name) =>
+        pass.ExpandedColumns.Cast<Call>().FirstOrDefault(call => call.Args[0] is GradRef { Name: var g } && g == name || call.Args[0] is PrimalRef { Name: var p } && p == name);
+
     private void WritePass(RowPass pass, int number, int count)
     {
         var steps = pass.Body.Select(s => s.Step).Distinct().ToList();
@@ -233,16 +244,25 @@ internal sealed class FusedEmitter
 
         // A tensor is given its reader in the first pass that reads it; later passes reuse it.
         var conditions = new List<string>();
-        foreach (var name in pass.Reads.Where(_declaredReaders.Add))
+        foreach (var name in pass.Reads.Where(name => _declaredReaders.Add(ReaderKey(pass, name))))
         {
-            conditions.Add($"{_layout}.TryRead({Identifiers.Escape(name)}, out var {_readers[name]})");
+            var reader = _readers[ReaderKey(pass, name)];
+            if (ExpansionOf(pass, name) is { } expansion)
+            {
+                // Read as one value per row only where the expansion runs along the last axis (checked at run time).
+                conditions.Add($"{_layout}.TryReadColumn({Identifiers.Escape(name)}, {_renderer.Render(expansion.Args[1])}, {_renderer.Render(expansion.Args[2])}, out var {reader})");
+            }
+            else
+            {
+                conditions.Add($"{_layout}.{(pass.Columns.Contains(name) ? "TryReadColumn" : "TryRead")}({Identifiers.Escape(name)}, out var {reader})");
+            }
         }
 
         var sums = pass.Body.OfType<LaneSum>().ToList();
         foreach (var sum in sums)
         {
             var shape = sum.TargetShape is { } target ? _renderer.Render(target) : "new global::BackpropGen.TensorShape()";
-            conditions.Add($"{_layout}.TrySink({shape}, out var {_sinks[sum]})");
+            conditions.Add($"{_layout}.{(sum.Column ? "TrySinkColumn" : "TrySink")}({shape}, out var {_sinks[sum]})");
         }
 
         var expansions = new HashSet<string>();
@@ -258,7 +278,8 @@ internal sealed class FusedEmitter
             {
                 foreach (var node in LaneWalks.LaneNodes(value))
                 {
-                    if (node is Call expansion && expansion.Is(RuntimeFunctions.ExpandAlong) && ExpansionCheck(node) is var check && expansions.Add(check))
+                    if (node is Call expansion && expansion.Is(RuntimeFunctions.ExpandAlong) && !pass.ExpandedColumns.Contains(node)
+                        && ExpansionCheck(node) is var check && expansions.Add(check))
                     {
                         conditions.Add(check);
                     }
@@ -288,8 +309,13 @@ internal sealed class FusedEmitter
         var i = Fresh("i");
         var j = Fresh("j");
         var lastLane = Fresh("lastLane");
-        var reads = pass.Reads.Select(name => (Name: name, Row: Fresh(name + "Row"), Lanes: Fresh(name + "_j"))).ToList();
-        var sumRows = sums.ToDictionary(sum => sum, sum => Fresh(sum.Target + "Row"), ReferenceComparer<LaneSum>.Instance);
+        // A column's value is one lane for the whole row (x_i), a sum to a column one running lane (dstdOfRow).
+        var reads = pass.Reads
+            .Select(name => pass.Columns.Contains(name)
+                ? (Name: name, Row: string.Empty, Lanes: Fresh(name + "_i"))
+                : (Name: name, Row: Fresh(name + "Row"), Lanes: Fresh(name + "_j")))
+            .ToList();
+        var sumRows = sums.ToDictionary(sum => sum, sum => Fresh(sum.Target + (sum.Column ? "OfRow" : "Row")), ReferenceComparer<LaneSum>.Instance);
         var storeRows = stores.ToDictionary(store => store.Target, store => Fresh(store.Target + "Row"));
         var lanes = new LaneRenderer(_renderer, reads.ToDictionary(r => r.Name, r => r.Lanes));
 
@@ -313,12 +339,16 @@ internal sealed class FusedEmitter
         {
             foreach (var read in reads)
             {
-                _writer.Line($"ref readonly var {read.Row} = ref {_readers[read.Name]}.Start({i}, {block});");
+                _writer.Line(read.Row.Length == 0
+                    ? $"{Lane} {read.Lanes} = {_readers[ReaderKey(pass, read.Name)]}[{i}];"
+                    : $"ref readonly var {read.Row} = ref {_readers[ReaderKey(pass, read.Name)]}.Start({i}, {block});");
             }
 
             foreach (var sum in sums)
             {
-                _writer.Line($"ref var {sumRows[sum]} = ref {_sinks[sum]}.Start({i}, {block});");
+                _writer.Line(sum.Column
+                    ? $"{Lane} {sumRows[sum]} = 0.0;"
+                    : $"ref var {sumRows[sum]} = ref {_sinks[sum]}.Start({i}, {block});");
             }
 
             foreach (var store in stores)
@@ -346,7 +376,9 @@ internal sealed class FusedEmitter
                 _writer.Line();
                 foreach (var sum in sums)
                 {
-                    _writer.Line($"{_sinks[sum]}.EndRow({i}, {block});");
+                    _writer.Line(sum.Column
+                        ? $"{_sinks[sum]}.Add({i}, {Lane}.Sum({sumRows[sum]}));"
+                        : $"{_sinks[sum]}.EndRow({i}, {block});");
                 }
             }
         }
@@ -386,7 +418,7 @@ internal sealed class FusedEmitter
             _writer.Line("// the row's last elements, fewer than a lane: the same steps on a partial lane");
         }
 
-        foreach (var read in loop.Reads)
+        foreach (var read in loop.Reads.Where(r => r.Row.Length > 0))
         {
             if (whole)
             {
@@ -394,7 +426,7 @@ internal sealed class FusedEmitter
             }
             else
             {
-                _writer.Line($"var {read.Lanes} = {Lane}.Load({_readers[read.Name]}.Row({i}, {block}), {j});");
+                _writer.Line($"var {read.Lanes} = {Lane}.Load({_readers[ReaderKey(pass, read.Name)]}.Row({i}, {block}), {j});");
             }
         }
 
@@ -412,6 +444,12 @@ internal sealed class FusedEmitter
             {
                 case LaneValue value:
                     _writer.Line($"var {Identifiers.Escape(value.Target)} = {values[k]};");
+                    break;
+                case LaneSum { Column: true } sum when whole:
+                    _writer.Line($"{loop.SumRows[sum]} += {values[k]};");
+                    break;
+                case LaneSum { Column: true } sum:
+                    _writer.Line($"{loop.SumRows[sum]} += {Lane}.First({values[k]}, {_width} - {j});");
                     break;
                 case LaneSum sum when whole:
                     _writer.Line($"{Lane}.AddToUnsafe(ref {loop.SumRows[sum]}, {j}, {values[k]});");

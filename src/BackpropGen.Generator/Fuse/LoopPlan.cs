@@ -41,10 +41,16 @@ internal sealed record FactoredSum(
 
 /// <summary>
 /// One pass over the rows: <paramref name="Reads"/> are the tensors it loads lane by lane (full-size ones row by row,
-/// reduced ones broadcast down the rows); <paramref name="Body"/> computes, in step order, the full-size values it needs,
-/// the rows it adds into reductions and the rows of the full-size gradients it returns.
+/// reduced ones broadcast down the rows), except <paramref name="Columns"/>, one value per row, which it reads once a row
+/// (among them the operands of <paramref name="ExpandedColumns"/>, <c>ExpandAlong</c> calls through which alone it reads
+/// a reduction's gradient that did not keep its axis); <paramref name="Body"/> computes, in step order, the full-size
+/// values it needs, the rows it adds into reductions and the rows of the full-size gradients it returns.
 /// </summary>
-internal sealed record RowPass(EquatableArray<string> Reads, EquatableArray<PassStatement> Body) : FusedSection;
+internal sealed record RowPass(
+    EquatableArray<string> Reads,
+    EquatableArray<PassStatement> Body,
+    EquatableArray<string> Columns,
+    EquatableArray<Adj> ExpandedColumns) : FusedSection;
 
 /// <summary>A statement in a pass over the rows, in the backward block of step <paramref name="Step"/>, about the value <paramref name="Target"/>.</summary>
 internal abstract record PassStatement(int Step, string Header, string Target);
@@ -55,9 +61,11 @@ internal sealed record LaneValue(int Step, string Header, string Target, Adj Val
 /// <summary>
 /// A reduction <c>{Target} = SumTo({Value}, {TargetShape})</c> (or <c>SumProductTo</c>), with the full-size
 /// <paramref name="Value"/> added row by row into an accumulator of the target's shape; with no
-/// <paramref name="TargetShape"/>, the sum of all its elements as a number (<c>Sum({Value})</c>).
+/// <paramref name="TargetShape"/>, the sum of all its elements as a number (<c>Sum({Value})</c>). A
+/// <paramref name="Column"/> sum has one element per row (<c>SumTo(dxhat, std.Shape)</c> in LayerNorm): each row's is
+/// summed in a register as the pass walks it.
 /// </summary>
-internal sealed record LaneSum(int Step, string Header, string Target, Adj Value, Adj? TargetShape) : PassStatement(Step, Header, Target);
+internal sealed record LaneSum(int Step, string Header, string Target, Adj Value, Adj? TargetShape, bool Column = false) : PassStatement(Step, Header, Target);
 
 /// <summary>A full-size gradient the backward returns: the lanes of <paramref name="Target"/> are stored into a new tensor of the full shape.</summary>
 internal sealed record LaneStore(int Step, string Header, string Target) : PassStatement(Step, Header, Target);

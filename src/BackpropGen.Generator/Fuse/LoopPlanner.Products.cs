@@ -14,10 +14,13 @@ namespace BackpropGen.Generator.Fuse;
 /// </summary>
 internal sealed partial class LoopPlanner
 {
-    /// <summary>Whether each forward value and judged backward local is constant down the rows (<see cref="IsConstantDownRows"/>).</summary>
-    private Dictionary<string, bool>? _constantDownRows;
+    /// <summary>How each forward value and judged backward local is constant (<see cref="ConstancyOf"/>).</summary>
+    private Dictionary<string, Constancy>? _constancy;
 
-    /// <summary>The backward's single-target statements by their target, for <see cref="IsConstantDownRows"/>.</summary>
+    /// <summary>The target shape of each sum the planner made (null for a sum to a number), for <see cref="ConstancyOf"/>.</summary>
+    private readonly Dictionary<string, Adj?> _sumShapes = new();
+
+    /// <summary>The backward's single-target statements by their target, for <see cref="ConstancyOf"/>.</summary>
     private Dictionary<string, BackwardStatement>? _statementsByTarget;
 
     /// <summary>
@@ -37,23 +40,26 @@ internal sealed partial class LoopPlanner
     /// </remarks>
     private List<LaneSum> ShareSums(List<LaneSum> sums, List<SmallStatement> afterPass)
     {
-        var groups = new List<(List<Adj> Atoms, List<(LaneSum Sum, Monomial Term)> Members)>();
+        var groups = new List<(List<Adj> Atoms, Constancy Target, List<(LaneSum Sum, Monomial Term)> Members)>();
         var statements = new List<(int Order, SmallStatement Statement)>();
         var kept = new List<LaneSum>();
         foreach (var sum in sums)
         {
+            // Sums to rows and sums to columns are not shared: an accumulator with the axes of both would be full-size.
+            var target = ShapeConstancy(sum.TargetShape);
             var term = Monomial.Of(sum.Value, this);
-            var group = groups.FirstOrDefault(g => SameMultiset(g.Atoms, term.Atoms));
+            term.KeepInFactorsNotConstantLike(target, this);
+            var group = groups.FirstOrDefault(g => g.Target == target && SameMultiset(g.Atoms, term.Atoms));
             if (group.Atoms is null)
             {
-                group = (term.Atoms, new List<(LaneSum, Monomial)>());
+                group = (term.Atoms, target, new List<(LaneSum, Monomial)>());
                 groups.Add(group);
             }
 
             group.Members.Add((sum, term));
         }
 
-        foreach (var (atoms, members) in groups)
+        foreach (var (atoms, _, members) in groups)
         {
             // A product summed once, with no factor to take out, is already as cheap as it gets.
             if (members.Count == 1 && members[0].Term.Factors.Count == 0)
@@ -77,6 +83,7 @@ internal sealed partial class LoopPlanner
             };
             var product = atoms.Skip(1).Aggregate(atoms[0], A.Mul);
             kept.Add(new LaneSum(first.Step, first.Header, name, product, shape));
+            _sumShapes[name] = shape;
             var shared = new GradRef(name, shape is null ? ValueKind.Double : ValueKind.Tensor);
             _values[name] = new Value { Level = _values[first.Target].Level };
             foreach (var (sum, term) in members)
@@ -172,6 +179,24 @@ internal sealed partial class LoopPlanner
             }
         }
 
+        /// <summary>
+        /// Moves into the atoms, to be summed with them, the factors that a sum to a value constant as
+        /// <paramref name="target"/> is cannot take out: those not constant along every axis the sum sums over (a column
+        /// <c>1.0 / std</c> in the sum down the rows to LayerNorm's <c>dgamma</c>, a row <c>gamma</c> in its sums along
+        /// the rows). Taken out, they would give the shared accumulator the axes of both, the full shape.
+        /// </summary>
+        public void KeepInFactorsNotConstantLike(Constancy target, LoopPlanner planner)
+        {
+            for (var k = Factors.Count - 1; k >= 0; k--)
+            {
+                if ((target & ~planner.ConstancyOf(Factors[k])) != 0)
+                {
+                    Atoms.Add(Factors[k]);
+                    Factors.RemoveAt(k);
+                }
+            }
+        }
+
         /// <summary>Whether a full-size local's definition multiplies out into factors and atoms (rather than being one atom).</summary>
         private static bool IsProduct(Adj definition, LoopPlanner planner) => definition switch
         {
@@ -190,9 +215,10 @@ internal sealed partial class LoopPlanner
     /// in the first-level cache), and multiplies once less per lane.
     /// </summary>
     /// <remarks>
-    /// Only factors that are constant down the rows are multiplied together: a row (<c>gamma</c>) times a column
-    /// (LayerNorm's <c>1.0 / std</c>) would be a full-size tensor, made and read in memory where the pass had two small
-    /// rows. Shapes are not known at compile time, so this follows where each factor comes from (<see cref="IsConstantDownRows"/>);
+    /// Only factors that are all constant the same way are multiplied together, rows (<c>gamma * ivar</c>) or columns
+    /// (LayerNorm's <c>2 * dvariance / D</c>, one value per row): a row (<c>gamma</c>) times a column (LayerNorm's
+    /// <c>1.0 / std</c>) would be a full-size tensor, made and read in memory where the pass had two small operands.
+    /// Shapes are not known at compile time, so this follows where each factor comes from (<see cref="ConstancyOf"/>);
     /// a wrong guess costs speed, never correctness, since the product is the same either way.
     /// </remarks>
     private void HoistFactors(List<(int Level, FusedSection Statement)> smalls)
@@ -208,7 +234,8 @@ internal sealed partial class LoopPlanner
                 }
 
                 var term = Monomial.Of(definition.Value, this);
-                if (term.Factors.Count < 2 || !term.Factors.Any(f => f.Kind == ValueKind.Tensor) || !term.Factors.All(IsConstantDownRows))
+                var common = term.Factors.Aggregate(Constancy.Everywhere, (all, factor) => all & ConstancyOf(factor));
+                if (term.Factors.Count < 2 || !term.Factors.Any(f => f.Kind == ValueKind.Tensor) || common == Constancy.None)
                 {
                     continue;
                 }
@@ -216,7 +243,9 @@ internal sealed partial class LoopPlanner
                 var factorName = Identifiers.Fresh(name + "Factor", _names);
                 var level = term.Factors.Max(LevelOf);
                 _values[factorName] = new Value { Level = level };
-                var header = $"{definition.Header} (the factors of {name} that are the same in every row, multiplied once)";
+                _constancy![factorName] = common;
+                var where = (common & Constancy.DownRows) != 0 ? "in every row" : "along each row";
+                var header = $"{definition.Header} (the factors of {name} that are the same {where}, multiplied once)";
                 smalls.Add((level, new SmallStatement(definition.Step, header, new BackwardStatement(factorName, term.Factors.Aggregate(A.Mul)))));
                 Adj hoisted = A.Mul(term.Atoms.Aggregate(A.Mul), new GradRef(factorName, ValueKind.Tensor));
                 value.Definition = definition with { Value = term.Negative ? A.Neg(hoisted) : hoisted };
@@ -225,87 +254,123 @@ internal sealed partial class LoopPlanner
     }
 
     /// <summary>
-    /// Whether a small value is, as far as the code shows, the same in every row: a number; a reduction along axis 0 or
-    /// of all elements; an input that is not full-size (a per-feature <c>gamma</c>, as layers have them); a sum to the
-    /// shape of such a value; and elementwise functions of these. A reduction along another axis (LayerNorm's
-    /// <c>Mean(x, axis: 1, keepDims: true)</c>) varies down the rows, and so does anything the code does not tell.
+    /// Along which ways through the rows a small value is, as far as the code shows, the same: down the rows (a row, as
+    /// a reduction along axis 0 or a per-feature <c>gamma</c> makes), along each row (a column, as LayerNorm's
+    /// <c>Mean(x, axis: 1, keepDims: true)</c> makes), both (a number, a reduction of all elements) or neither (a full-size
+    /// value, or anything the code does not tell).
     /// </summary>
-    private bool IsConstantDownRows(Adj factor)
+    [System.Flags]
+    private enum Constancy
     {
-        _constantDownRows ??= ForwardConstantDownRows();
-        return factor.Kind != ValueKind.Tensor || factor switch
+        None = 0,
+        DownRows = 1,
+        AlongRows = 2,
+        Everywhere = DownRows | AlongRows,
+    }
+
+    /// <summary>
+    /// How a small value is constant (<see cref="Constancy"/>): numbers everywhere; a reduction along axis 0 (or of all
+    /// elements) down the rows, one along another axis that keeps it along the rows; an input that is not full-size down
+    /// the rows (a per-feature <c>gamma</c>, as layers have them); a sum as the value whose shape it sums to; an
+    /// elementwise function as all its arguments are.
+    /// </summary>
+    /// <remarks>
+    /// The shapes are only known at run time, so this is a guess from where each value comes from. Where the planner
+    /// uses it to take a factor out of a sum (<see cref="ShareSums"/>) or multiply factors once (<see cref="HoistFactors"/>),
+    /// a wrong guess costs speed, never correctness; where it reads a value or sums into it as a column, a wrong guess
+    /// is found by the run-time check and the step-by-step form runs.
+    /// </remarks>
+    private Constancy ConstancyOf(Adj value)
+    {
+        _constancy ??= ForwardConstancy();
+        return value.Kind != ValueKind.Tensor ? Constancy.Everywhere : value switch
         {
-            PrimalRef primal => _constantDownRows.TryGetValue(primal.Name, out var constant) && constant,
-            GradRef gradient => IsBackwardLocalConstantDownRows(gradient.Name),
-            Negation negation => IsConstantDownRows(negation.Operand),
-            Binary binary => IsConstantDownRows(binary.Left) && IsConstantDownRows(binary.Right),
-            Call call when call.Is(RuntimeFunctions.SumTo, RuntimeFunctions.SumProductTo) => ShapeIsConstantDownRows(call.Args[call.Args.Count - 1]),
-            Call call when IsElementwise(call) => call.Args.All(IsConstantDownRows),
-            _ => false,
+            PrimalRef primal => _constancy.TryGetValue(primal.Name, out var known) ? known : Constancy.None,
+            GradRef gradient => BackwardLocalConstancy(gradient.Name),
+            Negation negation => ConstancyOf(negation.Operand),
+            Binary binary => ConstancyOf(binary.Left) & ConstancyOf(binary.Right),
+            Call call when call.Is(RuntimeFunctions.SumTo, RuntimeFunctions.SumProductTo) => ShapeConstancy(call.Args[call.Args.Count - 1]),
+            Call call when IsElementwise(call) => call.Args.Aggregate(Constancy.Everywhere, (all, arg) => all & ConstancyOf(arg)),
+            _ => Constancy.None,
         };
     }
 
-    private bool ShapeIsConstantDownRows(Adj shape) => shape switch
+    /// <summary>How a value of the shape is constant: null (a sum to a number) everywhere; else as the value the shape is of.</summary>
+    private Constancy ShapeConstancy(Adj? shape)
     {
-        ShapeRef named => _constantDownRows!.TryGetValue(named.Name, out var constant) && constant,
-        ShapeOf of => IsConstantDownRows(of.Value),
-        _ => false,
-    };
+        _constancy ??= ForwardConstancy();
+        return shape switch
+        {
+            null => Constancy.Everywhere,
+            ShapeRef named => _constancy.TryGetValue(named.Name, out var known) ? known : Constancy.None,
+            ShapeOf of => ConstancyOf(of.Value),
+            Call call when call.Is(RuntimeFunctions.BroadcastShapes) => call.Args.Aggregate(Constancy.Everywhere, (all, arg) => all & ShapeConstancy(arg)),
+            _ => Constancy.None,
+        };
+    }
 
-    /// <summary>A local of the backward, by its statement in the step-by-step form; a local the planner made (a bound part, a sum of terms) is not judged.</summary>
-    private bool IsBackwardLocalConstantDownRows(string name)
+    /// <summary>
+    /// Whether a small tensor is, as the code shows, one value per row, which a pass reads once a row and sums into in a
+    /// register: a column, constant along the rows but not down them.
+    /// </summary>
+    private bool IsColumn(Adj value) => ConstancyOf(value) == Constancy.AlongRows;
+
+    /// <summary>
+    /// A local of the backward: a sum the planner made, as its target shape; else by its statement in the step-by-step
+    /// form; a local the planner made otherwise (a bound part, a product of factors) is not judged.
+    /// </summary>
+    private Constancy BackwardLocalConstancy(string name)
     {
-        if (_constantDownRows!.TryGetValue(name, out var known))
+        if (_constancy!.TryGetValue(name, out var known))
         {
             return known;
         }
 
-        // Assumed not while it is judged, so that a cycle cannot recurse for ever.
-        _constantDownRows[name] = false;
+        if (_sumShapes.TryGetValue(name, out var shape))
+        {
+            return _constancy[name] = ShapeConstancy(shape);
+        }
+
+        // Assumed nothing while it is judged, so that a cycle cannot recurse for ever.
+        _constancy[name] = Constancy.None;
         _statementsByTarget ??= _program.Blocks.SelectMany(b => b.Statements).Where(s => s.Targets.Count == 1)
             .GroupBy(s => s.Targets[0]).ToDictionary(g => g.Key, g => g.First());
-        var constant = _statementsByTarget.TryGetValue(name, out var statement) && !IsFull(statement.Value) && IsConstantDownRows(statement.Value);
-        _constantDownRows[name] = constant;
-        return constant;
+        var constancy = _statementsByTarget.TryGetValue(name, out var statement) && !IsFull(statement.Value) ? ConstancyOf(statement.Value) : Constancy.None;
+        _constancy[name] = constancy;
+        return constancy;
     }
 
-    /// <summary>The forward's small values and inputs, each marked whether it is constant down the rows.</summary>
-    private Dictionary<string, bool> ForwardConstantDownRows()
+    /// <summary>The forward's values and inputs, each with how it is constant.</summary>
+    private Dictionary<string, Constancy> ForwardConstancy()
     {
         var method = _program.Method;
-        var constant = new Dictionary<string, bool>();
+        var constancy = new Dictionary<string, Constancy>();
         foreach (var parameter in method.Parameters)
         {
-            constant[parameter.Name] = parameter.Kind != ValueKind.Tensor || !_fullForward.Contains(parameter.Name);
+            constancy[parameter.Name] = parameter.Kind != ValueKind.Tensor ? Constancy.Everywhere
+                : _fullForward.Contains(parameter.Name) ? Constancy.None : Constancy.DownRows;
         }
 
         foreach (var step in method.Steps())
         {
-            constant[step.Name] = step.Kind != ValueKind.Tensor || (!_fullForward.Contains(step.Name) && ConstantDownRows(step.Value, constant));
+            constancy[step.Name] = step.Kind != ValueKind.Tensor ? Constancy.Everywhere
+                : _fullForward.Contains(step.Name) ? Constancy.None : ForwardConstancy(step.Value, constancy);
         }
 
-        return constant;
+        return constancy;
     }
 
-    private static bool ConstantDownRows(Expr expression, Dictionary<string, bool> constant) => expression switch
+    private static Constancy ForwardConstancy(Expr expression, Dictionary<string, Constancy> constancy) => expression switch
     {
-        _ when expression.Kind != ValueKind.Tensor => true,
-        VarExpr variable => constant.TryGetValue(variable.Name, out var known) && known,
-        OpExpr { Op.Category: OpCategory.Reduction } op => op.ArgumentWith(ArgRole.Axis) is null or ConstExpr { Text: "0" },
-        OpExpr { Op.IsElementwise: true } op => AllConstantDownRows(op.Args, constant),
-        _ => false,
-    };
-
-    private static bool AllConstantDownRows(EquatableArray<Expr> expressions, Dictionary<string, bool> constant)
-    {
-        foreach (var expression in expressions)
+        _ when expression.Kind != ValueKind.Tensor => Constancy.Everywhere,
+        VarExpr variable => constancy.TryGetValue(variable.Name, out var known) ? known : Constancy.None,
+        OpExpr { Op.Category: OpCategory.Reduction } op => op.ArgumentWith(ArgRole.Axis) switch
         {
-            if (!ConstantDownRows(expression, constant))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+            null or ConstExpr { Text: "0" } => Constancy.DownRows,
+            _ when op.ArgumentWith(ArgRole.KeepDims) is ConstExpr { Text: "true" } => Constancy.AlongRows,
+            _ => Constancy.None,
+        },
+        OpExpr { Op.IsElementwise: true } op => op.Args.Aggregate(Constancy.Everywhere, (all, arg) => all & ForwardConstancy(arg, constancy)),
+        _ => Constancy.None,
+    };
 }

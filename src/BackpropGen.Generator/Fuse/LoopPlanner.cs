@@ -244,17 +244,19 @@ internal sealed partial class LoopPlanner
     {
         summed = BindSmallParts(block, name, summed, sums, smalls);
         var level = LevelOf(summed);
-        if (shape is not null && TryFactor(summed, level, out var terms))
+        if (shape is not null && TryFactor(summed, level, shape, out var terms))
         {
             // Sum each term in the earliest pass that can, and combine the sums once they are known.
             var combined = Combine(block, name, terms, shape, sums);
             _values[name] = new Value { Level = combined.Level };
+            _sumShapes[name] = shape;
             smalls.Add((combined.Level, combined.Statement));
         }
         else
         {
             sums.Add((level, new LaneSum(block.Step, block.Header, name, summed, shape)));
             _values[name] = new Value { Level = level + 1 };
+            _sumShapes[name] = shape;
         }
 
         return new GradRef(name, shape is null ? ValueKind.Double : ValueKind.Tensor);
@@ -351,16 +353,32 @@ internal sealed partial class LoopPlanner
     /// combination of the terms' sums, <c>Σ dxmu = Σ dxmu1 + 2 * dsq * Σ xmu</c>, as long as each factor is constant along
     /// the summed axes (checked at run time). It saves the pass that the sum would otherwise need.
     /// </summary>
-    private bool TryFactor(Adj summed, int level, out List<SumTerm> terms)
+    /// <remarks>
+    /// A factor that the code shows to vary along the sum is not taken out, since the run-time check would refuse it
+    /// every time: a column (one value per row) out of a sum that is not along the rows (LayerNorm-like scaling of each
+    /// row after centring each column), a row out of a sum along the rows. The sum then waits for its pass.
+    /// </remarks>
+    private bool TryFactor(Adj summed, int level, Adj shape, out List<SumTerm> terms)
     {
         terms = new List<SumTerm>();
         _expansions.Clear();
         _splitBudget = SplitBudget;
+        var target = ShapeConstancy(shape);
         return level > 0
             && Split(summed, false, null, level, terms)
             && terms.Max(t => LevelOf(t.Term)) < level
-            && terms.All(t => t.Factor is null || LaneWalks.LaneNodes(t.Factor).All(node => node is not Call call || IsElementwise(call)));
+            && terms.All(t => t.Factor is null || LaneWalks.LaneNodes(t.Factor).All(node => node is not Call call || IsElementwise(call)))
+            && terms.All(t => t.Factor is null || CanTakeOut(ConstancyOf(t.Factor), target));
     }
+
+    /// <summary>
+    /// Whether the code leaves it possible that a factor constant as <paramref name="factor"/> is constant along a sum
+    /// to a value constant as <paramref name="target"/>: it must be constant every way the target is (summing to a row
+    /// sums down the rows, to a column along them, to one element both). An unknown factor is left to the run-time
+    /// check; so is any factor but a column when the target is unknown (a sum to the shape of a user's expression).
+    /// </summary>
+    private static bool CanTakeOut(Constancy factor, Constancy target) =>
+        factor == Constancy.None || (target == Constancy.None ? factor != Constancy.AlongRows : (target & ~factor) == 0);
 
     private bool Split(Adj expression, bool negative, Adj? factor, int level, List<SumTerm> terms)
     {
@@ -451,6 +469,7 @@ internal sealed partial class LoopPlanner
             {
                 sums.Add((termLevel, new LaneSum(block.Step, block.Header, sumName, term.Term, shape)));
                 _values[sumName] = new Value { Level = termLevel + 1 };
+                _sumShapes[sumName] = shape;
             }
 
             Adj part = new GradRef(sumName, ValueKind.Tensor);
@@ -639,15 +658,19 @@ internal sealed partial class LoopPlanner
             Need(new GradRef(store.Target, ValueKind.Tensor), needed);
         }
 
+        // A sum to a column is summed along each row, in a register.
+        sums = sums.Select(sum => ShapeConstancy(sum.TargetShape) == Constancy.AlongRows ? sum with { Column = true } : sum).ToList();
         var body = new List<PassStatement>();
         var reads = new List<string>();
+        var columns = new List<string>();
+        var expansions = new ReadExpansions();
         var sumsByTarget = sums.ToLookup(s => s.Target);
         var storesByTarget = stores.ToLookup(s => s.Target);
         var placed = new HashSet<LaneSum>(ReferenceComparer<LaneSum>.Instance);
         void Add(PassStatement statement, Adj value)
         {
             body.Add(statement);
-            CollectReads(value, reads);
+            CollectReads(value, reads, columns, expansions);
         }
 
         foreach (var block in _program.Blocks)
@@ -681,7 +704,9 @@ internal sealed partial class LoopPlanner
             Add(sum, sum.Value);
         }
 
-        return new RowPass(reads.Distinct().ToEquatableArray(), body.ToEquatableArray());
+        var expanded = expansions.ColumnsOnlyExpanded(columns);
+        columns.AddRange(expanded.Select(call => ReadName(((Call)call).Args[0])!));
+        return new RowPass(reads.Distinct().ToEquatableArray(), body.ToEquatableArray(), columns.Distinct().ToEquatableArray(), expanded.ToEquatableArray());
     }
 
     private void Need(Adj expression, HashSet<string> needed)
@@ -696,20 +721,69 @@ internal sealed partial class LoopPlanner
         }
     }
 
-    /// <summary>The tensors a lane expression loads: tensors it reads that are not themselves computed on lanes.</summary>
-    private void CollectReads(Adj expression, List<string> reads)
+    /// <summary>
+    /// The tensors a lane expression loads: tensors it reads that are not themselves computed on lanes; and of those,
+    /// the columns (<see cref="IsColumn"/>), read once a row.
+    /// </summary>
+    private void CollectReads(Adj expression, List<string> reads, List<string> columns, ReadExpansions expansions)
     {
         foreach (var node in LaneWalks.LaneNodes(expression))
         {
-            switch (node)
+            if (node is Call call && call.Is(RuntimeFunctions.ExpandAlong) && ReadName(call.Args[0]) is { } expanded)
             {
-                case GradRef { Kind: ValueKind.Tensor } gradient when !(_values.TryGetValue(gradient.Name, out var value) && value.Definition is not null):
-                    reads.Add(gradient.Name);
-                    break;
-                case PrimalRef { Kind: ValueKind.Tensor } primal:
-                    reads.Add(primal.Name);
-                    break;
+                expansions.Expanded(expanded, call);
+            }
+
+            if (ReadName(node) is { } name)
+            {
+                reads.Add(name);
+                expansions.Read(name);
+                if (IsColumn(node))
+                {
+                    columns.Add(name);
+                }
             }
         }
+    }
+
+    /// <summary>The name of a tensor a lane expression loads, if the node is one.</summary>
+    private string? ReadName(Adj node) => node switch
+    {
+        GradRef { Kind: ValueKind.Tensor } gradient when !(_values.TryGetValue(gradient.Name, out var value) && value.Definition is not null) => gradient.Name,
+        PrimalRef { Kind: ValueKind.Tensor } primal => primal.Name,
+        _ => null,
+    };
+
+    /// <summary>
+    /// How a pass reads each tensor through <c>ExpandAlong(g, axis, shape)</c>: the gradient of a reduction that did not
+    /// keep its axis (<c>Sum(e, axis: 1)</c>, of shape [N]) is not a broadcast, but along the last axis it is one value
+    /// per row, read as a column.
+    /// </summary>
+    private sealed class ReadExpansions
+    {
+        private readonly Dictionary<string, int> _reads = new();
+        private readonly Dictionary<string, List<Call>> _expansions = new();
+
+        public void Read(string name) => _reads[name] = _reads.TryGetValue(name, out var count) ? count + 1 : 1;
+
+        public void Expanded(string name, Call call)
+        {
+            if (!_expansions.TryGetValue(name, out var calls))
+            {
+                _expansions[name] = calls = new List<Call>();
+            }
+
+            calls.Add(call);
+        }
+
+        /// <summary>
+        /// The expansions whose tensor, not already a column, the pass reads only through them, all one call along an
+        /// axis other than the first: each is read as a column once its axis is found at run time to be the last.
+        /// </summary>
+        public List<Adj> ColumnsOnlyExpanded(List<string> columns) => _expansions
+            .Where(e => !columns.Contains(e.Key) && e.Value.Count == _reads[e.Key] && e.Value.Distinct().Count() == 1
+                && e.Value[0].Args[1] is not (Literal { Text: "0" } or Code { Text: "0" }))
+            .Select(e => (Adj)e.Value[0])
+            .ToList();
     }
 }

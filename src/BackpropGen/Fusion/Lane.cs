@@ -147,6 +147,42 @@ public readonly partial struct Lane
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane operator -(Lane x) => new(Vector.Xor(x._value, new Vector<double>(-0.0)));
 
+    /// <summary>
+    /// The sum of the elements of the lane: at the end of a row, a sum along the row that a pass accumulated in a
+    /// register (<see cref="ColumnSink"/>).
+    /// </summary>
+    /// <param name="value">The lane.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Sum(Lane value) => Vector.Sum(value._value);
+
+    /// <summary>
+    /// The lane with only its first <paramref name="count"/> elements kept and the others 0: the last, partial lane of
+    /// a row, before it is added into a sum along the row (the elements past the row's end hold whatever the steps made
+    /// of the padding, possibly NaN, and are selected away rather than multiplied).
+    /// </summary>
+    /// <param name="value">The lane.</param>
+    /// <param name="count">How many leading elements are real, in [0, <see cref="Count"/>].</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lane First(Lane value, int count)
+    {
+        var kept = Vector.LessThan(LaneIndices, new Vector<long>(count));
+        return new(Vector.ConditionalSelect(Vector.AsVectorDouble(kept), value._value, Vector<double>.Zero));
+    }
+
+    /// <summary>0, 1, 2, … in the lanes (<c>Vector&lt;long&gt;.Indices</c>, which .NET 8 lacks).</summary>
+    private static readonly Vector<long> LaneIndices = MakeIndices();
+
+    private static Vector<long> MakeIndices()
+    {
+        Span<long> indices = stackalloc long[Vector<long>.Count];
+        for (int k = 0; k < indices.Length; k++)
+        {
+            indices[k] = k;
+        }
+
+        return new Vector<long>(indices);
+    }
+
     /// <summary>The elements of <paramref name="vector"/> as a span, to read or write lane by lane.</summary>
     internal static Span<double> ElementsOf(ref Vector<double> vector) =>
         MemoryMarshal.Cast<Vector<double>, double>(MemoryMarshal.CreateSpan(ref vector, 1));

@@ -156,6 +156,80 @@ public sealed class RowLayout
         return true;
     }
 
+    /// <summary>
+    /// A reader of <paramref name="tensor"/>'s one value per row, when its shape is a column of <see cref="Full"/>: the
+    /// full shape with the last dimension 1 (aligned right, leading 1s allowed), as a reduction along the last axis
+    /// that keeps it makes (<c>Mean(x, axis: 1, keepDims: true)</c> of an [N, D] x).
+    /// </summary>
+    /// <param name="tensor">The operand to read.</param>
+    /// <param name="reader">The reader, when the method returns true.</param>
+    /// <returns>False when the shape is not a column of <see cref="Full"/>.</returns>
+    public bool TryReadColumn(Tensor tensor, [MaybeNullWhen(false)] out ColumnReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        reader = IsColumn(tensor.Shape) ? new ColumnReader(tensor) : null;
+        return reader is not null;
+    }
+
+    /// <summary>
+    /// A reader of <c>Tensor.ExpandAlong(<paramref name="tensor"/>, <paramref name="axis"/>, <paramref name="shape"/>)</c>
+    /// as one value per row, without making it: when <paramref name="shape"/> is <see cref="Full"/>, the axis is its last,
+    /// and the tensor is the shape reduced along it, kept or not (the gradient of <c>Sum(e, axis: 1)</c> of an [N, D] e,
+    /// of shape [N]).
+    /// </summary>
+    /// <param name="tensor">The reduction's gradient.</param>
+    /// <param name="axis">The reduced axis; negative counts from the end.</param>
+    /// <param name="shape">The shape it is expanded to.</param>
+    /// <param name="reader">The reader, when the method returns true.</param>
+    /// <returns>False when the expansion is not along the last axis of the full shape, or the tensor does not fit it.</returns>
+    public bool TryReadColumn(Tensor tensor, int axis, TensorShape shape, [MaybeNullWhen(false)] out ColumnReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        int rank = shape.Rank;
+        bool fits = shape == Full && rank > 0 && (axis == rank - 1 || axis == -1)
+            && (tensor.Shape == shape.ReducedAlong(rank - 1, keepDims: false) || tensor.Shape == shape.ReducedAlong(rank - 1, keepDims: true));
+        reader = fits ? new ColumnReader(tensor) : null;
+        return fits;
+    }
+
+    /// <summary>
+    /// An accumulator that makes <c>Tensor.SumTo(g, <paramref name="target"/>)</c> of a full-shaped g as the sums of its
+    /// rows, when <paramref name="target"/> is a column of <see cref="Full"/> (see <see cref="TryReadColumn(Tensor, out ColumnReader)"/>).
+    /// </summary>
+    /// <param name="target">The shape of the reduced gradient.</param>
+    /// <param name="sink">The accumulator, when the method returns true.</param>
+    /// <returns>False when <paramref name="target"/> is not a column of <see cref="Full"/>.</returns>
+    public bool TrySinkColumn(TensorShape target, [MaybeNullWhen(false)] out ColumnSink sink)
+    {
+        sink = IsColumn(target) ? new ColumnSink(target) : null;
+        return sink is not null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="shape"/>, aligned right to <see cref="Full"/>, has one element per row: the last
+    /// dimension 1, every other one <see cref="Full"/>'s. (When the rows are one element wide this is also the full
+    /// shape, and when there is one row, a single element: read and summed as a column, each is right.)
+    /// </summary>
+    private bool IsColumn(TensorShape shape)
+    {
+        int rank = Full.Rank;
+        if (shape.Rank > rank || rank == 0)
+        {
+            return false;
+        }
+
+        for (int axis = 0; axis < rank; axis++)
+        {
+            int dim = Broadcasting.DimensionAligned(shape, axis, rank);
+            if (dim != (axis == rank - 1 ? 1 : Full[axis]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>A new full-shaped result, written row by row.</summary>
     public RowOutput Output() => new(Full, Rows, Width);
 

@@ -168,6 +168,71 @@ public class FusedBackwardTests
         Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => Layers.BatchNorm(x, gamma, v, Eps), beta, dout), dbeta) < 1e-7);
     }
 
+    [Theory]
+    [InlineData(7, 9)]   // a partial lane at the end of every row
+    [InlineData(3, 16)]  // whole lanes only
+    public void Fused_row_layernorm_matches_central_differences(int n, int d)
+    {
+        var (x, gamma, beta, dout) = Inputs(n, d, gammaShape: [d]);
+        foreach (var (forward, backward, layer) in new (Func<Tensor, Tensor, Tensor, double, (Tensor, object)>, Func<Tensor, object, (Tensor, Tensor, Tensor)?>, Func<Tensor, Tensor, Tensor, double, Tensor>)[]
+        {
+            ((a, b, c, e) => Layers.LayerNormForward(a, b, c, e), (g, cache) => Layers.LayerNormBackwardFused(g, (Layers.LayerNormCache)cache), Layers.LayerNorm),
+            ((a, b, c, e) => RowReductionLayers.LayerNormLastAxisForward(a, b, c, e), (g, cache) => RowReductionLayers.LayerNormLastAxisBackwardFused(g, (RowReductionLayers.LayerNormLastAxisCache)cache), RowReductionLayers.LayerNormLastAxis),
+        })
+        {
+            var (_, cache) = forward(x, gamma, beta, Eps);
+            var (dx, dgamma, dbeta) = backward(dout, cache)!.Value;
+
+            Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => layer(v, gamma, beta, Eps), x, dout), dx) < 1e-7);
+            Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => layer(x, v, beta, Eps), gamma, dout), dgamma) < 1e-7);
+            Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => layer(x, gamma, v, Eps), beta, dout), dbeta) < 1e-7);
+        }
+    }
+
+    [Fact]
+    public void Fused_row_softmax_cross_entropy_and_log_softmax_match_central_differences()
+    {
+        var scores = Tensor.RandomNormal(51, 7, 9) * 2.0;
+        var labels = Tensor.FromArray(Enumerable.Range(0, 63).Select(k => k % 9 == (k / 9 * 4) % 9 ? 1.0 : 0.0).ToArray(), 7, 9);
+        var (_, lossCache) = RowReductionLayers.SoftmaxCrossEntropyForward(scores, labels);
+        var dscores = RowReductionLayers.SoftmaxCrossEntropyBackwardFused(0.75, lossCache);
+        Assert.NotNull(dscores);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => RowReductionLayers.SoftmaxCrossEntropy(v, labels), scores, 0.75), dscores) < 1e-7);
+
+        var dout = Tensor.RandomNormal(52, 7, 9);
+        var (_, logCache) = RowReductionLayers.LogSoftmaxRowsForward(scores);
+        var dx = RowReductionLayers.LogSoftmaxRowsBackwardFused(dout, logCache);
+        Assert.NotNull(dx);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(RowReductionLayers.LogSoftmaxRows, scores, dout), dx) < 1e-7);
+
+        // Row sums not kept as a column: their gradient is read once a row through its expansion along axis 1.
+        var (_, totalCache) = RowReductionLayers.LogSumExpTotalForward(scores);
+        var dtotal = RowReductionLayers.LogSumExpTotalBackwardFused(1.0, totalCache);
+        Assert.NotNull(dtotal);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(RowReductionLayers.LogSumExpTotal, scores), dtotal) < 1e-7);
+    }
+
+    [Fact]
+    public void Fused_column_and_row_reductions_in_one_backward_match_central_differences()
+    {
+        var (x, gamma, _, dout) = Inputs(7, 9, gammaShape: [9]);
+        var (_, cache) = RowReductionLayers.CenteredColumnsScaledRowsForward(x, gamma);
+        var (dx, dgamma) = RowReductionLayers.CenteredColumnsScaledRowsBackwardFused(dout, cache)!.Value;
+
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => RowReductionLayers.CenteredColumnsScaledRows(v, gamma), x, dout), dx) < 1e-7);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => RowReductionLayers.CenteredColumnsScaledRows(x, v), gamma, dout), dgamma) < 1e-7);
+    }
+
+    [Fact]
+    public void A_row_statistic_of_the_wrong_shape_is_declined_and_left_to_the_steps()
+    {
+        // A [1, D] "row" mean where the planner expects a column: the column reader refuses it, the steps answer.
+        var x = Tensor.RandomNormal(61, 6, 5);
+        var (_, cache) = Layers.LayerNormForward(x, Tensor.RandomNormal(62, 5), Tensor.RandomNormal(63, 5), Eps);
+        var wrong = cache with { Mu = Tensor.RandomNormal(64, 1, 5) };
+        Assert.Null(Layers.LayerNormBackwardFused(Tensor.RandomNormal(65, 6, 5), wrong));
+    }
+
     /// <summary>Other layers with a fused form, and the [N, D] of their inputs.</summary>
     public static TheoryData<Type, string, int, int> OtherLayers() => new()
     {
@@ -188,6 +253,18 @@ public class FusedBackwardTests
         { typeof(SelectionLayers), nameof(SelectionLayers.ClippedScale), 600, 301 },
         { typeof(SelectionLayers), nameof(SelectionLayers.Gated), 7, 9 },
         { typeof(SelectionLayers), nameof(SelectionLayers.Gated), 600, 301 },
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.LayerNormLastAxis), 7, 9 },
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.LayerNormLastAxis), 1, 5 },     // one row
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.LayerNormLastAxis), 4, 1 },     // rows one element wide
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.LayerNormLastAxis), 600, 301 }, // blocks, partial lanes
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.SoftmaxCrossEntropy), 7, 9 },
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.SoftmaxCrossEntropy), 5, 3 },
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.SoftmaxCrossEntropy), 600, 301 },
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.LogSoftmaxRows), 7, 9 },
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.LogSoftmaxRows), 600, 301 },
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.CenteredColumnsScaledRows), 7, 9 },
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.CenteredColumnsScaledRows), 600, 301 },
+        { typeof(RowReductionLayers), nameof(RowReductionLayers.LogSumExpTotal), 7, 9 },
     };
 
     [Fact]
@@ -242,8 +319,8 @@ public class FusedBackwardTests
     private static object[] ArgumentsFor(MethodInfo method, int n, int d) => method.GetParameters()
         .Select((parameter, i) => parameter.ParameterType == typeof(double)
             ? (object)(parameter.Name is "eps" or "epsilon" ? Eps : 0.7)
-            : i == 0 || parameter.Name is "target" or "y"
-                ? (object)(Tensor.RandomNormal(30 + i, n, d) * 0.5 + (parameter.Name == "y" ? 0.5 : 0.0))
+            : i == 0 || parameter.Name is "target" or "y" or "labels"
+                ? (object)(Tensor.RandomNormal(30 + i, n, d) * 0.5 + (parameter.Name is "y" or "labels" ? 0.5 : 0.0))
                 : Tensor.RandomNormal(30 + i, d))
         .ToArray();
 
