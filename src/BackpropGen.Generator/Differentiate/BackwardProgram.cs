@@ -252,6 +252,33 @@ internal static class BackwardFlow
         }
     }
 
+    /// <summary>
+    /// The statements with every expression they read rewritten by <paramref name="expression"/> (as
+    /// <see cref="Expressions"/> lists them), and then each statement by <paramref name="statement"/>; loops and branches
+    /// keep their shape, their bodies mapped the same way.
+    /// </summary>
+    public static EquatableArray<BackwardNode> Map(EquatableArray<BackwardNode> nodes, System.Func<Adj, Adj> expression, System.Func<BackwardNode, BackwardNode> statement) =>
+        nodes.Select(node => statement(node switch
+        {
+            BackwardStatement assignment => assignment with { Value = expression(assignment.Value) },
+            BackwardAssign assign => assign with { Value = expression(assign.Value) },
+            BackwardElementAdd add => add with { Index = expression(add.Index), Value = expression(add.Value) },
+            BackwardCode code => code with { Code = (Code)expression(code.Code) },
+            BackwardLoop loop => loop with
+            {
+                Start = loop.Start is { } start ? expression(start) : null,
+                Bound = loop.Bound is { } bound ? expression(bound) : null,
+                Body = Map(loop.Body, expression, statement),
+            },
+            BackwardBranch branch => branch with
+            {
+                Condition = branch.Condition is { } condition ? expression(condition) : null,
+                Then = Map(branch.Then, expression, statement),
+                Else = Map(branch.Else, expression, statement),
+            },
+            _ => node,
+        })).ToEquatableArray();
+
     /// <summary>Every statement of the tree, those inside loops and branches after the loop or branch itself.</summary>
     public static IEnumerable<BackwardNode> Nodes(IEnumerable<BackwardNode> nodes)
     {

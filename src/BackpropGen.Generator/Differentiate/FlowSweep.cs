@@ -102,7 +102,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
         }
 
         var (pruned, recorded, readLive) = new RecordPruner().Prune(_out);
-        var (flow, tapes, readAtStart) = ShapeRecords.Apply(_method, pruned, recorded, readLive);
+        var (flow, tapes, readAtStart) = ShapeRecords.Apply(_method, pruned, recorded, readLive, Fresh);
         var doutShape = _method.ReturnKind == ValueKind.Tensor ? new ShapeRef(returned) : null;
         return new BackwardProgram(_method, _dout, cache, doutShape, EquatableArray<BackwardBlock>.Empty, outputs.ToEquatableArray(), EquatableArray<GraphEdge>.Empty)
         {

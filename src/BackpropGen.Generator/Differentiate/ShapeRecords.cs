@@ -17,8 +17,12 @@ internal static class ShapeRecords
 {
     private const string ShapeType = "global::BackpropGen.TensorShape";
 
+    /// <summary>
+    /// The flow with its shape-only tensors recorded as shapes; <paramref name="fresh"/> names their shape locals as the
+    /// sweep names its own.
+    /// </summary>
     public static (EquatableArray<BackwardNode> Flow, TapePlan Tapes, EquatableArray<string> ReadAtStart) Apply(
-        MethodModel method, EquatableArray<BackwardNode> flow, TapePlan tapes, EquatableArray<string> readAtStart)
+        MethodModel method, EquatableArray<BackwardNode> flow, TapePlan tapes, EquatableArray<string> readAtStart, System.Func<string, string> fresh)
     {
         var values = new HashSet<string>();
         var shapes = new HashSet<string>();
@@ -29,37 +33,27 @@ internal static class ShapeRecords
 
         var tensors = new HashSet<string>(method.Parameters.Where(p => p.Kind == ValueKind.Tensor).Select(p => p.Name)
             .Concat(method.Locals.Where(l => l.Kind == ValueKind.Tensor).Select(l => l.Name)));
-        var restored = tapes.Restored.Select(r => r.Value).Concat(tapes.Scopes.SelectMany(s => s.Values))
-            .Where(v => v.ShapeOf is null && tensors.Contains(v.Name))
+        var shapeOnly = tapes.Restored.Select(r => r.Value).Concat(tapes.Scopes.SelectMany(s => s.Values))
             .Select(v => v.Name)
             .Distinct()
-            .Where(name => shapes.Contains(name) && !values.Contains(name))
+            .Where(name => tensors.Contains(name) && shapes.Contains(name) && !values.Contains(name))
             .ToList();
-        if (restored.Count == 0)
+        if (shapeOnly.Count == 0)
         {
             return (flow, tapes, readAtStart);
         }
 
-        var taken = new HashSet<string>(method.Parameters.Select(p => p.Name).Concat(method.Locals.Select(l => l.Name)));
-        foreach (var node in BackwardFlow.Nodes(flow))
-        {
-            taken.UnionWith(node switch
-            {
-                BackwardStatement statement => statement.Targets,
-                BackwardAssign assign => new[] { assign.Target },
-                BackwardElementAdd add => new[] { add.Buffer },
-                _ => System.Array.Empty<string>(),
-            });
-        }
-
-        var locals = restored.ToDictionary(name => name, name => Identifiers.Fresh(name + "Shape", taken));
-        var rewriter = new ShapeReads(locals);
-        var rewritten = Rewrite(flow, rewriter, locals);
+        var locals = shapeOnly.ToDictionary(name => name, name => fresh(name + "Shape"));
+        var reads = new ShapeReads(locals);
+        var rewritten = BackwardFlow.Map(
+            flow,
+            reads.Rewrite,
+            node => node is BackwardRestore restore && locals.TryGetValue(restore.Variable, out var local) ? restore with { Variable = local, TypeName = ShapeType } : node);
 
         // A variable of the method's own body is declared from the cache, the value as the forward left it; its shape
         // local is read off it before anything restores an older shape.
         var atStart = new HashSet<string>(method.Parameters.Select(p => p.Name).Concat(method.Locals.Where(l => l.Depth == 0).Select(l => l.Name)));
-        var declared = restored.Where(atStart.Contains)
+        var declared = shapeOnly.Where(atStart.Contains)
             .Select(name => (BackwardNode)new BackwardStatement(new[] { locals[name] }.ToEquatableArray(), new ShapeRef(name)))
             .ToList();
         var shapeTapes = tapes with
@@ -67,37 +61,12 @@ internal static class ShapeRecords
             Restored = tapes.Restored.Select(r => r with { Value = Recorded(r.Value, locals) }).ToEquatableArray(),
             Scopes = tapes.Scopes.Select(s => s with { Values = s.Values.Select(v => Recorded(v, locals)).ToEquatableArray() }).ToEquatableArray(),
         };
-        var read = readAtStart.Concat(restored.Where(atStart.Contains)).Distinct().OrderBy(name => name, System.StringComparer.Ordinal).ToEquatableArray();
+        var read = readAtStart.Concat(shapeOnly.Where(atStart.Contains)).Distinct().OrderBy(name => name, System.StringComparer.Ordinal).ToEquatableArray();
         return (declared.Concat(rewritten).ToEquatableArray(), shapeTapes, read);
     }
 
     private static TapedValue Recorded(TapedValue value, Dictionary<string, string> locals) =>
-        value.ShapeOf is null && locals.TryGetValue(value.Name, out var local) ? new TapedValue(local, ShapeType, value.Name) : value;
-
-    private static EquatableArray<BackwardNode> Rewrite(EquatableArray<BackwardNode> nodes, ShapeReads rewriter, Dictionary<string, string> locals) =>
-        nodes.Select(node => Rewrite(node, rewriter, locals)).ToEquatableArray();
-
-    private static BackwardNode Rewrite(BackwardNode node, ShapeReads rewriter, Dictionary<string, string> locals) => node switch
-    {
-        BackwardStatement statement => statement with { Value = rewriter.Rewrite(statement.Value) },
-        BackwardAssign assign => assign with { Value = rewriter.Rewrite(assign.Value) },
-        BackwardElementAdd add => add with { Index = rewriter.Rewrite(add.Index), Value = rewriter.Rewrite(add.Value) },
-        BackwardRestore restore when locals.TryGetValue(restore.Variable, out var local) => restore with { Variable = local, TypeName = ShapeType },
-        BackwardCode code => code with { Code = (Code)rewriter.Rewrite(code.Code) },
-        BackwardLoop loop => loop with
-        {
-            Start = loop.Start is { } start ? rewriter.Rewrite(start) : null,
-            Bound = loop.Bound is { } bound ? rewriter.Rewrite(bound) : null,
-            Body = Rewrite(loop.Body, rewriter, locals),
-        },
-        BackwardBranch branch => branch with
-        {
-            Condition = branch.Condition is { } condition ? rewriter.Rewrite(condition) : null,
-            Then = Rewrite(branch.Then, rewriter, locals),
-            Else = Rewrite(branch.Else, rewriter, locals),
-        },
-        _ => node,
-    };
+        locals.TryGetValue(value.Name, out var local) ? new TapedValue(local, ShapeType, value.Name) : value;
 
     /// <summary>Reads of a recorded tensor's shape, rewritten to read its shape local.</summary>
     private sealed class ShapeReads : AdjRewriter

@@ -55,12 +55,15 @@ internal sealed partial class BodyLowerer
         statement is BlockSyntax block ? block.Statements : new[] { statement };
 
     /// <summary>Lowers statements into a block of their own (<see cref="LowerStatements"/>).</summary>
-    private ForwardBlock LowerBlock(IReadOnlyList<StatementSyntax> statements)
+    private ForwardBlock LowerBlock(IReadOnlyList<StatementSyntax> statements) => LowerNested(() => LowerStatements(statements));
+
+    /// <summary>Runs <paramref name="lower"/> one level in, into a block of its own, and returns the block.</summary>
+    private ForwardBlock LowerNested(System.Action lower)
     {
         var outer = _body;
         _body = new List<ForwardNode>();
         _depth++;
-        LowerStatements(statements);
+        lower();
         _depth--;
         var lowered = new ForwardBlock(_body.ToEquatableArray());
         _body = outer;
@@ -82,7 +85,7 @@ internal sealed partial class BodyLowerer
             switch (statement)
             {
                 case IfStatementSyntax branch when Leaves(branch):
-                    LowerLeavingBranch(branch, statements.Skip(i + 1).ToList());
+                    LowerBranch(branch, statements.Skip(i + 1).ToList());
                     return;
                 case ReturnStatementSyntax { Expression: { } value } when _result is not null:
                     LowerWriteOf(_result.Value.Name, _result.Value.Kind, value);
@@ -149,15 +152,12 @@ internal sealed partial class BodyLowerer
     private int _copiedStatements;
 
     /// <summary>
-    /// A branch that may leave the block (<see cref="Leaves"/>): the statements after it run in each arm that does not
-    /// end by leaving, after the arm's own.
+    /// An <c>if</c>, and the statements after it in its block when it may leave the block (<see cref="Leaves"/>): those
+    /// run in each arm that does not end by leaving, after the arm's own.
     /// </summary>
-    private void LowerLeavingBranch(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest)
+    private void LowerBranch(IfStatementSyntax branch, IReadOnlyList<StatementSyntax> rest)
     {
-        CheckStatement(branch.Condition, cuts: false);
-        var number = ++_branchCount;
-        var condition = TextWithHoisted(branch.Condition);
-        var reads = ReadsOf(branch.Condition);
+        var (number, condition, reads) = LowerCondition(branch.Condition);
         var then = StatementsOf(branch.Statement).ToList();
         var otherwise = branch.Else is { } alternative ? StatementsOf(alternative.Statement).ToList() : new List<StatementSyntax>();
         var thenRunsOn = !EndsInExit(then);
@@ -183,7 +183,14 @@ internal sealed partial class BodyLowerer
             otherwise.AddRange(rest);
         }
 
-        _body.Add(new ForwardBranch(number, condition, reads, LowerBlock(then), branch.Else is null && !otherwiseRunsOn ? null : LowerBlock(otherwise)));
+        _body.Add(new ForwardBranch(number, condition, reads, LowerBlock(then), branch.Else is null && otherwise.Count == 0 ? null : LowerBlock(otherwise)));
+    }
+
+    /// <summary>A branch's condition, checked: its number, its code and what it reads.</summary>
+    private (int Number, string Condition, EquatableArray<string> Reads) LowerCondition(ExpressionSyntax condition)
+    {
+        CheckStatement(condition, cuts: false);
+        return (++_branchCount, TextWithHoisted(condition), ReadsOf(condition));
     }
 
     /// <summary>
@@ -213,44 +220,20 @@ internal sealed partial class BodyLowerer
         return lowered;
     }
 
-    private void LowerBranch(IfStatementSyntax branch)
-    {
-        CheckStatement(branch.Condition, cuts: false);
-        var number = ++_branchCount;
-        var condition = TextWithHoisted(branch.Condition);
-        var reads = ReadsOf(branch.Condition);
-        var then = LowerBlock(branch.Statement);
-        var otherwise = branch.Else is { } alternative ? LowerBlock(alternative.Statement) : null;
-        _body.Add(new ForwardBranch(number, condition, reads, then, otherwise));
-    }
-
     /// <summary>
     /// A value chosen by <c>c ? a : b</c> (the whole right-hand side of a declaration or an assignment) is computed by a
     /// branch whose arms assign it: the chosen side gets the gradient, the other none, as in the branch it is.
     /// </summary>
     private void LowerChoice(string name, ValueKind kind, ConditionalExpressionSyntax choice)
     {
-        CheckStatement(choice.Condition, cuts: false);
-        var number = ++_branchCount;
-        var condition = TextWithHoisted(choice.Condition);
-        var reads = ReadsOf(choice.Condition);
+        var (number, condition, reads) = LowerCondition(choice.Condition);
         var then = LowerArm(name, kind, choice.WhenTrue);
         var otherwise = LowerArm(name, kind, choice.WhenFalse);
         _body.Add(new ForwardBranch(number, condition, reads, then, otherwise));
     }
 
     /// <summary>One side of a choice, as an arm that assigns it (<c>y = a;</c>), its nested calls hoisted inside the arm.</summary>
-    private ForwardBlock LowerArm(string name, ValueKind kind, ExpressionSyntax side)
-    {
-        var outer = _body;
-        _body = new List<ForwardNode>();
-        _depth++;
-        LowerWriteOf(name, kind, side);
-        _depth--;
-        var arm = new ForwardBlock(_body.ToEquatableArray());
-        _body = outer;
-        return arm;
-    }
+    private ForwardBlock LowerArm(string name, ValueKind kind, ExpressionSyntax side) => LowerNested(() => LowerWriteOf(name, kind, side));
 
     /// <summary><c>{name} = {value};</c> over a local declared outside the current arm: a step when the value is varied.</summary>
     private void LowerWriteOf(string name, ValueKind kind, ExpressionSyntax value)

@@ -203,7 +203,7 @@ internal sealed partial class BodyLowerer
                 LowerLoop(statement);
                 return;
             case IfStatementSyntax branch:
-                LowerBranch(branch);
+                LowerBranch(branch, System.Array.Empty<StatementSyntax>());
                 return;
             default:
                 var (construct, advice) = DescribeUnsupported(statement);
