@@ -33,6 +33,9 @@ internal sealed class RandomProgramBuilder
     private readonly Random _random;
     private readonly int _seed;
     private readonly List<RandomValue> _values = new();
+
+    /// <summary>The values seen at each return from a loop, in the order of their marks in the body.</summary>
+    private readonly List<List<RandomValue>> _returns = new();
     private readonly List<RandomParameter> _parameters = new();
     private readonly StringBuilder _body = new();
     private readonly int _n;
@@ -97,10 +100,13 @@ internal sealed class RandomProgramBuilder
             AddStatement();
         }
 
-        // The result depends on the last step and, so that no program ends in a constant, on x too.
+        // The result depends on the last step and on x too.
         var last = _values[^1];
-        var result = last.IsDouble ? $"{last.Name} * Sum(x)" : $"{last.Name} + Sum(x)";
-        _body.Append($"{_indent}return {result};\n");
+        _body.Append($"{_indent}return {ResultOf(last)};\n");
+        for (var i = 0; i < _returns.Count; i++)
+        {
+            _body.Replace(ReturnMark(i), ReturnAt(_returns[i], last));
+        }
 
         var signature = string.Join(", ", _parameters.Select(p => (p.IsDifferentiable ? string.Empty : "[NoGrad] ") + p.Type + " " + p.Name));
         var returnType = last.IsDouble ? "double" : "Tensor";
@@ -209,9 +215,38 @@ internal sealed class RandomProgramBuilder
             return false;
         }
 
-        _body.Append($"{_indent}    {(_random.Next(2) == 0 ? "break" : "continue")};\n");
+        switch (_random.Next(3))
+        {
+            case 0:
+                _body.Append($"{_indent}    break;\n");
+                break;
+            case 1:
+                _body.Append($"{_indent}    continue;\n");
+                break;
+            default:
+                // A return from the loop, of a value seen here: which is known only once the result's shape is.
+                _body.Append($"{_indent}    {ReturnMark(_returns.Count)}\n");
+                _returns.Add(_values.ToList());
+                break;
+        }
+
         return true;
     }
+
+    private static string ReturnMark(int index) => $"/* return {index} */";
+
+    /// <summary>
+    /// The return that stands at a mark: of the latest value seen there of the result's shape, as the method's last
+    /// return combines it with x; a break where none is seen.
+    /// </summary>
+    private static string ReturnAt(IReadOnlyList<RandomValue> seen, RandomValue last)
+    {
+        var value = seen.LastOrDefault(v => last.Shape is null ? v.Shape is null : v.Shape is not null && v.Shape.SequenceEqual(last.Shape));
+        return value is null ? "break;" : $"return {ResultOf(value)};";
+    }
+
+    /// <summary>What the method returns of a value: with x in it, so that no program ends in a constant.</summary>
+    private static string ResultOf(RandomValue value) => value.IsDouble ? $"{value.Name} * Sum(x)" : $"{value.Name} + Sum(x)";
 
     /// <summary>One to three statements one level in; the values they declare are gone at the block's end.</summary>
     private void AddBlock()
