@@ -11,10 +11,10 @@ namespace BackpropGen.Tests.EndToEnd
     {
         /// <summary>What <see cref="FirstAboveBackward"/> reads of one forward pass of <see cref="FirstAbove"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record FirstAboveCache(global::BackpropGen.Tensor X, double A, double Limit, double S, bool Returned, global::BackpropGen.Tape<double> STape, global::BackpropGen.Tape<bool> ReturnedTape, global::BackpropGen.Tape<int> JTape, global::BackpropGen.Tape<int> ITape, global::BackpropGen.Tape<int> Loop2Trips, global::BackpropGen.Tape<int> Loop1Trips)
+        public sealed record FirstAboveCache(global::BackpropGen.Tensor X, double A, double Limit, double S, bool Returned, global::BackpropGen.Tape<double> STape, global::BackpropGen.Tape<bool> ReturnedTape, global::BackpropGen.Tape<int> Loop2Trips, global::BackpropGen.Tape<int> Loop1Trips)
         {
             /// <summary>What the tapes of this forward pass hold, in bytes (a called method's cache counts as a reference).</summary>
-            public long TapeBytes => STape.Bytes + ReturnedTape.Bytes + JTape.Bytes + ITape.Bytes + Loop2Trips.Bytes + Loop1Trips.Bytes;
+            public long TapeBytes => STape.Bytes + ReturnedTape.Bytes + Loop2Trips.Bytes + Loop1Trips.Bytes;
         }
 
         /// <summary>Runs the steps of <see cref="FirstAbove"/> and keeps what <see cref="FirstAboveBackward"/> needs.</summary>
@@ -27,8 +27,6 @@ namespace BackpropGen.Tests.EndToEnd
             {
                 var sTape = new global::BackpropGen.Tape<double>();
                 var returnedTape = new global::BackpropGen.Tape<bool>();
-                var jTape = new global::BackpropGen.Tape<int>();
-                var iTape = new global::BackpropGen.Tape<int>();
                 var loop2Trips = new global::BackpropGen.Tape<int>();
                 var loop1Trips = new global::BackpropGen.Tape<int>();
                 // step 1: s = a
@@ -55,15 +53,12 @@ namespace BackpropGen.Tests.EndToEnd
                             result = s * s;
                             returnedTape.Push(returned);
                             returned = true;
-                            jTape.Push(j);
                             break;
                         }
-                        jTape.Push(j);
                     }
                     loop2Trips.Push(loop2Count);
                     if (returned)
                     {
-                        iTape.Push(i);
                         break;
                     }
                     else
@@ -73,7 +68,6 @@ namespace BackpropGen.Tests.EndToEnd
                         sTape.Push(s);
                         s = s * 0.9;
                     }
-                    iTape.Push(i);
                 }
                 loop1Trips.Push(loop1Count);
                 if (!returned)
@@ -86,7 +80,7 @@ namespace BackpropGen.Tests.EndToEnd
                     step = 6;
                     result = s;
                 }
-                return (result, new FirstAboveCache(x, a, limit, s, returned, sTape, returnedTape, jTape, iTape, loop2Trips, loop1Trips));
+                return (result, new FirstAboveCache(x, a, limit, s, returned, sTape, returnedTape, loop2Trips, loop1Trips));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -113,8 +107,6 @@ namespace BackpropGen.Tests.EndToEnd
             var returned = cache.Returned;
             var sTape = cache.STape.Rewind();
             var returnedTape = cache.ReturnedTape.Rewind();
-            var jTape = cache.JTape.Rewind();
-            var iTape = cache.ITape.Rewind();
             var loop2Trips = cache.Loop2Trips.Rewind();
             var loop1Trips = cache.Loop1Trips.Rewind();
             var step = 0;
@@ -140,10 +132,8 @@ namespace BackpropGen.Tests.EndToEnd
                 var da = 0.0;
 
                 // for (int i = 0; i < 6; i++), in reverse
-                for (var trip1 = loop1Trips.Pop(); trip1 > 0; trip1--)
+                for (int i = loop1Trips.Pop() - 1; i >= 0; i--)
                 {
-                    var i = iTape.Pop();
-
                     // if (returned)
                     if (!(returned))
                     {
@@ -154,10 +144,8 @@ namespace BackpropGen.Tests.EndToEnd
                     }
 
                     // for (int j = 0; j < 4; j++), in reverse
-                    for (var trip2 = loop2Trips.Pop(); trip2 > 0; trip2--)
+                    for (int j = loop2Trips.Pop() - 1; j >= 0; j--)
                     {
-                        var j = jTape.Pop();
-
                         // if (i * 4 + j >= limit)
                         if (i * 4 + j >= limit)
                         {

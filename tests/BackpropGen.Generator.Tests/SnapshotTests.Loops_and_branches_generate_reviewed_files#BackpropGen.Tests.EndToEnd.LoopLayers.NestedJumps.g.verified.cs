@@ -11,10 +11,10 @@ namespace BackpropGen.Tests.EndToEnd
     {
         /// <summary>What <see cref="NestedJumpsBackward"/> reads of one forward pass of <see cref="NestedJumps"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record NestedJumpsCache(global::BackpropGen.Tensor X, double A, double Acc, global::BackpropGen.Tape<double> AccTape, global::BackpropGen.Tape<int> ITape, global::BackpropGen.Tape<double> MTape, global::BackpropGen.Tape<int> Loop1Trips)
+        public sealed record NestedJumpsCache(global::BackpropGen.Tensor X, double A, int N, double Acc, global::BackpropGen.Tape<double> AccTape, global::BackpropGen.Tape<double> MTape, global::BackpropGen.Tape<int> Loop1Trips)
         {
             /// <summary>What the tapes of this forward pass hold, in bytes (a called method's cache counts as a reference).</summary>
-            public long TapeBytes => AccTape.Bytes + ITape.Bytes + MTape.Bytes + Loop1Trips.Bytes;
+            public long TapeBytes => AccTape.Bytes + MTape.Bytes + Loop1Trips.Bytes;
         }
 
         /// <summary>Runs the steps of <see cref="NestedJumps"/> and keeps what <see cref="NestedJumpsBackward"/> needs.</summary>
@@ -26,7 +26,6 @@ namespace BackpropGen.Tests.EndToEnd
             try
             {
                 var accTape = new global::BackpropGen.Tape<double>();
-                var iTape = new global::BackpropGen.Tape<int>();
                 var mTape = new global::BackpropGen.Tape<double>();
                 var loop1Trips = new global::BackpropGen.Tape<int>();
                 // step 1: acc = a
@@ -47,7 +46,6 @@ namespace BackpropGen.Tests.EndToEnd
                         acc = acc * a;
                         if (i > 5)
                         {
-                            iTape.Push(i);
                             mTape.Push(m);
                             break;
                         }
@@ -65,7 +63,6 @@ namespace BackpropGen.Tests.EndToEnd
                     {
                         if (i % 3 == 0)
                         {
-                            iTape.Push(i);
                             mTape.Push(m);
                             continue;
                         }
@@ -80,11 +77,10 @@ namespace BackpropGen.Tests.EndToEnd
                             acc = acc * 0.8;
                         }
                     }
-                    iTape.Push(i);
                     mTape.Push(m);
                 }
                 loop1Trips.Push(loop1Count);
-                return (acc, new NestedJumpsCache(x, a, acc, accTape, iTape, mTape, loop1Trips));
+                return (acc, new NestedJumpsCache(x, a, n, acc, accTape, mTape, loop1Trips));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -107,9 +103,9 @@ namespace BackpropGen.Tests.EndToEnd
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var x = cache.X;
             var a = cache.A;
+            var n = cache.N;
             var acc = cache.Acc;
             var accTape = cache.AccTape.Rewind();
-            var iTape = cache.ITape.Rewind();
             var mTape = cache.MTape.Rewind();
             var loop1Trips = cache.Loop1Trips.Rewind();
             var step = 0;
@@ -120,10 +116,9 @@ namespace BackpropGen.Tests.EndToEnd
                 var da = 0.0;
 
                 // for (int i = 0; i < n; i++), in reverse
-                for (var trip1 = loop1Trips.Pop(); trip1 > 0; trip1--)
+                for (int i = loop1Trips.Pop() - 1; i >= 0; i--)
                 {
                     var m = mTape.Pop();
-                    var i = iTape.Pop();
                     var dm = 0.0;
 
                     // if (i % 2 == 0)

@@ -98,7 +98,7 @@ namespace BackpropGen.Tests.EndToEnd
                 var dscale = 0.0;
 
                 // for (int i = 0; i < 100; i++), in reverse
-                for (var trip1 = loop1Trips.Pop(); trip1 > 0; trip1--)
+                for (int i = loop1Trips.Pop() - 1; i >= 0; i--)
                 {
                     // if (Math.Abs((r * r) - a) < 1e-12)
                     if (Math.Abs((r * r) - a) < 1e-12)

@@ -11,10 +11,10 @@ namespace BackpropGen.Tests.EndToEnd
     {
         /// <summary>What <see cref="SkippingBackward"/> reads of one forward pass of <see cref="Skipping"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record SkippingCache(global::BackpropGen.Tensor X, double A, global::BackpropGen.Tape<int> ITape, global::BackpropGen.Tape<double> MTape, global::BackpropGen.Tape<int> Loop1Trips, global::BackpropGen.Tape<bool> Branch2Arms)
+        public sealed record SkippingCache(global::BackpropGen.Tensor X, double A, int N, global::BackpropGen.Tape<double> MTape, global::BackpropGen.Tape<int> Loop1Trips, global::BackpropGen.Tape<bool> Branch2Arms)
         {
             /// <summary>What the tapes of this forward pass hold, in bytes (a called method's cache counts as a reference).</summary>
-            public long TapeBytes => ITape.Bytes + MTape.Bytes + Loop1Trips.Bytes + Branch2Arms.Bytes;
+            public long TapeBytes => MTape.Bytes + Loop1Trips.Bytes + Branch2Arms.Bytes;
         }
 
         /// <summary>Runs the steps of <see cref="Skipping"/> and keeps what <see cref="SkippingBackward"/> needs.</summary>
@@ -25,7 +25,6 @@ namespace BackpropGen.Tests.EndToEnd
             var step = 0;
             try
             {
-                var iTape = new global::BackpropGen.Tape<int>();
                 var mTape = new global::BackpropGen.Tape<double>();
                 var loop1Trips = new global::BackpropGen.Tape<int>();
                 var branch2Arms = new global::BackpropGen.Tape<bool>();
@@ -42,7 +41,6 @@ namespace BackpropGen.Tests.EndToEnd
                         // step 2: acc = acc * 0.5
                         step = 2;
                         acc = acc * 0.5;
-                        iTape.Push(i);
                         mTape.Push(m);
                         continue;
                     }
@@ -55,7 +53,6 @@ namespace BackpropGen.Tests.EndToEnd
                         branch2Arms.Push(branch2Taken);
                         if (branch2Taken)
                         {
-                            iTape.Push(i);
                             mTape.Push(m);
                             break;
                         }
@@ -66,11 +63,10 @@ namespace BackpropGen.Tests.EndToEnd
                             acc = acc * 1.1;
                         }
                     }
-                    iTape.Push(i);
                     mTape.Push(m);
                 }
                 loop1Trips.Push(loop1Count);
-                return (acc, new SkippingCache(x, a, iTape, mTape, loop1Trips, branch2Arms));
+                return (acc, new SkippingCache(x, a, n, mTape, loop1Trips, branch2Arms));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -94,7 +90,7 @@ namespace BackpropGen.Tests.EndToEnd
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var x = cache.X;
             var a = cache.A;
-            var iTape = cache.ITape.Rewind();
+            var n = cache.N;
             var mTape = cache.MTape.Rewind();
             var loop1Trips = cache.Loop1Trips.Rewind();
             var branch2Arms = cache.Branch2Arms.Rewind();
@@ -106,10 +102,9 @@ namespace BackpropGen.Tests.EndToEnd
                 var da = 0.0;
 
                 // for (int i = 0; i < n; i++), in reverse
-                for (var trip1 = loop1Trips.Pop(); trip1 > 0; trip1--)
+                for (int i = loop1Trips.Pop() - 1; i >= 0; i--)
                 {
                     var m = mTape.Pop();
-                    var i = iTape.Pop();
                     var dm = 0.0;
 
                     // if (i % 3 == 1)

@@ -133,7 +133,7 @@ internal sealed class RecordPruner
             return;
         }
 
-        if (loop.Counted is null)
+        if (loop.Counted is null or { Leaves: true })
         {
             _tripCounts.Add(loop.Number);
         }

@@ -297,13 +297,19 @@ internal sealed class FlowEmitter
         if (loop.Counted is { } counted)
         {
             var counter = Identifiers.Escape(counted.Variable);
-            var last = counted.Inclusive ? _renderer.Render(loop.Bound!) : _renderer.Render(A.Sub(loop.Bound!, A.Lit("1")));
-            return $"for ({counted.TypeName} {counter} = {last}; {counter} >= {_renderer.Render(loop.Start!)}; {counter}--)";
+            // A loop that may leave early ran up to the start plus its trips less one.
+            var last = counted.Leaves ? A.Sub(loop.Start is Code { Text: "0" } ? TripsOf(loop) : A.Add(loop.Start!, TripsOf(loop)), A.Lit("1"))
+                : counted.Inclusive ? loop.Bound! : A.Sub(loop.Bound!, A.Lit("1"));
+            return $"for ({counted.TypeName} {counter} = {_renderer.Render(last)}; {counter} >= {_renderer.Render(loop.Start!)}; {counter}--)";
         }
 
         var trip = Identifiers.Fresh("trip" + loop.Number, _taken);
-        return $"for (var {trip} = {Identifiers.Escape(_plan.TripTape(loop.Number).LocalName)}.Pop(); {trip} > 0; {trip}--)";
+        return $"for (var {trip} = {_renderer.Render(TripsOf(loop))}; {trip} > 0; {trip}--)";
     }
+
+    /// <summary>The trip count of the loop's forward run, popped from its tape.</summary>
+    private Code TripsOf(BackwardLoop loop) =>
+        new(Identifiers.Escape(_plan.TripTape(loop.Number).LocalName) + ".Pop()", ValueKind.Other, EquatableArray<string>.Empty, Precedence: Precedence.Primary);
 
     private static string Number(int number) => number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -398,7 +398,7 @@ internal sealed partial class BodyLowerer
     /// <summary>
     /// The loop as a count from a start to a bound (<c>for (int i = a; i &lt; b; i++)</c>, <c>i &lt;= b</c>, <c>++i</c>,
     /// <c>i += 1</c>) when its body writes neither the counter nor anything the start and the bound read; else null, and
-    /// the loop records its trip count.
+    /// the loop records its trip count and its counters.
     /// </summary>
     private CountedLoop? CountedLoopOf(ForStatementSyntax loop, List<string> declared)
     {
@@ -417,7 +417,7 @@ internal sealed partial class BodyLowerer
         var counter = declared[0];
         var reads = ReadsOf(start).Concat(ReadsOf(condition.Right)).Distinct().ToList();
         var written = WrittenNames(loop.Statement);
-        if (written.Contains(counter) || reads.Any(written.Contains) || loop.Statement.DescendantNodes().Any(n => n is BreakStatementSyntax or ReturnStatementSyntax))
+        if (written.Contains(counter) || reads.Any(written.Contains))
         {
             return null;
         }
@@ -428,7 +428,8 @@ internal sealed partial class BodyLowerer
             TextWithHoisted(start),
             TextWithHoisted(condition.Right),
             condition.IsKind(SyntaxKind.LessThanOrEqualExpression),
-            reads.ToEquatableArray());
+            reads.ToEquatableArray(),
+            Leaves: loop.Statement.DescendantNodes().Any(n => n is BreakStatementSyntax or ReturnStatementSyntax));
     }
 
     private static bool IsIncrementByOne(ExpressionSyntax incrementor, string counter) => incrementor switch

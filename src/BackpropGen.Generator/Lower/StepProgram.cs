@@ -101,9 +101,11 @@ internal enum LoopForm
 /// <summary>
 /// A <c>for</c> loop that counts <paramref name="Variable"/> up by one from <paramref name="Start"/> while it is below
 /// (or, <paramref name="Inclusive"/>, not above) <paramref name="Bound"/>, whose body changes neither the counter nor
-/// what the bounds read: the backward runs it down again without a record of its trip count.
+/// what the bounds read: the backward runs it down again without a record of its trip count. One that
+/// <paramref name="Leaves"/> early (by a <c>break</c> or a <c>return</c> in it) records its trip count, and the backward
+/// counts down from the last counter it ran, the start plus the trips less one, rather than record each counter.
 /// </summary>
-internal sealed record CountedLoop(string Variable, string TypeName, string Start, string Bound, bool Inclusive, EquatableArray<string> Reads);
+internal sealed record CountedLoop(string Variable, string TypeName, string Start, string Bound, bool Inclusive, EquatableArray<string> Reads, bool Leaves = false);
 
 /// <summary>
 /// A loop, numbered from 1 in the order loops start. <paramref name="Header"/> is its code before the body

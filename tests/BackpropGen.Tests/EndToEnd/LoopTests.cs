@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using BackpropGen;
 using Xunit;
 
@@ -314,5 +315,16 @@ public class LoopTests
         // 50 states of 4 × 8 doubles, and 50 shapes of two dimensions; the versions of hs would be 50 × 51 / 2 states more.
         var (_, cache) = LoopLayers.GrownSequenceForward(h, 50);
         Assert.Equal((50L * 32 * 8) + (50L * 2 * 4), cache.TapeBytes);
+    }
+
+    [Fact]
+    public void Loops_left_by_break_or_return_count_their_counters_down_from_their_trip_counts_instead_of_recording_them()
+    {
+        var (_, cache) = LoopLayers.FirstAboveForward(X, 0.7, 5.0);
+        var tapes = cache.GetType().GetProperties().Select(p => p.Name).Where(name => name.EndsWith("Tape", StringComparison.Ordinal) || name.EndsWith("Trips", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain("ITape", tapes);
+        Assert.DoesNotContain("JTape", tapes);
+        Assert.Contains("Loop1Trips", tapes);
+        Assert.Contains("Loop2Trips", tapes);
     }
 }
