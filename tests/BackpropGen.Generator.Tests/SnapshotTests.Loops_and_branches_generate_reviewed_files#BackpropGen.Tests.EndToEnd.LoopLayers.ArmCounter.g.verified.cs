@@ -117,8 +117,17 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""a"" [shape=ellipse];
+    ""x"" [shape=ellipse];
+    ""y"" [label=""step 1\ny = a""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""a"" -> ""y"";
+    ""y"" -> ""y"";
+    ""x"" -> ""y"";
     ""y"" -> ""dout"" [color=red, dir=back];
+    ""y"" -> ""y"" [color=red, fontcolor=red, constraint=false, label=""dy""];
+    ""y"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""y"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
 }";
     }
 }

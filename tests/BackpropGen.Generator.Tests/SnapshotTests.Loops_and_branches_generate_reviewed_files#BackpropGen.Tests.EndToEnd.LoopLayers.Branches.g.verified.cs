@@ -143,8 +143,20 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""a"" [shape=ellipse];
+    ""s"" [label=""step 1\ns = Sum(x)""];
+    ""y"" [label=""step 2\ny = a * s""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""s"";
+    ""a"" -> ""y"";
+    ""s"" -> ""y"";
+    ""y"" -> ""y"";
     ""y"" -> ""dout"" [color=red, dir=back];
+    ""y"" -> ""y"" [color=red, fontcolor=red, constraint=false, label=""dy""];
+    ""y"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""y"" -> ""s"" [color=red, fontcolor=red, constraint=false, label=""ds""];
+    ""s"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
 }";
     }
 }

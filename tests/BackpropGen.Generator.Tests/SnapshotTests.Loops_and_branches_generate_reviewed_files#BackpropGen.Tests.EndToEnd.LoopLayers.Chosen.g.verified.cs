@@ -195,8 +195,27 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""a"" [shape=ellipse];
+    ""s"" [label=""step 1\ns = Sum(x * a)""];
+    ""y"" [label=""step 2\ny = s * s""];
+    ""y_2"" [label=""step 6\ny_2 = y""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""s"";
+    ""a"" -> ""s"";
+    ""s"" -> ""y"";
+    ""a"" -> ""y"";
+    ""y"" -> ""y"";
+    ""y"" -> ""y_2"";
+    ""a"" -> ""y_2"";
     ""y_2"" -> ""dout"" [color=red, dir=back];
+    ""y_2"" -> ""y"" [color=red, fontcolor=red, constraint=false, label=""dy""];
+    ""y_2"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""y"" -> ""y"" [color=red, fontcolor=red, constraint=false, label=""dy""];
+    ""y"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""y"" -> ""s"" [color=red, fontcolor=red, constraint=false, label=""ds""];
+    ""s"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
+    ""s"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
 }";
     }
 }

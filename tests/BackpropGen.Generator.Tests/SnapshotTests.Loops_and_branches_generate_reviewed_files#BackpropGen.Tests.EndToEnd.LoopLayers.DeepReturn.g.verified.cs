@@ -173,8 +173,22 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""a"" [shape=ellipse];
+    ""y"" [label=""step 1\ny = Sum(x) * a""];
+    ""result"" [label=""step 2\nresult = y * y""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""y"";
+    ""a"" -> ""y"";
+    ""y"" -> ""result"";
+    ""y"" -> ""y"";
+    ""a"" -> ""result"";
     ""result"" -> ""dout"" [color=red, dir=back];
+    ""result"" -> ""y"" [color=red, fontcolor=red, constraint=false, label=""dy""];
+    ""result"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""y"" -> ""y"" [color=red, fontcolor=red, constraint=false, label=""dy""];
+    ""y"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""y"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
 }";
     }
 }

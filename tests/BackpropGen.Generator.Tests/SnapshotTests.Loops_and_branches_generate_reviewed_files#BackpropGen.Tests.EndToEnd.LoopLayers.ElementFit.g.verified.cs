@@ -119,8 +119,29 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""y"" [shape=ellipse];
+    ""a"" [shape=ellipse];
+    ""x"" [shape=ellipse];
+    ""b"" [shape=ellipse];
+    ""r"" [label=""step 1\nr = y[i] - (a * x[i] + b)""];
+    ""loss"" [label=""step 2\nloss = loss + r * r""];
+    ""result"" [label=""step 3\nresult = loss / x.Shape[0]""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""y"" -> ""r"";
+    ""a"" -> ""r"";
+    ""x"" -> ""r"";
+    ""b"" -> ""r"";
+    ""loss"" -> ""loss"";
+    ""r"" -> ""loss"";
+    ""loss"" -> ""result"";
     ""result"" -> ""dout"" [color=red, dir=back];
+    ""result"" -> ""loss"" [color=red, fontcolor=red, constraint=false, label=""dloss""];
+    ""loss"" -> ""loss"" [color=red, fontcolor=red, constraint=false, label=""dloss""];
+    ""loss"" -> ""r"" [color=red, fontcolor=red, constraint=false, label=""dr""];
+    ""r"" -> ""y"" [color=red, fontcolor=red, constraint=false, label=""dyElements""];
+    ""r"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""r"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dxElements""];
+    ""r"" -> ""b"" [color=red, fontcolor=red, constraint=false, label=""db""];
 }";
     }
 }

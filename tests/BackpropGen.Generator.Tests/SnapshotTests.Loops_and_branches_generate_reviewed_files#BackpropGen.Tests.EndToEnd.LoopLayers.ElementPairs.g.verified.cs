@@ -92,8 +92,14 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""m"" [shape=ellipse];
+    ""s"" [label=""step 1\ns = s + Math.Sin(m[i, j]) * m[i, (j + 1) % m.Shape[1]]""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""s"" -> ""s"";
+    ""m"" -> ""s"";
     ""s"" -> ""dout"" [color=red, dir=back];
+    ""s"" -> ""s"" [color=red, fontcolor=red, constraint=false, label=""ds""];
+    ""s"" -> ""m"" [color=red, fontcolor=red, constraint=false, label=""dmElements""];
 }";
     }
 }

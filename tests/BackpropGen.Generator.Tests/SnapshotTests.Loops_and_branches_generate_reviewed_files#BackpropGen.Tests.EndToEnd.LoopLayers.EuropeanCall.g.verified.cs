@@ -148,8 +148,33 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""vol"" [shape=ellipse];
+    ""s0"" [shape=ellipse];
+    ""drift"" [label=""step 1\ndrift = (rate - 0.5 * vol * vol) * dt""];
+    ""diffusion"" [label=""step 2\ndiffusion = vol * Math.Sqrt(dt)""];
+    ""logS"" [label=""step 3\nlogS = Math.Log(s0)""];
+    ""payoff"" [label=""step 5\npayoff = payoff + Math.Max(Math.Exp(logS) - strike, 0.0)""];
+    ""price"" [label=""step 6\nprice = Math.Exp(-rate) * payoff / paths""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""vol"" -> ""drift"";
+    ""vol"" -> ""diffusion"";
+    ""s0"" -> ""logS"";
+    ""logS"" -> ""logS"";
+    ""drift"" -> ""logS"";
+    ""diffusion"" -> ""logS"";
+    ""payoff"" -> ""payoff"";
+    ""logS"" -> ""payoff"";
+    ""payoff"" -> ""price"";
     ""price"" -> ""dout"" [color=red, dir=back];
+    ""price"" -> ""payoff"" [color=red, fontcolor=red, constraint=false, label=""dpayoff""];
+    ""payoff"" -> ""payoff"" [color=red, fontcolor=red, constraint=false, label=""dpayoff""];
+    ""payoff"" -> ""logS"" [color=red, fontcolor=red, constraint=false, label=""dlogS""];
+    ""logS"" -> ""logS"" [color=red, fontcolor=red, constraint=false, label=""dlogS""];
+    ""logS"" -> ""drift"" [color=red, fontcolor=red, constraint=false, label=""ddrift""];
+    ""logS"" -> ""diffusion"" [color=red, fontcolor=red, constraint=false, label=""ddiffusion""];
+    ""logS"" -> ""s0"" [color=red, fontcolor=red, constraint=false, label=""ds0""];
+    ""diffusion"" -> ""vol"" [color=red, fontcolor=red, constraint=false, label=""dvol""];
+    ""drift"" -> ""vol"" [color=red, fontcolor=red, constraint=false, label=""dvol""];
 }";
     }
 }

@@ -192,8 +192,20 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""a"" [shape=ellipse];
+    ""x"" [shape=ellipse];
+    ""s"" [label=""step 1\ns = a""];
+    ""result"" [label=""step 3\nresult = s * s""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""a"" -> ""s"";
+    ""s"" -> ""s"";
+    ""x"" -> ""s"";
+    ""s"" -> ""result"";
     ""result"" -> ""dout"" [color=red, dir=back];
+    ""result"" -> ""s"" [color=red, fontcolor=red, constraint=false, label=""ds""];
+    ""s"" -> ""s"" [color=red, fontcolor=red, constraint=false, label=""ds""];
+    ""s"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
+    ""s"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
 }";
     }
 }

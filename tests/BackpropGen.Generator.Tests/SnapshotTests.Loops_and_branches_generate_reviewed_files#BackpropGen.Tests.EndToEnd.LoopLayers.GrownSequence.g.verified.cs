@@ -109,8 +109,16 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""hs"" [label=""step 1\nhs = h""];
+    ""h"" [label=""step 2\nh = Tanh(h)""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""h"" -> ""hs"";
+    ""h"" -> ""h"";
+    ""hs"" -> ""hs"";
     ""hs"" -> ""dout"" [color=red, dir=back];
+    ""hs"" -> ""hs"" [color=red, fontcolor=red, constraint=false, label=""dhs""];
+    ""hs"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
+    ""h"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
 }";
     }
 }

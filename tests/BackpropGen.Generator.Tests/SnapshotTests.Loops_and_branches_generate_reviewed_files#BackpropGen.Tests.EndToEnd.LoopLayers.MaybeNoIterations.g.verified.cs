@@ -107,8 +107,20 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""w"" [shape=ellipse];
+    ""h"" [label=""step 1\nh = x""];
+    ""result"" [label=""step 3\nresult = h * 2.0""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""h"";
+    ""h"" -> ""h"";
+    ""w"" -> ""h"";
+    ""h"" -> ""result"";
     ""result"" -> ""dout"" [color=red, dir=back];
+    ""result"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
+    ""h"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
+    ""h"" -> ""w"" [color=red, fontcolor=red, constraint=false, label=""dw""];
+    ""h"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
 }";
     }
 }

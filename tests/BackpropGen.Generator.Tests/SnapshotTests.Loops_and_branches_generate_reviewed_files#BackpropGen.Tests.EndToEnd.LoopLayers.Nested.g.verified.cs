@@ -154,8 +154,36 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""w"" [shape=ellipse];
+    ""h"" [label=""step 1\nh = x * 0.5""];
+    ""g"" [label=""step 2\ng = Tanh(h)""];
+    ""loss"" [label=""step 4\nloss = loss + Mean(g * x)""];
+    ""loss_2"" [label=""step 6\nloss_2 = loss + Sum(h)""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""h"";
+    ""h"" -> ""g"";
+    ""g"" -> ""g"";
+    ""w"" -> ""g"";
+    ""loss"" -> ""loss"";
+    ""g"" -> ""loss"";
+    ""x"" -> ""loss"";
+    ""h"" -> ""h"";
+    ""g"" -> ""h"";
+    ""loss"" -> ""loss_2"";
+    ""h"" -> ""loss_2"";
     ""loss_2"" -> ""dout"" [color=red, dir=back];
+    ""loss_2"" -> ""loss"" [color=red, fontcolor=red, constraint=false, label=""dloss""];
+    ""loss_2"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
+    ""h"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
+    ""h"" -> ""g"" [color=red, fontcolor=red, constraint=false, label=""dg""];
+    ""loss"" -> ""loss"" [color=red, fontcolor=red, constraint=false, label=""dloss""];
+    ""loss"" -> ""g"" [color=red, fontcolor=red, constraint=false, label=""dg""];
+    ""loss"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
+    ""g"" -> ""g"" [color=red, fontcolor=red, constraint=false, label=""dg""];
+    ""g"" -> ""w"" [color=red, fontcolor=red, constraint=false, label=""dw""];
+    ""g"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
+    ""h"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
 }";
     }
 }

@@ -192,8 +192,20 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""a"" [shape=ellipse];
+    ""x"" [shape=ellipse];
+    ""acc"" [label=""step 1\nacc = a""];
+    ""m"" [label=""step 2\nm = Mean(x) * (i + 1)""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""a"" -> ""acc"";
+    ""x"" -> ""m"";
+    ""acc"" -> ""acc"";
+    ""m"" -> ""acc"";
     ""acc"" -> ""dout"" [color=red, dir=back];
+    ""acc"" -> ""acc"" [color=red, fontcolor=red, constraint=false, label=""dacc""];
+    ""acc"" -> ""m"" [color=red, fontcolor=red, constraint=false, label=""dm""];
+    ""acc"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""m"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
 }";
     }
 }

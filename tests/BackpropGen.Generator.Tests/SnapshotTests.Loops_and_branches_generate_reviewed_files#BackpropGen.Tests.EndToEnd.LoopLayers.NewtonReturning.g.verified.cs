@@ -143,8 +143,20 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""a"" [shape=ellipse];
+    ""scale"" [shape=ellipse];
+    ""r"" [label=""step 1\nr = a""];
+    ""result"" [label=""step 3\nresult = r * scale""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""a"" -> ""r"";
+    ""r"" -> ""r"";
+    ""r"" -> ""result"";
+    ""scale"" -> ""result"";
     ""result"" -> ""dout"" [color=red, dir=back];
+    ""result"" -> ""r"" [color=red, fontcolor=red, constraint=false, label=""dr""];
+    ""result"" -> ""scale"" [color=red, fontcolor=red, constraint=false, label=""dscale""];
+    ""r"" -> ""r"" [color=red, fontcolor=red, constraint=false, label=""dr""];
+    ""r"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
 }";
     }
 }

@@ -123,8 +123,21 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""a"" [shape=ellipse];
+    ""r"" [label=""step 1\nr = a""];
+    ""f"" [label=""step 2\nf = r * r - a""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""a"" -> ""r"";
+    ""r"" -> ""f"";
+    ""a"" -> ""f"";
+    ""r"" -> ""r"";
+    ""f"" -> ""r"";
     ""r"" -> ""dout"" [color=red, dir=back];
+    ""f"" -> ""r"" [color=red, fontcolor=red, constraint=false, label=""dr""];
+    ""f"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""r"" -> ""r"" [color=red, fontcolor=red, constraint=false, label=""dr""];
+    ""r"" -> ""f"" [color=red, fontcolor=red, constraint=false, label=""df""];
+    ""r"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
 }";
     }
 }

@@ -91,8 +91,14 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""w"" [shape=ellipse];
+    ""h"" [label=""step 1\nh = Tanh(Dot(h, w) + input)""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""h"" -> ""h"";
+    ""w"" -> ""h"";
     ""h"" -> ""dout"" [color=red, dir=back];
+    ""h"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
+    ""h"" -> ""w"" [color=red, fontcolor=red, constraint=false, label=""dw""];
 }";
     }
 }

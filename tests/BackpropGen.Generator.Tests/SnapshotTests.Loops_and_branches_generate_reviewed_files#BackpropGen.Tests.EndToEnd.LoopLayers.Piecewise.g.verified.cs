@@ -177,8 +177,30 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""a"" [shape=ellipse];
+    ""s"" [label=""step 1\ns = Mean(x) * a""];
+    ""result"" [label=""step 2\nresult = s * s""];
+    ""t"" [label=""step 3\nt = Math.Abs(s) + a""];
+    ""u"" [label=""step 5\nu = t * 3""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""s"";
+    ""a"" -> ""s"";
+    ""s"" -> ""result"";
+    ""s"" -> ""t"";
+    ""a"" -> ""t"";
+    ""t"" -> ""result"";
+    ""t"" -> ""u"";
+    ""u"" -> ""result"";
     ""result"" -> ""dout"" [color=red, dir=back];
+    ""result"" -> ""s"" [color=red, fontcolor=red, constraint=false, label=""ds""];
+    ""result"" -> ""t"" [color=red, fontcolor=red, constraint=false, label=""dt""];
+    ""result"" -> ""u"" [color=red, fontcolor=red, constraint=false, label=""du""];
+    ""u"" -> ""t"" [color=red, fontcolor=red, constraint=false, label=""dt""];
+    ""t"" -> ""s"" [color=red, fontcolor=red, constraint=false, label=""ds""];
+    ""t"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""s"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
+    ""s"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
 }";
     }
 }

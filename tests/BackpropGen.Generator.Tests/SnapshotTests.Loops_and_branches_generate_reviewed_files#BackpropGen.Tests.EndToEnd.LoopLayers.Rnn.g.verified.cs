@@ -120,8 +120,25 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""wh"" [shape=ellipse];
+    ""wx"" [shape=ellipse];
+    ""h"" [label=""step 1\nh = Cell(h, xs[t], wh, wx)""];
+    ""y"" [label=""step 2\ny = Sigmoid(h)""];
+    ""loss"" [label=""step 3\nloss = loss + Mean(y * y)""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""h"" -> ""h"";
+    ""wh"" -> ""h"";
+    ""wx"" -> ""h"";
+    ""h"" -> ""y"";
+    ""loss"" -> ""loss"";
+    ""y"" -> ""loss"";
     ""loss"" -> ""dout"" [color=red, dir=back];
+    ""loss"" -> ""loss"" [color=red, fontcolor=red, constraint=false, label=""dloss""];
+    ""loss"" -> ""y"" [color=red, fontcolor=red, constraint=false, label=""dy""];
+    ""y"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
+    ""h"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
+    ""h"" -> ""wh"" [color=red, fontcolor=red, constraint=false, label=""dwh""];
+    ""h"" -> ""wx"" [color=red, fontcolor=red, constraint=false, label=""dwx""];
 }";
     }
 }

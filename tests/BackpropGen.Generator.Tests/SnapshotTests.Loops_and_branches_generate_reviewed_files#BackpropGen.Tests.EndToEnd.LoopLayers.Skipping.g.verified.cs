@@ -155,8 +155,22 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""a"" [shape=ellipse];
+    ""m"" [label=""step 1\nm = Mean(x * (a + i))""];
+    ""acc"" [label=""step 2\nacc = acc * 0.5""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""m"";
+    ""a"" -> ""m"";
+    ""acc"" -> ""acc"";
+    ""m"" -> ""acc"";
+    ""a"" -> ""acc"";
     ""acc"" -> ""dout"" [color=red, dir=back];
+    ""acc"" -> ""acc"" [color=red, fontcolor=red, constraint=false, label=""dacc""];
+    ""acc"" -> ""m"" [color=red, fontcolor=red, constraint=false, label=""dm""];
+    ""acc"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""m"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
+    ""m"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
 }";
     }
 }

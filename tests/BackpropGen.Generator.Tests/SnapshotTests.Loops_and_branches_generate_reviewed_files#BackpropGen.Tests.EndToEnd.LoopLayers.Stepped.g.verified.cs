@@ -165,8 +165,17 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""a"" [shape=ellipse];
+    ""x"" [shape=ellipse];
+    ""acc"" [label=""step 1\nacc = acc + a * t * Mean(x) / scale""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""acc"" -> ""acc"";
+    ""a"" -> ""acc"";
+    ""x"" -> ""acc"";
     ""acc"" -> ""dout"" [color=red, dir=back];
+    ""acc"" -> ""acc"" [color=red, fontcolor=red, constraint=false, label=""dacc""];
+    ""acc"" -> ""a"" [color=red, fontcolor=red, constraint=false, label=""da""];
+    ""acc"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
 }";
     }
 }

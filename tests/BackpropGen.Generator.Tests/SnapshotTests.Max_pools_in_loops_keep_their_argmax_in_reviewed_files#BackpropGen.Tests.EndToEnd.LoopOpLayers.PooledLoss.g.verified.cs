@@ -111,8 +111,25 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""w"" [shape=ellipse];
+    ""pooled"" [label=""step 1\npooled = MaxPool2D(x * w, 2, 2)""];
+    ""corner"" [label=""step 2\ncorner = MaxPool2D(pooled * (i + 1.0), 2, 1)""];
+    ""loss"" [label=""step 3\nloss = loss + (Sum(Square(corner)) + Sum(MaxPool2D(Tanh(pooled), 3, 1)))""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""pooled"";
+    ""w"" -> ""pooled"";
+    ""pooled"" -> ""corner"";
+    ""loss"" -> ""loss"";
+    ""corner"" -> ""loss"";
+    ""pooled"" -> ""loss"";
     ""loss"" -> ""dout"" [color=red, dir=back];
+    ""loss"" -> ""loss"" [color=red, fontcolor=red, constraint=false, label=""dloss""];
+    ""loss"" -> ""corner"" [color=red, fontcolor=red, constraint=false, label=""dcorner""];
+    ""loss"" -> ""pooled"" [color=red, fontcolor=red, constraint=false, label=""dpooled""];
+    ""corner"" -> ""pooled"" [color=red, fontcolor=red, constraint=false, label=""dpooled""];
+    ""pooled"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
+    ""pooled"" -> ""w"" [color=red, fontcolor=red, constraint=false, label=""dw""];
 }";
     }
 }

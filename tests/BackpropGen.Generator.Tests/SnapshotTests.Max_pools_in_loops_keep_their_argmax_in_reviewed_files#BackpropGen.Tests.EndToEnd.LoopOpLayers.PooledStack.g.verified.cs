@@ -107,8 +107,20 @@ namespace BackpropGen.Tests.EndToEnd
     rankdir=LR;
     node [shape=box, fontname=""Helvetica"", fontsize=11];
     edge [fontname=""Helvetica"", fontsize=10];
+    ""x"" [shape=ellipse];
+    ""scale"" [shape=ellipse];
+    ""h"" [label=""step 1\nh = x""];
+    ""scaled"" [label=""step 2\nscaled = h * scale""];
     ""dout"" [shape=plaintext, fontcolor=red];
+    ""x"" -> ""h"";
+    ""h"" -> ""scaled"";
+    ""scale"" -> ""scaled"";
+    ""scaled"" -> ""h"";
     ""h"" -> ""dout"" [color=red, dir=back];
+    ""h"" -> ""scaled"" [color=red, fontcolor=red, constraint=false, label=""dscaled""];
+    ""scaled"" -> ""h"" [color=red, fontcolor=red, constraint=false, label=""dh""];
+    ""scaled"" -> ""scale"" [color=red, fontcolor=red, constraint=false, label=""dscale""];
+    ""h"" -> ""x"" [color=red, fontcolor=red, constraint=false, label=""dx""];
 }";
     }
 }

@@ -59,6 +59,36 @@ internal abstract class ExpressionAdjoints
     }
 
     /// <remarks>Only an op's operands carry a gradient back: what it reads in another role (a condition) is not a use.</remarks>
+    /// <summary>The graph's edges: forward from each input of a step to it, and gradients from a step back to what it reads.</summary>
+    protected List<GraphEdge> Edges { get; } = new();
+
+    /// <summary>The step whose backward is being written, whose gradients <see cref="AddGradientEdge"/> draws from it.</summary>
+    protected string? CurrentStep { get; set; }
+
+    /// <summary>An edge from each variable a step reads, once, to the step.</summary>
+    protected void AddForwardEdges(IEnumerable<StepModel> steps)
+    {
+        var inputs = new List<string>();
+        foreach (var step in steps)
+        {
+            inputs.Clear();
+            AddVariables(step.Value, inputs);
+            foreach (var input in inputs.Distinct())
+            {
+                Edges.Add(new GraphEdge(input, step.Name, string.Empty, IsGradient: false));
+            }
+        }
+    }
+
+    /// <summary>A gradient edge from the current step to <paramref name="value"/>, labelled <paramref name="gradient"/>.</summary>
+    protected void AddGradientEdge(string value, string gradient)
+    {
+        if (CurrentStep is not null)
+        {
+            Edges.Add(new GraphEdge(CurrentStep, value, gradient, IsGradient: true));
+        }
+    }
+
     protected static void AddVariables(Expr expression, List<string> variables)
     {
         if (expression is VarExpr variable)

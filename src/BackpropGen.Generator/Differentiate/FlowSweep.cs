@@ -61,6 +61,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
         var cache = Fresh("cache");
         var steps = _method.Steps();
         FindUseful(steps);
+        AddForwardEdges(steps.Where(step => _useful.Contains(step.Name)));
         foreach (var step in steps.Where(s => s.Overwrites))
         {
             _overwritten.Add(step.Name);
@@ -104,7 +105,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
         var (pruned, recorded, readLive) = new RecordPruner().Prune(_out);
         var (flow, tapes, readAtStart) = ShapeRecords.Apply(_method, pruned, recorded, readLive, Fresh);
         var doutShape = _method.ReturnKind == ValueKind.Tensor ? new ShapeRef(returned) : null;
-        return new BackwardProgram(_method, _dout, cache, doutShape, EquatableArray<BackwardBlock>.Empty, outputs.ToEquatableArray(), EquatableArray<GraphEdge>.Empty)
+        return new BackwardProgram(_method, _dout, cache, doutShape, EquatableArray<BackwardBlock>.Empty, outputs.ToEquatableArray(), Edges.Distinct().ToEquatableArray())
         {
             Flow = flow,
             Tapes = tapes,
@@ -147,6 +148,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
             {
                 case ForwardStep step:
                     ReverseStep(step.Step);
+                    CurrentStep = null;
                     break;
                 case ForwardCode code:
                     foreach (var written in code.Writes)
@@ -191,6 +193,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
         }
 
         accumulator = _accumulators[step.Name];
+        CurrentStep = step.Name;
         var kind = step.Kind;
         Adj gradient = new GradRef(accumulator.Name, kind);
         var value = new PrimalRef(step.Name, kind);
@@ -614,6 +617,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
     {
         if (gradient is Call read && read.Is(RuntimeFunctions.ElementGradient) && _buffers.TryGetValue(name, out var elements))
         {
+            AddGradientEdge(name, elements);
             _out.Add(new BackwardElementAdd(elements, read.Args[2], read.Args[0]));
             return;
         }
@@ -641,6 +645,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
             _out.Add(new BackwardStatement(accumulator.Name, gradient));
         }
 
+        AddGradientEdge(name, accumulator.Name);
         _accumulators[name] = accumulator with { Declared = true, Live = true };
     }
 

@@ -21,10 +21,8 @@ internal sealed class ReverseSweep : ExpressionAdjoints
     private readonly string _dout;
     private List<BackwardStatement> _statements = new();
     private int _temporaries;
-    private readonly List<GraphEdge> _edges = new();
     private readonly List<string> _variables = new();
     private readonly HashSet<(string Value, string Partial)> _reducedPartials = new();
-    private string? _currentStep;
 
     private ReverseSweep(MethodModel method, IReadOnlyDictionary<int, string> auxiliaries)
         : base(auxiliaries)
@@ -49,22 +47,11 @@ internal sealed class ReverseSweep : ExpressionAdjoints
         _partials[_method.ReturnedName] = new List<string> { _dout };
 
         var blocks = new List<BackwardBlock>();
-        var inputs = new HashSet<string>();
-        foreach (var step in active)
-        {
-            inputs.Clear();
-            foreach (var input in VariablesOf(step.Value))
-            {
-                if (inputs.Add(input))
-                {
-                    _edges.Add(new GraphEdge(input, step.Name, string.Empty, IsGradient: false));
-                }
-            }
-        }
+        AddForwardEdges(active);
 
         foreach (var step in Enumerable.Reverse(active))
         {
-            _currentStep = step.Name;
+            CurrentStep = step.Name;
             _statements = new List<BackwardStatement>();
             var gradient = GradientOf(step.Name, step.Kind, out var reduced);
             if (reduced && !ExpandsGradient(step.Value))
@@ -76,7 +63,7 @@ internal sealed class ReverseSweep : ExpressionAdjoints
             blocks.Add(new BackwardBlock(step.Number, $"step {step.Number}: {step.Quote}", _statements.ToEquatableArray()));
         }
 
-        _currentStep = null;
+        CurrentStep = null;
         _statements = new List<BackwardStatement>();
         var outputs = new List<GradientOutput>();
         foreach (var parameter in _method.Parameters.Where(p => p.IsDifferentiable))
@@ -88,7 +75,7 @@ internal sealed class ReverseSweep : ExpressionAdjoints
 
         blocks.Add(new BackwardBlock(0, "step 0", _statements.ToEquatableArray()));
         var doutShape = _method.ReturnKind == ValueKind.Tensor ? new ShapeRef(_method.ReturnedName) : null;
-        return new BackwardProgram(_method, _dout, cache, doutShape, blocks.ToEquatableArray(), outputs.ToEquatableArray(), _edges.ToEquatableArray());
+        return new BackwardProgram(_method, _dout, cache, doutShape, blocks.ToEquatableArray(), outputs.ToEquatableArray(), Edges.ToEquatableArray());
     }
 
     /// <summary>Steps whose value reaches the result; the others need no gradient.</summary>
@@ -179,7 +166,7 @@ internal sealed class ReverseSweep : ExpressionAdjoints
             // is still named, so that its step's block says what it is: var dexps = dsums).
             partial = reference.Name;
             PartialsOf(name).Add(partial);
-            RecordGradientEdge(name, partial);
+            AddGradientEdge(name, partial);
         }
         else
         {
@@ -203,16 +190,8 @@ internal sealed class ReverseSweep : ExpressionAdjoints
             ? GradientName(name)
             : Fresh(GradientBaseName(name) + (partials.Count + 1 + (name == _method.ReturnedName ? -1 : 0)));
         partials.Add(partial);
-        RecordGradientEdge(name, partial);
+        AddGradientEdge(name, partial);
         return partial;
-    }
-
-    private void RecordGradientEdge(string value, string gradient)
-    {
-        if (_currentStep is not null)
-        {
-            _edges.Add(new GraphEdge(_currentStep, value, gradient, IsGradient: true));
-        }
     }
 
     private List<string> PartialsOf(string name)

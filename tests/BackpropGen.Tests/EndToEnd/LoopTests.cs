@@ -327,4 +327,12 @@ public class LoopTests
         Assert.Contains("Loop1Trips", tapes);
         Assert.Contains("Loop2Trips", tapes);
     }
+
+    [Fact]
+    public void The_graph_of_a_loop_draws_the_state_it_carries_as_an_edge_to_itself_both_ways()
+    {
+        Assert.Contains("\"h\" -> \"h\";", LoopLayers.RnnGraph, StringComparison.Ordinal);
+        Assert.Contains("\"h\" -> \"h\" [color=red, fontcolor=red, constraint=false, label=\"dh\"];", LoopLayers.RnnGraph, StringComparison.Ordinal);
+        Assert.Contains("\"h\" -> \"wx\" [color=red", LoopLayers.RnnGraph, StringComparison.Ordinal);
+    }
 }
