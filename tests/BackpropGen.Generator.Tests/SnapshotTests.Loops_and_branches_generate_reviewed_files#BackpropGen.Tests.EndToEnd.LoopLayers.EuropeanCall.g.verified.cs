@@ -103,15 +103,20 @@ namespace BackpropGen.Tests.EndToEnd
                     // step 5: payoff = payoff + Math.Max(Math.Exp(logS) - strike, 0.0)
                     step = 5;
                     var dlogS = Math.Exp(logS) * (dpayoff * global::BackpropGen.Tensor.Greater(Math.Exp(logS) - strike, 0.0));
+                    var ddriftInLoop2 = 0.0;
+                    var ddiffusionInLoop2 = 0.0;
 
                     // for (int k = 0; k < steps; k++), in reverse
                     for (int k = steps - 1; k >= 0; k--)
                     {
                         // step 4: logS = logS + drift + diffusion * z[p * steps + k]
                         step = 4;
-                        ddrift += dlogS;
-                        ddiffusion += z[p * steps + k] * dlogS;
+                        ddriftInLoop2 += dlogS;
+                        ddiffusionInLoop2 += z[p * steps + k] * dlogS;
                     }
+
+                    ddrift += ddriftInLoop2;
+                    ddiffusion += ddiffusionInLoop2;
 
                     // step 3: logS = Math.Log(s0)
                     step = 3;

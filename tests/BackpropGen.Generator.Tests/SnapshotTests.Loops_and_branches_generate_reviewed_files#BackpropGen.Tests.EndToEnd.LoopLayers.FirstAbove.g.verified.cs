@@ -143,6 +143,8 @@ namespace BackpropGen.Tests.EndToEnd
                         ds = 0.9 * ds;
                     }
 
+                    var daInLoop2 = 0.0;
+
                     // for (int j = 0; j < 4; j++), in reverse
                     for (int j = loop2Trips.Pop() - 1; j >= 0; j--)
                     {
@@ -163,8 +165,10 @@ namespace BackpropGen.Tests.EndToEnd
                         s = sTape.Pop();
                         var dtmp1 = (j + 1) * ds;
                         dx += global::BackpropGen.Tensor.Full(dtmp1 * a / x.Shape.ElementCount, x.Shape);
-                        da += Mean(x) * dtmp1;
+                        daInLoop2 += Mean(x) * dtmp1;
                     }
+
+                    da += daInLoop2;
                 }
 
                 // step 1: s = a
