@@ -69,15 +69,13 @@ namespace BackpropGen.Tests.EndToEnd
             var step = 0;
             try
             {
-                var dyElements = global::BackpropGen.GradientBuffer.Zeros(y.Shape);
                 var dxElements = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
+                var dyElements = global::BackpropGen.GradientBuffer.Zeros(y.Shape);
 
                 // step 3: result = loss / x.Shape[0]
                 step = 3;
                 var dloss = dout / x.Shape[0];
-                var dy = global::BackpropGen.Tensor.Zeros(y.Shape);
                 var da = 0.0;
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
                 var db = 0.0;
 
                 // for (int i = 0; i < x.Shape[0]; i++), in reverse
@@ -99,8 +97,8 @@ namespace BackpropGen.Tests.EndToEnd
                     db += dtmp1;
                 }
 
-                dx += dxElements.Flush();
-                dy += dyElements.Flush();
+                var dx = dxElements.Flush();
+                var dy = dyElements.Flush();
                 return (dx, dy, da, db);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

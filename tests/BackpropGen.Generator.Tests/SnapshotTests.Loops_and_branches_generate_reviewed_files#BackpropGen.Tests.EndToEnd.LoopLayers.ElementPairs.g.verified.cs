@@ -60,7 +60,6 @@ namespace BackpropGen.Tests.EndToEnd
             {
                 var ds = dout;
                 var dmElements = global::BackpropGen.GradientBuffer.Zeros(m.Shape);
-                var dm = global::BackpropGen.Tensor.Zeros(m.Shape);
 
                 // for (int i = 0; i < m.Shape[0]; i++), in reverse
                 for (int i = m.Shape[0] - 1; i >= 0; i--)
@@ -75,7 +74,7 @@ namespace BackpropGen.Tests.EndToEnd
                     }
                 }
 
-                dm += dmElements.Flush();
+                var dm = dmElements.Flush();
                 return dm;
             }
             catch (global::System.ArgumentException failure) when (step > 0)

@@ -89,8 +89,14 @@ internal abstract class ExpressionAdjoints
         }
     }
 
-    protected static void AddVariables(Expr expression, List<string> variables)
+    /// <summary>The variables an expression reads as operands; with <paramref name="skipped"/>, not those of the ops it picks (nor inside them).</summary>
+    protected static void AddVariables(Expr expression, List<string> variables, System.Func<OpExpr, bool>? skipped = null)
     {
+        if (expression is OpExpr picked && skipped is not null && skipped(picked))
+        {
+            return;
+        }
+
         if (expression is VarExpr variable)
         {
             variables.Add(variable.Name);
@@ -103,7 +109,7 @@ internal abstract class ExpressionAdjoints
             {
                 if (op.Op.RoleAt(i) == ArgRole.Operand)
                 {
-                    AddVariables(op.Args[i], variables);
+                    AddVariables(op.Args[i], variables, skipped);
                 }
             }
 
@@ -114,7 +120,7 @@ internal abstract class ExpressionAdjoints
         {
             foreach (var arg in call.Args)
             {
-                AddVariables(arg, variables);
+                AddVariables(arg, variables, skipped);
             }
         }
     }

@@ -27,8 +27,11 @@ internal sealed class FlowSweep : ExpressionAdjoints
     private readonly Dictionary<string, Accumulator> _accumulators = new();
     private readonly HashSet<string> _overwritten = new();
 
-    /// <summary>The buffers that the element reads of a method-level value add their gradients into, by the value's name.</summary>
+    /// <summary>The buffers that the element reads of a value add their gradients into, by the value's name.</summary>
     private readonly Dictionary<string, string> _buffers = new();
+
+    /// <summary>The useful values whose elements some step reads.</summary>
+    private readonly HashSet<string> _elementRead = new();
     private readonly string _dout;
     private List<BackwardNode> _out = new();
     private int _temporaries;
@@ -323,6 +326,11 @@ internal sealed class FlowSweep : ExpressionAdjoints
                 _out.Add(new BackwardCode(new Code(code.Text, ValueKind.Other, code.Reads), code.Declares));
             }
         }
+
+        foreach (var name in DeclaredAtTop(block).Where(_elementRead.Contains))
+        {
+            DeclareBuffer(name);
+        }
     }
 
     /// <summary>Gives every accumulator in <paramref name="names"/> that is zero here a value, so that a loop or a branch can add to it.</summary>
@@ -361,9 +369,10 @@ internal sealed class FlowSweep : ExpressionAdjoints
                 continue;
             }
 
+            // An element read adds to its value's buffer, not to its accumulator.
             variables.Clear();
             variables.Add(step.Name);
-            AddVariables(step.Value, variables);
+            AddVariables(step.Value, variables, IsBufferedRead);
             foreach (var variable in variables)
             {
                 if (_useful.Contains(variable) && !declaredInside.Contains(variable) && !touched.Contains(variable))
@@ -577,25 +586,39 @@ internal sealed class FlowSweep : ExpressionAdjoints
         Map(node, n => ReferenceEquals(n, value) ? replacement : null);
 
     /// <summary>
-    /// A buffer for each method-level value whose elements the steps read (<c>x[i, j]</c>): its reads add into the buffer
-    /// in place, and the sum joins the value's gradient where the value's own step is reversed, or at the end.
+    /// A buffer for each value whose elements the steps read (<c>x[i, j]</c>): its reads add into the buffer in place, and
+    /// the sum joins the value's gradient where the value's own step is reversed, or at the end. A method-level value's
+    /// buffer is made here; a local of a loop or an arm gets its buffer where its reversed block starts (once per reversed
+    /// iteration), so that reads in a loop inside its block add in place rather than one tensor per read.
     /// </summary>
     private void DeclareBuffers(List<StepModel> steps)
     {
-        var methodLevel = new HashSet<string>(_method.Parameters.Select(p => p.Name).Concat(_method.Locals.Where(l => l.Depth == 0).Select(l => l.Name)));
         foreach (var step in steps)
         {
             foreach (var read in ElementReads(step.Value))
             {
-                if (read.Args[0] is VarExpr { Name: var name } && methodLevel.Contains(name) && _useful.Contains(name) && !_buffers.ContainsKey(name))
+                if (read.Args[0] is VarExpr { Name: var name } && _useful.Contains(name))
                 {
-                    var buffer = Fresh("d" + name + "Elements");
-                    _buffers[name] = buffer;
-                    _out.Add(new BackwardStatement(buffer, A.Call(RuntimeFunctions.GradientBufferZeros, ValueKind.Other, new ShapeRef(name))));
+                    _elementRead.Add(name);
                 }
             }
         }
+
+        var methodLevel = _method.Parameters.Select(p => p.Name).Concat(_method.Locals.Where(l => l.Depth == 0).Select(l => l.Name));
+        foreach (var name in methodLevel.Where(_elementRead.Contains))
+        {
+            DeclareBuffer(name);
+        }
     }
+
+    private void DeclareBuffer(string name)
+    {
+        var buffer = Fresh("d" + name + "Elements");
+        _buffers[name] = buffer;
+        _out.Add(new BackwardStatement(buffer, A.Call(RuntimeFunctions.GradientBufferZeros, ValueKind.Other, new ShapeRef(name))));
+    }
+
+    private bool IsBufferedRead(OpExpr op) => op.Op == Ops.Operations.Element && op.Args[0] is VarExpr { Name: var name } && _elementRead.Contains(name);
 
     private static IEnumerable<OpExpr> ElementReads(Expr expression) => expression switch
     {

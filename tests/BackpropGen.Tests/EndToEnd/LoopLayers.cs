@@ -302,6 +302,27 @@ public static partial class LoopLayers
         return s;
     }
 
+    /// <summary>
+    /// A local of a loop's body read whole and element by element in a loop inside it: the element reads add into a
+    /// buffer of the reversed iteration's own, not a tensor per read.
+    /// </summary>
+    [Differentiable]
+    public static double RowEnergy(Tensor x, Tensor w)
+    {
+        var energy = 0.0;
+        for (int i = 0; i < x.Shape[0]; i++)
+        {
+            var r = Tanh(x * w) * (i + 1.0);
+            energy += 0.1 * Sum(r);
+            for (int j = 0; j < x.Shape[1]; j++)
+            {
+                energy += r[i, j] * r[(i + 1) % x.Shape[0], j];
+            }
+        }
+
+        return energy;
+    }
+
     /// <summary>Element reads in a straight-line body: each gradient is a tensor of zeros but at the element.</summary>
     [Differentiable]
     public static double Corners(Tensor m)

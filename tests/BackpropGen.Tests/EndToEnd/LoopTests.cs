@@ -225,6 +225,17 @@ public class LoopTests
     }
 
     [Fact]
+    public void Element_reads_of_a_loop_body_local_in_an_inner_loop_match_central_differences()
+    {
+        var x = Tensor.RandomNormal(44, 4, 3);
+        var w = Tensor.RandomNormal(45, 4, 3);
+        var (_, cache) = LoopLayers.RowEnergyForward(x, w);
+        var (dx, dw) = LoopLayers.RowEnergyBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.RowEnergy(v, w), x), dx) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => LoopLayers.RowEnergy(x, v), w), dw) < Bar);
+    }
+
+    [Fact]
     public void Element_reads_in_a_straight_line_body_match_central_differences()
     {
         var m = Tensor.RandomNormal(43, 3, 4);
