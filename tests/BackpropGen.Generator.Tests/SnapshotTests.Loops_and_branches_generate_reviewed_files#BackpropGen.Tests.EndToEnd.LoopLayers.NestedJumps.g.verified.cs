@@ -11,7 +11,7 @@ namespace BackpropGen.Tests.EndToEnd
     {
         /// <summary>What <see cref="NestedJumpsBackward"/> reads of one forward pass of <see cref="NestedJumps"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record NestedJumpsCache(global::BackpropGen.Tensor X, double A, int N, double Acc, global::BackpropGen.Tape<double> AccTape, global::BackpropGen.Tape<double> MTape, global::BackpropGen.Tape<int> Loop1Trips)
+        public sealed record NestedJumpsCache(global::BackpropGen.Tensor X, double A, double Acc, global::BackpropGen.Tape<double> AccTape, global::BackpropGen.Tape<double> MTape, global::BackpropGen.Tape<int> Loop1Trips)
         {
             /// <summary>What the tapes of this forward pass hold, in bytes (a called method's cache counts as a reference).</summary>
             public long TapeBytes => AccTape.Bytes + MTape.Bytes + Loop1Trips.Bytes;
@@ -80,7 +80,7 @@ namespace BackpropGen.Tests.EndToEnd
                     mTape.Push(m);
                 }
                 loop1Trips.Push(loop1Count);
-                return (acc, new NestedJumpsCache(x, a, n, acc, accTape, mTape, loop1Trips));
+                return (acc, new NestedJumpsCache(x, a, acc, accTape, mTape, loop1Trips));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -103,7 +103,6 @@ namespace BackpropGen.Tests.EndToEnd
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var x = cache.X;
             var a = cache.A;
-            var n = cache.N;
             var acc = cache.Acc;
             var accTape = cache.AccTape.Rewind();
             var mTape = cache.MTape.Rewind();

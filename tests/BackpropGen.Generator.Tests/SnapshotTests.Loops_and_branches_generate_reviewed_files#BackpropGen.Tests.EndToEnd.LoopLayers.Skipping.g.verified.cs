@@ -11,7 +11,7 @@ namespace BackpropGen.Tests.EndToEnd
     {
         /// <summary>What <see cref="SkippingBackward"/> reads of one forward pass of <see cref="Skipping"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record SkippingCache(global::BackpropGen.Tensor X, double A, int N, global::BackpropGen.Tape<double> MTape, global::BackpropGen.Tape<int> Loop1Trips, global::BackpropGen.Tape<bool> Branch2Arms)
+        public sealed record SkippingCache(global::BackpropGen.Tensor X, double A, global::BackpropGen.Tape<double> MTape, global::BackpropGen.Tape<int> Loop1Trips, global::BackpropGen.Tape<bool> Branch2Arms)
         {
             /// <summary>What the tapes of this forward pass hold, in bytes (a called method's cache counts as a reference).</summary>
             public long TapeBytes => MTape.Bytes + Loop1Trips.Bytes + Branch2Arms.Bytes;
@@ -66,7 +66,7 @@ namespace BackpropGen.Tests.EndToEnd
                     mTape.Push(m);
                 }
                 loop1Trips.Push(loop1Count);
-                return (acc, new SkippingCache(x, a, n, mTape, loop1Trips, branch2Arms));
+                return (acc, new SkippingCache(x, a, mTape, loop1Trips, branch2Arms));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -90,7 +90,6 @@ namespace BackpropGen.Tests.EndToEnd
             global::System.ArgumentNullException.ThrowIfNull(cache);
             var x = cache.X;
             var a = cache.A;
-            var n = cache.N;
             var mTape = cache.MTape.Rewind();
             var loop1Trips = cache.Loop1Trips.Rewind();
             var branch2Arms = cache.Branch2Arms.Rewind();

@@ -54,7 +54,8 @@ internal sealed record BackwardCode(Code Code, EquatableArray<string> Declares) 
 
 /// <summary>
 /// A loop run in reverse: counted down again when the forward loop is <paramref name="Counted"/> (its start and bound
-/// read as <paramref name="Start"/> and <paramref name="Bound"/>), else as many times as the tape says it ran.
+/// read as <paramref name="Start"/> and <paramref name="Bound"/>; no bound for one that leaves early, counted down from
+/// its trip count), else as many times as the tape says it ran.
 /// <paramref name="Quote"/> is the forward loop's header.
 /// </summary>
 internal sealed record BackwardLoop(int Number, string Quote, CountedLoop? Counted, Adj? Start, Adj? Bound, EquatableArray<BackwardNode> Body) : BackwardNode;

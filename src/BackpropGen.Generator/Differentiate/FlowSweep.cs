@@ -269,8 +269,8 @@ internal sealed class FlowSweep : ExpressionAdjoints
             loop.Number,
             quote,
             counted,
-            counted is null ? null : new Code(counted.Start, ValueKind.Other, counted.Reads),
-            counted is null ? null : new Code(counted.Bound, ValueKind.Other, counted.Reads),
+            counted is null ? null : new Code(counted.Start, ValueKind.Other, counted.StartReads),
+            counted is null or { Leaves: true } ? null : new Code(counted.Bound, ValueKind.Other, counted.BoundReads),
             body.ToEquatableArray()));
     }
 

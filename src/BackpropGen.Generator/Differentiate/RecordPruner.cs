@@ -124,7 +124,10 @@ internal sealed class RecordPruner
         {
             live.Remove(header.Variable);
             AddReads(loop.Start!, live);
-            AddReads(loop.Bound!, live);
+            if (loop.Bound is { } bound)
+            {
+                AddReads(bound, live);
+            }
         }
 
         // A loop whose reversal does nothing is left out, and its trip count is not recorded.

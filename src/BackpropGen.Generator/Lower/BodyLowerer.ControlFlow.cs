@@ -415,9 +415,10 @@ internal sealed partial class BodyLowerer
         }
 
         var counter = declared[0];
-        var reads = ReadsOf(start).Concat(ReadsOf(condition.Right)).Distinct().ToList();
+        var startReads = ReadsOf(start).Distinct().ToList();
+        var boundReads = ReadsOf(condition.Right).Distinct().ToList();
         var written = WrittenNames(loop.Statement);
-        if (written.Contains(counter) || reads.Any(written.Contains))
+        if (written.Contains(counter) || startReads.Concat(boundReads).Any(written.Contains))
         {
             return null;
         }
@@ -428,7 +429,8 @@ internal sealed partial class BodyLowerer
             TextWithHoisted(start),
             TextWithHoisted(condition.Right),
             condition.IsKind(SyntaxKind.LessThanOrEqualExpression),
-            reads.ToEquatableArray(),
+            startReads.ToEquatableArray(),
+            boundReads.ToEquatableArray(),
             Leaves: loop.Statement.DescendantNodes().Any(n => n is BreakStatementSyntax or ReturnStatementSyntax));
     }
 

@@ -103,9 +103,10 @@ internal enum LoopForm
 /// (or, <paramref name="Inclusive"/>, not above) <paramref name="Bound"/>, whose body changes neither the counter nor
 /// what the bounds read: the backward runs it down again without a record of its trip count. One that
 /// <paramref name="Leaves"/> early (by a <c>break</c> or a <c>return</c> in it) records its trip count, and the backward
-/// counts down from the last counter it ran, the start plus the trips less one, rather than record each counter.
+/// counts down from the last counter it ran, the start plus the trips less one, rather than record each counter: its
+/// bound is not read again.
 /// </summary>
-internal sealed record CountedLoop(string Variable, string TypeName, string Start, string Bound, bool Inclusive, EquatableArray<string> Reads, bool Leaves = false);
+internal sealed record CountedLoop(string Variable, string TypeName, string Start, string Bound, bool Inclusive, EquatableArray<string> StartReads, EquatableArray<string> BoundReads, bool Leaves = false);
 
 /// <summary>
 /// A loop, numbered from 1 in the order loops start. <paramref name="Header"/> is its code before the body
