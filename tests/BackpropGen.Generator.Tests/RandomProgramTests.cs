@@ -12,7 +12,7 @@ namespace BackpropGen.Generator.Tests;
 
 /// <summary>
 /// 500 straight-line programs drawn at random from the op set, compiled through the generator inside the test, and each
-/// generated backward checked against central differences. A failure names the program's seed: replay it with
+/// generated backward checked against central differences (200 on every run, the rest in the <see cref="ExtendedTier"/>). A failure names the program's seed: replay it with
 /// <c>RandomProgramBuilder.Build(seed)</c>.
 /// </summary>
 public class RandomProgramTests
@@ -30,10 +30,14 @@ public class RandomProgramTests
     private const int Programs = 500;
     internal const int ProgramsPerCompilation = 100;
 
-    public static TheoryData<int> Batches()
+    /// <summary>The straight-line batches every run of the suite checks: two of them; the rest are in the extended tier.</summary>
+    private const int EveryRunPrograms = 200;
+
+    /// <summary>The first seeds of the straight-line batches, those every run checks or (<paramref name="extended"/>) the rest.</summary>
+    public static TheoryData<int> Batches(bool extended)
     {
         var data = new TheoryData<int>();
-        for (var first = 0; first < Programs; first += ProgramsPerCompilation)
+        for (var first = extended ? EveryRunPrograms : 0; first < (extended ? Programs : EveryRunPrograms); first += ProgramsPerCompilation)
         {
             data.Add(first);
         }
@@ -42,19 +46,31 @@ public class RandomProgramTests
     }
 
     [Theory]
-    [MemberData(nameof(Batches))]
-    public void Generated_backward_of_random_programs_matches_central_differences(int firstSeed) =>
-        CheckPrograms(Enumerable.Range(firstSeed, ProgramsPerCompilation).Select(RandomProgramBuilder.Build).ToList(), minimumFused: 30);
+    [MemberData(nameof(Batches), false)]
+    public void Generated_backward_of_random_programs_matches_central_differences(int firstSeed) => CheckStraightLinePrograms(firstSeed);
+
+    [ExtendedTheory]
+    [Trait("Category", ExtendedTier.Category)]
+    [MemberData(nameof(Batches), true)]
+    public void Generated_backward_of_more_random_programs_matches_central_differences(int firstSeed) => CheckStraightLinePrograms(firstSeed);
 
     /// <summary>
     /// 300 programs with loops and branches (<see cref="RandomProgramBuilder.BuildWithControlFlow"/>), their seeds apart from
-    /// the straight-line ones', checked the same way.
+    /// the straight-line ones', checked the same way: the first 100 on every run, the rest in the extended tier.
     /// </summary>
-    [Theory]
-    [InlineData(100_000)]
+    [Fact]
+    public void Generated_backward_of_random_programs_with_loops_and_branches_matches_central_differences() => CheckControlFlowPrograms(100_000);
+
+    [ExtendedTheory]
+    [Trait("Category", ExtendedTier.Category)]
     [InlineData(100_100)]
     [InlineData(100_200)]
-    public void Generated_backward_of_random_programs_with_loops_and_branches_matches_central_differences(int firstSeed) =>
+    public void Generated_backward_of_more_random_programs_with_loops_and_branches_matches_central_differences(int firstSeed) => CheckControlFlowPrograms(firstSeed);
+
+    private static void CheckStraightLinePrograms(int firstSeed) =>
+        CheckPrograms(Enumerable.Range(firstSeed, ProgramsPerCompilation).Select(RandomProgramBuilder.Build).ToList(), minimumFused: 30);
+
+    private static void CheckControlFlowPrograms(int firstSeed) =>
         CheckPrograms(Enumerable.Range(firstSeed, ProgramsPerCompilation).Select(RandomProgramBuilder.BuildWithControlFlow).ToList(), minimumFused: 0, loops: true);
 
     /// <summary>
@@ -400,9 +416,13 @@ public class RandomProgramTests
 /// </summary>
 public class RandomRowwiseProgramTests
 {
-    [Theory]
-    [InlineData(100_000)]
-    [InlineData(100_100)]
-    public void Fused_backward_of_random_rowwise_programs_matches_the_steps_and_central_differences(int firstSeed) =>
+    [Fact]
+    public void Fused_backward_of_random_rowwise_programs_matches_the_steps_and_central_differences() => Check(100_000);
+
+    [ExtendedFact]
+    [Trait("Category", ExtendedTier.Category)]
+    public void Fused_backward_of_more_random_rowwise_programs_matches_the_steps_and_central_differences() => Check(100_100);
+
+    private static void Check(int firstSeed) =>
         RandomProgramTests.CheckPrograms(Enumerable.Range(firstSeed, RandomProgramTests.ProgramsPerCompilation).Select(RandomProgramBuilder.BuildRowwise).ToList(), minimumFused: 40);
 }

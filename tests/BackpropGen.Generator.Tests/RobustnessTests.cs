@@ -40,7 +40,8 @@ public class RobustnessTests
         Assert.StartsWith("Exp(Exp(", source.Substring(diagnostic.Location.SourceSpan.Start));
     }
 
-    [Fact]
+    [ExtendedFact]
+    [Trait("Category", ExtendedTier.Category)]
     public void Calls_nested_5000_deep_are_too_complex_for_Roslyn_itself_and_neither_generator_nor_analyzer_throws()
     {
         var source = Method("var y = " + string.Concat(Enumerable.Repeat("Exp(", 5000)) + "x" + new string(')', 5000) + ";\n        return y;");
@@ -145,7 +146,8 @@ public class RobustnessTests
         FuzzFindingsTests.AssertGradientChecks(FuzzFindingsTests.GenerateCompiling(source), Tensor.RandomNormal(5, 3, 2));
     }
 
-    [Fact]
+    [ExtendedFact]
+    [Trait("Category", ExtendedTier.Category)]
     public void A_2000_step_method_generates_code_that_compiles()
     {
         var (result, output) = GeneratorHarness.Run(LongMethod(2000));
@@ -276,7 +278,8 @@ public class GenerationGrowthTests
 
     public GenerationGrowthTests(ITestOutputHelper output) => _output = output;
 
-    [Fact]
+    [ExtendedFact]
+    [Trait("Category", ExtendedTier.Category)]
     public void Generation_time_and_memory_grow_linearly_with_the_number_of_steps()
     {
         // Roslyn's nullable analysis of one method costs time per statement and per local, which is its own quadratic,
