@@ -47,6 +47,30 @@ public class DiagnosticGuidanceTests
     }
 
     [Fact]
+    public void A_value_stored_in_an_array_element_is_told_to_stay_in_a_local()
+    {
+        var source = Usings + """
+            public static partial class L
+            {
+                [Differentiable]
+                public static double F(Tensor x)
+                {
+                    var buf = new double[3];
+                    for (int i = 0; i < 3; i++)
+                    {
+                        buf[i] = x[i] * 2.0;
+                    }
+
+                    return buf[0];
+                }
+            }
+            """;
+        var message = GeneratorHarness.AnalyzerDiagnostics(source).Single(d => d.Id == "BPG0007").GetMessage();
+        Assert.StartsWith("A 'write to the element buf[i]' is not supported", message);
+        Assert.Contains("loses its gradient; keep it in a local (a running sum, or a Tensor grown with Concat)", message);
+    }
+
+    [Fact]
     public void Every_error_says_that_the_generated_members_are_missing_until_it_is_fixed()
     {
         var source = Usings + "public static partial class L { [Differentiable] public static Tensor F(Tensor x) { for (;;) { } } }";

@@ -181,9 +181,15 @@ internal sealed partial class BodyLowerer
         {
             // A lambda's own locals: the lambda is reported where it is used in a step, if it is.
         }
+        else if (target is ElementAccessExpressionSyntax)
+        {
+            // An array element has no gradient of its own: what is stored there would silently lose it.
+            Report(DiagnosticDescriptors.UnsupportedStatement, write, "write to the element " + Flatten(target),
+                "a value stored in an array or a collection loses its gradient; keep it in a local (a running sum, or a Tensor grown with Concat) and read it from there");
+        }
         else
         {
-            Report(DiagnosticDescriptors.UnsupportedStatement, write, "write to '" + Flatten(target) + "'",
+            Report(DiagnosticDescriptors.UnsupportedStatement, write, "write to " + Flatten(target),
                 "a [Differentiable] method computes its result from its inputs only; return the value instead of storing it");
         }
     }
