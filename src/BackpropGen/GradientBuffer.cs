@@ -32,6 +32,36 @@ public sealed class GradientBuffer
         set => _data[Tensor.OffsetOf(Shape, index)] = value;
     }
 
+    // As the tensor's: one to four coordinates without the array the params form allocates on every access.
+
+    /// <summary>The gradient of element <paramref name="i"/> of a vector so far.</summary>
+    public double this[int i]
+    {
+        get => _data[Tensor.OffsetOf(Shape, [i])];
+        set => _data[Tensor.OffsetOf(Shape, [i])] = value;
+    }
+
+    /// <summary>The gradient of element <c>[i, j]</c> of a matrix so far.</summary>
+    public double this[int i, int j]
+    {
+        get => _data[Tensor.OffsetOf(Shape, [i, j])];
+        set => _data[Tensor.OffsetOf(Shape, [i, j])] = value;
+    }
+
+    /// <summary>The gradient of element <c>[i, j, k]</c> of a tensor of rank 3 so far.</summary>
+    public double this[int i, int j, int k]
+    {
+        get => _data[Tensor.OffsetOf(Shape, [i, j, k])];
+        set => _data[Tensor.OffsetOf(Shape, [i, j, k])] = value;
+    }
+
+    /// <summary>The gradient of element <c>[i, j, k, l]</c> of a tensor of rank 4 so far.</summary>
+    public double this[int i, int j, int k, int l]
+    {
+        get => _data[Tensor.OffsetOf(Shape, [i, j, k, l])];
+        set => _data[Tensor.OffsetOf(Shape, [i, j, k, l])] = value;
+    }
+
     /// <summary>The gradient added so far as a tensor; the buffer starts again from zeros.</summary>
     public Tensor Flush()
     {

@@ -38,6 +38,11 @@ public sealed partial class Tensor
     internal static int OffsetOf(TensorShape shape, int[] index)
     {
         ArgumentNullException.ThrowIfNull(index);
+        return OffsetOf(shape, (ReadOnlySpan<int>)index);
+    }
+
+    internal static int OffsetOf(TensorShape shape, ReadOnlySpan<int> index)
+    {
         if (index.Length != shape.Rank)
         {
             throw new ArgumentException(
@@ -77,6 +82,29 @@ public sealed partial class Tensor
     {
         get => _data[OffsetOf(Shape, index)];
     }
+
+    // The indexers of one to four coordinates spare an element read the array that the params form allocates on every
+    // read: a loop over the elements reads them in its every iteration.
+
+    /// <summary>The element at <paramref name="i"/> of a vector: <c>x[i]</c>.</summary>
+    /// <exception cref="ArgumentException">The tensor is not a vector.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The coordinate is outside the dimension.</exception>
+    public double this[int i] => _data[OffsetOf(Shape, [i])];
+
+    /// <summary>The element at row <paramref name="i"/>, column <paramref name="j"/> of a matrix: <c>x[i, j]</c>.</summary>
+    /// <exception cref="ArgumentException">The tensor is not a matrix.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A coordinate is outside its dimension.</exception>
+    public double this[int i, int j] => _data[OffsetOf(Shape, [i, j])];
+
+    /// <summary>The element at <c>[i, j, k]</c> of a tensor of rank 3.</summary>
+    /// <exception cref="ArgumentException">The tensor's rank is not 3.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A coordinate is outside its dimension.</exception>
+    public double this[int i, int j, int k] => _data[OffsetOf(Shape, [i, j, k])];
+
+    /// <summary>The element at <c>[i, j, k, l]</c> of a tensor of rank 4.</summary>
+    /// <exception cref="ArgumentException">The tensor's rank is not 4.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A coordinate is outside its dimension.</exception>
+    public double this[int i, int j, int k, int l] => _data[OffsetOf(Shape, [i, j, k, l])];
 
     /// <summary>Returns the elements as a new flat array in row-major order.</summary>
     public double[] ToArray() => (double[])_data.Clone();

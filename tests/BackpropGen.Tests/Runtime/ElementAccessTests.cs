@@ -1,0 +1,92 @@
+using System;
+using Xunit;
+
+namespace BackpropGen.Tests.Runtime;
+
+/// <summary>The indexers of one to four coordinates, on tensors and gradient buffers: the params form's elements, its errors, and no allocation.</summary>
+public class ElementAccessTests
+{
+    public static TheoryData<int[]> Shapes() => new() { new[] { 5 }, new[] { 3, 4 }, new[] { 2, 3, 4 }, new[] { 2, 2, 3, 2 } };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Each_coordinate_indexer_reads_the_element_the_params_indexer_reads(int[] shape)
+    {
+        var x = Tensor.RandomNormal(3, shape);
+        var buffer = GradientBuffer.Zeros(x.Shape);
+        var last = new int[shape.Length];
+        for (var offset = 0; offset < x.Length; offset++)
+        {
+            var index = IndexOf(offset, shape);
+            var read = index.Length switch
+            {
+                1 => x[index[0]],
+                2 => x[index[0], index[1]],
+                3 => x[index[0], index[1], index[2]],
+                _ => x[index[0], index[1], index[2], index[3]],
+            };
+            Assert.Equal(x[index], read);
+            switch (index.Length)
+            {
+                case 1: buffer[index[0]] += read; break;
+                case 2: buffer[index[0], index[1]] += read; break;
+                case 3: buffer[index[0], index[1], index[2]] += read; break;
+                default: buffer[index[0], index[1], index[2], index[3]] += read; break;
+            }
+
+            last = index;
+        }
+
+        Assert.Equal(x[last], buffer[last]);
+        Assert.Equal(x.ToArray(), buffer.Flush().ToArray());
+    }
+
+    [Fact]
+    public void A_coordinate_indexer_refuses_the_wrong_rank_and_an_index_out_of_range_as_the_params_one_does()
+    {
+        var m = Tensor.RandomNormal(4, 3, 4);
+        Assert.Contains("Index [1] has 1 coordinates, but shape [3, 4] has rank 2", Assert.Throws<ArgumentException>(() => m[1]).Message);
+        Assert.Contains("Index [1, 4] is out of range for shape [3, 4]", Assert.Throws<ArgumentOutOfRangeException>(() => m[1, 4]).Message);
+        Assert.Contains("Index [-1, 0] is out of range", Assert.Throws<ArgumentOutOfRangeException>(() => GradientBuffer.Zeros(m.Shape)[-1, 0]).Message);
+        Assert.Contains("has 3 coordinates", Assert.Throws<ArgumentException>(() => GradientBuffer.Zeros(m.Shape)[0, 0, 0] = 1.0).Message);
+    }
+
+    [Fact]
+    public void Reading_and_adding_elements_by_coordinates_allocates_nothing()
+    {
+        var m = Tensor.RandomNormal(5, 16, 16);
+        var buffer = GradientBuffer.Zeros(m.Shape);
+        SumAndAdd(m, buffer);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var sum = SumAndAdd(m, buffer);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(double.IsFinite(sum));
+    }
+
+    private static double SumAndAdd(Tensor m, GradientBuffer buffer)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < m.Shape[0]; i++)
+        {
+            for (var j = 0; j < m.Shape[1]; j++)
+            {
+                sum += m[i, j];
+                buffer[i, j] += m[i, j];
+            }
+        }
+
+        return sum;
+    }
+
+    private static int[] IndexOf(int offset, int[] shape)
+    {
+        var index = new int[shape.Length];
+        for (var axis = shape.Length - 1; axis >= 0; axis--)
+        {
+            index[axis] = offset % shape[axis];
+            offset /= shape[axis];
+        }
+
+        return index;
+    }
+}
