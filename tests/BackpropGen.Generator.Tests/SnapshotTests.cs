@@ -61,7 +61,7 @@ public class SnapshotTests
     [Fact]
     public void Hand_written_derivatives_and_stop_gradient_generate_reviewed_call_sites() => VerifyLayerFiles(
         "tests/BackpropGen.Tests/EndToEnd/CustomDerivativeLayers.cs",
-        ["AllStopped", "CenteredByConstant", "ScaledBySum", "SeriesOfMean", "SoftplusErf", "SoftplusStack", "TanhHypot", "UsesDoubled"],
+        ["AllStopped", "CenteredByConstant", "ElementsThroughBranches", "ScaledBySum", "SeriesOfMean", "SoftplusErf", "SoftplusStack", "TanhHypot", "UsesDoubled"],
         fused: false);
 
     /// <summary>

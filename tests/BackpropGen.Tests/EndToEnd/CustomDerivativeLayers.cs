@@ -62,9 +62,29 @@ public static class SpecialFunctions
     }
 }
 
+/// <summary>
+/// A custom derivative of doubles in a type of its own, not partial: log(cosh(x)) without overflow,
+/// |x| + log(1 + e^(-2|x|)) - log 2, whose derivative is tanh(x).
+/// </summary>
+public static class ScalarFunctions
+{
+    [CustomDerivative]
+    public static double LogCosh(double x) => Math.Abs(x) + Math.Log(1 + Math.Exp(-2 * Math.Abs(x))) - Math.Log(2);
+
+    public sealed record LogCoshCache(double X);
+
+    public static (double Out, LogCoshCache Cache) LogCoshForward(double x) => (LogCosh(x), new LogCoshCache(x));
+
+    public static double LogCoshBackward(double dout, LogCoshCache cache) => dout * Math.Tanh(cache.X);
+}
+
 /// <summary>The backwards of <see cref="SpecialFunctions"/>, written by hand where they are used.</summary>
 public static class LibraryDerivatives
 {
+    /// <summary>System.Math's arctangent, which BackpropGen has no rule for: d atan(d)/dd = 1 / (1 + d²).</summary>
+    [DerivativeOf(typeof(Math), nameof(Math.Atan))]
+    public static double AtanBackward(double dout, double d) => dout / (1 + d * d);
+
     private static readonly double TwoOverSqrtPi = 2 / Math.Sqrt(Math.PI);
 
     /// <summary>d erf(x)/dx = 2/√π e^(-x²).</summary>
@@ -192,6 +212,30 @@ public static partial class CustomDerivativeLayers
         var m = Mean(x);
         var p = SpecialFunctions.Series(m, c, 4);
         return p * m;
+    }
+
+    /// <summary>
+    /// Element reads in a loop, each sent through a custom derivative of doubles declared in another type or through
+    /// System.Math's arctangent with a [DerivativeOf] backward, by a branch on the element.
+    /// </summary>
+    [Differentiable]
+    public static double ElementsThroughBranches(Tensor x, double scale, int steps)
+    {
+        double total = 0.0;
+        for (int k = 0; k < steps; k++)
+        {
+            var m = x[k % x.Shape[0], k % x.Shape[1]] * scale;
+            if (m > 0)
+            {
+                total += ScalarFunctions.LogCosh(m);
+            }
+            else
+            {
+                total += Math.Atan(m) * scale;
+            }
+        }
+
+        return total;
     }
 
     /// <summary>A caller of the faulty <see cref="Doubled"/>.</summary>

@@ -69,6 +69,17 @@ public class CustomDerivativeTests
     }
 
     [Fact]
+    public void Custom_derivative_of_doubles_from_another_type_and_math_atan_through_branches_in_a_loop_match_central_differences()
+    {
+        const double scale = 1.3;
+        var (value, cache) = CustomDerivativeLayers.ElementsThroughBranchesForward(X, scale, 11);
+        Assert.Equal(CustomDerivativeLayers.ElementsThroughBranches(X, scale, 11), value, 12);
+        var (dx, dscale) = CustomDerivativeLayers.ElementsThroughBranchesBackward(1.0, cache);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => CustomDerivativeLayers.ElementsThroughBranches(v, scale, 11), X), dx) < Bar);
+        Assert.True(GradCheck.RelativeError(GradCheck.Numerical(v => CustomDerivativeLayers.ElementsThroughBranches(X, v, 11), scale), dscale) < Bar);
+    }
+
+    [Fact]
     public void Wrongly_shaped_gradient_of_a_hand_written_backward_is_reported_with_its_name_and_the_callers_step()
     {
         var (_, cache) = CustomDerivativeLayers.UsesDoubledForward(X);
