@@ -76,23 +76,36 @@ internal sealed partial class BodyLowerer
 
             var invocation = (InvocationExpressionSyntax)expression;
             if (!IsVaried(invocation)
-                || !IsDifferentiableCall(invocation, out var call)
+                || !IsLinkedCall(invocation, out var call)
                 || invocation.Ancestors().Any(a => a is LambdaExpressionSyntax or AnonymousMethodExpressionSyntax))
             {
                 continue;
             }
 
             var callee = call.Callee;
-            var name = UniqueLocalName(char.ToLowerInvariant(callee.Name[0]) + callee.Name.Substring(1));
-            _depths[name] = _depth;
-            var kind = ValueKinds.Of(callee.ReturnType);
-            _locals.Add(new LocalModel(name, TypeName(callee.ReturnType), kind, _depth));
-            var lowered = LowerCall(name, invocation, call, out var forwardText);
-            var step = new StepModel(++_stepCount, name, kind, lowered, name + " = " + TextWithHoisted(invocation, asQuote: true));
-            _body.Add(new ForwardStep(step, forwardText ?? $"var {Identifiers.Escape(name)} = {TextWithHoisted(invocation)};"));
-            _hoisted[invocation] = name;
+            HoistStep(invocation, Camel(callee.Name), callee.ReturnType, name => (LowerCall(name, invocation, call, out var forwardText), forwardText));
         }
     }
+
+    /// <summary>
+    /// Makes <paramref name="node"/> a step of its own before the step it is in, its value in a local named after
+    /// <paramref name="baseName"/>, which the code around it then reads. <paramref name="lower"/> lowers it, given that
+    /// name, to its value and the statement that computes it (null: <c>var name = …;</c> as written).
+    /// </summary>
+    private void HoistStep(ExpressionSyntax node, string baseName, ITypeSymbol type, System.Func<string, (Expr Value, string? ForwardText)> lower)
+    {
+        var name = UniqueLocalName(baseName);
+        _depths[name] = _depth;
+        var kind = ValueKinds.Of(type);
+        _locals.Add(new LocalModel(name, TypeName(type), kind, _depth));
+        var (value, forwardText) = lower(name);
+        var step = new StepModel(++_stepCount, name, kind, value, name + " = " + TextWithHoisted(node, asQuote: true));
+        _body.Add(new ForwardStep(step, forwardText ?? $"var {Identifiers.Escape(name)} = {TextWithHoisted(node)};"));
+        _hoisted[node] = name;
+    }
+
+    /// <summary>A name as a local's: <c>Softplus</c> → <c>softplus</c>.</summary>
+    private static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
 
     /// <summary>
     /// The arguments of a call whose backward reads its arguments (a <c>[DerivativeOf]</c> backward's, a
@@ -104,7 +117,7 @@ internal sealed partial class BodyLowerer
     {
         if (!IsVaried(invocation)
             || invocation.Ancestors().Any(a => a is LambdaExpressionSyntax or AnonymousMethodExpressionSyntax)
-            || !IsDifferentiableCall(invocation, out var call)
+            || !IsLinkedCall(invocation, out var call)
             || call.Link == CallLink.Cache)
         {
             yield break;
@@ -116,7 +129,7 @@ internal sealed partial class BodyLowerer
             if (value is not IdentifierNameSyntax
                 && !_hoisted.ContainsKey(value)
                 && IsVaried(value)
-                && !(value is InvocationExpressionSyntax inner && IsDifferentiableCall(inner, out _)))
+                && !(value is InvocationExpressionSyntax inner && IsLinkedCall(inner, out _)))
             {
                 _keptArguments[value] = (call.Callee.Name, call.Operation.Arguments.FirstOrDefault(a => a.Syntax == argument)?.Parameter?.Name ?? "argument");
                 yield return value;
@@ -127,15 +140,8 @@ internal sealed partial class BodyLowerer
     private void HoistArgument(ExpressionSyntax argument)
     {
         var (callee, parameter) = _keptArguments[argument];
-        var name = UniqueLocalName(char.ToLowerInvariant(callee[0]) + callee.Substring(1) + char.ToUpperInvariant(parameter[0]) + parameter.Substring(1));
-        _depths[name] = _depth;
         var type = TypeOf(argument);
-        var valueType = type.ConvertedType ?? type.Type!;
-        var kind = ValueKinds.Of(valueType);
-        _locals.Add(new LocalModel(name, TypeName(valueType), kind, _depth));
-        var step = new StepModel(++_stepCount, name, kind, LowerExpression(argument), name + " = " + TextWithHoisted(argument, asQuote: true));
-        _body.Add(new ForwardStep(step, $"var {Identifiers.Escape(name)} = {TextWithHoisted(argument)};"));
-        _hoisted[argument] = name;
+        HoistStep(argument, Camel(callee) + char.ToUpperInvariant(parameter[0]) + parameter.Substring(1), type.ConvertedType ?? type.Type!, _ => (LowerExpression(argument), null));
     }
 
     /// <summary>
@@ -144,7 +150,7 @@ internal sealed partial class BodyLowerer
     /// a <c>[CustomDerivative]</c> method's hand-written one (given its cache), or a <c>[DerivativeOf]</c> backward of
     /// another library's method (given the call's arguments).
     /// </summary>
-    private bool IsDifferentiableCall(InvocationExpressionSyntax invocation, out LinkedCall call)
+    private bool IsLinkedCall(InvocationExpressionSyntax invocation, out LinkedCall call)
     {
         call = null!;
         if (InvocationOf(invocation) is not { TargetMethod: var method } bound)

@@ -338,7 +338,7 @@ internal sealed partial class BodyLowerer
         forwardText = null;
         var unwrapped = Unparenthesized(value);
 
-        if (unwrapped is not InvocationExpressionSyntax invocation || !IsDifferentiableCall(invocation, out var call))
+        if (unwrapped is not InvocationExpressionSyntax invocation || !IsLinkedCall(invocation, out var call))
         {
             return LowerExpression(value);
         }
