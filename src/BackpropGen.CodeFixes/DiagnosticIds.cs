@@ -5,4 +5,5 @@ internal static class DiagnosticIds
 {
     public static readonly string ContainingTypeNotPartial = Generator.Diagnostics.DiagnosticDescriptors.ContainingTypeNotPartial.Id;
     public static readonly string StepCombinesOperations = Generator.Diagnostics.DiagnosticDescriptors.StepCombinesOperations.Id;
+    public static readonly string CustomDerivativeMember = Generator.Diagnostics.DiagnosticDescriptors.CustomDerivativeMember.Id;
 }

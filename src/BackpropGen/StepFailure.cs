@@ -59,4 +59,27 @@ public static class StepFailure
                 nameof(dout));
         }
     }
+
+    /// <summary>
+    /// <paramref name="gradient"/>, the gradient a hand-written backward (<paramref name="backward"/>: a
+    /// <c>[CustomDerivative]</c>'s or a <c>[DerivativeOf]</c>'s) returned for its parameter <paramref name="parameter"/>,
+    /// once checked to be of that argument's shape: one of another shape would broadcast into the caller's gradients and
+    /// give wrong values rather than an error. Generated code calls it.
+    /// </summary>
+    public static Tensor Returned(string backward, string parameter, Tensor? gradient, TensorShape argumentShape)
+    {
+        if (gradient is null)
+        {
+            throw new ArgumentException($"{backward} returned null as the gradient of '{parameter}'; return a tensor of its shape, {argumentShape}.", parameter);
+        }
+
+        if (!gradient.Shape.Equals(argumentShape))
+        {
+            throw new ArgumentException(
+                $"{backward} returned a gradient of shape {gradient.Shape} for '{parameter}', whose argument has shape {argumentShape}; a backward returns each gradient in its parameter's shape.",
+                parameter);
+        }
+
+        return gradient;
+    }
 }

@@ -49,7 +49,7 @@ public static class CacheSizes
         Console.WriteLine($"{name,-50} {Format(after - before),24} {Format(referenced),24}");
     }
 
-    private static long LiveBytes()
+    internal static long LiveBytes()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();

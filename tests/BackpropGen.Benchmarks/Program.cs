@@ -16,6 +16,7 @@ using BenchmarkDotNet.Running;
 //   gemm [S R]     Dot S×S×S, the packed kernel against the old row-streaming one, interleaved (default 1024, 11 rounds)
 //   conv [F R]     Conv2D 3×3 + MaxPool2D on [32, 16, 32, 32] with F filters, forward and backward (default 32, as libtorch is timed; 15 rounds)
 //   loops [R]      issue #13: the Monte Carlo call, RK4 and the RNN, checked, then interleaved with a collection and a pause before each call (default 15 rounds)
+//   checkpoint [N D L R]  issue #16: a stack of L residual blocks, plain and [Checkpoint]: cache bytes and forward + backward time (default 256 256 64, 9 rounds)
 //   --filter '*Rk4*' (or *MonteCarlo*, *Rnn*)   the same loop benchmarks under BenchmarkDotNet
 switch (args.FirstOrDefault())
 {
@@ -35,6 +36,12 @@ switch (args.FirstOrDefault())
         return 0;
     case "loops":
         return LoopTimer.Run(args.Length > 1 ? int.Parse(args[1]) : 15);
+    case "checkpoint":
+        return CheckpointCost.Run(
+            args.Length > 2 ? int.Parse(args[1]) : 256,
+            args.Length > 2 ? int.Parse(args[2]) : 256,
+            args.Length > 3 ? int.Parse(args[3]) : 64,
+            args.Length > 4 ? int.Parse(args[4]) : 9);
     case "generator":
         return GeneratorCost.Run(args.Length > 1 ? int.Parse(args[1]) : 500);
     case "quick":

@@ -220,3 +220,70 @@ public class SplitStepCodeFixTests
         }
         """);
 }
+
+public class WriteCustomDerivativeMembersCodeFixTests
+{
+    [Fact]
+    public Task A_custom_derivative_without_members_gets_its_cache_forward_and_a_backward_to_write() => CodeFixVerifier<WriteCustomDerivativeMembersCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static class Activations
+        {
+            [CustomDerivative]
+            public static Tensor {|BPG0018:{|BPG0018:{|BPG0018:Scaled|}|}|}(Tensor x, double s, [NoGrad] double eps) => s * Tanh(x) + eps;
+        }
+        """,
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        public static class Activations
+        {
+            [CustomDerivative]
+            public static Tensor Scaled(Tensor x, double s, [NoGrad] double eps) => s * Tanh(x) + eps;
+
+            public sealed record ScaledCache(Tensor X, double S, double Eps);
+
+            public static (Tensor Out, ScaledCache Cache) ScaledForward(Tensor x, double s, double eps) => (Scaled(x, s, eps), new ScaledCache(x, s, eps));
+
+            public static (Tensor dx, double ds) ScaledBackward(Tensor dout, ScaledCache cache) =>
+                throw new System.NotImplementedException("ScaledBackward: return the gradient of x, s, from dout (the gradient of the result of Scaled) and what ScaledForward kept in the cache");
+        }
+        """);
+
+    [Fact]
+    public Task Only_the_members_the_type_lacks_are_written() => CodeFixVerifier<WriteCustomDerivativeMembersCodeFix>.VerifyAsync(
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        internal static class Activations
+        {
+            [CustomDerivative]
+            internal static Tensor {|BPG0018:Softplus|}(Tensor x) => Log(1.0 + Exp(x));
+
+            internal sealed record SoftplusCache(Tensor X);
+
+            internal static (Tensor Out, SoftplusCache Cache) SoftplusForward(Tensor x) => (Softplus(x), new SoftplusCache(x));
+        }
+        """,
+        """
+        using BackpropGen;
+        using static BackpropGen.Tensor;
+
+        internal static class Activations
+        {
+            [CustomDerivative]
+            internal static Tensor Softplus(Tensor x) => Log(1.0 + Exp(x));
+
+            internal static Tensor SoftplusBackward(Tensor dout, SoftplusCache cache) =>
+                throw new System.NotImplementedException("SoftplusBackward: return the gradient of x, from dout (the gradient of the result of Softplus) and what SoftplusForward kept in the cache");
+
+            internal sealed record SoftplusCache(Tensor X);
+
+            internal static (Tensor Out, SoftplusCache Cache) SoftplusForward(Tensor x) => (Softplus(x), new SoftplusCache(x));
+        }
+        """);
+}

@@ -53,6 +53,31 @@ public class SnapshotTests
         fused: true);
 
     /// <summary>
+    /// Calls of hand-written derivatives (SPEC §8) beside generated steps, nested in expressions and in loops: a
+    /// <c>[CustomDerivative]</c>'s forward keeping its cache, a <c>[DerivativeOf]</c> backward given the call's arguments,
+    /// each tensor gradient a hand-written backward returns checked for its shape; <c>StopGradient</c>, through which no
+    /// gradient flows.
+    /// </summary>
+    [Fact]
+    public void Hand_written_derivatives_and_stop_gradient_generate_reviewed_call_sites() => VerifyLayerFiles(
+        "tests/BackpropGen.Tests/EndToEnd/CustomDerivativeLayers.cs",
+        ["AllStopped", "CenteredByConstant", "ElementsThroughBranches", "ScaledBySum", "SeriesOfMean", "SoftplusErf", "SoftplusStack", "TanhHypot", "UsesDoubled"],
+        fused: false);
+
+    /// <summary>
+    /// A checkpointed block in a loop and nested in an expression: the caller's forward calls the block itself and tapes
+    /// its inputs, and its backward runs the block's forward again before the block's backward.
+    /// </summary>
+    [Fact]
+    public void Checkpointed_calls_generate_reviewed_call_sites()
+    {
+        var (result, output) = GeneratorHarness.Run(RepositoryFiles.Read("tests/BackpropGen.Tests/EndToEnd/CheckpointLayers.cs"));
+        Assert.Empty(GeneratorHarness.CompilationProblems(output));
+        var file = Assert.Single(result.Results.Single().GeneratedSources, f => f.HintName.Split('.')[^3] == "CheckpointedStack");
+        Snapshot.Verify(file.SourceText.ToString(), file.HintName);
+    }
+
+    /// <summary>
     /// Generates a file of layers, checks that it compiles and makes one file per method (with a fused backward in
     /// each, when <paramref name="fused"/>), and holds each file as reviewed text.
     /// </summary>

@@ -58,8 +58,17 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
     {
         var syntax = (MethodDeclarationSyntax)context.Node;
         if ((syntax.AttributeLists.Count == 0 && !syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
-            || context.SemanticModel.GetDeclaredSymbol(syntax, context.CancellationToken) is not IMethodSymbol method
-            || !HasAttribute(method, attribute)
+            || context.SemanticModel.GetDeclaredSymbol(syntax, context.CancellationToken) is not IMethodSymbol method)
+        {
+            return;
+        }
+
+        if (syntax.AttributeLists.Count > 0)
+        {
+            ReportHandWritten(context, method);
+        }
+
+        if (!HasAttribute(method, attribute)
             || (syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is not null))
         {
             // A partial method is analysed once, at the part with the body, wherever its attribute is.
@@ -90,6 +99,42 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
                     combined.StepName,
                     combined.Operations.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             }
+        }
+    }
+
+    /// <summary>
+    /// Checks the derivatives written by hand (SPEC §8): a <c>[CustomDerivative]</c> method's cache, forward and backward,
+    /// a <c>[DerivativeOf]</c> backward against the method it names, and that a <c>[Checkpoint]</c> method is
+    /// <c>[Differentiable]</c>. Each is reported at the method declared, with the signature expected.
+    /// </summary>
+    private static void ReportHandWritten(SyntaxNodeAnalysisContext context, IMethodSymbol method)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        if (KnownNames.IsCustomDerivative(method))
+        {
+            diagnostics.AddRange(CustomDerivatives.Check(method));
+        }
+
+        if (KnownNames.HasAttribute(method, KnownNames.DerivativeOfAttributeName))
+        {
+            DerivativesOf.Resolve(method, diagnostics);
+        }
+
+        if (KnownNames.IsCheckpoint(method) && !KnownNames.IsDifferentiable(method))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.CheckpointNotDifferentiable,
+                method.Locations.FirstOrDefault(l => l.IsInSource) ?? Location.None,
+                method.Name));
+        }
+
+        foreach (var info in diagnostics)
+        {
+            // Back into the tree the member is declared in (a partial type's other file, maybe), for #pragma and fixes.
+            var tree = context.Node.SyntaxTree.FilePath == info.Location?.FilePath
+                ? context.Node.SyntaxTree
+                : context.SemanticModel.Compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == info.Location?.FilePath) ?? context.Node.SyntaxTree;
+            context.ReportDiagnostic(ToDiagnostic(info, tree));
         }
     }
 

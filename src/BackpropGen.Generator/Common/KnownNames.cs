@@ -13,6 +13,9 @@ internal static class KnownNames
 
     public const string DifferentiableAttributeName = "DifferentiableAttribute";
     public const string NoGradAttributeName = "NoGradAttribute";
+    public const string CustomDerivativeAttributeName = "CustomDerivativeAttribute";
+    public const string DerivativeOfAttributeName = "DerivativeOfAttribute";
+    public const string CheckpointAttributeName = "CheckpointAttribute";
 
     /// <summary>
     /// Whether a type is the runtime's top-level type of that name: compared by name rather than by display string, as
@@ -26,6 +29,19 @@ internal static class KnownNames
         ns is { Name: "BackpropGen", ContainingNamespace.IsGlobalNamespace: true };
 
     /// <summary>Whether a method is marked <c>[Differentiable]</c>.</summary>
-    public static bool IsDifferentiable(IMethodSymbol method) =>
-        method.GetAttributes().Any(a => IsBackpropGenType(a.AttributeClass, DifferentiableAttributeName));
+    public static bool IsDifferentiable(IMethodSymbol method) => HasAttribute(method, DifferentiableAttributeName);
+
+    /// <summary>Whether a method is marked <c>[CustomDerivative]</c>: its author wrote its cache, forward and backward.</summary>
+    public static bool IsCustomDerivative(IMethodSymbol method) => HasAttribute(method, CustomDerivativeAttributeName);
+
+    /// <summary>Whether a method is marked <c>[Checkpoint]</c>: its callers keep its arguments, not its cache.</summary>
+    public static bool IsCheckpoint(IMethodSymbol method) => HasAttribute(method, CheckpointAttributeName);
+
+    /// <summary>Whether a parameter is marked <c>[NoGrad]</c>.</summary>
+    public static bool IsNoGrad(IParameterSymbol parameter) =>
+        parameter.GetAttributes().Any(a => IsBackpropGenType(a.AttributeClass, NoGradAttributeName));
+
+    /// <summary>Whether a symbol carries the runtime's attribute of that (metadata) name.</summary>
+    public static bool HasAttribute(ISymbol symbol, string attributeName) =>
+        symbol.GetAttributes().Any(a => IsBackpropGenType(a.AttributeClass, attributeName));
 }

@@ -90,6 +90,32 @@ internal static class DiagnosticDescriptors
         "Containing type must not be file-local",
         "Type '{0}' is file-local: the forward and backward of '{1}' are generated in another file, and every part of a file-local type must be in one file; declare the type 'internal' instead");
 
+    public static readonly DiagnosticDescriptor CustomDerivativeMember = HandWrittenError(
+        "BPG0018",
+        "Custom derivative member is missing or does not match",
+        "[CustomDerivative] method '{0}': {1}; declare '{2}'");
+
+    public static readonly DiagnosticDescriptor DerivativeOfTargetNotFound = HandWrittenError(
+        "BPG0019",
+        "DerivativeOf names no method",
+        "[DerivativeOf] on '{0}' names '{1}', {2}; name a static method with nameof ('{3}' is the method '{0}' is the backward of)");
+
+    public static readonly DiagnosticDescriptor DerivativeOfParametersMismatch = HandWrittenError(
+        "BPG0020",
+        "DerivativeOf parameters match no overload",
+        "'{0}' is [DerivativeOf] '{1}', but {2}; a backward takes the gradient of the result, then the method's parameters: declare '{3}'");
+
+    public static readonly DiagnosticDescriptor CustomGradientTypesMismatch = HandWrittenError(
+        "BPG0021",
+        "Custom derivative's gradient types do not match the parameters",
+        "'{0}' returns '{1}', but the gradients of the differentiable parameters of '{2}' are '{3}', one per Tensor or double parameter without [NoGrad], in order: declare '{4}'");
+
+    public static readonly DiagnosticDescriptor CheckpointNotDifferentiable = Error(
+        "BPG0022",
+        "Checkpoint on a method that is not differentiable",
+        "[Checkpoint] on '{0}', which is not [Differentiable]: a checkpoint re-runs the generated forward of a [Differentiable] method in its callers' backward; mark it '[Differentiable, Checkpoint]', or remove [Checkpoint]",
+        cost: string.Empty);
+
     /// <summary>
     /// Reported by the generator itself, not the analyzer: an exception of its own while generating one method. The
     /// other methods are generated as usual.
@@ -131,6 +157,11 @@ internal static class DiagnosticDescriptors
         RecursiveCall,
         CalleeHasNoCode,
         FileLocalType,
+        CustomDerivativeMember,
+        DerivativeOfTargetNotFound,
+        DerivativeOfParametersMismatch,
+        CustomGradientTypesMismatch,
+        CheckpointNotDifferentiable,
         GeneratorFailure);
 
     /// <summary>
@@ -147,7 +178,12 @@ internal static class DiagnosticDescriptors
     /// </summary>
     private const string NoCodeUntilFixed = " (until this is fixed, BackpropGen generates no Cache, Forward or Backward for the method, so calls of them do not compile)";
 
-    private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message + NoCodeUntilFixed, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+    private static DiagnosticDescriptor Error(string id, string title, string message, string cost = NoCodeUntilFixed) =>
+        new(id, title, message + cost, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             description: WhereDocumented(id));
+
+    /// <summary>A hand-written derivative's error costs its callers' code, not its own (it has none generated).</summary>
+    private const string CallersGetNoCode = " (until this is fixed, the [Differentiable] methods that call it get no generated code)";
+
+    private static DiagnosticDescriptor HandWrittenError(string id, string title, string message) => Error(id, title, message, CallersGetNoCode);
 }

@@ -156,7 +156,11 @@ internal abstract class ExpressionAdjoints
 
     /// <summary>
     /// The rule of a call of another <c>[Differentiable]</c> method is that method's generated backward, given the
-    /// callee's cache kept by the forward: <c>var (dx, dW, db) = Layers.AffineBackward(dh, hCache);</c>.
+    /// callee's cache kept by the forward: <c>var (dx, dW, db) = Layers.AffineBackward(dh, hCache);</c>. A
+    /// <c>[CustomDerivative]</c>'s hand-written backward is called the same way; a <c>[DerivativeOf]</c> backward is given
+    /// the call's arguments (<c>Special.ErfBackward(dy, x)</c>), and a <c>[Checkpoint]</c> method's backward the cache
+    /// of its forward run again on them (<c>Layers.BlockBackward(dh, Layers.BlockForward(h, w).Cache)</c>). Each tensor
+    /// gradient a hand-written backward returns is checked to have its argument's shape.
     /// </summary>
     private void VisitCall(CallExpr call, Adj gradient)
     {
@@ -167,22 +171,34 @@ internal abstract class ExpressionAdjoints
         }
 
         var kind = differentiable.Count == 1 ? call.Parameters[differentiable[0]].Kind : ValueKind.Other;
+        var read = call.Link switch
+        {
+            CallLink.Arguments => call.Args.Select(ValueOf),
+            CallLink.Recomputed => new Adj[]
+            {
+                new Member(
+                    new Call(new Function(call.ContainingType, GeneratedNames.Forward(call.Method), LaneForm.None), call.Args.Select(ValueOf).ToEquatableArray(), ValueKind.Other),
+                    "Cache",
+                    ValueKind.Other),
+            },
+            _ => new Adj[] { new PrimalRef(call.CacheLocal!, ValueKind.Other) },
+        };
         var backward = new Call(
-            new Function(call.ContainingType, GeneratedNames.Backward(call.Method), LaneForm.None),
-            new[] { gradient, new PrimalRef(call.CacheLocal, ValueKind.Other) }.ToEquatableArray(),
+            new Function(call.ContainingType, call.BackwardName, LaneForm.None),
+            new[] { gradient }.Concat(read).ToEquatableArray(),
             kind);
         if (differentiable.Count == 1)
         {
             var argument = call.Args[differentiable[0]];
-            Visit(argument, backward, ValueOf(argument));
+            Visit(argument, Checked(call, differentiable[0], backward), ValueOf(argument));
             return;
         }
 
         // Several gradients come back as one tuple: deconstruct it into the arguments' partials, or into temporaries for
-        // arguments that are expressions, which are then differentiated further.
+        // arguments that are expressions (or whose gradient is checked first), which are then differentiated further.
         var targets = new List<string>();
         List<(string Variable, string Target)>? received = null;
-        var pending = new List<(Expr Argument, string Gradient)>();
+        var pending = new List<(int Parameter, string Gradient)>();
         foreach (var i in differentiable)
         {
             switch (call.Args[i])
@@ -190,15 +206,15 @@ internal abstract class ExpressionAdjoints
                 case ConstExpr:
                     targets.Add("_");
                     break;
-                case VarExpr variable:
+                case VarExpr variable when !IsChecked(call, i):
                     var target = TupleTarget(variable.Name);
                     targets.Add(target);
                     (received ??= new List<(string, string)>()).Add((variable.Name, target));
                     break;
-                case var argument:
+                default:
                     var temporary = TemporaryName();
                     targets.Add(temporary);
-                    pending.Add((argument, temporary));
+                    pending.Add((i, temporary));
                     break;
             }
         }
@@ -209,11 +225,30 @@ internal abstract class ExpressionAdjoints
             Received(received);
         }
 
-        foreach (var (argument, temporary) in pending)
+        foreach (var (parameter, temporary) in pending)
         {
-            Visit(argument, new GradRef(temporary, argument.Kind), ValueOf(argument));
+            var argument = call.Args[parameter];
+            Visit(argument, Checked(call, parameter, new GradRef(temporary, argument.Kind)), ValueOf(argument));
         }
     }
+
+    /// <summary>Whether the gradient of a call's parameter is checked: a tensor's, from a hand-written backward.</summary>
+    private static bool IsChecked(CallExpr call, int parameter) => call.HandWritten && call.Parameters[parameter].Kind == ValueKind.Tensor;
+
+    /// <summary>
+    /// A hand-written backward's gradient of a tensor parameter, checked to have its argument's shape
+    /// (<c>StepFailure.Returned("SoftplusBackward", "x", …, x.Shape)</c>): one of another shape would otherwise broadcast
+    /// on into wrong gradients, where a generated backward's cannot be wrong.
+    /// </summary>
+    private static Adj Checked(CallExpr call, int parameter, Adj gradient) => IsChecked(call, parameter)
+        ? A.Call(
+            RuntimeFunctions.ReturnedGradient,
+            ValueKind.Tensor,
+            new Literal("\"" + call.BackwardName + "\"", ValueKind.Other),
+            new Literal("\"" + call.Parameters[parameter].Name + "\"", ValueKind.Other),
+            gradient,
+            A.Shape(ValueOf(call.Args[parameter])))
+        : gradient;
 
     private void VisitOp(OpExpr op, Adj gradient, Adj value)
     {

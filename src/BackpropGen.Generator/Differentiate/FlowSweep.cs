@@ -432,14 +432,14 @@ internal sealed class FlowSweep : ExpressionAdjoints
             {
                 case ForwardStep { Step.Overwrites: false } step:
                     names.Add(step.Step.Name);
-                    if (step.Step.Value is CallExpr call)
+                    if (step.Step.Value is CallExpr { CacheLocal: { } cache })
                     {
-                        names.Add(call.CacheLocal);
+                        names.Add(cache);
                     }
 
                     break;
-                case ForwardStep { Step.Value: CallExpr overwriting }:
-                    names.Add(overwriting.CacheLocal);
+                case ForwardStep { Step.Value: CallExpr { CacheLocal: { } overwritingCache } }:
+                    names.Add(overwritingCache);
                     break;
                 case ForwardCode code:
                     names.AddRange(code.Declares);

@@ -144,6 +144,9 @@ internal static class RuntimeFunctions
     public static readonly Function MaxPool2DBackward = new(Tensor, "MaxPool2DBackward", LaneForm.None);
     public static readonly Function AvgPool2DBackward = new(Tensor, "AvgPool2DBackward", LaneForm.None);
 
+    /// <summary><c>StepFailure.Returned(backward, parameter, gradient, shape)</c>: a hand-written backward's gradient, checked to have its argument's shape.</summary>
+    public static readonly Function ReturnedGradient = new("global::BackpropGen.StepFailure", "Returned", LaneForm.None);
+
     /// <summary><c>TensorShape.OfMatMul(a, b)</c>: the shape of a batched matrix product.</summary>
     public static readonly Function ShapeOfMatMul = new(TensorShape, "OfMatMul", LaneForm.None);
 

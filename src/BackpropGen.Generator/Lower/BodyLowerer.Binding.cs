@@ -129,8 +129,7 @@ internal sealed partial class BodyLowerer
         _ => type.ToDisplayString(TypeFormat),
     };
 
-    private static bool HasNoGrad(IParameterSymbol parameter) =>
-        parameter.GetAttributes().Any(a => KnownNames.IsBackpropGenType(a.AttributeClass, KnownNames.NoGradAttributeName));
+    private static bool HasNoGrad(IParameterSymbol parameter) => KnownNames.IsNoGrad(parameter);
 
     private static string LiteralText(object? value) => value switch
     {

@@ -42,7 +42,7 @@ internal sealed partial class BodyLowerer
             }
             else
             {
-                result = HasVariedChild(expression);
+                result = HasVariedChild(expression) && !(expression is InvocationExpressionSyntax invocation && PassesNoGradient(invocation));
             }
         }
 
@@ -67,6 +67,15 @@ internal sealed partial class BodyLowerer
 
         return false;
     }
+
+    /// <summary>
+    /// Whether a call is of an op none of whose arguments is an operand (<c>StopGradient(x)</c>): its value carries no
+    /// gradient whatever it reads, so it is a constant to the code around it, and what it reads needs no gradient for it.
+    /// </summary>
+    private bool PassesNoGradient(InvocationExpressionSyntax invocation) =>
+        InvocationOf(invocation) is { TargetMethod: var method }
+        && OperationBinding.Resolve(method) is { } op
+        && op.Arguments.All(role => role is not (Ops.ArgRole.Operand or Ops.ArgRole.Operands));
 
     /// <summary>What a step's value reads: an operation's or a call's reads are those of its whole expression.</summary>
     private static EquatableArray<string> ReadsOf(Expr expression) => expression switch

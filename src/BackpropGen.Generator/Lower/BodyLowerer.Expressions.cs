@@ -18,7 +18,7 @@ internal sealed partial class BodyLowerer
     private Expr LowerExpression(ExpressionSyntax expression)
     {
         _cancellationToken.ThrowIfCancellationRequested();
-        if (expression is InvocationExpressionSyntax call && _hoisted.TryGetValue(call, out var hoisted))
+        if (_hoisted.TryGetValue(expression, out var hoisted))
         {
             return new VarExpr(hoisted, ValueKinds.Of(TypeOf(expression).Type));
         }
@@ -89,8 +89,8 @@ internal sealed partial class BodyLowerer
                 ? $"a call of the [Differentiable] method '{callee.Name}' must be a whole step of its own (var h = {callee.Name}(…);), so that its cache can be kept"
                 : $"BackpropGen has no derivative rule for '{callee.ContainingType.Name}.{callee.Name}'; use the BackpropGen.Tensor operations or System.Math functions listed in the README, or compute it from them in steps"
                   + (callee.Locations.Any(l => l.IsInSource)
-                      ? $"; or, since '{callee.Name}' is your own, mark it [Differentiable] (its body written as steps) and call it as a step of its own (var h = {callee.Name}(…);)"
-                      : string.Empty);
+                      ? $"; or, since '{callee.Name}' is your own, mark it [Differentiable] (its body written as steps) and call it as a step of its own (var h = {callee.Name}(…);), or mark it [CustomDerivative] and write its {GeneratedNames.Cache(callee.Name)}, {GeneratedNames.Forward(callee.Name)} and {GeneratedNames.Backward(callee.Name)}"
+                      : $"; or write its backward: [DerivativeOf(typeof({callee.ContainingType.Name}), nameof({callee.ContainingType.Name}.{callee.Name}))] on a static method of your own that takes the gradient of its result and its arguments ({HandWrittenSignatures.TypeText(callee.ReturnType)} dout, {HandWrittenSignatures.ParameterList(callee.Parameters)}) and returns the gradients of its Tensor and double parameters");
             Report(DiagnosticDescriptors.NotDifferentiable, invocation, Flatten(invocation), reason);
             return new ConstExpr(invocation.ToString(), kind, EquatableArray<string>.Empty);
         }

@@ -76,7 +76,7 @@ internal sealed partial class BodyLowerer
         var varied = _varied.Contains(symbol) || (right is not null && IsVaried(right));
         if (right is not null && varied)
         {
-            HoistNestedCalls(right);
+            HoistNestedCalls(right, wholeToo: op is not null);
         }
 
         // The value's code as the forward computes it (and as comments quote it), reading the versions current before

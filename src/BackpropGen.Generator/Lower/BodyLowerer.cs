@@ -40,7 +40,10 @@ internal sealed partial class BodyLowerer
     private readonly Dictionary<IdentifierNameSyntax, ISymbol?> _symbols = new();
     private readonly Dictionary<ExpressionSyntax, ExpressionType> _types = new();
     private readonly Dictionary<SyntaxNode, IOperation> _operations;
-    private readonly Dictionary<InvocationExpressionSyntax, string> _hoisted = new();
+    private readonly Dictionary<ExpressionSyntax, string> _hoisted = new();
+
+    /// <summary>The callee and parameter of each argument <see cref="ArgumentsToKeep"/> found, which name its step.</summary>
+    private readonly Dictionary<ExpressionSyntax, (string Callee, string Parameter)> _keptArguments = new();
     private readonly List<LocalModel> _locals = new();
     /// <summary>The statements of the block being lowered: the body's, or a loop's or a branch's while it is lowered.</summary>
     private List<ForwardNode> _body = new();
@@ -335,12 +338,12 @@ internal sealed partial class BodyLowerer
         forwardText = null;
         var unwrapped = Unparenthesized(value);
 
-        if (unwrapped is not InvocationExpressionSyntax invocation || !IsDifferentiableCall(invocation, out var callee, out var operation))
+        if (unwrapped is not InvocationExpressionSyntax invocation || !IsLinkedCall(invocation, out var call))
         {
             return LowerExpression(value);
         }
 
-        return LowerCall(name, invocation, callee, operation, out forwardText);
+        return LowerCall(name, invocation, call, out forwardText);
     }
 
     /// <summary>

@@ -32,21 +32,48 @@ internal sealed record OpExpr(Op Op, ValueKind Kind, EquatableArray<Expr> Args, 
 /// <summary>A parameter of a called <c>[Differentiable]</c> method, as its generated backward sees it.</summary>
 internal sealed record CalleeParameter(string Name, ValueKind Kind, bool IsDifferentiable);
 
+/// <summary>How the backward of a called method gets what it reads.</summary>
+internal enum CallLink
+{
+    /// <summary>From the callee's cache, which the caller's forward keeps (a generated backward, or a <c>[CustomDerivative]</c>'s).</summary>
+    Cache,
+
+    /// <summary>From the call's arguments, which the caller keeps (a <c>[DerivativeOf]</c> backward of another library's method).</summary>
+    Arguments,
+
+    /// <summary>
+    /// From the callee's forward run again on the call's arguments, which the caller keeps (a <c>[Checkpoint]</c>
+    /// method's): the caller's forward calls the method itself and keeps no cache of it.
+    /// </summary>
+    Recomputed,
+}
+
 /// <summary>
-/// A step that calls another <c>[Differentiable]</c> method (SPEC §1): the forward runs the callee's forward and keeps its
-/// cache in the local <paramref name="CacheLocal"/>; the backward calls the callee's backward with that cache.
-/// <paramref name="ContainingType"/> is the callee's type, fully qualified; <paramref name="Args"/> has one entry per
-/// callee parameter, in parameter order.
+/// A step that calls a method whose derivative is a backward method (SPEC §1, §8): another <c>[Differentiable]</c>
+/// method, a <c>[CustomDerivative]</c> one, or another library's method with a <c>[DerivativeOf]</c> backward.
+/// Linked by <see cref="CallLink.Cache"/>, the forward runs the callee's forward and keeps its cache in the local
+/// <paramref name="CacheLocal"/>, and the backward calls <see cref="BackwardName"/> with that cache; otherwise there is
+/// no cache local, and the forward is the call as written. <paramref name="ContainingType"/> is the type the backward
+/// is called on, fully qualified; <paramref name="Args"/> has one entry per callee parameter, in parameter order.
 /// </summary>
 internal sealed record CallExpr(
     string ContainingType,
     string Method,
-    string CacheLocal,
+    string? CacheLocal,
     EquatableArray<CalleeParameter> Parameters,
     ValueKind Kind,
     EquatableArray<Expr> Args,
     string Text,
-    EquatableArray<string> Reads) : Expr(Kind);
+    EquatableArray<string> Reads) : Expr(Kind)
+{
+    public CallLink Link { get; init; } = CallLink.Cache;
+
+    /// <summary>The backward method's name: <c>MBackward</c>, or the <c>[DerivativeOf]</c> method's own.</summary>
+    public string BackwardName { get; init; } = GeneratedNames.Backward(Method);
+
+    /// <summary>Whether a person wrote the backward: the gradients it returns are checked to have their arguments' shapes.</summary>
+    public bool HandWritten { get; init; }
+}
 
 /// <summary>A parameter of the differentiable method.</summary>
 internal sealed record ParameterModel(string Name, string TypeName, ValueKind Kind, bool IsDifferentiable);

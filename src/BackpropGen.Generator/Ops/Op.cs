@@ -52,8 +52,9 @@ internal enum ArgRole
     Option,
 
     /// <summary>
-    /// A value read to choose between the operands (<c>Where</c>'s condition): it gets no gradient, even when it depends
-    /// on a parameter, so the steps that compute it need none either.
+    /// A value read but never differentiated through (<c>Where</c>'s condition, which chooses between the operands;
+    /// <c>StopGradient</c>'s argument, which passes as it is): it gets no gradient, even when it depends on a parameter,
+    /// so the steps that compute it need none either.
     /// </summary>
     Condition,
 

@@ -190,6 +190,17 @@ internal static class Operations
         Broadcasts = true,
     };
 
+    /// <summary>
+    /// StopGradient(x): the value passes and no gradient flows back. Its argument is a <see cref="ArgRole.Condition"/>,
+    /// read but never differentiated, so the steps that compute it only for this get no backward either.
+    /// </summary>
+    public static readonly Op StopGradient = new(
+        "StopGradient", OpCategory.Elementwise, "StopGradient(x): no gradient flows back to x (its value passes)", c => new Adj?[] { null }, ArgRole.Condition)
+    {
+        Methods = new[] { new OpMethod(OpOwner.Tensor, "StopGradient") },
+        Recompute = args => args[0],
+    };
+
     public static readonly Op Relu = new(
         "Relu", OpCategory.Elementwise, "Relu(x): dx = g where x > 0 (0 at x = 0)", c => new[] { Mul(c.G, A.Call(RuntimeFunctions.Greater, ValueKind.Tensor, c.Arg(0), Lit("0.0"))) }, ArgRole.Operand)
     {
@@ -425,7 +436,7 @@ internal static class Operations
     public static readonly IReadOnlyList<Op> All = new[]
     {
         Add, Subtract, Multiply, Divide, Negate, SumAll, MeanAll, Sum, Mean, Max, Min, MaxAll, MinAll, Sqrt, Exp, Log, Tanh, Sigmoid, Abs, Square,
-        Pow, Sin, Cos, Maximum, Minimum, Clip, Where, Relu, Dot, MatMul, Conv2D, MaxPool2D, AvgPool2D, Softmax, LogSoftmax, LogSumExp, Transpose, TransposeAxes,
+        Pow, Sin, Cos, Maximum, Minimum, Clip, Where, StopGradient, Relu, Dot, MatMul, Conv2D, MaxPool2D, AvgPool2D, Softmax, LogSoftmax, LogSumExp, Transpose, TransposeAxes,
         Reshape, Slice, Element, Pick, Take, Concat, Stack,
     };
 
