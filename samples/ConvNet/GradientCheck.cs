@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using BackpropGen;
+using Samples.Training;
 
 namespace Samples.ConvNet;
 
@@ -11,10 +12,7 @@ namespace Samples.ConvNet;
 /// </summary>
 public static class GradientCheck
 {
-    /// <summary>The bar of docs/spec.md §4.</summary>
-    public const double Bar = 1e-7;
-
-    /// <summary>Prints one line per gradient; true when all are under <see cref="Bar"/>.</summary>
+    /// <summary>Prints one line per gradient; true when all are under <see cref="GradientReport.Bar"/>.</summary>
     public static bool Run()
     {
         const int images = 2, size = 8, filters1 = 3, filters2 = 4, classes = 5;
@@ -36,15 +34,8 @@ public static class GradientCheck
             GradCheck.Numerical(v => Network.Loss(p with { W3 = v }, x, labels), p.W3),
             GradCheck.Numerical(v => Network.Loss(p with { B3 = v }, x, labels), p.B3));
 
-        Console.WriteLine($"Gradient check of a training step against central differences (bar {Bar:E0}):");
-        var passed = true;
-        foreach (var ((name, generated), (_, expected)) in gradients.Named().Zip(numerical.Named()))
-        {
-            var error = GradCheck.RelativeError(generated, expected);
-            passed &= error < Bar;
-            Console.WriteLine($"  d{name,-3} relative error {error:E2}   {(error < Bar ? "ok" : "FAILED")}");
-        }
-
-        return passed;
+        return GradientReport.Print(
+            "Gradient check of a training step against central differences",
+            gradients.Named().Zip(numerical.Named(), (g, n) => (g.Name, g.Value, n.Value)));
     }
 }
