@@ -20,7 +20,7 @@ var settings = options.Quick
 const int Filters1 = 8, Filters2 = 16, BatchSize = 50, EvaluationBatch = 500;
 const int DataSeed = 7, TestSeed = 8, WeightSeed = 9, ShuffleSeed = 10;
 const double LearningRate = 4e-3, LearningRateDecay = 0.6;
-const int MisclassifiedShown = 40;
+const int MisclassifiedShown = 40, TestsPerEpoch = 4;
 
 if (!GradientCheck.Run())
 {
@@ -84,6 +84,16 @@ for (int epoch = 1; epoch <= settings.Epochs; epoch++)
         }
 
         correct += batchCorrect;
+        if ((b + 1) % (batchesPerEpoch / TestsPerEpoch) == 0 && b + 1 < batchesPerEpoch)
+        {
+            // A test on the way, for the curves; the images per second count training alone.
+            epochClock.Stop();
+            var (partLoss, partAccuracy, _) = Evaluate(parameters);
+            testLoss.Add((epoch - 1 + (b + 1.0) / batchesPerEpoch, partLoss));
+            testAccuracy.Add((epoch - 1 + (b + 1.0) / batchesPerEpoch, partAccuracy));
+            epochClock.Start();
+        }
+
         progress.Report(seen, Status(lossSum / seen, (double)correct / seen, seen / epochClock.Elapsed.TotalSeconds));
     }
 
