@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using BackpropGen;
 
 namespace Samples.ConvNet;
@@ -56,18 +57,8 @@ public sealed record Glyphs(Tensor Images, int[] Labels)
     public Glyphs Batch(int[] order, int start, int count)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var all = Images.ToArray();
-        const int pixels = Size * Size;
-        var images = new double[count * pixels];
-        var labels = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            int source = order[start + i];
-            Array.Copy(all, source * pixels, images, i * pixels, pixels);
-            labels[i] = Labels[source];
-        }
-
-        return new Glyphs(Tensor.FromArray(images, count, 1, Size, Size), labels);
+        var chosen = order[start..(start + count)];
+        return new Glyphs(Tensor.Take(Images, chosen, 0), chosen.Select(i => Labels[i]).ToArray());
     }
 
     private static void Draw((double X, double Y)[][] strokes, Random random, double noise, Span<double> image)

@@ -122,9 +122,10 @@ Write("accuracy.svg", Svg.LineChart(
     yMax: 1.0, guides: [new Guide($"{settings.TargetAccuracy:P0}", settings.TargetAccuracy)], legendBelow: true));
 Write("filters.svg", Svg.PictureGrid(
     $"The {Filters1} first-layer filters (3 × 3; red positive, blue negative)", Filters(parameters.W1), columns: Filters1, scale: 24));
+var misclassified = Misclassified();
 Write("misclassified.svg", Svg.PictureGrid(
-    $"Misclassified test images, true → predicted ({Misclassified().Count} of {settings.TestImages:N0})",
-    Misclassified().Take(MisclassifiedShown).ToList(), columns: 10, scale: 2));
+    $"Misclassified test images, true → predicted ({misclassified.Count} of {settings.TestImages:N0})",
+    misclassified.Take(MisclassifiedShown).ToList(), columns: 10, scale: 2));
 Write("digits.svg", Svg.PictureGrid(
     "Training images, with their labels", Examples(train, 30), columns: 10, scale: 2));
 
