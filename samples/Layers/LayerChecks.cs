@@ -218,6 +218,23 @@ public static class LayerChecks
         }
 
         {
+            var wx = Tensor.RandomNormal(seed: 50, d, 4 * h) * 0.4;
+            var wh = Tensor.RandomNormal(seed: 51, h, 4 * h) * 0.4;
+            var b = Tensor.RandomNormal(seed: 52, 4 * h) * 0.1;
+
+            // Both halves of every step's state are read, so that the cell's own gradient path is checked too.
+            var douts = Tensor.RandomNormal(seed: 53, n, t, 2 * h);
+            var (_, cache) = Layers.LstmStatesForward(xs, prevH, prevC, wx, wh, b);
+            var (dxs, dh0, dc0, dwxs, dwhs, dbs) = Layers.LstmStatesBackward(douts, cache);
+            yield return Check("LstmStates", "dx", GradCheck.Numerical(v => Layers.LstmStates(v, prevH, prevC, wx, wh, b), xs, douts), dxs);
+            yield return Check("LstmStates", "dh0", GradCheck.Numerical(v => Layers.LstmStates(xs, v, prevC, wx, wh, b), prevH, douts), dh0);
+            yield return Check("LstmStates", "dc0", GradCheck.Numerical(v => Layers.LstmStates(xs, prevH, v, wx, wh, b), prevC, douts), dc0);
+            yield return Check("LstmStates", "dwx", GradCheck.Numerical(v => Layers.LstmStates(xs, prevH, prevC, v, wh, b), wx, douts), dwxs);
+            yield return Check("LstmStates", "dwh", GradCheck.Numerical(v => Layers.LstmStates(xs, prevH, prevC, wx, v, b), wh, douts), dwhs);
+            yield return Check("LstmStates", "db", GradCheck.Numerical(v => Layers.LstmStates(xs, prevH, prevC, wx, wh, v), b, douts), dbs);
+        }
+
+        {
             // Word 1 occurs three times and word 2 never: their rows of dw are a sum of three and 0.
             int[,] words = { { 0, 3, 1 }, { 1, 1, 4 } };
             var w = Tensor.RandomNormal(seed: 44, 5, d);

@@ -271,11 +271,28 @@ public static partial class Layers
     [Differentiable]
     public static Tensor Lstm(Tensor x, Tensor h0, Tensor wx, Tensor wh, Tensor b)
     {
+        int N = x.Shape[0], H = h0.Shape[1];
+        var c0 = Zeros(N, H);
+        // step 1
+        var states = LstmStates(x, h0, c0, wx, wh, b);
+        // step 2: the hidden halves of the states
+        var hs = Slice(states, 2, 0, H);
+        return hs;
+    }
+
+    /// <summary>
+    /// An LSTM over a sequence x [N, T, D] from the state h0, c0 [N, H]: every step's state, next_h and next_c side by
+    /// side as <see cref="LstmStep"/> returns them, [N, T, 2H]. Truncated backpropagation through time starts each chunk
+    /// of a long sequence from the state that the chunk before ended in, the last step's.
+    /// </summary>
+    [Differentiable]
+    public static Tensor LstmStates(Tensor x, Tensor h0, Tensor c0, Tensor wx, Tensor wh, Tensor b)
+    {
         int N = x.Shape[0], T = x.Shape[1], D = x.Shape[2], H = h0.Shape[1];
         var h = h0;
-        var c = Zeros(N, H);
-        // The hidden states so far, [N, t, H]: each step's is joined on at the end.
-        var hs = Zeros(N, 0, H);
+        var c = c0;
+        // The states so far, [N, t, 2H]: each step's is joined on at the end.
+        var states = Zeros(N, 0, 2 * H);
         for (int t = 0; t < T; t++)
         {
             var slot = Slice(x, 1, t, 1);
@@ -283,11 +300,11 @@ public static partial class Layers
             var state = LstmStep(xt, h, c, wx, wh, b);
             h = Slice(state, 1, 0, H);
             c = Slice(state, 1, H, H);
-            var column = Reshape(h, N, 1, H);
-            hs = Concat(1, hs, column);
+            var column = Reshape(state, N, 1, 2 * H);
+            states = Concat(1, states, column);
         }
 
-        return hs;
+        return states;
     }
 
     /// <summary>Word embeddings (CS231n's <c>word_embedding_forward</c>): x [N, T] holds word indices into the rows of w [V, D]; the result is [N, T, D].</summary>

@@ -1,9 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
-using System.Security;
-using System.Text;
 using BackpropGen;
+using Samples.Training;
+using static Samples.Training.Svg;
 
 namespace TwoLayerNetSample;
 
@@ -20,49 +19,17 @@ public static class Plots
         ("#fed9a6", "#ff7f00"),
     ];
 
-    private const int Width = 640, Height = 420;
-    private const double Left = 70, Right = 20, Top = 40, Bottom = 50;
-
     /// <summary>The training loss per epoch, on linear axes with labelled ticks.</summary>
     public static string LossCurve(IReadOnlyList<double> losses)
     {
         ArgumentNullException.ThrowIfNull(losses);
-        var svg = Begin(Width, Height, "Training loss (mean softmax cross-entropy) per epoch");
-        double plotWidth = Width - Left - Right, plotHeight = Height - Top - Bottom;
-        double epochs = Math.Max(1, losses.Count), maxLoss = 0;
-        foreach (var loss in losses)
-        {
-            maxLoss = Math.Max(maxLoss, loss);
-        }
-
-        double yStep = NiceStep(maxLoss / 5), yMax = Math.Max(yStep, Math.Ceiling(maxLoss / yStep) * yStep);
-        double xStep = NiceStep(epochs / 6);
-        double X(double epoch) => Left + (epoch / epochs) * plotWidth;
-        double Y(double loss) => Top + (1 - loss / yMax) * plotHeight;
-
-        for (double tick = 0; tick <= yMax + yStep / 2; tick += yStep)
-        {
-            svg.Append(Invariant($"<line x1=\"{Left}\" y1=\"{Y(tick):F1}\" x2=\"{Width - Right}\" y2=\"{Y(tick):F1}\" stroke=\"#e0e0e0\"/>\n"));
-            svg.Append(Invariant($"<text x=\"{Left - 8}\" y=\"{Y(tick) + 4:F1}\" text-anchor=\"end\">{tick:0.###}</text>\n"));
-        }
-
-        for (double tick = 0; tick <= epochs + xStep / 2; tick += xStep)
-        {
-            svg.Append(Invariant($"<line x1=\"{X(tick):F1}\" y1=\"{Top + plotHeight}\" x2=\"{X(tick):F1}\" y2=\"{Top + plotHeight + 5}\" stroke=\"#444\"/>\n"));
-            svg.Append(Invariant($"<text x=\"{X(tick):F1}\" y=\"{Top + plotHeight + 20}\" text-anchor=\"middle\">{tick:0}</text>\n"));
-        }
-
-        svg.Append(Invariant($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotWidth}\" height=\"{plotHeight}\" fill=\"none\" stroke=\"#444\"/>\n"));
-        svg.Append("<polyline fill=\"none\" stroke=\"#377eb8\" stroke-width=\"2\" points=\"");
+        var points = new (double X, double Y)[losses.Count];
         for (int i = 0; i < losses.Count; i++)
         {
-            svg.Append(Invariant($"{X(i + 1):F1},{Y(losses[i]):F1} "));
+            points[i] = (i + 1, losses[i]);
         }
 
-        svg.Append("\"/>\n");
-        svg.Append(Invariant($"<text x=\"{Left + plotWidth / 2}\" y=\"{Height - 10}\" text-anchor=\"middle\">epoch</text>\n"));
-        svg.Append(Invariant($"<text transform=\"translate(18 {Top + plotHeight / 2}) rotate(-90)\" text-anchor=\"middle\">loss</text>\n"));
-        return End(svg);
+        return Svg.LineChart("Training loss (mean softmax cross-entropy) per epoch", "epoch", "loss", [new Series("training loss", "#377eb8", points)]);
     }
 
     /// <summary>
@@ -74,7 +41,7 @@ public static class Plots
         ArgumentNullException.ThrowIfNull(predict);
         ArgumentNullException.ThrowIfNull(data);
         const double Plot = 500, Margin = 40;
-        var svg = Begin((int)(Plot + 2 * Margin), (int)(Plot + 2 * Margin + 30), title);
+        var svg = Svg.Begin((int)(Plot + 2 * Margin), (int)(Plot + 2 * Margin + 30), title);
 
         // A square window around the data with a 10% border, so that the plot keeps the data's aspect ratio.
         var points = data.Points.ToArray();
@@ -132,35 +99,6 @@ public static class Plots
             svg.Append(Invariant($"<text x=\"{x + 22}\" y=\"{Margin + Plot + 27}\">class {c}</text>\n"));
         }
 
-        return End(svg);
+        return Svg.End(svg);
     }
-
-    /// <summary>1, 2 or 5 times a power of ten, at least <paramref name="rough"/>: a tick spacing a reader can count in.</summary>
-    private static double NiceStep(double rough)
-    {
-        if (!(rough > 0))
-        {
-            return 1;
-        }
-
-        double power = Math.Pow(10, Math.Floor(Math.Log10(rough)));
-        foreach (var factor in new[] { 1.0, 2.0, 5.0 })
-        {
-            if (factor * power >= rough)
-            {
-                return factor * power;
-            }
-        }
-
-        return 10 * power;
-    }
-
-    private static StringBuilder Begin(int width, int height, string title) => new StringBuilder()
-        .Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n"))
-        .Append(Invariant($"<rect width=\"{width}\" height=\"{height}\" fill=\"#fff\"/>\n"))
-        .Append(Invariant($"<text x=\"{width / 2}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">{SecurityElement.Escape(title)}</text>\n"));
-
-    private static string End(StringBuilder svg) => svg.Append("</svg>\n").ToString();
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -16,7 +16,7 @@ public class SampleSnapshotTests
         Assert.Equal(
             new[]
             {
-                "Affine", "BatchNorm", "Conv", "ConvReluPool", "Dropout", "LayerNorm", "Lstm", "LstmStep", "MaxPool", "ReLU", "Rnn", "RnnStep",
+                "Affine", "BatchNorm", "Conv", "ConvReluPool", "Dropout", "LayerNorm", "Lstm", "LstmStates", "LstmStep", "MaxPool", "ReLU", "Rnn", "RnnStep",
                 "SigmoidActivation", "SoftmaxLoss", "SpatialBatchNorm", "SvmLoss", "TanhActivation", "TemporalAffine", "TemporalSoftmaxLoss",
                 "TwoLayerNetLoss", "WordEmbedding",
             },
