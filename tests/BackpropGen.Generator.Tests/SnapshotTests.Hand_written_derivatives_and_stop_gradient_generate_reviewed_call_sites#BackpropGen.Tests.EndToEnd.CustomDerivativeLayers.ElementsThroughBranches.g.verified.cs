@@ -90,7 +90,6 @@ namespace BackpropGen.Tests.EndToEnd
             {
                 var dtotal = dout;
                 var dxElements = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
                 var dscale = 0.0;
 
                 // for (int k = 0; k < steps; k++), in reverse
@@ -132,7 +131,7 @@ namespace BackpropGen.Tests.EndToEnd
                     dscale += x[k % x.Shape[0], k % x.Shape[1]] * dm;
                 }
 
-                dx += dxElements.Flush();
+                var dx = dxElements.Flush();
                 return (dx, dscale);
             }
             catch (global::System.ArgumentException failure) when (step > 0)
