@@ -12,7 +12,9 @@ public static partial class LogSumExpEval
     public static double LogSumExp(Tensor x)
     {
         var a = Max(x);
-        var s = Sum(Exp(x - a));
+        // a step of its own, so that the backward reads the exponentials from the cache rather than computing them again
+        var exponentials = Exp(x - a);
+        var s = Sum(exponentials);
         return a + Math.Log(s);
     }
 

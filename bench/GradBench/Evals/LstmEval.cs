@@ -20,14 +20,17 @@ public static partial class LstmEval
     public static Tensor LayerStep(Tensor input, Tensor hidden, Tensor cell, Tensor weight, Tensor bias)
     {
         int b = input.Shape[1];
-        var gates = (Concat(1, input, hidden, input, hidden) * weight) + bias;
+        // steps of their own where the backward reads a value, so that it reads it from the cache rather than again
+        var gateInputs = Concat(1, input, hidden, input, hidden);
+        var gates = (gateInputs * weight) + bias;
         var sigmoids = Sigmoid(Slice(gates, 1, 0, 3 * b));
         var change = Tanh(Slice(gates, 1, 3 * b, b));
         var forget = Slice(sigmoids, 1, 0, b);
         var ingate = Slice(sigmoids, 1, b, b);
         var outgate = Slice(sigmoids, 1, 2 * b, b);
         var nextCell = (cell * forget) + (ingate * change);
-        var nextHidden = outgate * Tanh(nextCell);
+        var cellActivation = Tanh(nextCell);
+        var nextHidden = outgate * cellActivation;
         return Concat(1, nextHidden, nextCell);
     }
 
