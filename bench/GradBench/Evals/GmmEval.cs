@@ -21,19 +21,26 @@ public static partial class GmmEval
         int d = x.Shape[1];
         int k = alpha.Shape[0];
         int[] triangle = LowerTriangle(d);
+        // one step a value the backward reads, so that it reads it from the cache rather than computing it again
         var qdiag = Exp(q);
         var sumQ = Sum(q, axis: 1);
         // Q as k d×d matrices: each entry gathered from exp(q), l, or a column of zeros above the diagonal
         var entries = Concat(1, qdiag, l, Zeros(k, 1));
-        var qmat = Reshape(Take(entries, triangle, axis: 1), k, d, d);
+        var gathered = Take(entries, triangle, axis: 1);
+        var qmat = Reshape(gathered, k, d, d);
         var centred = Reshape(Transpose(x), 1, d, n) - Reshape(mu, k, d, 1);
         var qcentred = MatMul(qmat, centred);
-        var beta = Reshape(alpha + sumQ, k, 1) - (0.5 * Sum(Square(qcentred), axis: 1));
+        var squaredNorms = Sum(Square(qcentred), axis: 1);
+        var logWeights = Reshape(alpha + sumQ, k, 1);
+        var beta = logWeights - (0.5 * squaredNorms);
         // log Σₖ exp(βₖᵢ) for each point, shifted by its maximum
         var betaMax = Max(beta, axis: 0);
-        var lsePoints = Log(Sum(Exp(beta - betaMax), axis: 0)) + betaMax;
+        var exponentials = Exp(beta - betaMax);
+        var sums = Sum(exponentials, axis: 0);
+        var lsePoints = Log(sums) + betaMax;
         var alphaMax = Max(alpha);
-        var lseAlpha = Math.Log(Sum(Exp(alpha - alphaMax))) + alphaMax;
+        var alphaExponentials = Exp(alpha - alphaMax);
+        var lseAlpha = Math.Log(Sum(alphaExponentials)) + alphaMax;
         double likelihood = (-n * d * 0.5 * Math.Log(2 * Math.PI)) + Sum(lsePoints) - (n * lseAlpha);
         // the Wishart prior: its constant, then ½γ²‖Q‖²_F and m Σ q for each component
         int wishartN = d + wishartM + 1;
