@@ -9,13 +9,13 @@ namespace BackpropGen;
 /// </summary>
 public sealed class GradientBuffer
 {
-    private double[] _data;
+    // Made at the first read after the buffer starts (or starts again): the flush hands its array to the tensor it
+    // returns, so a buffer flushed once, as most are, allocates one array rather than two.
+    private double[]? _data;
 
-    private GradientBuffer(TensorShape shape)
-    {
-        Shape = shape;
-        _data = new double[shape.ElementCount];
-    }
+    private GradientBuffer(TensorShape shape) => Shape = shape;
+
+    private double[] Data => _data ??= new double[Shape.ElementCount];
 
     /// <summary>The shape of the tensor whose gradient this is.</summary>
     public TensorShape Shape { get; }
@@ -28,8 +28,8 @@ public sealed class GradientBuffer
     /// <exception cref="ArgumentOutOfRangeException">A coordinate is outside its dimension.</exception>
     public double this[params int[] index]
     {
-        get => _data[Tensor.OffsetOf(Shape, index)];
-        set => _data[Tensor.OffsetOf(Shape, index)] = value;
+        get => Data[Tensor.OffsetOf(Shape, index)];
+        set => Data[Tensor.OffsetOf(Shape, index)] = value;
     }
 
     // As the tensor's: one to four coordinates without the array the params form allocates on every access.
@@ -37,36 +37,36 @@ public sealed class GradientBuffer
     /// <summary>The gradient of element <paramref name="i"/> of a vector so far.</summary>
     public double this[int i]
     {
-        get => _data[Tensor.OffsetOf(Shape, [i])];
-        set => _data[Tensor.OffsetOf(Shape, [i])] = value;
+        get => Data[Tensor.OffsetOf(Shape, [i])];
+        set => Data[Tensor.OffsetOf(Shape, [i])] = value;
     }
 
     /// <summary>The gradient of element <c>[i, j]</c> of a matrix so far.</summary>
     public double this[int i, int j]
     {
-        get => _data[Tensor.OffsetOf(Shape, [i, j])];
-        set => _data[Tensor.OffsetOf(Shape, [i, j])] = value;
+        get => Data[Tensor.OffsetOf(Shape, [i, j])];
+        set => Data[Tensor.OffsetOf(Shape, [i, j])] = value;
     }
 
     /// <summary>The gradient of element <c>[i, j, k]</c> of a tensor of rank 3 so far.</summary>
     public double this[int i, int j, int k]
     {
-        get => _data[Tensor.OffsetOf(Shape, [i, j, k])];
-        set => _data[Tensor.OffsetOf(Shape, [i, j, k])] = value;
+        get => Data[Tensor.OffsetOf(Shape, [i, j, k])];
+        set => Data[Tensor.OffsetOf(Shape, [i, j, k])] = value;
     }
 
     /// <summary>The gradient of element <c>[i, j, k, l]</c> of a tensor of rank 4 so far.</summary>
     public double this[int i, int j, int k, int l]
     {
-        get => _data[Tensor.OffsetOf(Shape, [i, j, k, l])];
-        set => _data[Tensor.OffsetOf(Shape, [i, j, k, l])] = value;
+        get => Data[Tensor.OffsetOf(Shape, [i, j, k, l])];
+        set => Data[Tensor.OffsetOf(Shape, [i, j, k, l])] = value;
     }
 
     /// <summary>The gradient added so far as a tensor; the buffer starts again from zeros.</summary>
     public Tensor Flush()
     {
-        var gradient = new Tensor(_data, Shape);
-        _data = new double[Shape.ElementCount];
+        var gradient = new Tensor(Data, Shape);
+        _data = null;
         return gradient;
     }
 }

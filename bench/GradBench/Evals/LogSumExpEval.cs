@@ -11,7 +11,9 @@ public static partial class LogSumExpEval
     [Differentiable]
     public static double LogSumExp(Tensor x)
     {
-        var a = Max(x);
+        // The maximum only keeps the exponentials in range: its gradients through a and through Exp(x - a) cancel, so
+        // none is taken (as JAX's logsumexp does).
+        var a = StopGradient(Max(x));
         // a step of its own, so that the backward reads the exponentials from the cache rather than computing them again
         var exponentials = Exp(x - a);
         var s = Sum(exponentials);

@@ -63,6 +63,19 @@ public class ElementAccessTests
         Assert.True(double.IsFinite(sum));
     }
 
+    [Fact]
+    public void A_flush_hands_over_the_sum_and_the_buffer_starts_again_from_zeros()
+    {
+        var buffer = GradientBuffer.Zeros(new TensorShape(2, 2));
+        buffer[0, 1] += 3.0;
+        var first = buffer.Flush();
+        buffer[1, 0] += 5.0;
+        var second = buffer.Flush();
+        Assert.Equal(new[] { 0.0, 3.0, 0.0, 0.0 }, first.ToArray());
+        Assert.Equal(new[] { 0.0, 0.0, 5.0, 0.0 }, second.ToArray());
+        Assert.Equal(new double[4], buffer.Flush().ToArray());
+    }
+
     private static double SumAndAdd(Tensor m, GradientBuffer buffer)
     {
         var sum = 0.0;
