@@ -175,6 +175,26 @@ public class HandWrittenDerivativeDiagnosticTests
     }
 
     [Fact]
+    public void BPG0023_a_second_derivative_of_the_same_overload_is_reported_naming_the_first()
+    {
+        var markup = Usings + Library + """
+            public static class D
+            {
+                [DerivativeOf(typeof(Special), nameof(Special.Erf))]
+                public static double ErfBackward(double dout, double x) => dout;
+
+                [DerivativeOf(typeof(Special), nameof(Special.Erf))]
+                public static double {|BPG0023:ErfGradient|}(double dout, double x) => dout;
+
+                [DerivativeOf(typeof(Special), nameof(Special.Erf))]
+                public static Tensor TensorErfBackward(Tensor dout, Tensor x) => dout;
+            }
+            """;
+        DiagnosticTests.AssertReported(markup);
+        Assert.Contains("'ErfGradient' is a second [DerivativeOf] backward of 'Special.Erf(double)', whose backward is already 'D.ErfBackward'", GeneratorHarness.AnalyzerDiagnostics(Markup.Parse(markup).Source).Single().GetMessage());
+    }
+
+    [Fact]
     public void BPG0022_a_checkpoint_on_a_method_that_is_not_differentiable_is_reported_at_it() => DiagnosticTests.AssertReported(Usings + """
         public static partial class L
         {

@@ -115,9 +115,17 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             diagnostics.AddRange(CustomDerivatives.Check(method));
         }
 
-        if (KnownNames.HasAttribute(method, KnownNames.DerivativeOfAttributeName))
+        if (KnownNames.HasAttribute(method, KnownNames.DerivativeOfAttributeName)
+            && DerivativesOf.Resolve(method, diagnostics) is { } target
+            && DerivativesOf.BackwardOf(context.SemanticModel.Compilation, target) is { } first
+            && !SymbolEqualityComparer.Default.Equals(first, method))
         {
-            DerivativesOf.Resolve(method, diagnostics);
+            diagnostics.Add(DiagnosticInfo.Create(
+                DiagnosticDescriptors.SecondDerivativeOf,
+                method.Locations.FirstOrDefault(l => l.IsInSource) ?? Location.None,
+                method.Name,
+                $"{HandWrittenSignatures.TypeText(target.ContainingType)}.{target.Name}({string.Join(", ", target.Parameters.Select(p => HandWrittenSignatures.TypeText(p.Type)))})",
+                $"{HandWrittenSignatures.TypeText(first.ContainingType)}.{first.Name}"));
         }
 
         if (KnownNames.IsCheckpoint(method) && !KnownNames.IsDifferentiable(method))

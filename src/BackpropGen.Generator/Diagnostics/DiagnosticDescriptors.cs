@@ -116,6 +116,12 @@ internal static class DiagnosticDescriptors
         "[Checkpoint] on '{0}', which is not [Differentiable]: a checkpoint re-runs the generated forward of a [Differentiable] method in its callers' backward; mark it '[Differentiable, Checkpoint]', or remove [Checkpoint]",
         cost: string.Empty);
 
+    public static readonly DiagnosticDescriptor SecondDerivativeOf = Error(
+        "BPG0023",
+        "Second DerivativeOf backward of one method",
+        "'{0}' is a second [DerivativeOf] backward of '{1}', whose backward is already '{2}' (declared first, and the one its calls use); remove one of them",
+        CallersUseTheFirst);
+
     /// <summary>
     /// Reported by the generator itself, not the analyzer: an exception of its own while generating one method. The
     /// other methods are generated as usual.
@@ -162,6 +168,7 @@ internal static class DiagnosticDescriptors
         DerivativeOfParametersMismatch,
         CustomGradientTypesMismatch,
         CheckpointNotDifferentiable,
+        SecondDerivativeOf,
         GeneratorFailure);
 
     /// <summary>
@@ -184,6 +191,9 @@ internal static class DiagnosticDescriptors
 
     /// <summary>A hand-written derivative's error costs its callers' code, not its own (it has none generated).</summary>
     private const string CallersGetNoCode = " (until this is fixed, the [Differentiable] methods that call it get no generated code)";
+
+    /// <summary>A second backward changes nothing until it is removed: the calls keep using the first.</summary>
+    private const string CallersUseTheFirst = " (until this is fixed, the calls use the first)";
 
     private static DiagnosticDescriptor HandWrittenError(string id, string title, string message) => Error(id, title, message, CallersGetNoCode);
 }
