@@ -17,30 +17,19 @@ internal static class ExtendedTier
 
     public static bool Enabled => Environment.GetEnvironmentVariable(Variable) == "1";
 
-    public const string SkipReason =
+    /// <summary>Why a test of the tier is skipped here, or null when the tier runs.</summary>
+    public static string? SkipUnlessEnabled => Enabled ? null :
         "in the extended tier: " + Variable + "=1 dotnet test tests/BackpropGen.Generator.Tests -c Release --filter Category=Extended";
 }
 
 /// <summary>A fact of the <see cref="ExtendedTier"/>: skipped unless the tier is enabled.</summary>
 public sealed class ExtendedFactAttribute : FactAttribute
 {
-    public ExtendedFactAttribute()
-    {
-        if (!ExtendedTier.Enabled)
-        {
-            Skip = ExtendedTier.SkipReason;
-        }
-    }
+    public ExtendedFactAttribute() => Skip = ExtendedTier.SkipUnlessEnabled;
 }
 
 /// <summary>A theory of the <see cref="ExtendedTier"/>: skipped unless the tier is enabled.</summary>
 public sealed class ExtendedTheoryAttribute : TheoryAttribute
 {
-    public ExtendedTheoryAttribute()
-    {
-        if (!ExtendedTier.Enabled)
-        {
-            Skip = ExtendedTier.SkipReason;
-        }
-    }
+    public ExtendedTheoryAttribute() => Skip = ExtendedTier.SkipUnlessEnabled;
 }

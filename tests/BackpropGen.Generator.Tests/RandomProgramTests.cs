@@ -30,14 +30,15 @@ public class RandomProgramTests
     private const int Programs = 500;
     internal const int ProgramsPerCompilation = 100;
 
-    /// <summary>The straight-line batches every run of the suite checks: two of them; the rest are in the extended tier.</summary>
+    /// <summary>The straight-line programs every run of the suite checks (two batches); the rest are in the extended tier.</summary>
     private const int EveryRunPrograms = 200;
 
     /// <summary>The first seeds of the straight-line batches, those every run checks or (<paramref name="extended"/>) the rest.</summary>
     public static TheoryData<int> Batches(bool extended)
     {
+        var (from, to) = extended ? (EveryRunPrograms, Programs) : (0, EveryRunPrograms);
         var data = new TheoryData<int>();
-        for (var first = extended ? EveryRunPrograms : 0; first < (extended ? Programs : EveryRunPrograms); first += ProgramsPerCompilation)
+        for (var first = from; first < to; first += ProgramsPerCompilation)
         {
             data.Add(first);
         }
