@@ -148,7 +148,7 @@ public class GeneratedCodeTests
     }
 
     [Fact]
-    public void A_compound_step_over_a_matrix_product_is_not_multiplied_again_for_its_shape_and_no_transpose_is_built()
+    public void A_compound_step_over_a_matrix_product_is_not_multiplied_again_and_no_transpose_is_built()
     {
         var (result, output) = GeneratorHarness.Run("""
             using BackpropGen;
@@ -174,10 +174,10 @@ public class GeneratedCodeTests
         // Its statements, without the quotes of the steps in comments and in the failure message.
         var code = string.Join("\n", steps.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("var ", StringComparison.Ordinal)));
 
-        // The product of step 1 is computed again once, for ReLU's mask; that of step 2 not at all (its shape follows
-        // from h's and w2's). The gradients read their operands transposed in place.
-        Assert.Single(Regex.Matches(code, @"(?<![A-Za-z])Dot\("));
-        Assert.Contains("Greater(Dot(x, w1) + b1, 0.0)", code, StringComparison.Ordinal);
+        // Neither product is computed again: ReLU's mask reads its output h, and step 2's shape follows from h's and
+        // w2's. The gradients read their operands transposed in place.
+        Assert.Empty(Regex.Matches(code, @"(?<![A-Za-z])Dot\("));
+        Assert.Contains("Greater(h, 0.0)", code, StringComparison.Ordinal);
         Assert.DoesNotContain("Transpose(", code.Replace("DotTranspose", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Contains("global::BackpropGen.TensorShape.OfDot(h.Shape, w2.Shape)", code, StringComparison.Ordinal);
     }

@@ -11,7 +11,7 @@ namespace Samples.Cs231n
     {
         /// <summary>What <see cref="ReLUBackward"/> reads of one forward pass of <see cref="ReLU"/>.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
-        public sealed record ReLUCache(global::BackpropGen.Tensor X, global::BackpropGen.TensorShape OutShape);
+        public sealed record ReLUCache(global::BackpropGen.Tensor Out);
 
         /// <summary>Runs the steps of <see cref="ReLU"/> and keeps what <see cref="ReLUBackward"/> needs.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
@@ -24,7 +24,7 @@ namespace Samples.Cs231n
                 // step 1: out = Relu(x)
                 step = 1;
                 var @out = Relu(x);
-                return (@out, new ReLUCache(x, @out.Shape));
+                return (@out, new ReLUCache(@out));
             }
             catch (global::System.ArgumentException failure) when (step > 0)
             {
@@ -39,14 +39,14 @@ namespace Samples.Cs231n
         public static global::BackpropGen.Tensor ReLUBackward(global::BackpropGen.Tensor dout, ReLUCache cache)
         {
             global::System.ArgumentNullException.ThrowIfNull(cache);
-            var (x, outShape) = cache;
-            global::BackpropGen.StepFailure.CheckGradient("ReLUBackward", dout, outShape);
+            var @out = cache.Out;
+            global::BackpropGen.StepFailure.CheckGradient("ReLUBackward", dout, @out.Shape);
             var step = 0;
             try
             {
                 // step 1: out = Relu(x)
                 step = 1;
-                var dx = dout * global::BackpropGen.Tensor.Greater(x, 0.0);
+                var dx = dout * global::BackpropGen.Tensor.Greater(@out, 0.0);
 
                 // step 0
                 step = 0;

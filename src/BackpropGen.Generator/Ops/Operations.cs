@@ -201,8 +201,13 @@ internal static class Operations
         Recompute = args => args[0],
     };
 
+    /// <summary>
+    /// Relu's rule reads its output: out &gt; 0 exactly where x &gt; 0, and the output is usually kept anyway (the next
+    /// step reads it), so the backward never computes the argument again (in a dense layer,
+    /// <c>Relu(Dot(x, w) + b)</c>'s matrix product).
+    /// </summary>
     public static readonly Op Relu = new(
-        "Relu", OpCategory.Elementwise, "Relu(x): dx = g where x > 0 (0 at x = 0)", c => new[] { Mul(c.G, A.Call(RuntimeFunctions.Greater, ValueKind.Tensor, c.Arg(0), Lit("0.0"))) }, ArgRole.Operand)
+        "Relu", OpCategory.Elementwise, "Relu(x): dx = g where out > 0, which is where x > 0 (0 at x = 0; reuses the forward output)", c => new[] { Mul(c.G, A.Call(RuntimeFunctions.Greater, ValueKind.Tensor, c.Out, Lit("0.0"))) }, ArgRole.Operand)
     {
         Methods = new[] { new OpMethod(OpOwner.Tensor, "Relu") },
         ScalesGradient = true,

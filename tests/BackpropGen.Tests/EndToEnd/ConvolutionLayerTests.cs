@@ -23,20 +23,22 @@ public class ConvolutionLayerTests
     }
 
     [Fact]
-    public void The_cache_of_conv_relu_pool_keeps_the_argmax_of_the_pool_not_the_tensor_it_pooled()
+    public void The_cache_of_conv_relu_pool_keeps_the_argmax_of_the_pool_and_of_the_activations_only_the_relu_output()
     {
         var x = Tensor.RandomNormal(31, 2, 3, 6, 6);
         var (pooled, cache) = ConvolutionLayers.ConvReluPoolForward(x, Tensor.RandomNormal(32, 4, 3, 3, 3), Tensor.RandomNormal(33, 1, 4, 1, 1));
 
         var members = typeof(ConvolutionLayers.ConvReluPoolCache).GetProperties().Where(p => p.Name != "EqualityContract").ToDictionary(p => p.Name, p => p.PropertyType);
 
-        // The backward reads the argmax (4 bytes an output element), not the activations it was found in.
-        Assert.DoesNotContain("Activated", members.Keys);
+        // The pool's backward reads the argmax (4 bytes an output element), not the activations it was found in; ReLU's
+        // rule reads its own output, so of the tensors before the pool only that one is kept.
+        Assert.DoesNotContain("Biased", members.Keys);
+        Assert.DoesNotContain("Conv", members.Keys);
         Assert.Equal(typeof(MaxPoolArgmax), members["PooledArgmax"]);
         Assert.Equal(new TensorShape(2, 4, 6, 6), cache.PooledArgmax.InputShape);
         Assert.Equal(pooled.Length, cache.PooledArgmax.Indices.Length);
         Assert.Equal(
-            new[] { "X", "W", "BShape", "ConvShape", "Biased", "PooledShape", "PooledArgmax" },
+            new[] { "X", "W", "BShape", "ConvShape", "Activated", "PooledShape", "PooledArgmax" },
             typeof(ConvolutionLayers.ConvReluPoolCache).GetConstructors().Single().GetParameters().Select(p => p.Name));
     }
 
