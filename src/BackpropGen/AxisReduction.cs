@@ -16,6 +16,7 @@ namespace BackpropGen;
 internal readonly record struct AxisLayout(int Outer, int Size, int Inner)
 {
     /// <summary>The layout of <paramref name="shape"/> around <paramref name="axis"/>, which must be normalized.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static AxisLayout Of(TensorShape shape, int axis)
     {
         int outer = 1, inner = 1;
@@ -59,6 +60,7 @@ internal readonly struct SumReduction : IReduction
     public static void Combine(ReadOnlySpan<double> accumulated, ReadOnlySpan<double> next, Span<double> destination) =>
         TensorPrimitives.Add(accumulated, next, destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CombineFour(Span<double> accumulated, ReadOnlySpan<double> a, ReadOnlySpan<double> b, ReadOnlySpan<double> c, ReadOnlySpan<double> d)
     {
         int length = accumulated.Length;
@@ -135,6 +137,7 @@ internal static class AxisReduction
     /// Reduces <paramref name="x"/> along <paramref name="axis"/> (NumPy style: negative counts from the end), removing
     /// the axis or, with <paramref name="keepDims"/>, keeping it with size 1. An empty axis reduces to 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Reduce<TReduction>(Tensor x, int axis, bool keepDims)
         where TReduction : IReduction
     {

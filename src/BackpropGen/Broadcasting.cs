@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -59,6 +60,7 @@ internal static class Broadcasting
     /// The NumPy broadcast of two shapes: aligned on the right, each pair of dimensions equal or one of them 1.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes do not broadcast; the message names both and the operator.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TensorShape BroadcastShape(TensorShape a, TensorShape b, string symbol)
     {
         int rank = Math.Max(a.Rank, b.Rank);
@@ -78,6 +80,7 @@ internal static class Broadcasting
     }
 
     /// <summary>Whether <paramref name="shape"/> broadcasts to exactly <paramref name="target"/>, as NumPy's <c>broadcast_to</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool BroadcastsTo(TensorShape shape, TensorShape target)
     {
         if (shape.Rank > target.Rank)
@@ -110,6 +113,7 @@ internal static class Broadcasting
     /// <c>[N, D] ∘ [N, 1]</c>, or a single element), the result is a sequence of contiguous blocks, each one
     /// vectorized call.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryBlockwise<TOp>(Tensor a, Tensor b, TensorShape shape, Span<double> result)
         where TOp : IBinaryOperator<TOp>
     {
@@ -174,6 +178,7 @@ internal static class Broadcasting
     }
 
     /// <summary>Whether <paramref name="part"/>, aligned to <paramref name="shape"/>, is <c>[s0, …, sk-1, 1, …, 1]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsLeadingRun(TensorShape part, TensorShape shape)
     {
         int i = 0;
@@ -194,6 +199,7 @@ internal static class Broadcasting
     }
 
     /// <summary>Whether <paramref name="part"/>, aligned to <paramref name="shape"/>, is <c>[1, …, 1, sk, …, sn-1]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool IsTrailingRun(TensorShape part, TensorShape shape)
     {
         int i = shape.Rank - 1;
@@ -217,6 +223,7 @@ internal static class Broadcasting
     /// The general path: walks the result one row (last axis) at a time, each operand advancing by its stride, which
     /// is 0 along the axes it is broadcast over; each row is one vectorized call.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Strided<TOp>(Tensor a, Tensor b, TensorShape shape, Span<double> result)
         where TOp : IBinaryOperator<TOp>
     {
@@ -266,6 +273,7 @@ internal static class Broadcasting
     }
 
     /// <summary>The row-major strides of <paramref name="operand"/> aligned to <paramref name="shape"/>, 0 where it is broadcast.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int[] BroadcastStrides(TensorShape operand, TensorShape shape)
     {
         var strides = new int[shape.Rank];

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -29,6 +30,7 @@ internal sealed record MatMulLayout(int Rows, int Columns, int Depth, int[] Left
     /// (right) whose added axis the result leaves out; otherwise both operands must be at least 2-D.
     /// </summary>
     /// <exception cref="ArgumentException">An operand has too few axes, the summed dimensions differ, or the batch axes do not broadcast; the message names <paramref name="operation"/> and both shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static MatMulLayout Of(string operation, TensorShape a, bool transposeA, TensorShape b, bool transposeB, bool promotesVectors)
     {
         int lowest = promotesVectors ? 1 : 2;
@@ -80,6 +82,7 @@ internal sealed record MatMulLayout(int Rows, int Columns, int Depth, int[] Left
     }
 
     /// <summary>Every result matrix's index in a row-major array of the result's matrices: 0, 1, 2, ….</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int[] ResultIndex()
     {
         var index = new int[Count];
@@ -98,6 +101,7 @@ internal sealed record MatMulLayout(int Rows, int Columns, int Depth, int[] Left
     /// For each index of <paramref name="batch"/> in row-major order, the index of the operand's matrix under NumPy
     /// broadcasting: the operand's axes aligned on the right, an axis of size 1 (or a missing one) read at 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] MatrixIndices(TensorShape operandBatch, TensorShape batch)
     {
         var strides = Broadcasting.BroadcastStrides(operandBatch, batch);

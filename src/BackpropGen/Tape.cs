@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -31,6 +32,7 @@ public sealed class Tape<T>
     /// </summary>
     public long Bytes
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             long bytes = 0;

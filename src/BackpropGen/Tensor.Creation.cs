@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -58,6 +59,7 @@ public sealed partial class Tensor
     /// Creates a tensor of standard normal samples (mean 0, variance 1), the same for the same seed and shape:
     /// <see cref="Random"/> seeded with <paramref name="seed"/>, turned normal by the Box–Muller transform.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor RandomNormal(int seed, params int[] shape)
     {
         var tensorShape = new TensorShape(shape);

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -71,6 +72,7 @@ public sealed partial class Tensor
     /// nonzero, so it picks <paramref name="a"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The three shapes do not broadcast; the message names them.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(condition);
@@ -90,6 +92,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>The NumPy broadcast of <c>Where</c>'s three shapes, or an error that names all three.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TensorShape WhereShape(TensorShape condition, TensorShape a, TensorShape b)
     {
         int rank = Math.Max(condition.Rank, Math.Max(a.Rank, b.Rank));

@@ -17,6 +17,7 @@ public sealed partial class Tensor
     /// </summary>
     /// <returns><paramref name="g"/> itself (no copy) when it already has <paramref name="shape"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="shape"/> does not broadcast to <paramref name="g"/>'s shape; the message names both.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor SumTo(Tensor g, TensorShape shape)
     {
         ArgumentNullException.ThrowIfNull(g);
@@ -64,6 +65,7 @@ public sealed partial class Tensor
     /// </summary>
     /// <returns><paramref name="g"/> itself (no copy) when it already has <paramref name="shape"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="g"/>'s shape does not broadcast to <paramref name="shape"/>; the message names both.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor BroadcastTo(Tensor g, TensorShape shape)
     {
         ArgumentNullException.ThrowIfNull(g);
@@ -106,6 +108,7 @@ public sealed partial class Tensor
     /// product's size is allocated; any other shapes give exactly <c>SumTo(a * b, shape)</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes of <paramref name="a"/> and <paramref name="b"/> do not broadcast, or <paramref name="shape"/> does not broadcast to their product's; the message names the shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor SumProductTo(Tensor a, Tensor b, TensorShape shape)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -132,6 +135,7 @@ public sealed partial class Tensor
     }
 
     /// <summary><c>sum[i] += x[i] * y[i]</c>, vectorized; the product is rounded before the addition, as in <c>SumTo(a * b, …)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyAddRow(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> sum)
     {
         ref double rx = ref MemoryMarshal.GetReference(x);
@@ -165,6 +169,7 @@ public sealed partial class Tensor
     /// <param name="axis">The reduced axis; negative counts from the end.</param>
     /// <param name="shape">The shape of the reduction's input.</param>
     /// <exception cref="ArgumentException">The axis is out of range, or <paramref name="g"/> does not fit; the message names both shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor ExpandAlong(Tensor g, int axis, TensorShape shape)
     {
         ArgumentNullException.ThrowIfNull(g);
@@ -235,6 +240,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>1.0 at the first position along the axis of the element that <typeparamref name="TBeats"/> every other (NaN beats numbers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor ExtremeMask<TBeats>(Tensor x, int axis)
         where TBeats : IComparison
     {
@@ -296,6 +302,7 @@ public sealed partial class Tensor
     /// <c>[i, index[i]]</c>. Used by generated backward passes.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="shape"/> is not 2-D, <paramref name="g"/> is not <c>[N]</c>, or an index is out of range.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Unpick(Tensor g, int[] index, TensorShape shape)
     {
         ArgumentNullException.ThrowIfNull(g);
@@ -322,6 +329,7 @@ public sealed partial class Tensor
     /// backward passes.
     /// </summary>
     /// <exception cref="ArgumentException">The axis is out of range, or <paramref name="g"/> is no slice of <paramref name="shape"/> from <paramref name="start"/>; the message names both shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Unslice(Tensor g, int axis, int start, TensorShape shape)
     {
         ArgumentNullException.ThrowIfNull(g);
@@ -351,6 +359,7 @@ public sealed partial class Tensor
     /// both gradients (NumPy's <c>np.add.at</c>). Used by generated backward passes.
     /// </summary>
     /// <exception cref="ArgumentException">The axis or an index is out of range, or <paramref name="g"/> does not have one slab per index; the message names both shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Untake(Tensor g, int[] indices, int axis, TensorShape shape)
     {
         ArgumentNullException.ThrowIfNull(g);
@@ -402,6 +411,7 @@ public sealed partial class Tensor
     /// of the permutation <paramref name="axes"/>. Used by generated backward passes.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="axes"/> is not a permutation of <paramref name="g"/>'s axes; the message names it and the shape.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Untranspose(Tensor g, params int[] axes)
     {
         ArgumentNullException.ThrowIfNull(g);
@@ -449,7 +459,7 @@ public sealed partial class Tensor
     /// 1.0 where <c>min &lt;= x &lt;= max</c> and 0.0 elsewhere (also where any is NaN): the gradient mask of
     /// <see cref="Clip"/>, which passes the gradient at the bounds, as PyTorch's <c>clamp</c>. Used by generated backward passes.
     /// </summary>
-    public static Tensor Within(Tensor x, double min, double max) => Map(x, (values, destination) =>
+    public static Tensor Within(Tensor x, double min, double max) => Map(x, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (values, destination) =>
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -473,7 +483,7 @@ public sealed partial class Tensor
     /// The elementwise sign: 1.0 for positive, -1.0 for negative, 0.0 for zero (NaN stays NaN); the derivative of
     /// <see cref="Abs"/> with 0 at 0. Used by generated backward passes.
     /// </summary>
-    public static Tensor Sign(Tensor x) => Map(x, static (values, destination) =>
+    public static Tensor Sign(Tensor x) => Map(x, [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (values, destination) =>
     {
         for (int i = 0; i < values.Length; i++)
         {

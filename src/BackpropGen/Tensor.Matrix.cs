@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using BackpropGen.Kernels;
 
 namespace BackpropGen;
@@ -47,6 +48,7 @@ public sealed partial class Tensor
 
     /// <summary>The transpose of a matrix: shape <c>[M, N]</c> becomes <c>[N, M]</c>.</summary>
     /// <exception cref="ArgumentException"><paramref name="x"/> is not 2-D; the message names its shape.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Transpose(Tensor x)
     {
         ArgumentNullException.ThrowIfNull(x);

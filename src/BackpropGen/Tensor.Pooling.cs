@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using BackpropGen.Kernels;
 
 namespace BackpropGen;
@@ -60,6 +61,7 @@ public sealed partial class Tensor
     /// the maximum of several overlapping windows gets the sum), 0 elsewhere.
     /// </summary>
     /// <exception cref="ArgumentException">There is not one index per element of <paramref name="dout"/>, <paramref name="dout"/> is not the shape of a max pool of <paramref name="xShape"/>, or an index is not in its output's plane of x; the message names the shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor MaxPool2DBackward(Tensor dout, int[] indices, TensorShape xShape)
     {
         ArgumentNullException.ThrowIfNull(dout);

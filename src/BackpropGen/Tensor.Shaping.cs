@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -36,6 +37,7 @@ public sealed partial class Tensor
     /// <c>[N]</c> that NumPy writes <c>x[np.arange(N), index]</c> (the correct-class scores of a softmax or SVM loss).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="x"/> is not 2-D, <paramref name="index"/> has not one entry per row, or an entry is out of range.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Pick(Tensor x, int[] index)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -51,6 +53,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Replaces a single -1 in <paramref name="shape"/> by the size that makes the element counts match.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] InferDimension(TensorShape from, int[] shape)
     {
         int inferred = Array.IndexOf(shape, -1);
@@ -85,6 +88,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Checks that <paramref name="index"/> picks one valid column of each row of a <c>[N, C]</c> shape.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckPickIndex(TensorShape shape, int[] index, string operation)
     {
         ArgumentNullException.ThrowIfNull(index);

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -14,6 +15,7 @@ public sealed partial class Tensor
     /// of 0 gives an empty slice.
     /// </summary>
     /// <exception cref="ArgumentException">The axis is out of range, or the slice does not lie inside the axis; the message names the shape.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Slice(Tensor x, int axis, int start, int length)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -37,6 +39,7 @@ public sealed partial class Tensor
     /// repeat; a negative index or axis counts from the end. The axis's size becomes <c>indices.Length</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The axis is out of range, or an index is; the message names it and the shape.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Take(Tensor x, int[] indices, int axis)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -63,6 +66,7 @@ public sealed partial class Tensor
     /// negative axis counts from the end.
     /// </summary>
     /// <exception cref="ArgumentException">There are no parts, they are scalars, the axis is out of range, or their shapes do not fit; the message names the shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Concat(int axis, params Tensor[] parts)
     {
         CheckParts(nameof(Concat), parts);
@@ -110,6 +114,7 @@ public sealed partial class Tensor
     /// negative one counts from the end of the result's axes.
     /// </summary>
     /// <exception cref="ArgumentException">There are no parts, their shapes differ, or the axis is out of range; the message names the shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Stack(int axis, params Tensor[] parts)
     {
         CheckParts(nameof(Stack), parts);
@@ -170,6 +175,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>The indices of a take along an axis of <paramref name="shape"/>, each checked and made non-negative.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] TakeIndices(string operation, TensorShape shape, int[] indices, int axis, int normalized)
     {
         int size = shape[normalized];
@@ -191,6 +197,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Checks that a list of parts has at least one, and no null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckParts(string operation, Tensor[] parts)
     {
         ArgumentNullException.ThrowIfNull(parts);
@@ -221,6 +228,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>The axes as a permutation with each axis non-negative, after checking that it is one; the message names the shape.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] Permutation(string operation, TensorShape shape, int[] axes)
     {
         ArgumentNullException.ThrowIfNull(axes);
@@ -254,6 +262,7 @@ public sealed partial class Tensor
     /// in row-major order, the offset in <paramref name="x"/> kept up to date as an odometer of the result's index turns.
     /// When the last axis stays last, whole rows are copied.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Tensor Permuted(Tensor x, int[] permutation)
     {
         int rank = x.Rank;
@@ -323,6 +332,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Whether two shapes of one rank agree on every axis but <paramref name="axis"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SameExceptAlong(TensorShape a, TensorShape b, int axis)
     {
         for (int i = 0; i < a.Rank; i++)

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace BackpropGen;
@@ -41,6 +42,7 @@ public sealed partial class Tensor
         return OffsetOf(shape, (ReadOnlySpan<int>)index);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int OffsetOf(TensorShape shape, ReadOnlySpan<int> index)
     {
         if (index.Length != shape.Rank)
@@ -113,6 +115,7 @@ public sealed partial class Tensor
     public ReadOnlySpan<double> AsSpan() => _data;
 
     /// <summary>The shape and the elements in row-major order, the elements cut short after the first few.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override string ToString()
     {
         var text = new StringBuilder("Tensor ").Append(Shape.ToString()).Append(" {");

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -50,6 +51,7 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     /// <summary>The number of elements a tensor of this shape holds: the product of the dimensions, 1 for rank 0.</summary>
     public int ElementCount
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             int count = 1;
@@ -103,6 +105,7 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     /// shape when several sums, to different shapes, share one product.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes do not broadcast; the message names the two that do not.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static TensorShape Broadcast(TensorShape a, TensorShape b, params TensorShape[] more)
     {
         ArgumentNullException.ThrowIfNull(more);
@@ -125,6 +128,7 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     public override bool Equals(object? obj) => obj is TensorShape other && Equals(other);
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int GetHashCode()
     {
         var hash = default(HashCode);
@@ -181,6 +185,7 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     }
 
     /// <summary>Formats dimensions as <see cref="ToString"/> does, for messages about arrays that are not shapes yet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static string Format(ReadOnlySpan<int> dims)
     {
         var parts = new string[dims.Length];
@@ -192,6 +197,7 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
         return "[" + string.Join(", ", parts) + "]";
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Validate(int[] dims)
     {
         // Saturates instead of overflowing, so that a later 0 still yields an empty (valid) shape.

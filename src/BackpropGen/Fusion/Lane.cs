@@ -172,6 +172,7 @@ public readonly partial struct Lane
     /// <summary>0, 1, 2, … in the lanes (<c>Vector&lt;long&gt;.Indices</c>, which .NET 8 lacks).</summary>
     private static readonly Vector<long> LaneIndices = MakeIndices();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector<long> MakeIndices()
     {
         Span<long> indices = stackalloc long[Vector<long>.Count];
@@ -204,7 +205,7 @@ public readonly partial struct Lane
         ElementsOf(ref value)[..remaining.Length].CopyTo(remaining);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void AddToPartial(Span<double> row, int j, Vector<double> value)
     {
         var remaining = row[j..];

@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -17,6 +18,7 @@ internal static class PortableLaneMath
 
     public static Vector<double> Cos(Vector<double> x) => Map<CosFunction>(x);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vector<double> Pow(Vector<double> x, double p)
     {
         var result = x;
@@ -52,6 +54,7 @@ internal static class PortableLaneMath
     /// <summary>All bits set in the lanes whose sign bit is set (-0 and negative numbers).</summary>
     private static Vector<long> IsNegative(Vector<double> x) => Vector.LessThan(Vector.AsVectorInt64(x), Vector<long>.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector<double> Map<TFunction>(Vector<double> x)
         where TFunction : IScalarFunction
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -12,6 +13,7 @@ namespace BackpropGen;
 /// </summary>
 public sealed class RowLayout
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private RowLayout(TensorShape full)
     {
         Full = full;
@@ -210,6 +212,7 @@ public sealed class RowLayout
     /// dimension 1, every other one <see cref="Full"/>'s. (When the rows are one element wide this is also the full
     /// shape, and when there is one row, a single element: read and summed as a column, each is right.)
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool IsColumn(TensorShape shape)
     {
         int rank = Full.Rank;
@@ -238,6 +241,7 @@ public sealed class RowLayout
     /// most to the least specific, so that a shape that fits several (when Width or Rows is 1) takes the first, and every
     /// one of them reads it correctly.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryClassify(TensorShape shape, out RowPattern pattern)
     {
         int rank = Full.Rank;

@@ -25,6 +25,7 @@ public sealed class RowReader
     private readonly double[]? _rowsAt;
     private readonly int _stride;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal RowReader(Tensor source, RowPattern pattern, int rows, int width, int blocks)
     {
         _source = source;
@@ -83,7 +84,7 @@ public sealed class RowReader
     /// <param name="i">The row, in [0, <c>Rows</c>).</param>
     /// <param name="block">The block of rows it is read in, in [0, <c>Blocks</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="i"/> is not a row of the layout, or the block is not one of its blocks.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public ref readonly double Start(int i, int block)
     {
         // Inlined, with no call on the way that returns: a pass finds its row refs one after another, and a call between

@@ -29,6 +29,7 @@ public sealed class RowSink
 
     private bool _finished;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal RowSink(TensorShape target, RowPattern pattern, int rows, int width, int blocks)
     {
         _target = target;
@@ -148,6 +149,7 @@ public sealed class RowSink
 
     /// <summary>The sum, a tensor of exactly the target shape. Call it once, after the last row.</summary>
     /// <exception cref="InvalidOperationException">It has been called before.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Tensor Result()
     {
         if (_finished)

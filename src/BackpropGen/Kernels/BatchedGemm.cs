@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace BackpropGen.Kernels;
@@ -26,6 +27,7 @@ internal static class BatchedGemm
     /// Runs the products. <paramref name="cCount"/> destinations are written in all: a destination no product writes
     /// (an operand broadcast along an empty batch axis) is set to zeros.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Multiply(
         bool transposeA, bool transposeB, int m, int n, int k, double[] a, int[] aIndex, double[] b, int[] bIndex, double[] c, int[] cIndex, int cCount, int threads,
         MicroKernelWidth kernel)
@@ -51,6 +53,7 @@ internal static class BatchedGemm
         }
 
         var destinations = ProductsByDestination(cIndex);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         void MultiplyInto(List<int> products, int productThreads)
         {
             for (int p = 0; p < products.Count; p++)
@@ -79,6 +82,7 @@ internal static class BatchedGemm
     }
 
     /// <summary>Whether every product reads the same B and consecutive As stored as is into consecutive destinations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool FoldsIntoRows(bool transposeA, int[] aIndex, int[] bIndex, int[] cIndex)
     {
         if (transposeA)
@@ -101,6 +105,7 @@ internal static class BatchedGemm
     /// Whether every product sums into the same destination from consecutive transposed As and consecutive Bs as stored:
     /// stacked, the As are one <c>[count · k, m]</c> matrix and the Bs one <c>[count · k, n]</c>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool FoldsIntoDepth(bool transposeA, bool transposeB, int[] aIndex, int[] bIndex, int[] cIndex)
     {
         if (!transposeA || transposeB)
@@ -120,6 +125,7 @@ internal static class BatchedGemm
     }
 
     /// <summary>The products of each destination, in increasing order, destinations in the order they are first written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static List<List<int>> ProductsByDestination(int[] cIndex)
     {
         var groups = new List<List<int>>();
@@ -139,6 +145,7 @@ internal static class BatchedGemm
         return groups;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ClearUnwritten(double[] c, int matrixLength, int cCount, int[] cIndex)
     {
         var written = new bool[cCount];

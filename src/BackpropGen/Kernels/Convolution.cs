@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace BackpropGen.Kernels;
@@ -118,6 +119,7 @@ internal static class Convolution
     }
 
     /// <summary>dw of Conv2D given dout: every element written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardFilter(ConvolutionLayout layout, double[] dout, double[] x, double[] dw, int threads)
     {
         int positions = layout.Positions, patchLength = layout.PatchLength, filters = layout.Filters, filterLength = filters * patchLength;
@@ -137,6 +139,7 @@ internal static class Convolution
         double[] partials = ArrayPool<double>.Shared.Rent((groups - 1) * filterLength);
         try
         {
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             void SumGroup(int group)
             {
                 double[] patches = ArrayPool<double>.Shared.Rent(patchLength * positions);
@@ -196,6 +199,7 @@ internal static class Convolution
     /// Runs <paramref name="body"/> for every image with a rented patch-sized workspace: the threads take images when
     /// <see cref="SharesImages"/> says so, else the images run in order, each with all the threads for its products.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForEachImage(ConvolutionLayout layout, int threads, Action<int, int, double[]> body)
     {
         int workspace = layout.PatchLength * layout.Positions;
@@ -244,6 +248,7 @@ internal static class Convolution
     /// Visits every run of W' values of the patch matrix (its row for kernel tap (c, kh, kw), the columns of output row
     /// oh) with the input row it reads, or without one when that row lies in the padding.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForEachPatchRow<TAction>(ConvolutionLayout layout, double[] images, int image, double[] patches, TAction action)
         where TAction : struct, IPatchRowAction
     {
@@ -290,6 +295,7 @@ internal static class Convolution
     {
         public void Outside(Span<double> patchRow) => patchRow.Clear();
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Inside(Span<double> patchRow, Span<double> inputRow, int first, int end, int firstColumn, int stride)
         {
             patchRow[..first].Clear();
@@ -314,6 +320,7 @@ internal static class Convolution
             // The padding's gradient has nowhere to go.
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Inside(Span<double> patchRow, Span<double> inputRow, int first, int end, int firstColumn, int stride)
         {
             if (stride == 1)

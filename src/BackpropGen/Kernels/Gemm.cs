@@ -213,6 +213,7 @@ internal static class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyDirectly(Operand left, Operand right, int m, int n, int k, Destination c)
     {
         for (int i = 0; i < m; i++)
@@ -235,6 +236,7 @@ internal static class Gemm
     /// <c>i * rowStride + j * columnStride</c> of <paramref name="c"/>; on one thread, since it is bound by reading the
     /// other operand once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyFewRows(Operand rows, Operand columns, int rowCount, int columnCount, int k, Destination c, int rowStride, int columnStride)
     {
         if (columns.DepthStride == 1)
@@ -297,6 +299,7 @@ internal static class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySpan<double> Gather(Operand rows, int row, int k, double[] buffer)
     {
         for (int p = 0; p < k; p++)
@@ -307,6 +310,7 @@ internal static class Gemm
         return buffer.AsSpan(0, k);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MultiplyPacked<TKernel>(Operand left, Operand right, int m, int n, int k, Destination c, int threads)
         where TKernel : struct, IMicroKernel
     {
@@ -427,6 +431,7 @@ internal static class Gemm
         /// Multiplies the rows of MR-row groups [<paramref name="firstGroup"/>, <paramref name="endGroup"/>) by the packed
         /// B block's micro-panels [<paramref name="firstPanel"/>, <paramref name="endPanel"/>).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void MultiplyBlock<TKernel>(int firstGroup, int endGroup, int firstPanel, int endPanel)
             where TKernel : struct, IMicroKernel
         {
@@ -475,7 +480,7 @@ internal static class Gemm
             }
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static void StoreEdgeTile(ReadOnlySpan<double> tile, int tileStride, int rows, int columns, Span<double> destination, int rowStride, bool accumulate)
         {
             for (int r = 0; r < rows; r++)
@@ -495,6 +500,7 @@ internal static class Gemm
     /// [<paramref name="depthStart"/>, + <paramref name="depth"/>), into micro-panels <paramref name="width"/> wide: panel
     /// q holds, depth step by depth step, the <paramref name="width"/> values of its rows, zeros past the last one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackPanels(Operand source, int start, int count, int depthStart, int depth, int width, Span<double> packed)
     {
         for (int panelStart = 0; panelStart < count; panelStart += width)

@@ -52,6 +52,7 @@ internal readonly struct Vector512Kernel : IMicroKernel
 
     public static int Columns => 16;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(int depth, ref double a, ref double b, nint bDepthStride, ref double tile, nint rowStride, bool accumulate)
     {
         Vector512<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -128,6 +129,7 @@ internal readonly struct Vector256Kernel : IMicroKernel
 
     public static int Columns => 8;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(int depth, ref double a, ref double b, nint bDepthStride, ref double tile, nint rowStride, bool accumulate)
     {
         Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -192,6 +194,7 @@ internal readonly struct Vector128Kernel : IMicroKernel
 
     public static int Columns => 4;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(int depth, ref double a, ref double b, nint bDepthStride, ref double tile, nint rowStride, bool accumulate)
     {
         Vector128<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
@@ -268,6 +271,7 @@ internal readonly struct ScalarKernel : IMicroKernel
 
     public static int Columns => 4;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(int depth, ref double a, ref double b, nint bDepthStride, ref double tile, nint rowStride, bool accumulate)
     {
         double c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0,

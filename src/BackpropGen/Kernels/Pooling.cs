@@ -89,7 +89,7 @@ internal static class Pooling
     /// </summary>
     public static void MaxBackward(int planes, int planeLength, int planeOutputs, double[] dout, int[] indices, double[] dx)
     {
-        ForEachPlane(planes, planeLength, plane =>
+        ForEachPlane(planes, planeLength, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (plane) =>
         {
             for (int o = plane * planeOutputs, end = o + planeOutputs; o < end; o++)
             {
@@ -112,6 +112,7 @@ internal static class Pooling
     }
 
     // The four candidates in row-major window order, as the general loop takes them, so both give the same index.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MaxPlaneTwoByTwo(double[] x, int planeStart, int width, int outputHeight, int outputWidth, double[] output, int[] indices, int outputStart)
     {
         for (int oh = 0; oh < outputHeight; oh++)
@@ -133,6 +134,7 @@ internal static class Pooling
     /// Four outputs at a time of one output row of the 2 × 2, stride 2 pool, without a branch per comparison (a
     /// comparison of random values mispredicts half the time): returns the first output left to do.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int MaxRowTwoByTwoAvx2(double[] x, int top, int width, int outputWidth, double[] output, int[] indices, int destination)
     {
         // Reads up to x[top + width + 2·outputWidth - 1], which is in the plane since 2·outputWidth ≤ width.
@@ -206,6 +208,7 @@ internal static class Pooling
 
     private readonly struct MaxOfWindow(double[] x, double[] output, int[] indices, int size, int width) : IWindowAction
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Apply(int windowStart, int o)
         {
             int best = windowStart;
@@ -224,6 +227,7 @@ internal static class Pooling
 
     private readonly struct AverageOfWindow(double[] x, double[] output, int size, int width) : IWindowAction
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Apply(int windowStart, int o)
         {
             double sum = 0;
@@ -241,6 +245,7 @@ internal static class Pooling
 
     private readonly struct SpreadOverWindow(double[] dout, double[] dx, int size, int width) : IWindowAction
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Apply(int windowStart, int o)
         {
             double share = dout[o] / (size * size);
@@ -259,6 +264,7 @@ internal static class Pooling
         where TAction : struct, IWindowAction =>
         ForEachPlane(layout, plane => ForWindowsOfPlane(layout, plane, action));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForWindowsOfPlane<TAction>(PoolingLayout layout, int plane, TAction action)
         where TAction : struct, IWindowAction
     {
@@ -275,6 +281,7 @@ internal static class Pooling
 
     private static void ForEachPlane(PoolingLayout layout, Action<int> body) => ForEachPlane(layout.Planes, layout.Height * layout.Width, body);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForEachPlane(int planes, int planeLength, Action<int> body)
     {
         if ((long)planes * planeLength >= ParallelElements && Environment.ProcessorCount > 1)
