@@ -69,11 +69,13 @@ internal static class Gemm
     private const int FewRowsColumnBlock = 512;
 
     /// <summary>
-    /// From this many multiply-adds on (about 2 ms on one core) a product is split over the cores. On the project's
-    /// 2-core machine, two threads were never faster than one at 128³ and 256³ (waking the pool and two barriers per
-    /// depth block cost about what the second core saves), and were at 384³.
+    /// From this many multiply-adds on (64 · 256 · 256, an RNN step's products; about 0.1 ms on one core) a product is
+    /// split over the cores. On the project's 2-core machine, products called back to back (the pool's threads awake)
+    /// took 0.65–0.71 of the one-thread time at 64 · 256 · 256 and 0.67–0.88 at 256³, and no gain at half those sizes
+    /// (0.95–1.03); a single product after 20 ms idle, its threads asleep, took 1.10 at 64 · 256 · 256, 1.2–1.46 at
+    /// 128³ and below, and 0.83 at 256³.
     /// </summary>
-    internal const long ParallelThreshold = 2L * 256 * 256 * 256;
+    internal const long ParallelThreshold = 64L * 256 * 256;
 
     /// <summary>The widest micro-kernel this machine runs in hardware.</summary>
     internal static MicroKernelWidth Widest { get; } =
