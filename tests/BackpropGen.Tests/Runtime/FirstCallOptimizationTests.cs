@@ -32,7 +32,7 @@ public class FirstCallOptimizationTests
         (method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0;
 
     /// <summary>Whether the method's IL branches backwards: a loop (for, foreach, while, do, or a goto back).</summary>
-    internal static bool HasLoop(MethodBase method)
+    private static bool HasLoop(MethodBase method)
     {
         byte[]? il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null)
