@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Samples.Cs231n;
 using Xunit;
@@ -7,10 +8,16 @@ namespace BackpropGen.Tests.EndToEnd;
 /// <summary>The CS231n layers of samples/Layers, each generated gradient against central differences (SPEC.md §4).</summary>
 public class LayerGradientTests
 {
+    /// <summary>
+    /// Every layer's checks, run once: <see cref="LayerChecks.All"/> computes each check as it is enumerated, and the
+    /// theory's rows (enumerated to be discovered, then each looking up its own) would otherwise run all of them again.
+    /// </summary>
+    private static readonly IReadOnlyList<LayerCheck> s_checks = LayerChecks.All().ToList();
+
     public static TheoryData<string, string> Gradients()
     {
         var data = new TheoryData<string, string>();
-        foreach (var check in LayerChecks.All())
+        foreach (var check in s_checks)
         {
             data.Add(check.Layer, check.Gradient);
         }
@@ -22,7 +29,7 @@ public class LayerGradientTests
     [MemberData(nameof(Gradients))]
     public void Generated_gradient_of_every_layer_matches_central_differences(string layer, string gradient)
     {
-        var check = LayerChecks.All().Single(c => c.Layer == layer && c.Gradient == gradient);
+        var check = s_checks.Single(c => c.Layer == layer && c.Gradient == gradient);
         Assert.True(check.RelativeError < LayerChecks.Bar, $"{layer} {gradient}: relative error {check.RelativeError:E2}");
     }
 
