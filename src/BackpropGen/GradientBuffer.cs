@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 
 namespace BackpropGen;
 
@@ -60,6 +61,20 @@ public sealed class GradientBuffer
     {
         get => Data[Tensor.OffsetOf(Shape, [i, j, k, l])];
         set => Data[Tensor.OffsetOf(Shape, [i, j, k, l])] = value;
+    }
+
+    /// <summary>
+    /// Adds a whole gradient in place: a backward's sum of the gradients a loop adds to a parameter (<c>dw += …</c> in
+    /// every reversed step) grows in one array, not in a new tensor per step. <paramref name="gradient"/> has the
+    /// buffer's shape or broadcasts to it.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="gradient"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="gradient"/>'s shape does not broadcast to the buffer's; the message names both.</exception>
+    public void Add(Tensor gradient)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        var whole = Tensor.BroadcastTo(gradient, Shape);
+        TensorPrimitives.Add(Data, whole.AsSpan(), Data);
     }
 
     /// <summary>The gradient added so far as a tensor; the buffer starts again from zeros.</summary>

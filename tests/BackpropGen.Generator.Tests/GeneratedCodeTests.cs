@@ -183,6 +183,40 @@ public class GeneratedCodeTests
     }
 
     /// <summary>The step-by-step backward (BatchNorm has a fused one too, which follows it).</summary>
+    [Fact]
+    public void A_weight_gradient_a_loop_only_adds_to_is_summed_in_place_and_one_the_loop_reads_is_not()
+    {
+        // dw and db are only added to, step after step: they grow in buffers of their own. dh is read by the next
+        // reversed step (and reassigned): it stays a tensor, since another value may share its array.
+        var (result, _) = GeneratorHarness.Run("""
+            using BackpropGen;
+            using static BackpropGen.Tensor;
+
+            public static partial class L
+            {
+                [Differentiable]
+                public static Tensor F(Tensor h, Tensor w, Tensor b, int n)
+                {
+                    for (int t = 0; t < n; t++)
+                    {
+                        h = Tanh(Dot(h, w) + b);
+                    }
+
+                    return h;
+                }
+            }
+            """);
+        var text = result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+        var backward = text.Substring(text.IndexOf("FBackward(", StringComparison.Ordinal));
+
+        Assert.Contains("var dwSum = global::BackpropGen.GradientBuffer.Zeros(w.Shape);", backward);
+        Assert.Contains("var dbSum = global::BackpropGen.GradientBuffer.Zeros(b.Shape);", backward);
+        Assert.Contains("dwSum.Add(", backward);
+        Assert.Contains("var dw = dwSum.Flush();", backward);
+        Assert.DoesNotContain("dw +=", backward);
+        Assert.DoesNotContain("dhSum", backward);
+    }
+
     private static string GeneratedBackward(string source)
     {
         var (result, _) = GeneratorHarness.Run(source);

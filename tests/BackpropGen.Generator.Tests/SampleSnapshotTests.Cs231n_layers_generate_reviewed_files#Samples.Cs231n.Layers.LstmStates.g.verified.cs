@@ -119,12 +119,12 @@ namespace Samples.Cs231n
             {
                 var statesShape = states.Shape;
                 var dstates = dout;
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
                 var dh = global::BackpropGen.Tensor.Zeros(h.Shape);
                 var dc = global::BackpropGen.Tensor.Zeros(c.Shape);
-                var dwx = global::BackpropGen.Tensor.Zeros(wx.Shape);
-                var dwh = global::BackpropGen.Tensor.Zeros(wh.Shape);
-                var db = global::BackpropGen.Tensor.Zeros(b.Shape);
+                var dwxSum = global::BackpropGen.GradientBuffer.Zeros(wx.Shape);
+                var dwhSum = global::BackpropGen.GradientBuffer.Zeros(wh.Shape);
+                var dbSum = global::BackpropGen.GradientBuffer.Zeros(b.Shape);
 
                 // for (int t = 0; t < T; t++), in reverse
                 for (int t = T - 1; t >= 0; t--)
@@ -159,9 +159,9 @@ namespace Samples.Cs231n
                     var dxt = dtmp1;
                     dh = dtmp2;
                     dc = dtmp3;
-                    dwx += dtmp4;
-                    dwh += dtmp5;
-                    db += dtmp6;
+                    dwxSum.Add(dtmp4);
+                    dwhSum.Add(dtmp5);
+                    dbSum.Add(dtmp6);
 
                     // step 4: xt = Reshape(slot, N, D)
                     step = 4;
@@ -169,7 +169,7 @@ namespace Samples.Cs231n
 
                     // step 3: slot = Slice(x, 1, t, 1)
                     step = 3;
-                    dx += global::BackpropGen.Tensor.Unslice(dslot, 1, t, x.Shape);
+                    dxSum.Add(global::BackpropGen.Tensor.Unslice(dslot, 1, t, x.Shape));
                 }
 
                 // step 2: c = c0
@@ -179,6 +179,10 @@ namespace Samples.Cs231n
                 // step 1: h = h0
                 step = 1;
                 var dh0 = dh;
+                var dx = dxSum.Flush();
+                var dwx = dwxSum.Flush();
+                var dwh = dwhSum.Flush();
+                var db = dbSum.Flush();
                 return (dx, dh0, dc0, dwx, dwh, db);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

@@ -105,11 +105,11 @@ namespace Samples.Cs231n
                 var hShape = h.Shape;
                 var hsShape = hs.Shape;
                 var dhs = dout;
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
                 var dh = global::BackpropGen.Tensor.Zeros(hShape);
-                var dwx = global::BackpropGen.Tensor.Zeros(wx.Shape);
-                var dwh = global::BackpropGen.Tensor.Zeros(wh.Shape);
-                var db = global::BackpropGen.Tensor.Zeros(b.Shape);
+                var dwxSum = global::BackpropGen.GradientBuffer.Zeros(wx.Shape);
+                var dwhSum = global::BackpropGen.GradientBuffer.Zeros(wh.Shape);
+                var dbSum = global::BackpropGen.GradientBuffer.Zeros(b.Shape);
 
                 // for (int t = 0; t < T; t++), in reverse
                 for (int t = T - 1; t >= 0; t--)
@@ -135,9 +135,9 @@ namespace Samples.Cs231n
                     var (dtmp1, dtmp2, dtmp3, dtmp4, dtmp5) = global::Samples.Cs231n.Layers.RnnStepBackward(dh, hCache);
                     var dxt = dtmp1;
                     dh = dtmp2;
-                    dwx += dtmp3;
-                    dwh += dtmp4;
-                    db += dtmp5;
+                    dwxSum.Add(dtmp3);
+                    dwhSum.Add(dtmp4);
+                    dbSum.Add(dtmp5);
 
                     // step 3: xt = Reshape(slot, N, D)
                     step = 3;
@@ -145,12 +145,16 @@ namespace Samples.Cs231n
 
                     // step 2: slot = Slice(x, 1, t, 1)
                     step = 2;
-                    dx += global::BackpropGen.Tensor.Unslice(dslot, 1, t, x.Shape);
+                    dxSum.Add(global::BackpropGen.Tensor.Unslice(dslot, 1, t, x.Shape));
                 }
 
                 // step 1: h = h0
                 step = 1;
                 var dh0 = dh;
+                var dx = dxSum.Flush();
+                var dwx = dwxSum.Flush();
+                var dwh = dwhSum.Flush();
+                var db = dbSum.Flush();
                 return (dx, dh0, dwx, dwh, db);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

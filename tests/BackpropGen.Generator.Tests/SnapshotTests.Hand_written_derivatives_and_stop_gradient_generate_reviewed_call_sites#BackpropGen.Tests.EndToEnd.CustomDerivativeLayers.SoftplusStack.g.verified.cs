@@ -100,7 +100,7 @@ namespace BackpropGen.Tests.EndToEnd
                 // step 6: erf2 = SpecialFunctions.Erf(h)
                 step = 6;
                 var dh = global::BackpropGen.StepFailure.Returned("ErfBackward", "x", global::BackpropGen.Tests.EndToEnd.LibraryDerivatives.ErfBackward(derf2, h), h.Shape);
-                var dw = global::BackpropGen.Tensor.Zeros(w.Shape);
+                var dwSum = global::BackpropGen.GradientBuffer.Zeros(w.Shape);
 
                 // for (int l = 0; l < layers; l++), in reverse
                 for (int l = layers - 1; l >= 0; l--)
@@ -129,8 +129,10 @@ namespace BackpropGen.Tests.EndToEnd
                     step = 1;
                     var dtmp1 = global::BackpropGen.StepFailure.Returned("SoftplusBackward", "x", global::BackpropGen.Tests.EndToEnd.CustomDerivativeLayers.SoftplusBackward(dsoftplus, softplusCache), global::BackpropGen.TensorShape.OfDot(h.Shape, w.Shape));
                     dh = global::BackpropGen.Tensor.DotTransposeB(dtmp1, w);
-                    dw += global::BackpropGen.Tensor.DotTransposeA(h, dtmp1);
+                    dwSum.Add(global::BackpropGen.Tensor.DotTransposeA(h, dtmp1));
                 }
+
+                var dw = dwSum.Flush();
                 return (dh, dw);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

@@ -95,7 +95,7 @@ namespace BackpropGen.Tests.EndToEnd
                 // step 4: huberX = d - 0.3
                 step = 4;
                 var dd = dhuberX;
-                var dy = global::BackpropGen.Tensor.Zeros(y.Shape);
+                var dySum = global::BackpropGen.GradientBuffer.Zeros(y.Shape);
                 var ds = 0.0;
 
                 // for (int k = 0; k < steps; k++), in reverse
@@ -115,12 +115,13 @@ namespace BackpropGen.Tests.EndToEnd
                     step = 2;
                     var (dtmp3, dtmp4) = global::BackpropGen.Tests.EndToEnd.LibraryDerivatives.HypotBackward(dhypot, d, y);
                     dd = global::BackpropGen.StepFailure.Returned("HypotBackward", "a", dtmp3, d.Shape);
-                    dy += global::BackpropGen.StepFailure.Returned("HypotBackward", "b", dtmp4, y.Shape);
+                    dySum.Add(global::BackpropGen.StepFailure.Returned("HypotBackward", "b", dtmp4, y.Shape));
                 }
 
                 // step 1: d = x
                 step = 1;
                 var dx = dd;
+                var dy = dySum.Flush();
                 return (dx, dy, ds);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

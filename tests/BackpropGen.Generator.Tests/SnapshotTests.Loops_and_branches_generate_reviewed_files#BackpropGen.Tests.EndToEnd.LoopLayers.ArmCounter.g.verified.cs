@@ -75,7 +75,7 @@ namespace BackpropGen.Tests.EndToEnd
             {
                 var dy = dout;
                 var da = 0.0;
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
 
                 // if (x.Shape[0] > 1)
                 if (x.Shape[0] > 1)
@@ -93,13 +93,14 @@ namespace BackpropGen.Tests.EndToEnd
                         y = yTape.Pop();
                         dy = Math.Cos(a * k) * dy2;
                         da += k * (-global::System.Math.Sin(a * k) * (dy2 * y));
-                        dx += global::BackpropGen.Tensor.Full(k * dy2 / x.Shape.ElementCount, x.Shape);
+                        dxSum.Add(global::BackpropGen.Tensor.Full(k * dy2 / x.Shape.ElementCount, x.Shape));
                     }
                 }
 
                 // step 1: y = a
                 step = 1;
                 da += dy;
+                var dx = dxSum.Flush();
                 return (dx, da);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

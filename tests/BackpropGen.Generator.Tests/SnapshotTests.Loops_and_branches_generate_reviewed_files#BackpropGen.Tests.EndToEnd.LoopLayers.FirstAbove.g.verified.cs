@@ -128,7 +128,7 @@ namespace BackpropGen.Tests.EndToEnd
                     dresult = 0.0;
                 }
 
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
                 var da = 0.0;
 
                 // for (int i = 0; i < 6; i++), in reverse
@@ -164,7 +164,7 @@ namespace BackpropGen.Tests.EndToEnd
                         step = 2;
                         s = sTape.Pop();
                         var dtmp1 = (j + 1) * ds;
-                        dx += global::BackpropGen.Tensor.Full(dtmp1 * a / x.Shape.ElementCount, x.Shape);
+                        dxSum.Add(global::BackpropGen.Tensor.Full(dtmp1 * a / x.Shape.ElementCount, x.Shape));
                         daInLoop2 += Mean(x) * dtmp1;
                     }
 
@@ -175,6 +175,7 @@ namespace BackpropGen.Tests.EndToEnd
                 step = 1;
                 da += ds;
                 var dlimit = 0.0;
+                var dx = dxSum.Flush();
                 return (dx, da, dlimit);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

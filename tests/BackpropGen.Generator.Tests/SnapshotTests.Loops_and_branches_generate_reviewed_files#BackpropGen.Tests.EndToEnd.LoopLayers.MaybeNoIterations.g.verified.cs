@@ -70,8 +70,8 @@ namespace BackpropGen.Tests.EndToEnd
                 // step 3: result = h * 2.0
                 step = 3;
                 var dh = 2.0 * dout;
-                var dw = global::BackpropGen.Tensor.Zeros(w.Shape);
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
+                var dwSum = global::BackpropGen.GradientBuffer.Zeros(w.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
 
                 // for (int i = 0; i < n; i++), in reverse
                 for (int i = n - 1; i >= 0; i--)
@@ -82,13 +82,15 @@ namespace BackpropGen.Tests.EndToEnd
                     h = hTape.Pop();
                     var dtmp1 = global::BackpropGen.Tensor.SumTo(dh2, global::BackpropGen.TensorShape.Broadcast(h.Shape, w.Shape));
                     dh = global::BackpropGen.Tensor.SumProductTo(dtmp1, w, h.Shape);
-                    dw += global::BackpropGen.Tensor.SumProductTo(dtmp1, h, w.Shape);
-                    dx += global::BackpropGen.Tensor.SumTo(dh2, x.Shape);
+                    dwSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, h, w.Shape));
+                    dxSum.Add(global::BackpropGen.Tensor.SumTo(dh2, x.Shape));
                 }
 
                 // step 1: h = x
                 step = 1;
-                dx += dh;
+                dxSum.Add(dh);
+                var dx = dxSum.Flush();
+                var dw = dwSum.Flush();
                 return (dx, dw);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

@@ -92,8 +92,8 @@ namespace BackpropGen.Tests.EndToEnd
                 step = 6;
                 var dloss = dout;
                 var dh = global::BackpropGen.Tensor.Full(dout, hShape);
-                var dw = global::BackpropGen.Tensor.Zeros(w.Shape);
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
+                var dwSum = global::BackpropGen.GradientBuffer.Zeros(w.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
 
                 // for (int i = 0; i < outer; i++), in reverse
                 for (int i = outer - 1; i >= 0; i--)
@@ -114,7 +114,7 @@ namespace BackpropGen.Tests.EndToEnd
                         step = 4;
                         var dtmp1 = global::BackpropGen.Tensor.Full(dloss / global::BackpropGen.TensorShape.Broadcast(g.Shape, x.Shape).ElementCount, global::BackpropGen.TensorShape.Broadcast(g.Shape, x.Shape));
                         dg += global::BackpropGen.Tensor.SumProductTo(dtmp1, x, g.Shape);
-                        dx += global::BackpropGen.Tensor.SumProductTo(dtmp1, g, x.Shape);
+                        dxSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, g, x.Shape));
 
                         // step 3: g = Sigmoid(Dot(g, w))
                         step = 3;
@@ -122,7 +122,7 @@ namespace BackpropGen.Tests.EndToEnd
                         g = gTape.Pop();
                         var dtmp2 = g3 * (1 - g3) * dg;
                         dg = global::BackpropGen.Tensor.DotTransposeB(dtmp2, w);
-                        dw += global::BackpropGen.Tensor.DotTransposeA(g, dtmp2);
+                        dwSum.Add(global::BackpropGen.Tensor.DotTransposeA(g, dtmp2));
                     }
 
                     // step 2: g = Tanh(h)
@@ -132,7 +132,9 @@ namespace BackpropGen.Tests.EndToEnd
 
                 // step 1: h = x * 0.5
                 step = 1;
-                dx += 0.5 * dh;
+                dxSum.Add(0.5 * dh);
+                var dx = dxSum.Flush();
+                var dw = dwSum.Flush();
                 return (dx, dw);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

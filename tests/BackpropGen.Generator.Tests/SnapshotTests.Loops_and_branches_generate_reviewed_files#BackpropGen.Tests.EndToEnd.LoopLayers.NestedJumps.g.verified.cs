@@ -111,7 +111,7 @@ namespace BackpropGen.Tests.EndToEnd
             try
             {
                 var dacc = dout;
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
                 var da = 0.0;
 
                 // for (int i = 0; i < n; i++), in reverse
@@ -163,12 +163,13 @@ namespace BackpropGen.Tests.EndToEnd
 
                     // step 2: m = Mean(x) * (i + 1)
                     step = 2;
-                    dx += global::BackpropGen.Tensor.Full((i + 1) * dm / x.Shape.ElementCount, x.Shape);
+                    dxSum.Add(global::BackpropGen.Tensor.Full((i + 1) * dm / x.Shape.ElementCount, x.Shape));
                 }
 
                 // step 1: acc = a
                 step = 1;
                 da += dacc;
+                var dx = dxSum.Flush();
                 return (dx, da);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

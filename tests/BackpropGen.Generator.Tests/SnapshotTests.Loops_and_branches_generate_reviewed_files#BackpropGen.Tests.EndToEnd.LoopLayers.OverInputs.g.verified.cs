@@ -62,7 +62,7 @@ namespace BackpropGen.Tests.EndToEnd
             try
             {
                 var dh = dout;
-                var dw = global::BackpropGen.Tensor.Zeros(w.Shape);
+                var dwSum = global::BackpropGen.GradientBuffer.Zeros(w.Shape);
 
                 // foreach (var input in xs), in reverse
                 for (var trip1 = loop1Trips.Pop(); trip1 > 0; trip1--)
@@ -73,8 +73,10 @@ namespace BackpropGen.Tests.EndToEnd
                     h = hTape.Pop();
                     var dtmp1 = global::BackpropGen.Tensor.SumProductTo(1 - global::BackpropGen.Tensor.Square(h1), dh, global::BackpropGen.TensorShape.OfDot(h.Shape, w.Shape));
                     dh = global::BackpropGen.Tensor.DotTransposeB(dtmp1, w);
-                    dw += global::BackpropGen.Tensor.DotTransposeA(h, dtmp1);
+                    dwSum.Add(global::BackpropGen.Tensor.DotTransposeA(h, dtmp1));
                 }
+
+                var dw = dwSum.Flush();
                 return (dh, dw);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

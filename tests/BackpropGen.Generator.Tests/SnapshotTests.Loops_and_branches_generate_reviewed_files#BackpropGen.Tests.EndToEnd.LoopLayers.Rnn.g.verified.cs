@@ -76,8 +76,8 @@ namespace BackpropGen.Tests.EndToEnd
             {
                 var dloss = dout;
                 var dh = global::BackpropGen.Tensor.Zeros(h.Shape);
-                var dwh = global::BackpropGen.Tensor.Zeros(wh.Shape);
-                var dwx = global::BackpropGen.Tensor.Zeros(wx.Shape);
+                var dwhSum = global::BackpropGen.GradientBuffer.Zeros(wh.Shape);
+                var dwxSum = global::BackpropGen.GradientBuffer.Zeros(wx.Shape);
 
                 // for (int t = 0; t < xs.Length; t++), in reverse
                 for (int t = xs.Length - 1; t >= 0; t--)
@@ -99,9 +99,12 @@ namespace BackpropGen.Tests.EndToEnd
                     step = 1;
                     var (dtmp2, _, dtmp3, dtmp4) = global::BackpropGen.Tests.EndToEnd.LoopLayers.CellBackward(dh, hCache);
                     dh = dtmp2;
-                    dwh += dtmp3;
-                    dwx += dtmp4;
+                    dwhSum.Add(dtmp3);
+                    dwxSum.Add(dtmp4);
                 }
+
+                var dwh = dwhSum.Flush();
+                var dwx = dwxSum.Flush();
                 return (dh, dwh, dwx);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

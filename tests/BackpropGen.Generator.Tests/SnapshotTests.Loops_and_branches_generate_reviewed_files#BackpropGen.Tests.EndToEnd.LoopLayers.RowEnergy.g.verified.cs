@@ -72,8 +72,8 @@ namespace BackpropGen.Tests.EndToEnd
             try
             {
                 var denergy = dout;
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
-                var dw = global::BackpropGen.Tensor.Zeros(w.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
+                var dwSum = global::BackpropGen.GradientBuffer.Zeros(w.Shape);
 
                 // for (int i = 0; i < x.Shape[0]; i++), in reverse
                 for (int i = x.Shape[0] - 1; i >= 0; i--)
@@ -98,9 +98,12 @@ namespace BackpropGen.Tests.EndToEnd
                     step = 1;
                     dr += drElements.Flush();
                     var dtmp1 = (1 - global::BackpropGen.Tensor.Square(Tanh(x * w))) * ((i + 1.0) * dr);
-                    dx += global::BackpropGen.Tensor.SumProductTo(dtmp1, w, x.Shape);
-                    dw += global::BackpropGen.Tensor.SumProductTo(dtmp1, x, w.Shape);
+                    dxSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, w, x.Shape));
+                    dwSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, x, w.Shape));
                 }
+
+                var dx = dxSum.Flush();
+                var dw = dwSum.Flush();
                 return (dx, dw);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

@@ -95,7 +95,7 @@ namespace BackpropGen.Tests.EndToEnd
             try
             {
                 var dy = dout;
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
 
                 // for (int i2 = 0; i2 < 2; i2++), in reverse
                 for (int i2 = 2 - 1; i2 >= 0; i2--)
@@ -108,7 +108,7 @@ namespace BackpropGen.Tests.EndToEnd
                     // step 7: t3 = Sum(Tanh(x * y))
                     step = 7;
                     var dtmp1 = (1 - global::BackpropGen.Tensor.Square(Tanh(x * y))) * global::BackpropGen.Tensor.Full(dt3, x.Shape);
-                    dx += dtmp1 * y;
+                    dxSum.Add(dtmp1 * y);
                     dy += global::BackpropGen.Tensor.Sum(dtmp1 * x);
                 }
 
@@ -128,7 +128,7 @@ namespace BackpropGen.Tests.EndToEnd
                         // step 2: t = y * Mean(x)
                         step = 2;
                         dy = Mean(x) * dt;
-                        dx += global::BackpropGen.Tensor.Full(dt * y / x.Shape.ElementCount, x.Shape);
+                        dxSum.Add(global::BackpropGen.Tensor.Full(dt * y / x.Shape.ElementCount, x.Shape));
                     }
                     else
                     {
@@ -151,6 +151,7 @@ namespace BackpropGen.Tests.EndToEnd
                 // step 1: y = w
                 step = 1;
                 dw += dy;
+                var dx = dxSum.Flush();
                 return (dx, dw);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

@@ -97,7 +97,7 @@ namespace BackpropGen.Tests.EndToEnd
             try
             {
                 var dacc = dout;
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
                 var da = 0.0;
 
                 // for (int i = 0; i < n; i++), in reverse
@@ -132,9 +132,11 @@ namespace BackpropGen.Tests.EndToEnd
                     // step 1: m = Mean(x * (a + i))
                     step = 1;
                     var dtmp1 = global::BackpropGen.Tensor.Full(dm / x.Shape.ElementCount, x.Shape);
-                    dx += (a + i) * dtmp1;
+                    dxSum.Add((a + i) * dtmp1);
                     da += global::BackpropGen.Tensor.Sum(dtmp1 * x);
                 }
+
+                var dx = dxSum.Flush();
                 return (dx, da);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

@@ -103,7 +103,7 @@ namespace BackpropGen.Tests.EndToEnd
             {
                 var dacc = dout;
                 var da = 0.0;
-                var dx = global::BackpropGen.Tensor.Zeros(x.Shape);
+                var dxSum = global::BackpropGen.GradientBuffer.Zeros(x.Shape);
 
                 // do … while (rounds < 3);, in reverse
                 for (var trip2 = loop2Trips.Pop(); trip2 > 0; trip2--)
@@ -115,8 +115,8 @@ namespace BackpropGen.Tests.EndToEnd
                     dacc = dacc3 * a;
                     da += dacc3 * acc;
                     var dtmp1 = global::BackpropGen.Tensor.Full(0.01 * dacc3, global::BackpropGen.TensorShape.Broadcast(x.Shape, x.Shape));
-                    dx += global::BackpropGen.Tensor.SumProductTo(dtmp1, x, x.Shape);
-                    dx += global::BackpropGen.Tensor.SumProductTo(dtmp1, x, x.Shape);
+                    dxSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, x, x.Shape));
+                    dxSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, x, x.Shape));
                 }
 
                 // for (int i = 0; i < n; i += 2), in reverse
@@ -133,7 +133,7 @@ namespace BackpropGen.Tests.EndToEnd
                         acc = accTape.Pop();
                         var dtmp2 = dacc / scale;
                         da += t * (Mean(x) * dtmp2);
-                        dx += global::BackpropGen.Tensor.Full(a * t * dtmp2 / x.Shape.ElementCount, x.Shape);
+                        dxSum.Add(global::BackpropGen.Tensor.Full(a * t * dtmp2 / x.Shape.ElementCount, x.Shape));
                     }
                     else
                     {
@@ -147,6 +147,8 @@ namespace BackpropGen.Tests.EndToEnd
 
                     t = tTape.Pop();
                 }
+
+                var dx = dxSum.Flush();
                 return (dx, da);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

@@ -68,7 +68,7 @@ namespace BackpropGen.Tests.EndToEnd
             try
             {
                 var dh = dout;
-                var dscale = global::BackpropGen.Tensor.Zeros(scale.Shape);
+                var dscaleSum = global::BackpropGen.GradientBuffer.Zeros(scale.Shape);
 
                 // for (int i = 0; i < n; i++), in reverse
                 for (int i = n - 1; i >= 0; i--)
@@ -83,12 +83,13 @@ namespace BackpropGen.Tests.EndToEnd
                     // step 2: scaled = h * scale
                     step = 2;
                     dh = global::BackpropGen.Tensor.SumProductTo(dscaled, scale, h.Shape);
-                    dscale += global::BackpropGen.Tensor.SumProductTo(dscaled, h, scale.Shape);
+                    dscaleSum.Add(global::BackpropGen.Tensor.SumProductTo(dscaled, h, scale.Shape));
                 }
 
                 // step 1: h = x
                 step = 1;
                 var dx = dh;
+                var dscale = dscaleSum.Flush();
                 return (dx, dscale);
             }
             catch (global::System.ArgumentException failure) when (step > 0)

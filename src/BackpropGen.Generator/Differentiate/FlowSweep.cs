@@ -107,7 +107,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
 
         var (pruned, recorded, readLive) = new RecordPruner().Prune(_out);
         var (shaped, tapes, readAtStart) = ShapeRecords.Apply(_method, pruned, recorded, readLive, Fresh);
-        var flow = LoopSums.Apply(shaped, Fresh);
+        var flow = InPlaceSums.Apply(LoopSums.Apply(shaped, Fresh), outputs, Fresh);
         var doutShape = _method.ReturnKind == ValueKind.Tensor ? new ShapeRef(returned) : null;
         return new BackwardProgram(_method, _dout, cache, doutShape, EquatableArray<BackwardBlock>.Empty, outputs.ToEquatableArray(), Edges.Distinct().ToEquatableArray())
         {

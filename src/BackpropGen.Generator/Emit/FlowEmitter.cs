@@ -244,6 +244,9 @@ internal sealed class FlowEmitter
             case BackwardElementAdd add:
                 _writer.Line($"{Identifiers.Escape(add.Buffer)}[{_renderer.Spell(add.Index)}] += {_renderer.Spell(add.Value)};");
                 break;
+            case BackwardBufferAdd add:
+                _writer.Line($"{Identifiers.Escape(add.Buffer)}.Add({_renderer.Spell(add.Value)});");
+                break;
             case BackwardRestore restore:
                 var tape = _plan.ValueTape(restore.Variable, restore.TypeName).LocalName;
                 _writer.Line($"{(restore.Declares ? "var " : "")}{Identifiers.Escape(restore.Variable)} = {Identifiers.Escape(tape)}.Pop();");

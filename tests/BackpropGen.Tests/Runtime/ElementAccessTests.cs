@@ -76,6 +76,43 @@ public class ElementAccessTests
         Assert.Equal(new double[4], buffer.Flush().ToArray());
     }
 
+    [Fact]
+    public void Whole_gradients_added_in_place_sum_with_broadcasting_and_a_shape_that_does_not_broadcast_is_named()
+    {
+        var buffer = GradientBuffer.Zeros(new TensorShape(2, 3));
+        var a = Tensor.RandomNormal(1, 2, 3);
+        var row = Tensor.RandomNormal(2, 3);
+        buffer.Add(a);
+        buffer[1, 2] += 0.5;
+        buffer.Add(row);
+        buffer.Add(a);
+
+        var expected = a + row + a;
+        var sum = buffer.Flush();
+        Assert.Equal(new[] { 2, 3 }, sum.Shape.ToArray());
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(expected.ToArray()[i] + (i == 5 ? 0.5 : 0.0), sum.ToArray()[i], 15);
+        }
+
+        var message = Assert.Throws<ArgumentException>(() => buffer.Add(Tensor.Zeros(3, 2))).Message;
+        Assert.Contains("[3, 2]", message);
+        Assert.Contains("[2, 3]", message);
+    }
+
+    [Fact]
+    public void Adding_a_whole_gradient_of_the_buffers_shape_allocates_nothing_once_the_buffer_has_its_array()
+    {
+        var buffer = GradientBuffer.Zeros(new TensorShape(64, 64));
+        var g = Tensor.RandomNormal(3, 64, 64);
+        buffer.Add(g);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        buffer.Add(g);
+        buffer.Add(g);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(3 * g.ToArray()[7], buffer.Flush().ToArray()[7], 14);
+    }
+
     private static double SumAndAdd(Tensor m, GradientBuffer buffer)
     {
         var sum = 0.0;
