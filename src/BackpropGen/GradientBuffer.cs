@@ -77,6 +77,38 @@ public sealed class GradientBuffer
         TensorPrimitives.Add(Data, whole.AsSpan(), Data);
     }
 
+    /// <summary>
+    /// Adds <c>aᵀ · b</c> (<c>Tensor.DotTransposeA(a, b)</c>) in place, the product written straight into the sum: a
+    /// weight's gradient summed over a loop's steps without a product tensor a step.
+    /// </summary>
+    /// <exception cref="ArgumentException">The operands are not matrices <c>[K, M]</c> and <c>[K, N]</c>, or the product does not broadcast to the buffer's shape; the message names the shapes.</exception>
+    public void AddDotTransposeA(Tensor a, Tensor b) => AddProduct(nameof(AddDotTransposeA), a, transposeA: true, b, transposeB: false);
+
+    /// <summary>Adds <c>a · bᵀ</c> (<c>Tensor.DotTransposeB(a, b)</c>) in place, as <see cref="AddDotTransposeA"/> does.</summary>
+    /// <exception cref="ArgumentException">The operands are not matrices <c>[M, K]</c> and <c>[N, K]</c>, or the product does not broadcast to the buffer's shape; the message names the shapes.</exception>
+    public void AddDotTransposeB(Tensor a, Tensor b) => AddProduct(nameof(AddDotTransposeB), a, transposeA: false, b, transposeB: true);
+
+    private void AddProduct(string operation, Tensor a, bool transposeA, Tensor b, bool transposeB)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Rank != 2 || b.Rank != 2 || a.Shape[transposeA ? 0 : 1] != b.Shape[transposeB ? 1 : 0])
+        {
+            throw new ArgumentException(
+                $"Cannot take {operation} of shapes {a.Shape} and {b.Shape}: expected matrices {(transposeA ? "[K, M]" : "[M, K]")} and {(transposeB ? "[N, K]" : "[K, N]")}.");
+        }
+
+        int m = a.Shape[transposeA ? 1 : 0], k = a.Shape[transposeA ? 0 : 1], n = b.Shape[transposeB ? 0 : 1];
+        if (Shape != new TensorShape(m, n))
+        {
+            // A product that broadcasts to the buffer (a row added to every row): made, then added.
+            Add(transposeA ? Tensor.DotTransposeA(a, b) : Tensor.DotTransposeB(a, b));
+            return;
+        }
+
+        Kernels.Gemm.Multiply(transposeA, transposeB, m, n, k, a.Elements, 0, b.Elements, 0, Data, 0, accumulate: true, Kernels.Gemm.ThreadsFor(m, n, k), Kernels.Gemm.Widest);
+    }
+
     /// <summary>The gradient added so far as a tensor; the buffer starts again from zeros.</summary>
     public Tensor Flush()
     {

@@ -211,7 +211,10 @@ public class GeneratedCodeTests
 
         Assert.Contains("var dwSum = global::BackpropGen.GradientBuffer.Zeros(w.Shape);", backward);
         Assert.Contains("var dbSum = global::BackpropGen.GradientBuffer.Zeros(b.Shape);", backward);
-        Assert.Contains("dwSum.Add(", backward);
+        // The product is added into the sum as it is computed; the bias's gradient, a sum to its shape, by Add.
+        Assert.Contains("dwSum.AddDotTransposeA(h, ", backward);
+        Assert.Contains("dbSum.Add(global::BackpropGen.Tensor.SumTo(", backward);
+        Assert.DoesNotContain("Tensor.DotTransposeA(", backward);
         Assert.Contains("var dw = dwSum.Flush();", backward);
         Assert.DoesNotContain("dw +=", backward);
         Assert.DoesNotContain("dhSum", backward);

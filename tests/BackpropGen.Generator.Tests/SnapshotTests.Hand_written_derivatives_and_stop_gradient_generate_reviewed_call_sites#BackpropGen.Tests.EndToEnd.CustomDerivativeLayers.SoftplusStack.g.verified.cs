@@ -129,7 +129,7 @@ namespace BackpropGen.Tests.EndToEnd
                     step = 1;
                     var dtmp1 = global::BackpropGen.StepFailure.Returned("SoftplusBackward", "x", global::BackpropGen.Tests.EndToEnd.CustomDerivativeLayers.SoftplusBackward(dsoftplus, softplusCache), global::BackpropGen.TensorShape.OfDot(h.Shape, w.Shape));
                     dh = global::BackpropGen.Tensor.DotTransposeB(dtmp1, w);
-                    dwSum.Add(global::BackpropGen.Tensor.DotTransposeA(h, dtmp1));
+                    dwSum.AddDotTransposeA(h, dtmp1);
                 }
 
                 var dw = dwSum.Flush();

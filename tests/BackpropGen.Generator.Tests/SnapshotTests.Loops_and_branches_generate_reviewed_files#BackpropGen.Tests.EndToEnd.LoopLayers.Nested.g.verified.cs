@@ -122,7 +122,7 @@ namespace BackpropGen.Tests.EndToEnd
                         g = gTape.Pop();
                         var dtmp2 = g3 * (1 - g3) * dg;
                         dg = global::BackpropGen.Tensor.DotTransposeB(dtmp2, w);
-                        dwSum.Add(global::BackpropGen.Tensor.DotTransposeA(g, dtmp2));
+                        dwSum.AddDotTransposeA(g, dtmp2);
                     }
 
                     // step 2: g = Tanh(h)

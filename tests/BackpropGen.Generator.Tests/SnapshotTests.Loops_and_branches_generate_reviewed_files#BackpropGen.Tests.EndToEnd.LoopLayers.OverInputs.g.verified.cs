@@ -73,7 +73,7 @@ namespace BackpropGen.Tests.EndToEnd
                     h = hTape.Pop();
                     var dtmp1 = global::BackpropGen.Tensor.SumProductTo(1 - global::BackpropGen.Tensor.Square(h1), dh, global::BackpropGen.TensorShape.OfDot(h.Shape, w.Shape));
                     dh = global::BackpropGen.Tensor.DotTransposeB(dtmp1, w);
-                    dwSum.Add(global::BackpropGen.Tensor.DotTransposeA(h, dtmp1));
+                    dwSum.AddDotTransposeA(h, dtmp1);
                 }
 
                 var dw = dwSum.Flush();

@@ -31,8 +31,11 @@ internal sealed record BackwardAssign(string Target, Adj Value, bool Accumulates
 /// <summary><c>{Buffer}[{Index}] += {Value};</c>: an element read's gradient added in place (<c>GradientBuffer</c>).</summary>
 internal sealed record BackwardElementAdd(string Buffer, Adj Index, Adj Value) : BackwardNode;
 
-/// <summary><c>{Buffer}.Add({Value});</c>: a whole gradient added in place to a <c>GradientBuffer</c> (see <see cref="InPlaceSums"/>).</summary>
-internal sealed record BackwardBufferAdd(string Buffer, Adj Value) : BackwardNode;
+/// <summary>
+/// <c>{Buffer}.{Method}({Args});</c>: a whole gradient added in place to a <c>GradientBuffer</c> (see
+/// <see cref="InPlaceSums"/>), <c>Add(g)</c>, or a product added without being made first (<c>AddDotTransposeA(a, b)</c>).
+/// </summary>
+internal sealed record BackwardBufferAdd(string Buffer, string Method, EquatableArray<Adj> Args) : BackwardNode;
 
 /// <summary>The heading of forward step <paramref name="Step"/>'s statements, which quotes the step and marks its number.</summary>
 internal sealed record BackwardHeading(int Step, string Header) : BackwardNode;
@@ -221,7 +224,11 @@ internal static class BackwardFlow
                     yield return add.Value;
                     break;
                 case BackwardBufferAdd add:
-                    yield return add.Value;
+                    foreach (var argument in add.Args)
+                    {
+                        yield return argument;
+                    }
+
                     break;
                 case BackwardCode code when withCode:
                     yield return code.Code;
@@ -270,7 +277,7 @@ internal static class BackwardFlow
             BackwardStatement assignment => assignment with { Value = expression(assignment.Value) },
             BackwardAssign assign => assign with { Value = expression(assign.Value) },
             BackwardElementAdd add => add with { Index = expression(add.Index), Value = expression(add.Value) },
-            BackwardBufferAdd add => add with { Value = expression(add.Value) },
+            BackwardBufferAdd add => add with { Args = add.Args.Select(expression).ToEquatableArray() },
             BackwardCode code => code with { Code = (Code)expression(code.Code) },
             BackwardLoop loop => loop with
             {

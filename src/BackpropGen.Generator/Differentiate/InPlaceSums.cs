@@ -7,7 +7,7 @@ namespace BackpropGen.Generator.Differentiate;
 
 /// <summary>
 /// A tensor parameter's gradient that a reversed loop only adds to (<c>dwx += …</c> once a step, as an RNN's weights get)
-/// is summed in place in a <c>GradientBuffer</c> (<c>dwxSum.Add(…)</c>) and taken as a tensor at the end
+/// is summed in place in a <c>GradientBuffer</c> (<c>dwxSum.Add(…)</c>, or <c>dwxSum.AddDotTransposeA(x, g)</c> for a product) and taken as a tensor at the end
 /// (<c>var dwx = dwxSum.Flush();</c>): <c>dwx += g</c> on tensors makes a new array of the weights' size every step,
 /// a large-object allocation that only a full collection takes back. Only a gradient that starts as zeros, is added to
 /// and never set, restored or read before the end qualifies: nothing else can hold its array, so adding in place changes
@@ -32,7 +32,7 @@ internal static class InPlaceSums
             var rewritten = BackwardFlow.Map(
                 nodes,
                 expression => expression,
-                node => node is BackwardAssign { Accumulates: true } assign && assign.Target == local ? new BackwardBufferAdd(buffer, assign.Value) : node).ToList();
+                node => node is BackwardAssign { Accumulates: true } assign && assign.Target == local ? Addition(buffer, assign.Value) : node).ToList();
             rewritten[declaration] = new BackwardStatement(buffer, A.Call(RuntimeFunctions.GradientBufferZeros, ValueKind.Other, zeros.Args.ToArray()));
             rewritten.Add(new BackwardStatement(local, new InstanceCall(new GradRef(buffer, ValueKind.Other), "Flush", EquatableArray<Adj>.Empty, ValueKind.Tensor)));
             nodes = rewritten.ToEquatableArray();
@@ -40,6 +40,15 @@ internal static class InPlaceSums
 
         return nodes;
     }
+
+    /// <summary>
+    /// The value added to the buffer: a product the runtime can add without making it first (an RNN's
+    /// <c>DotTransposeA(h, g)</c>, a weight's gradient) is added by the buffer's method for it, anything else by <c>Add</c>.
+    /// </summary>
+    private static BackwardBufferAdd Addition(string buffer, Adj value) =>
+        value is Call { Function.AddedInPlaceBy: { } method } product
+            ? new BackwardBufferAdd(buffer, method, product.Args)
+            : new BackwardBufferAdd(buffer, "Add", new[] { value }.ToEquatableArray());
 
     /// <summary>Where the top level declares <paramref name="local"/> as a tensor of zeros, or -1.</summary>
     private static int IndexOfZeros(EquatableArray<BackwardNode> nodes, string local)

@@ -245,7 +245,7 @@ internal sealed class FlowEmitter
                 _writer.Line($"{Identifiers.Escape(add.Buffer)}[{_renderer.Spell(add.Index)}] += {_renderer.Spell(add.Value)};");
                 break;
             case BackwardBufferAdd add:
-                _writer.Line($"{Identifiers.Escape(add.Buffer)}.Add({_renderer.Spell(add.Value)});");
+                _writer.Line($"{Identifiers.Escape(add.Buffer)}.{add.Method}({string.Join(", ", add.Args.Select(argument => _renderer.Render(argument)))});");
                 break;
             case BackwardRestore restore:
                 var tape = _plan.ValueTape(restore.Variable, restore.TypeName).LocalName;

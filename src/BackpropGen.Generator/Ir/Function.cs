@@ -26,9 +26,10 @@ internal enum LaneForm
 /// A function that backward code calls: one of the runtime's (<see cref="RuntimeFunctions"/>) or a called method's
 /// generated backward. <paramref name="Owner"/> is the type it is called on, as emitted; <paramref name="ShapedAsLast"/>
 /// tells that its result has the shape of its last argument (<c>SumTo(g, shape)</c>, <c>Full(v, shape)</c>), so that a
-/// full-size value read in it reads as its lanes.
+/// full-size value read in it reads as its lanes. <paramref name="AddedInPlaceBy"/> names the <c>GradientBuffer</c> method
+/// that adds its result to a buffer without making it first (<c>AddDotTransposeA</c>), where it has one.
 /// </summary>
-internal sealed record Function(string Owner, string Name, LaneForm Lane, bool ShapedAsLast = false)
+internal sealed record Function(string Owner, string Name, LaneForm Lane, bool ShapedAsLast = false, string? AddedInPlaceBy = null)
 {
     /// <summary>How code calls it: <c>global::BackpropGen.Tensor.SumTo</c>.</summary>
     public string Qualified => Owner + "." + Name;
@@ -99,8 +100,8 @@ internal static class RuntimeFunctions
 
     /// <summary><c>MinMask(x, axis)</c>, or <c>MinMask(x)</c> of all elements: 1.0 at the first minimum.</summary>
     public static readonly Function MinMask = new(Tensor, "MinMask", LaneForm.None);
-    public static readonly Function DotTransposeA = new(Tensor, "DotTransposeA", LaneForm.None);
-    public static readonly Function DotTransposeB = new(Tensor, "DotTransposeB", LaneForm.None);
+    public static readonly Function DotTransposeA = new(Tensor, "DotTransposeA", LaneForm.None, AddedInPlaceBy: "AddDotTransposeA");
+    public static readonly Function DotTransposeB = new(Tensor, "DotTransposeB", LaneForm.None, AddedInPlaceBy: "AddDotTransposeB");
     public static readonly Function Transpose = new(Tensor, "Transpose", LaneForm.None);
     public static readonly Function Reshape = new(Tensor, "Reshape", LaneForm.None);
     public static readonly Function Unpick = new(Tensor, "Unpick", LaneForm.None);

@@ -113,6 +113,35 @@ public class ElementAccessTests
         Assert.Equal(3 * g.ToArray()[7], buffer.Flush().ToArray()[7], 14);
     }
 
+    [Theory]
+    [InlineData(7, 5, 3)]
+    [InlineData(64, 256, 128)] // above the kernel's threshold for two threads
+    public void Products_added_in_place_equal_the_products_made_and_added(int k, int m, int n)
+    {
+        var a = Tensor.RandomNormal(1, k, m);
+        var b = Tensor.RandomNormal(2, k, n);
+        var start = Tensor.RandomNormal(4, m, n);
+        var buffer = GradientBuffer.Zeros(new TensorShape(m, n));
+        buffer.Add(start);
+        buffer.AddDotTransposeA(a, b);
+        buffer.AddDotTransposeB(Tensor.Transpose(a), Tensor.Transpose(b));
+
+        var expected = start + Tensor.DotTransposeA(a, b) + Tensor.DotTransposeB(Tensor.Transpose(a), Tensor.Transpose(b));
+        TensorAssert.Equal([m, n], expected.ToArray(), buffer.Flush(), 1e-12);
+
+        // A product of one row broadcasts to every row of the buffer.
+        var r = Tensor.RandomNormal(5, k, 1);
+        var rows = GradientBuffer.Zeros(new TensorShape(4, n));
+        rows.AddDotTransposeA(r, b);
+        var broadcast = Tensor.BroadcastTo(Tensor.DotTransposeA(r, b), new TensorShape(4, n));
+        TensorAssert.Equal([4, n], broadcast.ToArray(), rows.Flush(), 1e-12);
+
+        var message = Assert.Throws<ArgumentException>(() => GradientBuffer.Zeros(new TensorShape(m, n)).AddDotTransposeB(a, b)).Message;
+        Assert.Contains($"[{k}, {m}]", message);
+        Assert.Contains($"[{k}, {n}]", message);
+        Assert.Contains("AddDotTransposeB", message);
+    }
+
     private static double SumAndAdd(Tensor m, GradientBuffer buffer)
     {
         var sum = 0.0;
