@@ -90,15 +90,7 @@ public sealed class GradientBuffer
 
     private void AddProduct(string operation, Tensor a, bool transposeA, Tensor b, bool transposeB)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        if (a.Rank != 2 || b.Rank != 2 || a.Shape[transposeA ? 0 : 1] != b.Shape[transposeB ? 1 : 0])
-        {
-            throw new ArgumentException(
-                $"Cannot take {operation} of shapes {a.Shape} and {b.Shape}: expected matrices {(transposeA ? "[K, M]" : "[M, K]")} and {(transposeB ? "[N, K]" : "[K, N]")}.");
-        }
-
-        int m = a.Shape[transposeA ? 1 : 0], k = a.Shape[transposeA ? 0 : 1], n = b.Shape[transposeB ? 0 : 1];
+        var (m, k, n) = Tensor.ProductDimensions(operation, a, transposeA, b, transposeB);
         if (Shape != new TensorShape(m, n))
         {
             // A product that broadcasts to the buffer (a row added to every row): made, then added.

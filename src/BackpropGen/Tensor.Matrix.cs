@@ -30,6 +30,20 @@ public sealed partial class Tensor
     /// <summary>op(a) · op(b), op reading an operand as stored or transposed: the packed kernel reads either layout.</summary>
     private static Tensor MatrixProduct(string operation, Tensor a, bool transposeA, Tensor b, bool transposeB)
     {
+        var (m, k, n) = ProductDimensions(operation, a, transposeA, b, transposeB);
+
+        // Every element of the result is written by the kernel, so its buffer need not be zeroed first.
+        var result = NewBuffer(m * n);
+        Gemm.Multiply(transposeA, transposeB, m, n, k, a.Elements, b.Elements, result);
+        return new Tensor(result, new TensorShape(m, n));
+    }
+
+    /// <summary>
+    /// op(a) · op(b)'s dimensions, <c>[M, K] · [K, N]</c>, for the product <paramref name="operation"/> names.
+    /// </summary>
+    /// <exception cref="ArgumentException">The operands are not matrices whose inner dimensions agree; the message names the shapes.</exception>
+    internal static (int M, int K, int N) ProductDimensions(string operation, Tensor a, bool transposeA, Tensor b, bool transposeB)
+    {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         if (a.Rank != 2 || b.Rank != 2 || a.Shape[transposeA ? 0 : 1] != b.Shape[transposeB ? 1 : 0])
@@ -38,12 +52,7 @@ public sealed partial class Tensor
                 $"Cannot take {operation} of shapes {a.Shape} and {b.Shape}: expected matrices {(transposeA ? "[K, M]" : "[M, K]")} and {(transposeB ? "[N, K]" : "[K, N]")}.");
         }
 
-        int m = a.Shape[transposeA ? 1 : 0], k = a.Shape[transposeA ? 0 : 1], n = b.Shape[transposeB ? 0 : 1];
-
-        // Every element of the result is written by the kernel, so its buffer need not be zeroed first.
-        var result = NewBuffer(m * n);
-        Gemm.Multiply(transposeA, transposeB, m, n, k, a.Elements, b.Elements, result);
-        return new Tensor(result, new TensorShape(m, n));
+        return (a.Shape[transposeA ? 1 : 0], a.Shape[transposeA ? 0 : 1], b.Shape[transposeB ? 0 : 1]);
     }
 
     /// <summary>The transpose of a matrix: shape <c>[M, N]</c> becomes <c>[N, M]</c>.</summary>
