@@ -313,3 +313,22 @@ internal static class BackwardFlow
         }
     }
 }
+
+/// <summary>
+/// Collects the gradients expressions read; with <paramref name="ofReplayedCode"/>, also the names replayed code reads
+/// (<see cref="Code.Reads"/>).
+/// </summary>
+internal sealed class GradientReads(HashSet<string> names, bool ofReplayedCode) : AdjVisitor
+{
+    protected override void VisitGradRef(GradRef node) => names.Add(node.Name);
+
+    protected override void VisitCode(Code node)
+    {
+        if (ofReplayedCode)
+        {
+            names.UnionWith(node.Reads);
+        }
+
+        base.VisitCode(node);
+    }
+}

@@ -633,7 +633,7 @@ internal sealed class FlowSweep : ExpressionAdjoints
     {
         if (_buffers.TryGetValue(name, out var buffer))
         {
-            Contribute(name, new InstanceCall(new GradRef(buffer, ValueKind.Other), "Flush", EquatableArray<Adj>.Empty, ValueKind.Tensor));
+            Contribute(name, A.Flush(buffer));
         }
     }
 

@@ -17,12 +17,21 @@ internal static class InPlaceSums
 {
     public static EquatableArray<BackwardNode> Apply(EquatableArray<BackwardNode> flow, IEnumerable<GradientOutput> outputs, System.Func<string, string> fresh)
     {
+        // What the statements read stays the same as sums move into buffers: a buffer's additions read what the
+        // additions they replace read.
+        var reads = new HashSet<string>();
+        var reader = new GradientReads(reads, ofReplayedCode: true);
+        foreach (var expression in BackwardFlow.Expressions(flow))
+        {
+            reader.Visit(expression);
+        }
+
         var nodes = flow;
         foreach (var output in outputs)
         {
             var local = output.LocalName;
             var declaration = IndexOfZeros(nodes, local);
-            if (declaration < 0 || !OnlyAddedTo(nodes, local, declaration, out var addedInLoop) || !addedInLoop)
+            if (declaration < 0 || reads.Contains(local) || !OnlyAddedTo(nodes, local, declaration, out var addedInLoop) || !addedInLoop)
             {
                 continue;
             }
@@ -34,7 +43,7 @@ internal static class InPlaceSums
                 expression => expression,
                 node => node is BackwardAssign { Accumulates: true } assign && assign.Target == local ? Addition(buffer, assign.Value) : node).ToList();
             rewritten[declaration] = new BackwardStatement(buffer, A.Call(RuntimeFunctions.GradientBufferZeros, ValueKind.Other, zeros.Args.ToArray()));
-            rewritten.Add(new BackwardStatement(local, new InstanceCall(new GradRef(buffer, ValueKind.Other), "Flush", EquatableArray<Adj>.Empty, ValueKind.Tensor)));
+            rewritten.Add(new BackwardStatement(local, A.Flush(buffer)));
             nodes = rewritten.ToEquatableArray();
         }
 
@@ -66,23 +75,11 @@ internal static class InPlaceSums
 
     /// <summary>
     /// Whether every statement but the declaration at <paramref name="declaration"/> only adds to
-    /// <paramref name="local"/> (and none reads it), and whether one of the additions is inside a loop.
+    /// <paramref name="local"/>, and whether one of the additions is inside a loop.
     /// </summary>
     private static bool OnlyAddedTo(EquatableArray<BackwardNode> nodes, string local, int declaration, out bool addedInLoop)
     {
         addedInLoop = false;
-        var reads = new HashSet<string>();
-        var reader = new Reads(reads);
-        foreach (var expression in BackwardFlow.Expressions(nodes))
-        {
-            reader.Visit(expression);
-        }
-
-        if (reads.Contains(local))
-        {
-            return false;
-        }
-
         for (var i = 0; i < nodes.Count; i++)
         {
             if (i != declaration && !OnlyAddedTo(nodes[i], local, inLoop: false, ref addedInLoop))
@@ -129,22 +126,6 @@ internal static class InPlaceSums
                 return true;
             default:
                 return true;
-        }
-    }
-
-    /// <summary>The gradients an expression reads, those of replayed code included.</summary>
-    private sealed class Reads : AdjVisitor
-    {
-        private readonly HashSet<string> _names;
-
-        public Reads(HashSet<string> names) => _names = names;
-
-        protected override void VisitGradRef(GradRef node) => _names.Add(node.Name);
-
-        protected override void VisitCode(Code node)
-        {
-            _names.UnionWith(node.Reads);
-            base.VisitCode(node);
         }
     }
 }

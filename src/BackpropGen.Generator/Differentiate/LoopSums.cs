@@ -50,7 +50,7 @@ internal static class LoopSums
         var read = new HashSet<string>();
         foreach (var expression in BackwardFlow.Expressions(loop.Body))
         {
-            new GradientReads(read).Visit(expression);
+            new GradientReads(read, ofReplayedCode: false).Visit(expression);
         }
 
         // A gradient the body sets, restores or reads is left as it is: only a sum of additions can be added up apart.
@@ -78,15 +78,5 @@ internal static class LoopSums
         };
         var after = sums.Select(sum => (BackwardNode)new BackwardAssign(sum.Key, new GradRef(sum.Value, ValueKind.Double), Accumulates: true));
         return before.Append(inLoop).Concat(after);
-    }
-
-    /// <summary>The gradients an expression reads.</summary>
-    private sealed class GradientReads : AdjVisitor
-    {
-        private readonly HashSet<string> _names;
-
-        public GradientReads(HashSet<string> names) => _names = names;
-
-        protected override void VisitGradRef(GradRef node) => _names.Add(node.Name);
     }
 }

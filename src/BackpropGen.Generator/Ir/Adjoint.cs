@@ -73,6 +73,9 @@ internal static class A
 
     public static Adj Call(Function function, ValueKind kind, params Adj[] args) => new Call(function, args.ToEquatableArray(), kind);
 
+    /// <summary><c>{buffer}.Flush()</c>: what a <c>GradientBuffer</c> has summed, as a tensor.</summary>
+    public static Adj Flush(string buffer) => new InstanceCall(new GradRef(buffer, ValueKind.Other), "Flush", EquatableArray<Adj>.Empty, ValueKind.Tensor);
+
     /// <summary>An elementwise function of a tensor or a double: <c>Tensor.Sqrt</c> or <c>Math.Sqrt</c>.</summary>
     public static Adj Elementwise(Function function, Adj x) =>
         x.Kind == ValueKind.Tensor ? Call(function, ValueKind.Tensor, x) : Call(RuntimeFunctions.OnDoubles(function), ValueKind.Double, x);
