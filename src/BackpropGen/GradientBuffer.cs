@@ -38,29 +38,29 @@ public sealed class GradientBuffer
     /// <summary>The gradient of element <paramref name="i"/> of a vector so far.</summary>
     public double this[int i]
     {
-        get => Data[Tensor.OffsetOf(Shape, [i])];
-        set => Data[Tensor.OffsetOf(Shape, [i])] = value;
+        get => Data[Tensor.OffsetOf(Shape, i)];
+        set => Data[Tensor.OffsetOf(Shape, i)] = value;
     }
 
     /// <summary>The gradient of element <c>[i, j]</c> of a matrix so far.</summary>
     public double this[int i, int j]
     {
-        get => Data[Tensor.OffsetOf(Shape, [i, j])];
-        set => Data[Tensor.OffsetOf(Shape, [i, j])] = value;
+        get => Data[Tensor.OffsetOf(Shape, i, j)];
+        set => Data[Tensor.OffsetOf(Shape, i, j)] = value;
     }
 
     /// <summary>The gradient of element <c>[i, j, k]</c> of a tensor of rank 3 so far.</summary>
     public double this[int i, int j, int k]
     {
-        get => Data[Tensor.OffsetOf(Shape, [i, j, k])];
-        set => Data[Tensor.OffsetOf(Shape, [i, j, k])] = value;
+        get => Data[Tensor.OffsetOf(Shape, i, j, k)];
+        set => Data[Tensor.OffsetOf(Shape, i, j, k)] = value;
     }
 
     /// <summary>The gradient of element <c>[i, j, k, l]</c> of a tensor of rank 4 so far.</summary>
     public double this[int i, int j, int k, int l]
     {
-        get => Data[Tensor.OffsetOf(Shape, [i, j, k, l])];
-        set => Data[Tensor.OffsetOf(Shape, [i, j, k, l])] = value;
+        get => Data[Tensor.OffsetOf(Shape, i, j, k, l)];
+        set => Data[Tensor.OffsetOf(Shape, i, j, k, l)] = value;
     }
 
     /// <summary>

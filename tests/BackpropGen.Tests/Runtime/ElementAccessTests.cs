@@ -51,6 +51,91 @@ public class ElementAccessTests
         Assert.Contains("has 3 coordinates", Assert.Throws<ArgumentException>(() => GradientBuffer.Zeros(m.Shape)[0, 0, 0] = 1.0).Message);
     }
 
+    /// <summary>
+    /// Every index of one to four coordinates that a shape refuses (a wrong rank, or one coordinate negative or past its
+    /// dimension, on each axis): the coordinate indexers, which check in line, throw what the params form throws.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Each_coordinate_indexer_refuses_every_bad_index_with_the_params_indexers_exception(int[] shape)
+    {
+        var x = Tensor.RandomNormal(6, shape);
+        var buffer = GradientBuffer.Zeros(x.Shape);
+        var refused = 0;
+        for (var rank = 1; rank <= 4; rank++)
+        {
+            foreach (var index in BadIndices(shape, rank))
+            {
+                var expected = Record.Exception(() => x[index]);
+                Assert.NotNull(expected);
+                AssertSame(expected, Record.Exception(() => Read(x, index)), index);
+                AssertSame(expected, Record.Exception(() => ReadBuffer(buffer, index)), index);
+                AssertSame(expected, Record.Exception(() => AddToBuffer(buffer, index)), index);
+                refused++;
+            }
+        }
+
+        Assert.True(refused >= 3 + (4 * shape.Length), $"only {refused} bad indices tried");
+        Assert.Equal(new double[x.Length], buffer.Flush().ToArray());
+    }
+
+    // The indices of `rank` coordinates that `shape` refuses: any index of another rank, and of its own rank each coordinate
+    // set to -1 and to its dimension in turn, the others in range (and one far out, past the element count).
+    private static int[][] BadIndices(int[] shape, int rank)
+    {
+        if (rank != shape.Length)
+        {
+            return [new int[rank]];
+        }
+
+        var bad = new System.Collections.Generic.List<int[]>();
+        for (var axis = 0; axis < rank; axis++)
+        {
+            foreach (var coordinate in new[] { -1, shape[axis], int.MaxValue, int.MinValue })
+            {
+                var index = new int[rank];
+                index[axis] = coordinate;
+                bad.Add(index);
+            }
+        }
+
+        return bad.ToArray();
+    }
+
+    private static void AssertSame(Exception expected, Exception? actual, int[] index)
+    {
+        Assert.NotNull(actual);
+        Assert.True(expected.GetType() == actual.GetType(), $"[{string.Join(", ", index)}]: {actual.GetType().Name}, not {expected.GetType().Name}");
+        Assert.Equal(expected.Message, actual.Message);
+    }
+
+    private static double Read(Tensor x, int[] index) => index.Length switch
+    {
+        1 => x[index[0]],
+        2 => x[index[0], index[1]],
+        3 => x[index[0], index[1], index[2]],
+        _ => x[index[0], index[1], index[2], index[3]],
+    };
+
+    private static double ReadBuffer(GradientBuffer buffer, int[] index) => index.Length switch
+    {
+        1 => buffer[index[0]],
+        2 => buffer[index[0], index[1]],
+        3 => buffer[index[0], index[1], index[2]],
+        _ => buffer[index[0], index[1], index[2], index[3]],
+    };
+
+    private static void AddToBuffer(GradientBuffer buffer, int[] index)
+    {
+        switch (index.Length)
+        {
+            case 1: buffer[index[0]] += 1.0; break;
+            case 2: buffer[index[0], index[1]] += 1.0; break;
+            case 3: buffer[index[0], index[1], index[2]] += 1.0; break;
+            default: buffer[index[0], index[1], index[2], index[3]] += 1.0; break;
+        }
+    }
+
     [Fact]
     public void Reading_and_adding_elements_by_coordinates_allocates_nothing()
     {
