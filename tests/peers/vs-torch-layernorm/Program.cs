@@ -27,7 +27,10 @@ double Agree(Tensor ours, torch.Tensor theirs)
     return m / Math.Max(s, 1e-300);
 }
 
-double Ms(Action f) { GC.Collect(); GC.WaitForPendingFinalizers(); System.Threading.Thread.Sleep(25); var sw = Stopwatch.StartNew(); f(); return sw.Elapsed.TotalMilliseconds; }
+// minor page faults (fresh pages the kernel maps and zeroes) during the last timed call
+long Faults() { var text = System.IO.File.ReadAllText("/proc/self/stat"); return long.Parse(text[(text.LastIndexOf(')') + 2)..].Split(' ')[7]); }
+long lastFaults = 0;
+double Ms(Action f) { GC.Collect(); GC.WaitForPendingFinalizers(); System.Threading.Thread.Sleep(25); long f0 = Faults(); var sw = Stopwatch.StartNew(); f(); double ms = sw.Elapsed.TotalMilliseconds; lastFaults = Faults() - f0; return ms; }
 double Med(double[] v) { var s = v.OrderBy(z => z).ToArray(); return s[s.Length / 2]; }
 string Load() => System.IO.File.Exists("/proc/loadavg") ? System.IO.File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 bool ok = true;
@@ -44,15 +47,16 @@ void Compare(string name, Action gen, Action tor, double agree)
     for (int i = 0; i < 40; i++) { gen(); tor(); }
     System.Threading.Thread.Sleep(500);
     var g = new double[reps]; var t = new double[reps];
+    long genFaults = 0, torFaults = 0;
     for (int r = -2; r < reps; r++)
     {
-        double a, b;
-        if ((r & 1) == 0) { a = Ms(gen); b = Ms(tor); } else { b = Ms(tor); a = Ms(gen); }
-        if (r >= 0) { g[r] = a; t[r] = b; }
+        double a, b; long fa, fb;
+        if ((r & 1) == 0) { a = Ms(gen); fa = lastFaults; b = Ms(tor); fb = lastFaults; } else { b = Ms(tor); fb = lastFaults; a = Ms(gen); fa = lastFaults; }
+        if (r >= 0) { g[r] = a; t[r] = b; genFaults += fa; torFaults += fb; }
     }
 
     var ratios = g.Zip(t, (x, y) => x / y).OrderBy(v => v).ToArray();
-    Console.WriteLine($"  {name,-36} generated {Med(g),8:F2} ms   libtorch {Med(t),8:F2} ms   ratio of medians {Med(g) / Med(t):F2}; per-run ratios median {Med(ratios):F2} [{ratios[0]:F2}-{ratios[^1]:F2}]{(double.IsNaN(agree) ? "" : $"   agree {agree:E1}")}");
+    Console.WriteLine($"  {name,-36} generated {Med(g),8:F2} ms   libtorch {Med(t),8:F2} ms   ratio of medians {Med(g) / Med(t):F2}; per-run ratios median {Med(ratios):F2} [{ratios[0]:F2}-{ratios[^1]:F2}]{(double.IsNaN(agree) ? "" : $"   agree {agree:E1}")}; page faults per call {genFaults / (double)reps:F0} / {torFaults / (double)reps:F0}");
     if (!double.IsNaN(agree) && !(agree < 1e-9)) { ok = false; Console.WriteLine("  GRADIENTS DISAGREE"); }
 }
 
