@@ -16,10 +16,14 @@ namespace BackpropGen;
 /// </typeparam>
 public sealed class Tape<T>
 {
-    private T[] _items;
+    // The first record is kept in the tape itself and the rest in an array made at the second record: the locals of a
+    // branch outside any loop are recorded once a call, and a tape of them then costs one object, not two.
+    private readonly int _capacity;
+    private T _first = default!;
+    private T[]? _rest;
 
     /// <summary>An empty tape with room for <paramref name="capacity"/> records before it grows.</summary>
-    public Tape(int capacity = 4) => _items = new T[Math.Max(capacity, 1)];
+    public Tape(int capacity = 4) => _capacity = Math.Max(capacity, 1);
 
     /// <summary>How many records the tape holds.</summary>
     public int Count { get; private set; }
@@ -38,7 +42,7 @@ public sealed class Tape<T>
             long bytes = 0;
             for (var i = 0; i < Count; i++)
             {
-                bytes += _items[i] switch
+                bytes += this[i] switch
                 {
                     Tensor tensor => 8L * tensor.Length,
                     double => 8,
@@ -57,27 +61,44 @@ public sealed class Tape<T>
     /// <summary>Records <paramref name="value"/>.</summary>
     public void Push(T value)
     {
-        if (Count == _items.Length)
+        if (Count == 0)
         {
-            Array.Resize(ref _items, 2 * _items.Length);
+            _first = value;
+        }
+        else
+        {
+            if (_rest is null)
+            {
+                _rest = new T[Math.Max(_capacity - 1, 3)];
+            }
+            else if (Count - 1 == _rest.Length)
+            {
+                Array.Resize(ref _rest, 2 * _rest.Length);
+            }
+
+            _rest[Count - 1] = value;
         }
 
-        _items[Count++] = value;
+        Count++;
     }
 
     /// <summary>A reader that gives the records back last first.</summary>
     public TapeReader<T> Rewind() => new(this);
 
     /// <summary>The record at <paramref name="index"/>, counted from the first.</summary>
-    internal T this[int index] => _items[index];
+    internal T this[int index] => index == 0 ? _first : _rest![index - 1];
 
     /// <inheritdoc />
     public override string ToString() => $"Tape<{typeof(T).Name}>({Count} records, {Bytes} bytes)";
 }
 
-/// <summary>Reads a <see cref="Tape{T}"/> back, last record first; the backward holds one per tape.</summary>
+/// <summary>Reads a <see cref="Tape{T}"/> back, last record first; the backward holds one per tape, in a local.</summary>
+/// <remarks>
+/// A struct, so that rewinding a tape allocates nothing: a backward rewinds each of its tapes once a call. Popping
+/// advances the reader it is called on; a copy reads on from where the original was when it was copied.
+/// </remarks>
 /// <typeparam name="T">The type of the records.</typeparam>
-public sealed class TapeReader<T>
+public struct TapeReader<T>
 {
     private readonly Tape<T> _tape;
     private int _next;
@@ -89,7 +110,7 @@ public sealed class TapeReader<T>
     }
 
     /// <summary>How many records are left to read.</summary>
-    public int Remaining => _next;
+    public readonly int Remaining => _next;
 
     /// <summary>The latest record not yet read.</summary>
     /// <exception cref="InvalidOperationException">Every record has been read: the backward asked for more than its forward recorded.</exception>
