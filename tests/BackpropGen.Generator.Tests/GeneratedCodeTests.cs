@@ -220,6 +220,53 @@ public class GeneratedCodeTests
         Assert.DoesNotContain("dhSum", backward);
     }
 
+    [Fact]
+    public void An_arms_local_outside_every_loop_is_kept_in_a_cache_field_and_one_inside_a_loop_on_a_tape()
+    {
+        // u, declared in an arm that runs at most once a call, is kept as it is at the arm's end; v, declared in an arm
+        // inside the loop, once an iteration, goes on a tape. Both are read by their arm's backward (Sin's derivative).
+        var (result, _) = GeneratorHarness.Run("""
+            using BackpropGen;
+            using static BackpropGen.Tensor;
+
+            public static partial class L
+            {
+                [Differentiable]
+                public static double F(double x, int n)
+                {
+                    double y = x;
+                    if (x > 0)
+                    {
+                        double u = x * x;
+                        y = System.Math.Sin(u);
+                    }
+
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (y > 0.5)
+                        {
+                            double v = y * 2.0;
+                            y = System.Math.Sin(v);
+                        }
+                    }
+
+                    return y;
+                }
+            }
+            """);
+        var text = result.Results.Single().GeneratedSources.Single().SourceText.ToString();
+
+        Assert.Contains("public sealed record FCache(double X, int N, double UAtEnd, global::BackpropGen.Tape<double> VTape", text);
+        Assert.Contains("double uAtEnd = default;", text);
+        Assert.Contains("uAtEnd = u;", text);
+        Assert.Contains("var u = uAtEnd;", text);
+        Assert.Contains("vTape.Push(v);", text);
+        Assert.Contains("var v = vTape.Pop();", text);
+        Assert.DoesNotContain("uTape", text);
+        Assert.Contains("public long TapeBytes => VTape.Bytes + ", text);
+        Assert.DoesNotContain("UAtEnd.Bytes", text);
+    }
+
     private static string GeneratedBackward(string source)
     {
         var (result, _) = GeneratorHarness.Run(source);

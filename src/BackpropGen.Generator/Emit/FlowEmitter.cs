@@ -23,6 +23,9 @@ internal sealed class FlowEmitter
     private readonly HashSet<RestoredWrite> _restored;
     private readonly Dictionary<string, ScopeRecord> _scopes;
 
+    /// <summary>The types a kept local is most often of that are value types, whose default needs no <c>!</c>.</summary>
+    private static readonly HashSet<string> ValueTypeNames = new() { "double", "int", "bool", "long", "float", "global::BackpropGen.TensorShape" };
+
     /// <summary>The loop bodies and arms the forward statement being written is in, innermost last.</summary>
     private readonly List<string> _open = new();
 
@@ -52,6 +55,13 @@ internal sealed class FlowEmitter
         foreach (var tape in _plan.Tapes)
         {
             _writer.Line($"var {Identifiers.Escape(tape.LocalName)} = new global::BackpropGen.Tape<{tape.ElementType}>();");
+        }
+
+        foreach (var kept in _plan.Kept)
+        {
+            // Assigned at its arm's end, read back only in that arm's backward: the default is never read.
+            var initial = ValueTypeNames.Contains(kept.TypeName) ? "default" : "default!";
+            _writer.Line($"{kept.TypeName} {Identifiers.Escape(kept.LocalName)} = {initial};");
         }
 
         WriteForwardStatements(body);
@@ -122,7 +132,9 @@ internal sealed class FlowEmitter
         {
             foreach (var value in record.Values)
             {
-                _writer.Line($"{Identifiers.Escape(_plan.ValueTape(value.Name, value.TypeName).LocalName)}.Push({value.Pushed});");
+                _writer.Line(_plan.KeptValueOf(value.Name, value.TypeName) is { } kept
+                    ? $"{Identifiers.Escape(kept.LocalName)} = {value.Pushed};"
+                    : $"{Identifiers.Escape(_plan.ValueTape(value.Name, value.TypeName).LocalName)}.Push({value.Pushed});");
             }
         }
     }
@@ -248,8 +260,10 @@ internal sealed class FlowEmitter
                 _writer.Line($"{Identifiers.Escape(add.Buffer)}.{add.Method}({string.Join(", ", add.Args.Select(argument => _renderer.Render(argument)))});");
                 break;
             case BackwardRestore restore:
-                var tape = _plan.ValueTape(restore.Variable, restore.TypeName).LocalName;
-                _writer.Line($"{(restore.Declares ? "var " : "")}{Identifiers.Escape(restore.Variable)} = {Identifiers.Escape(tape)}.Pop();");
+                var read = _plan.KeptValueOf(restore.Variable, restore.TypeName) is { } kept
+                    ? Identifiers.Escape(kept.LocalName)
+                    : Identifiers.Escape(_plan.ValueTape(restore.Variable, restore.TypeName).LocalName) + ".Pop()";
+                _writer.Line($"{(restore.Declares ? "var " : "")}{Identifiers.Escape(restore.Variable)} = {read};");
                 break;
             case BackwardCode code:
                 _writer.Line(code.Code.Text);

@@ -24,8 +24,17 @@ internal sealed record CachePlan(
     /// <summary>The tapes of a backward with loops and branches: the cache holds them, after the values.</summary>
     public EquatableArray<TapeField> Tapes { get; init; } = EquatableArray<TapeField>.Empty;
 
+    /// <summary>
+    /// The locals of arms outside every loop that the backward reads: recorded at most once a call, each is kept in a
+    /// cache field of its own (one of <see cref="Fields"/>) rather than on a tape.
+    /// </summary>
+    public EquatableArray<KeptValue> Kept { get; init; } = EquatableArray<KeptValue>.Empty;
+
     /// <summary>The tape that records the values of <paramref name="variable"/>, of type <paramref name="typeName"/>.</summary>
     public TapeField ValueTape(string variable, string typeName) => Tapes.First(t => t.Kind == TapeKind.Value && t.Key == variable && t.ElementType == typeName);
+
+    /// <summary>Where the value of <paramref name="variable"/>, of type <paramref name="typeName"/>, at the end of its arm is kept, if it is kept rather than taped.</summary>
+    public KeptValue? KeptValueOf(string variable, string typeName) => Kept.FirstOrDefault(k => k.Name == variable && k.TypeName == typeName);
 
     /// <summary>The tape of loop <paramref name="loop"/>'s trip counts.</summary>
     public TapeField TripTape(int loop) => Tapes.First(t => t.Kind == TapeKind.TripCount && t.Key == loop.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -52,6 +61,12 @@ internal sealed record CachePlan(
 }
 
 internal sealed record ShapeLocal(string ValueName, string LocalName);
+
+/// <summary>
+/// A local <paramref name="Name"/> of an arm outside every loop, kept for the backward in the forward's local
+/// <paramref name="LocalName"/>, assigned at the arm's end and read back from the cache field of that name.
+/// </summary>
+internal sealed record KeptValue(string Name, string TypeName, string LocalName);
 
 /// <summary>What a tape records: a variable's values, a loop's trip counts, or the arms a branch took.</summary>
 internal enum TapeKind

@@ -95,9 +95,19 @@ internal static class CachePlanner
         }
 
         var tapes = new List<TapeField>();
+        var kept = new List<KeptValue>();
         var recorded = program.Tapes;
+        var keptOnce = RecordedOnce(program);
         foreach (var value in recorded.Restored.Select(r => r.Value).Concat(recorded.Scopes.SelectMany(s => s.Values)).Distinct())
         {
+            if (keptOnce.Contains(value))
+            {
+                var keptLocal = Identifiers.Fresh(value.Name + "AtEnd", taken);
+                kept.Add(new KeptValue(value.Name, value.TypeName, keptLocal));
+                fields.Add(new CacheField(Property(keptLocal, properties), keptLocal, value.TypeName, Identifiers.Escape(keptLocal)));
+                continue;
+            }
+
             var local = Identifiers.Fresh(value.Name + "Tape", taken);
             tapes.Add(new TapeField(TapeKind.Value, value.Name, value.TypeName, Property(local, properties), local));
         }
@@ -117,7 +127,61 @@ internal static class CachePlanner
         return new CachePlan(program, fields.ToEquatableArray(), cachedValues.ToEquatableArray(), EquatableArray<ShapeLocal>.Empty)
         {
             Tapes = tapes.ToEquatableArray(),
+            Kept = kept.ToEquatableArray(),
         };
+    }
+
+    /// <summary>
+    /// The recorded values that the forward records at most once a call: those recorded only at the ends of arms of
+    /// branches outside every loop, never before a write over them. A tape of them would hold one record.
+    /// </summary>
+    private static HashSet<TapedValue> RecordedOnce(BackwardProgram program)
+    {
+        var inLoops = new HashSet<int>();
+        CollectBranchesInLoops(program.Flow, inLoop: false, inLoops);
+        var recorded = program.Tapes;
+        var taped = new HashSet<TapedValue>(recorded.Restored.Select(r => r.Value));
+        var once = new HashSet<TapedValue>();
+        foreach (var scope in recorded.Scopes)
+        {
+            var outsideLoops = ScopeRecord.BranchOf(scope.Scope) is { } branch && !inLoops.Contains(branch);
+            foreach (var value in scope.Values)
+            {
+                if (outsideLoops && !taped.Contains(value))
+                {
+                    once.Add(value);
+                }
+                else
+                {
+                    taped.Add(value);
+                }
+            }
+        }
+
+        once.ExceptWith(taped);
+        return once;
+    }
+
+    private static void CollectBranchesInLoops(EquatableArray<BackwardNode> nodes, bool inLoop, HashSet<int> inLoops)
+    {
+        foreach (var node in nodes)
+        {
+            switch (node)
+            {
+                case BackwardLoop loop:
+                    CollectBranchesInLoops(loop.Body, inLoop: true, inLoops);
+                    break;
+                case BackwardBranch branch:
+                    if (inLoop)
+                    {
+                        inLoops.Add(branch.Number);
+                    }
+
+                    CollectBranchesInLoops(branch.Then, inLoop, inLoops);
+                    CollectBranchesInLoops(branch.Else, inLoop, inLoops);
+                    break;
+            }
+        }
     }
 
     private static void CollectReads(Adj expression, HashSet<string> values, HashSet<string> shapes) => new ReadCollector(values, shapes).Visit(expression);

@@ -236,6 +236,36 @@ public static partial class LoopLayers
         return acc;
     }
 
+    /// <summary>
+    /// A local of an arm outside every loop (<c>u</c>, kept as it is at the arm's end in a cache field) and one of an arm
+    /// inside a loop (<c>v</c>, once an iteration, on a tape), each read by its arm's backward.
+    /// </summary>
+    [Differentiable]
+    public static double ArmLocals(double x, int n)
+    {
+        double y = x;
+        if (x > 0)
+        {
+            double u = x * x;
+            y = Math.Sin(u) + x;
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            if (y > 0.5)
+            {
+                double v = y * 0.9;
+                y = Math.Sin(v) + (0.5 * y);
+            }
+            else
+            {
+                y = y + 0.3;
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>Returns inside branches: the result is whichever return ran.</summary>
     [Differentiable]
     public static double Piecewise(Tensor x, double a)

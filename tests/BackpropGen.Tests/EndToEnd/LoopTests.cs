@@ -191,6 +191,21 @@ public class LoopTests
         Assert.True(Relative(da, Central(v => LoopLayers.Piecewise(X, v), a)) < Bar);
     }
 
+    [Theory]
+    [InlineData(-0.45, 6)]
+    [InlineData(0.7, 0)]
+    [InlineData(0.7, 6)]
+    [InlineData(1.9, 9)]
+    public void Arm_locals_kept_once_and_taped_per_iteration_both_get_their_gradients(double x, int n)
+    {
+        var (value, cache) = LoopLayers.ArmLocalsForward(x, n);
+        Assert.Equal(LoopLayers.ArmLocals(x, n), value);
+        var dx = LoopLayers.ArmLocalsBackward(1.0, cache);
+        Assert.True(Relative(dx, Central(v => LoopLayers.ArmLocals(v, n), x)) < Bar, $"dx {dx}");
+        // Backpropagated twice from one cache: a kept value is read, not used up.
+        Assert.Equal(dx, LoopLayers.ArmLocalsBackward(1.0, cache));
+    }
+
     [Fact]
     public void A_foreach_over_inputs_without_a_gradient_matches_central_differences()
     {
