@@ -38,7 +38,7 @@ public class SnapshotTests
     [Fact]
     public void Loops_and_branches_generate_reviewed_files() => VerifyLayerFiles(
         "tests/BackpropGen.Tests/EndToEnd/LoopLayers.cs",
-        ["ArmCounter", "ArmLocals", "Branches", "Cell", "Chosen", "Corners", "DeepReturn", "ElementFit", "ElementPairs", "EuropeanCall", "FirstAbove", "GrownSequence", "MaybeNoIterations", "Nested", "NestedJumps", "NewtonReturning", "NewtonSqrt", "NewtonWithBreak", "OverInputs", "Piecewise", "Rk4", "Rnn", "RowEnergy", "SideBySide", "Skipping", "Stepped"],
+        ["ArmCounter", "ArmLocals", "Branches", "Cell", "Chosen", "Corners", "DeepReturn", "ElementFit", "ElementPairs", "EuropeanCall", "FirstAbove", "GrownSequence", "MaybeNoIterations", "Nested", "NestedJumps", "NewtonReturning", "NewtonSqrt", "NewtonWithBreak", "OverInputs", "Piecewise", "ReturnFromArm", "Rk4", "Rnn", "RowEnergy", "SideBySide", "Skipping", "Stepped"],
         fused: false);
 
     /// <summary>

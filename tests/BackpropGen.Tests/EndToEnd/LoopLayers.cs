@@ -236,6 +236,20 @@ public static partial class LoopLayers
         return acc;
     }
 
+    /// <summary>An arm outside every loop that returns a value of its own local, which its backward reads (Sin's derivative).</summary>
+    [Differentiable]
+    public static double ReturnFromArm(double x, double a)
+    {
+        if (x > a)
+        {
+            double u = x * a;
+            return Math.Sin(u) * x;
+        }
+
+        double w = x + a;
+        return w * w;
+    }
+
     /// <summary>
     /// A local of an arm outside every loop (<c>u</c>, kept as it is at the arm's end in a cache field) and one of an arm
     /// inside a loop (<c>v</c>, once an iteration, on a tape), each read by its arm's backward.

@@ -192,6 +192,18 @@ public class LoopTests
     }
 
     [Theory]
+    [InlineData(0.3, 1.2)]
+    [InlineData(1.7, 0.4)]
+    public void A_return_from_an_arm_reads_its_kept_local_and_the_other_path_its_own(double x, double a)
+    {
+        var (value, cache) = LoopLayers.ReturnFromArmForward(x, a);
+        Assert.Equal(LoopLayers.ReturnFromArm(x, a), value);
+        var (dx, da) = LoopLayers.ReturnFromArmBackward(1.0, cache);
+        Assert.True(Relative(dx, Central(v => LoopLayers.ReturnFromArm(v, a), x)) < Bar, $"dx {dx}");
+        Assert.True(Relative(da, Central(v => LoopLayers.ReturnFromArm(x, v), a)) < Bar, $"da {da}");
+    }
+
+    [Theory]
     [InlineData(-0.45, 6)]
     [InlineData(0.7, 0)]
     [InlineData(0.7, 6)]
