@@ -76,7 +76,7 @@ internal static class Broadcasting
             dims[i] = da == 1 ? db : da;
         }
 
-        return new TensorShape(dims);
+        return TensorShape.Of(dims);
     }
 
     /// <summary>Whether <paramref name="shape"/> broadcasts to exactly <paramref name="target"/>, as NumPy's <c>broadcast_to</c>.</summary>

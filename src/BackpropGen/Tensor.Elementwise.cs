@@ -112,7 +112,7 @@ public sealed partial class Tensor
             }
         }
 
-        return new TensorShape(dims);
+        return TensorShape.Of(dims);
     }
 
     /// <summary>The one kernel behind every elementwise function of one tensor.</summary>

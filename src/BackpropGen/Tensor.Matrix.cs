@@ -35,7 +35,7 @@ public sealed partial class Tensor
         // Every element of the result is written by the kernel, so its buffer need not be zeroed first.
         var result = NewBuffer(m * n);
         Gemm.Multiply(transposeA, transposeB, m, n, k, a.Elements, b.Elements, result);
-        return new Tensor(result, new TensorShape(m, n));
+        return new Tensor(result, TensorShape.Of([m, n]));
     }
 
     /// <summary>
@@ -88,6 +88,6 @@ public sealed partial class Tensor
             }
         }
 
-        return new Tensor(result, new TensorShape(columns, rows));
+        return new Tensor(result, TensorShape.Of([columns, rows]));
     }
 }

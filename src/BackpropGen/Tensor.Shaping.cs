@@ -49,7 +49,7 @@ public sealed partial class Tensor
             result[i] = x._data[(i * columns) + index[i]];
         }
 
-        return new Tensor(result, new TensorShape(index.Length));
+        return new Tensor(result, TensorShape.Of([index.Length]));
     }
 
     /// <summary>Replaces a single -1 in <paramref name="shape"/> by the size that makes the element counts match.</summary>

@@ -284,7 +284,7 @@ public sealed partial class Tensor
             identity &= permutation[i] == i;
         }
 
-        var shape = new TensorShape(dims);
+        var shape = TensorShape.Of(dims);
         if (identity)
         {
             // Sharing is safe: no tensor ever writes its elements after construction.
@@ -351,7 +351,7 @@ public sealed partial class Tensor
     {
         var dims = shape.ToArray();
         dims[axis] = size;
-        return new TensorShape(dims);
+        return TensorShape.Of(dims);
     }
 
     /// <summary><paramref name="shape"/> with a new axis of size <paramref name="size"/> at <paramref name="axis"/> (in [0, rank]).</summary>
@@ -361,7 +361,7 @@ public sealed partial class Tensor
         shape.Dims[..axis].CopyTo(dims);
         dims[axis] = size;
         shape.Dims[axis..].CopyTo(dims.AsSpan(axis + 1));
-        return new TensorShape(dims);
+        return TensorShape.Of(dims);
     }
 
     /// <summary>The parts' shapes, for a message: <c>[2, 3], [2, 4]</c>.</summary>
