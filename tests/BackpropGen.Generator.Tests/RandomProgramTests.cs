@@ -93,6 +93,21 @@ public class RandomProgramTests
     }
 
     /// <summary>
+    /// The every-run batch reaches both ways a backward reads what its forward recorded: tapes (values overwritten in
+    /// loops, loops' locals) and cache fields (locals of arms outside every loop, kept at the arm's end), so that the
+    /// gradient check above covers both.
+    /// </summary>
+    [Fact]
+    public void The_every_run_programs_with_loops_record_on_tapes_and_keep_arm_locals_in_fields()
+    {
+        var generated = EveryRunControlFlowBatch.Value.Result.GeneratedTrees.Select(tree => tree.GetText().ToString()).ToList();
+        var taping = generated.Count(text => text.Contains(".Push(", StringComparison.Ordinal) && text.Contains(".Pop()", StringComparison.Ordinal));
+        var keeping = generated.Count(text => System.Text.RegularExpressions.Regex.IsMatch(text, @"\w+AtEnd = \w+;") && text.Contains("AtEnd;", StringComparison.Ordinal));
+        Assert.True(taping >= 40, $"only {taping} of {generated.Count} programs record on a tape");
+        Assert.True(keeping >= 5, $"only {keeping} of {generated.Count} programs keep an arm's local in a cache field");
+    }
+
+    /// <summary>
     /// The check is one that a tape read back in the wrong order fails: with every tape of the generated backwards read
     /// first record first, many programs with loops get wrong gradients (and none gets a right one by chance alone).
     /// </summary>
