@@ -137,8 +137,9 @@ internal static class CachePlanner
     /// </summary>
     private static HashSet<TapedValue> RecordedOnce(BackwardProgram program)
     {
+        // The forward's own structure: it pushes an arm's record at the arm's end, once an iteration inside a loop.
         var inLoops = new HashSet<int>();
-        CollectBranchesInLoops(program.Flow, inLoop: false, inLoops);
+        CollectBranchesInLoops(program.Method.Body, inLoop: false, inLoops);
         var recorded = program.Tapes;
         var taped = new HashSet<TapedValue>(recorded.Restored.Select(r => r.Value));
         var once = new HashSet<TapedValue>();
@@ -162,16 +163,16 @@ internal static class CachePlanner
         return once;
     }
 
-    private static void CollectBranchesInLoops(EquatableArray<BackwardNode> nodes, bool inLoop, HashSet<int> inLoops)
+    private static void CollectBranchesInLoops(ForwardBlock? block, bool inLoop, HashSet<int> inLoops)
     {
-        foreach (var node in nodes)
+        foreach (var node in block?.Statements ?? EquatableArray<ForwardNode>.Empty)
         {
             switch (node)
             {
-                case BackwardLoop loop:
+                case ForwardLoop loop:
                     CollectBranchesInLoops(loop.Body, inLoop: true, inLoops);
                     break;
-                case BackwardBranch branch:
+                case ForwardBranch branch:
                     if (inLoop)
                     {
                         inLoops.Add(branch.Number);
@@ -179,6 +180,9 @@ internal static class CachePlanner
 
                     CollectBranchesInLoops(branch.Then, inLoop, inLoops);
                     CollectBranchesInLoops(branch.Else, inLoop, inLoops);
+                    break;
+                case ForwardBlock nested:
+                    CollectBranchesInLoops(nested, inLoop, inLoops);
                     break;
             }
         }
