@@ -182,6 +182,13 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
         return normalized;
     }
 
+    /// <summary>
+    /// The shape of a reduction along <paramref name="axis"/> (negative from the end): the axis removed, or kept with
+    /// size 1 when <paramref name="keepDims"/>, as <c>Sum(x, axis, keepDims)</c> makes it. A forward in passes sums into it.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="axis"/> is not in [-<see cref="Rank"/>, <see cref="Rank"/>).</exception>
+    public TensorShape Reduced(int axis, bool keepDims) => ReducedAlong(NormalizeAxis(axis), keepDims);
+
     /// <summary>The shape of a reduction along <paramref name="axis"/> (already normalized): the axis removed, or kept with size 1.</summary>
     internal TensorShape ReducedAlong(int axis, bool keepDims)
     {

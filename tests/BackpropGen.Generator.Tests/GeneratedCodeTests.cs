@@ -221,6 +221,56 @@ public class GeneratedCodeTests
     }
 
     [Fact]
+    public void A_forward_of_elementwise_steps_and_sums_runs_in_passes_and_one_with_a_product_step_by_step()
+    {
+        // Norm's steps are elementwise or a mean of a full-size value: its forward is planned in passes, which keep
+        // the sums in registers and store only the result and what the cache keeps. Affine's product has no lane form: its forward runs as written.
+        var (result, _) = GeneratorHarness.Run("""
+            using BackpropGen;
+            using static BackpropGen.Tensor;
+
+            public static partial class L
+            {
+                [Differentiable]
+                public static Tensor Norm(Tensor x, Tensor gamma)
+                {
+                    var mu = Mean(x, axis: 1, keepDims: true);
+                    var xmu = x - mu;
+                    var scale = Sqrt(Mean(Square(xmu), axis: 1, keepDims: true) + 1e-5);
+                    var y = gamma * xmu / scale;
+                    return y;
+                }
+
+                [Differentiable]
+                public static Tensor Affine(Tensor x, Tensor w, Tensor b)
+                {
+                    var z = Dot(x, w) + b;
+                    var m = Mean(z, axis: 0);
+                    var y = z - m;
+                    return y;
+                }
+            }
+            """);
+        var sources = result.Results.Single().GeneratedSources.ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+        var norm = sources.Single(s => s.Key.Contains("Norm", StringComparison.Ordinal)).Value;
+        var affine = sources.Single(s => s.Key.Contains("Affine", StringComparison.Ordinal)).Value;
+
+        Assert.Contains("if (NormForwardFused(x, gamma) is { } fused)", norm);
+        // The mean that is a step's value and the one inside Sqrt(…) are both summed per row, in a register.
+        Assert.Contains(" = x.Shape.Reduced(1, keepDims: true);", norm);
+        Assert.Contains("out var muSumSink)", norm);
+        Assert.Contains("layout.TrySinkColumn(scaleSumShape, out var scaleSumSink)", norm);
+        // The result is stored, and xmu, which the cache keeps, too; nothing else full-size is.
+        Assert.Contains("var yOut = layout.Output();", norm);
+        Assert.Contains("var xmuOut = layout.Output();", norm);
+        var passes = norm.Substring(norm.IndexOf("NormForwardFused(global::", StringComparison.Ordinal));
+        passes = passes.Substring(0, passes.IndexOf("/// <summary>Backpropagates", StringComparison.Ordinal));
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(passes, @"= layout\.Output\(\);").Count);
+        Assert.Contains("BackwardFused(", affine);
+        Assert.DoesNotContain("ForwardFused", affine);
+    }
+
+    [Fact]
     public void An_arms_local_outside_every_loop_is_kept_in_a_cache_field_and_one_inside_a_loop_on_a_tape()
     {
         // u, declared in an arm that runs at most once a call, is kept as it is at the arm's end; v, declared in an arm

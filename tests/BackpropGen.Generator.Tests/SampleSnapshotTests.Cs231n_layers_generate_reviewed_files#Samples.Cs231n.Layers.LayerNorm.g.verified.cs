@@ -20,6 +20,10 @@ namespace Samples.Cs231n
             global::BackpropGen.StepFailure.CheckArgument("LayerNormForward", x, "x");
             global::BackpropGen.StepFailure.CheckArgument("LayerNormForward", gamma, "gamma");
             global::BackpropGen.StepFailure.CheckArgument("LayerNormForward", beta, "beta");
+            if (LayerNormForwardFused(x, gamma, beta, eps) is { } fused)
+            {
+                return fused;
+            }
             var step = 0;
             try
             {
@@ -53,6 +57,171 @@ namespace Samples.Cs231n
                     "std = Sqrt(variance + eps)",
                     "xhat = xmu / std",
                     "out = gamma * xhat + beta");
+            }
+        }
+
+        /// <summary>Runs <see cref="LayerNorm"/> in passes over the rows, each run of elementwise steps computed in registers with the sums it feeds, and keeps what <see cref="LayerNormBackward"/> needs; null when the shapes met do not lie along the rows of one full shape.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public static (global::BackpropGen.Tensor Out, LayerNormCache Cache)? LayerNormForwardFused(global::BackpropGen.Tensor x, global::BackpropGen.Tensor gamma, global::BackpropGen.Tensor beta, double eps)
+        {
+            try
+            {
+                var layout = global::BackpropGen.RowLayout.Of(x.Shape);
+                var width = layout.Width;
+                if (!layout.HasElements)
+                {
+                    return null;
+                }
+
+                // the shapes of the sums along an axis
+                var muShape = x.Shape.Reduced(1, keepDims: true);
+                var varianceShape = x.Shape.Reduced(1, keepDims: true);
+
+                // pass 1 of 3 over the rows: step 1
+                if (!layout.TryRead(x, out var xRows)
+                    || !layout.TrySinkColumn(muShape, out var muSumSink))
+                {
+                    return null;
+                }
+
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        global::BackpropGen.Lane muSumOfRow = 0.0;
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            // step 1: mu = Mean(x, axis: 1, keepDims: true)
+                            muSumOfRow += x_j;
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            // step 1: mu = Mean(x, axis: 1, keepDims: true)
+                            muSumOfRow += global::BackpropGen.Lane.First(x_j, width - j);
+                        }
+
+                        muSumSink.Add(i, global::BackpropGen.Lane.Sum(muSumOfRow));
+                    }
+                });
+
+                var muSum = muSumSink.Result();
+
+                // step 1: mu = Mean(x, axis: 1, keepDims: true)
+                var mu = muSum / x.Shape.Dimension(1);
+
+                // pass 2 of 3 over the rows: steps 2, 3
+                if (!layout.TryReadColumn(mu, out var muColumn)
+                    || !layout.TrySinkColumn(varianceShape, out var varianceSumSink))
+                {
+                    return null;
+                }
+
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        global::BackpropGen.Lane mu_i = muColumn[i];
+                        global::BackpropGen.Lane varianceSumOfRow = 0.0;
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            // step 2: xmu = x - mu
+                            var xmu = x_j - mu_i;
+                            // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
+                            varianceSumOfRow += global::BackpropGen.Lane.Square(xmu);
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            // step 2: xmu = x - mu
+                            var xmu = x_j - mu_i;
+                            // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
+                            varianceSumOfRow += global::BackpropGen.Lane.First(global::BackpropGen.Lane.Square(xmu), width - j);
+                        }
+
+                        varianceSumSink.Add(i, global::BackpropGen.Lane.Sum(varianceSumOfRow));
+                    }
+                });
+
+                var varianceSum = varianceSumSink.Result();
+
+                // step 3: variance = Mean(Square(xmu), axis: 1, keepDims: true)
+                var variance = varianceSum / x.Shape.Dimension(1);
+
+                // step 4: std = Sqrt(variance + eps)
+                var std = Sqrt(variance + eps);
+
+                // pass 3 of 3 over the rows: steps 2, 5, 6
+                if (!layout.TryReadColumn(std, out var stdColumn)
+                    || !layout.TryRead(gamma, out var gammaRows)
+                    || !layout.TryRead(beta, out var betaRows))
+                {
+                    return null;
+                }
+
+                var outOut = layout.Output();
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        global::BackpropGen.Lane mu_i = muColumn[i];
+                        global::BackpropGen.Lane std_i = stdColumn[i];
+                        ref readonly var gammaRow = ref gammaRows.Start(i, block);
+                        ref readonly var betaRow = ref betaRows.Start(i, block);
+                        ref var outRow = ref outOut.Start(i);
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                            var beta_j = global::BackpropGen.Lane.LoadUnsafe(in betaRow, j);
+                            // step 2: xmu = x - mu
+                            var xmu = x_j - mu_i;
+                            // step 5: xhat = xmu / std
+                            var xhat = xmu / std_i;
+                            // step 6: out = gamma * xhat + beta
+                            var @out = gamma_j * xhat + beta_j;
+                            global::BackpropGen.Lane.StoreUnsafe(ref outRow, j, @out);
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i, block), j);
+                            var beta_j = global::BackpropGen.Lane.Load(betaRows.Row(i, block), j);
+                            // step 2: xmu = x - mu
+                            var xmu = x_j - mu_i;
+                            // step 5: xhat = xmu / std
+                            var xhat = xmu / std_i;
+                            // step 6: out = gamma * xhat + beta
+                            var @out = gamma_j * xhat + beta_j;
+                            global::BackpropGen.Lane.Store(outOut.Row(i), j, @out);
+                        }
+                    }
+                });
+
+                var outResult = outOut.Result();
+                return (outResult, new LayerNormCache(x, gamma, beta.Shape, mu, x.Shape, std, x.Shape, x.Shape));
+            }
+            catch (global::System.ArgumentException)
+            {
+                // Shapes the steps do not accept: the steps report them, naming the step.
+                return null;
             }
         }
 

@@ -18,6 +18,10 @@ namespace BackpropGen.Tests.EndToEnd
         public static (double Out, ScaledBySumCache Cache) ScaledBySumForward(global::BackpropGen.Tensor x)
         {
             global::BackpropGen.StepFailure.CheckArgument("ScaledBySumForward", x, "x");
+            if (ScaledBySumForwardFused(x) is { } fused)
+            {
+                return fused;
+            }
             var step = 0;
             try
             {
@@ -36,6 +40,68 @@ namespace BackpropGen.Tests.EndToEnd
             catch (global::System.ArgumentException failure) when (step == 0)
             {
                 throw global::BackpropGen.StepFailure.BeforeSteps("ScaledBySumForward", failure, "var s = StopGradient(Sum(x));");
+            }
+        }
+
+        /// <summary>Runs <see cref="ScaledBySum"/> in passes over the rows, each run of elementwise steps computed in registers with the sums it feeds, and keeps what <see cref="ScaledBySumBackward"/> needs; null when the shapes met do not lie along the rows of one full shape.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public static (double Out, ScaledBySumCache Cache)? ScaledBySumForwardFused(global::BackpropGen.Tensor x)
+        {
+            try
+            {
+                var s = StopGradient(Sum(x));
+                var layout = global::BackpropGen.RowLayout.Of(x.Shape);
+                var width = layout.Width;
+                if (!layout.HasElements)
+                {
+                    return null;
+                }
+
+                // pass 1 of 1 over the rows: step 1
+                if (!layout.TryRead(x, out var xRows)
+                    || !layout.TrySink(new global::BackpropGen.TensorShape(), out var resultSumSink))
+                {
+                    return null;
+                }
+
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        ref var resultSumRow = ref resultSumSink.Start(i, block);
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            // step 1: result = s * Sum(x)
+                            global::BackpropGen.Lane.AddToUnsafe(ref resultSumRow, j, x_j);
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            // step 1: result = s * Sum(x)
+                            global::BackpropGen.Lane.AddTo(resultSumSink.Row(i, block), j, x_j);
+                        }
+
+                        resultSumSink.EndRow(i, block);
+                    }
+                });
+
+                var resultSum = resultSumSink.Total();
+
+                // step 1: result = s * Sum(x)
+                var result = s * resultSum;
+
+                return (result, new ScaledBySumCache(x.Shape, s));
+            }
+            catch (global::System.ArgumentException)
+            {
+                // Shapes the steps do not accept: the steps report them, naming the step.
+                return null;
             }
         }
 

@@ -16,6 +16,10 @@ partial class Layers
     {
         global::BackpropGen.StepFailure.CheckArgument("ReassignedForward", x, "x");
         global::BackpropGen.StepFailure.CheckArgument("ReassignedForward", w, "w");
+        if (ReassignedForwardFused(x, w, a) is { } fused)
+        {
+            return fused;
+        }
         var step = 0;
         try
         {
@@ -49,6 +53,113 @@ partial class Layers
                 "loss = Mean(Square(h_3))",
                 "loss_2 = loss + a * Sum(w)",
                 "loss_3 = loss_2 / 2.0");
+        }
+    }
+
+    /// <summary>Runs <see cref="Reassigned"/> in passes over the rows, each run of elementwise steps computed in registers with the sums it feeds, and keeps what <see cref="ReassignedBackward"/> needs; null when the shapes met do not lie along the rows of one full shape.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+    public static (double Out, ReassignedCache Cache)? ReassignedForwardFused(global::BackpropGen.Tensor x, global::BackpropGen.Tensor w, double a)
+    {
+        try
+        {
+            var layout = global::BackpropGen.RowLayout.Of(x.Shape);
+            var width = layout.Width;
+            if (!layout.HasElements
+                || !layout.Has(w.Shape))
+            {
+                return null;
+            }
+
+            // pass 1 of 1 over the rows: steps 1, 2, 3, 4, 5
+            if (!layout.TryRead(x, out var xRows)
+                || !layout.TryRead(w, out var wRows)
+                || !layout.TrySink(new global::BackpropGen.TensorShape(), out var lossSumSink)
+                || !layout.TrySink(new global::BackpropGen.TensorShape(), out var loss_2SumSink))
+            {
+                return null;
+            }
+
+            var hOut = layout.Output();
+            var h_2Out = layout.Output();
+            var h_3Out = layout.Output();
+            layout.ForEachBlock((first, end, block) =>
+            {
+                var lastLane = width - global::BackpropGen.Lane.Count;
+                for (var i = first; i < end; i++)
+                {
+                    ref readonly var xRow = ref xRows.Start(i, block);
+                    ref readonly var wRow = ref wRows.Start(i, block);
+                    ref var lossSumRow = ref lossSumSink.Start(i, block);
+                    ref var loss_2SumRow = ref loss_2SumSink.Start(i, block);
+                    ref var hRow = ref hOut.Start(i);
+                    ref var h_2Row = ref h_2Out.Start(i);
+                    ref var h_3Row = ref h_3Out.Start(i);
+                    var j = 0;
+                    for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                    {
+                        var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                        var w_j = global::BackpropGen.Lane.LoadUnsafe(in wRow, j);
+                        // step 1: h = x * w
+                        var h = x_j * w_j;
+                        global::BackpropGen.Lane.StoreUnsafe(ref hRow, j, h);
+                        // step 2: h_2 = Tanh(h) + x
+                        var h_2 = global::BackpropGen.Lane.Tanh(h) + x_j;
+                        global::BackpropGen.Lane.StoreUnsafe(ref h_2Row, j, h_2);
+                        // step 3: h_3 = h_2 * (w + 1.0)
+                        var h_3 = h_2 * (w_j + 1.0);
+                        global::BackpropGen.Lane.StoreUnsafe(ref h_3Row, j, h_3);
+                        // step 4: loss = Mean(Square(h_3))
+                        global::BackpropGen.Lane.AddToUnsafe(ref lossSumRow, j, global::BackpropGen.Lane.Square(h_3));
+                        // step 5: loss_2 = loss + a * Sum(w)
+                        global::BackpropGen.Lane.AddToUnsafe(ref loss_2SumRow, j, w_j);
+                    }
+
+                    if (j < width)
+                    {
+                        // the row's last elements, fewer than a lane: the same steps on a partial lane
+                        var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                        var w_j = global::BackpropGen.Lane.Load(wRows.Row(i, block), j);
+                        // step 1: h = x * w
+                        var h = x_j * w_j;
+                        global::BackpropGen.Lane.Store(hOut.Row(i), j, h);
+                        // step 2: h_2 = Tanh(h) + x
+                        var h_2 = global::BackpropGen.Lane.Tanh(h) + x_j;
+                        global::BackpropGen.Lane.Store(h_2Out.Row(i), j, h_2);
+                        // step 3: h_3 = h_2 * (w + 1.0)
+                        var h_3 = h_2 * (w_j + 1.0);
+                        global::BackpropGen.Lane.Store(h_3Out.Row(i), j, h_3);
+                        // step 4: loss = Mean(Square(h_3))
+                        global::BackpropGen.Lane.AddTo(lossSumSink.Row(i, block), j, global::BackpropGen.Lane.Square(h_3));
+                        // step 5: loss_2 = loss + a * Sum(w)
+                        global::BackpropGen.Lane.AddTo(loss_2SumSink.Row(i, block), j, w_j);
+                    }
+
+                    lossSumSink.EndRow(i, block);
+                    loss_2SumSink.EndRow(i, block);
+                }
+            });
+
+            var lossSum = lossSumSink.Total();
+            var loss_2Sum = loss_2SumSink.Total();
+
+            // step 4: loss = Mean(Square(h_3))
+            var loss = lossSum / x.Shape.ElementCount;
+
+            // step 5: loss_2 = loss + a * Sum(w)
+            var loss_2 = loss + a * loss_2Sum;
+
+            // step 6: loss_3 = loss_2 / 2.0
+            var loss_3 = loss_2 / 2.0;
+
+            var hResult = hOut.Result();
+            var h_2Result = h_2Out.Result();
+            var h_3Result = h_3Out.Result();
+            return (loss_3, new ReassignedCache(x, w, a, hResult, h_2Result, h_3Result));
+        }
+        catch (global::System.ArgumentException)
+        {
+            // Shapes the steps do not accept: the steps report them, naming the step.
+            return null;
         }
     }
 

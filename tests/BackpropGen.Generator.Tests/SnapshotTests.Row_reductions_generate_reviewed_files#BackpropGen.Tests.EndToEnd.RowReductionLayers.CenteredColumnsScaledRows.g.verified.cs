@@ -17,6 +17,10 @@ namespace BackpropGen.Tests.EndToEnd
         {
             global::BackpropGen.StepFailure.CheckArgument("CenteredColumnsScaledRowsForward", x, "x");
             global::BackpropGen.StepFailure.CheckArgument("CenteredColumnsScaledRowsForward", gamma, "gamma");
+            if (CenteredColumnsScaledRowsForwardFused(x, gamma) is { } fused)
+            {
+                return fused;
+            }
             var step = 0;
             try
             {
@@ -38,6 +42,169 @@ namespace BackpropGen.Tests.EndToEnd
                     "xc = x - Mean(x, axis: 0)",
                     "spread = Sqrt(Mean(Square(xc), axis: 1, keepDims: true) + 1e-3)",
                     "result = gamma * (xc / spread)");
+            }
+        }
+
+        /// <summary>Runs <see cref="CenteredColumnsScaledRows"/> in passes over the rows, each run of elementwise steps computed in registers with the sums it feeds, and keeps what <see cref="CenteredColumnsScaledRowsBackward"/> needs; null when the shapes met do not lie along the rows of one full shape.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public static (global::BackpropGen.Tensor Out, CenteredColumnsScaledRowsCache Cache)? CenteredColumnsScaledRowsForwardFused(global::BackpropGen.Tensor x, global::BackpropGen.Tensor gamma)
+        {
+            try
+            {
+                var layout = global::BackpropGen.RowLayout.Of(x.Shape);
+                var width = layout.Width;
+                if (!layout.HasElements)
+                {
+                    return null;
+                }
+
+                // the shapes of the sums along an axis
+                var xcSumShape = x.Shape.Reduced(0, keepDims: false);
+                var spreadSumShape = x.Shape.Reduced(1, keepDims: true);
+
+                // pass 1 of 3 over the rows: step 1
+                if (!layout.TryRead(x, out var xRows)
+                    || !layout.TrySink(xcSumShape, out var xcPartSumSink))
+                {
+                    return null;
+                }
+
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        ref var xcPartSumRow = ref xcPartSumSink.Start(i, block);
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            // step 1: xc = x - Mean(x, axis: 0)
+                            global::BackpropGen.Lane.AddToUnsafe(ref xcPartSumRow, j, x_j);
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            // step 1: xc = x - Mean(x, axis: 0)
+                            global::BackpropGen.Lane.AddTo(xcPartSumSink.Row(i, block), j, x_j);
+                        }
+
+                        xcPartSumSink.EndRow(i, block);
+                    }
+                });
+
+                var xcPartSum = xcPartSumSink.Result();
+
+                // step 1: xc = x - Mean(x, axis: 0)
+                var xcPart = xcPartSum / x.Shape.Dimension(0);
+
+                // pass 2 of 3 over the rows: steps 1, 2
+                if (!layout.TryRead(xcPart, out var xcPartRows)
+                    || !layout.TrySinkColumn(spreadSumShape, out var spreadSumSink))
+                {
+                    return null;
+                }
+
+                var xcOut = layout.Output();
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        ref readonly var xcPartRow = ref xcPartRows.Start(i, block);
+                        global::BackpropGen.Lane spreadSumOfRow = 0.0;
+                        ref var xcRow = ref xcOut.Start(i);
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            var xcPart_j = global::BackpropGen.Lane.LoadUnsafe(in xcPartRow, j);
+                            // step 1: xc = x - Mean(x, axis: 0)
+                            var xc = x_j - xcPart_j;
+                            global::BackpropGen.Lane.StoreUnsafe(ref xcRow, j, xc);
+                            // step 2: spread = Sqrt(Mean(Square(xc), axis: 1, keepDims: true) + 1e-3)
+                            spreadSumOfRow += global::BackpropGen.Lane.Square(xc);
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            var xcPart_j = global::BackpropGen.Lane.Load(xcPartRows.Row(i, block), j);
+                            // step 1: xc = x - Mean(x, axis: 0)
+                            var xc = x_j - xcPart_j;
+                            global::BackpropGen.Lane.Store(xcOut.Row(i), j, xc);
+                            // step 2: spread = Sqrt(Mean(Square(xc), axis: 1, keepDims: true) + 1e-3)
+                            spreadSumOfRow += global::BackpropGen.Lane.First(global::BackpropGen.Lane.Square(xc), width - j);
+                        }
+
+                        spreadSumSink.Add(i, global::BackpropGen.Lane.Sum(spreadSumOfRow));
+                    }
+                });
+
+                var spreadSum = spreadSumSink.Result();
+
+                // step 2: spread = Sqrt(Mean(Square(xc), axis: 1, keepDims: true) + 1e-3)
+                var spread = global::BackpropGen.Tensor.Sqrt(spreadSum / x.Shape.Dimension(1) + 1e-3);
+
+                // pass 3 of 3 over the rows: steps 1, 3
+                if (!layout.TryRead(gamma, out var gammaRows)
+                    || !layout.TryReadColumn(spread, out var spreadColumn))
+                {
+                    return null;
+                }
+
+                var resultOut = layout.Output();
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        ref readonly var xcPartRow = ref xcPartRows.Start(i, block);
+                        ref readonly var gammaRow = ref gammaRows.Start(i, block);
+                        global::BackpropGen.Lane spread_i = spreadColumn[i];
+                        ref var resultRow = ref resultOut.Start(i);
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            var xcPart_j = global::BackpropGen.Lane.LoadUnsafe(in xcPartRow, j);
+                            var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                            // step 1: xc = x - Mean(x, axis: 0)
+                            var xc = x_j - xcPart_j;
+                            // step 3: result = gamma * (xc / spread)
+                            var result = gamma_j * (xc / spread_i);
+                            global::BackpropGen.Lane.StoreUnsafe(ref resultRow, j, result);
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            var xcPart_j = global::BackpropGen.Lane.Load(xcPartRows.Row(i, block), j);
+                            var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i, block), j);
+                            // step 1: xc = x - Mean(x, axis: 0)
+                            var xc = x_j - xcPart_j;
+                            // step 3: result = gamma * (xc / spread)
+                            var result = gamma_j * (xc / spread_i);
+                            global::BackpropGen.Lane.Store(resultOut.Row(i), j, result);
+                        }
+                    }
+                });
+
+                var resultResult = resultOut.Result();
+                var xcResult = xcOut.Result();
+                return (resultResult, new CenteredColumnsScaledRowsCache(x, gamma, xcResult, spread, x.Shape));
+            }
+            catch (global::System.ArgumentException)
+            {
+                // Shapes the steps do not accept: the steps report them, naming the step.
+                return null;
             }
         }
 

@@ -18,6 +18,10 @@ namespace BackpropGen.Tests.EndToEnd
             global::BackpropGen.StepFailure.CheckArgument("LayerNormLastAxisForward", x, "x");
             global::BackpropGen.StepFailure.CheckArgument("LayerNormLastAxisForward", gamma, "gamma");
             global::BackpropGen.StepFailure.CheckArgument("LayerNormLastAxisForward", beta, "beta");
+            if (LayerNormLastAxisForwardFused(x, gamma, beta, eps) is { } fused)
+            {
+                return fused;
+            }
             var step = 0;
             try
             {
@@ -47,6 +51,173 @@ namespace BackpropGen.Tests.EndToEnd
                     "variance = Mean(Square(xmu), axis: -1, keepDims: true)",
                     "xhat = xmu / Sqrt(variance + eps)",
                     "result = gamma * xhat + beta");
+            }
+        }
+
+        /// <summary>Runs <see cref="LayerNormLastAxis"/> in passes over the rows, each run of elementwise steps computed in registers with the sums it feeds, and keeps what <see cref="LayerNormLastAxisBackward"/> needs; null when the shapes met do not lie along the rows of one full shape.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public static (global::BackpropGen.Tensor Out, LayerNormLastAxisCache Cache)? LayerNormLastAxisForwardFused(global::BackpropGen.Tensor x, global::BackpropGen.Tensor gamma, global::BackpropGen.Tensor beta, double eps)
+        {
+            try
+            {
+                var layout = global::BackpropGen.RowLayout.Of(x.Shape);
+                var width = layout.Width;
+                if (!layout.HasElements)
+                {
+                    return null;
+                }
+
+                // the shapes of the sums along an axis
+                var muShape = x.Shape.Reduced(-1, keepDims: true);
+                var varianceShape = x.Shape.Reduced(-1, keepDims: true);
+
+                // pass 1 of 3 over the rows: step 1
+                if (!layout.TryRead(x, out var xRows)
+                    || !layout.TrySinkColumn(muShape, out var muSumSink))
+                {
+                    return null;
+                }
+
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        global::BackpropGen.Lane muSumOfRow = 0.0;
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            // step 1: mu = Mean(x, axis: -1, keepDims: true)
+                            muSumOfRow += x_j;
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            // step 1: mu = Mean(x, axis: -1, keepDims: true)
+                            muSumOfRow += global::BackpropGen.Lane.First(x_j, width - j);
+                        }
+
+                        muSumSink.Add(i, global::BackpropGen.Lane.Sum(muSumOfRow));
+                    }
+                });
+
+                var muSum = muSumSink.Result();
+
+                // step 1: mu = Mean(x, axis: -1, keepDims: true)
+                var mu = muSum / x.Shape.Dimension(-1);
+
+                // pass 2 of 3 over the rows: steps 2, 3
+                if (!layout.TryReadColumn(mu, out var muColumn)
+                    || !layout.TrySinkColumn(varianceShape, out var varianceSumSink))
+                {
+                    return null;
+                }
+
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        global::BackpropGen.Lane mu_i = muColumn[i];
+                        global::BackpropGen.Lane varianceSumOfRow = 0.0;
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            // step 2: xmu = x - mu
+                            var xmu = x_j - mu_i;
+                            // step 3: variance = Mean(Square(xmu), axis: -1, keepDims: true)
+                            varianceSumOfRow += global::BackpropGen.Lane.Square(xmu);
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            // step 2: xmu = x - mu
+                            var xmu = x_j - mu_i;
+                            // step 3: variance = Mean(Square(xmu), axis: -1, keepDims: true)
+                            varianceSumOfRow += global::BackpropGen.Lane.First(global::BackpropGen.Lane.Square(xmu), width - j);
+                        }
+
+                        varianceSumSink.Add(i, global::BackpropGen.Lane.Sum(varianceSumOfRow));
+                    }
+                });
+
+                var varianceSum = varianceSumSink.Result();
+
+                // step 3: variance = Mean(Square(xmu), axis: -1, keepDims: true)
+                var variance = varianceSum / x.Shape.Dimension(-1);
+
+                // pass 3 of 3 over the rows: steps 2, 4, 5
+                if (!layout.TryReadColumn(variance, out var varianceColumn)
+                    || !layout.TryRead(gamma, out var gammaRows)
+                    || !layout.TryRead(beta, out var betaRows))
+                {
+                    return null;
+                }
+
+                var xhatOut = layout.Output();
+                var resultOut = layout.Output();
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        global::BackpropGen.Lane mu_i = muColumn[i];
+                        global::BackpropGen.Lane variance_i = varianceColumn[i];
+                        ref readonly var gammaRow = ref gammaRows.Start(i, block);
+                        ref readonly var betaRow = ref betaRows.Start(i, block);
+                        ref var xhatRow = ref xhatOut.Start(i);
+                        ref var resultRow = ref resultOut.Start(i);
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            var gamma_j = global::BackpropGen.Lane.LoadUnsafe(in gammaRow, j);
+                            var beta_j = global::BackpropGen.Lane.LoadUnsafe(in betaRow, j);
+                            // step 2: xmu = x - mu
+                            var xmu = x_j - mu_i;
+                            // step 4: xhat = xmu / Sqrt(variance + eps)
+                            var xhat = xmu / global::BackpropGen.Lane.Sqrt(variance_i + eps);
+                            global::BackpropGen.Lane.StoreUnsafe(ref xhatRow, j, xhat);
+                            // step 5: result = gamma * xhat + beta
+                            var result = gamma_j * xhat + beta_j;
+                            global::BackpropGen.Lane.StoreUnsafe(ref resultRow, j, result);
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            var gamma_j = global::BackpropGen.Lane.Load(gammaRows.Row(i, block), j);
+                            var beta_j = global::BackpropGen.Lane.Load(betaRows.Row(i, block), j);
+                            // step 2: xmu = x - mu
+                            var xmu = x_j - mu_i;
+                            // step 4: xhat = xmu / Sqrt(variance + eps)
+                            var xhat = xmu / global::BackpropGen.Lane.Sqrt(variance_i + eps);
+                            global::BackpropGen.Lane.Store(xhatOut.Row(i), j, xhat);
+                            // step 5: result = gamma * xhat + beta
+                            var result = gamma_j * xhat + beta_j;
+                            global::BackpropGen.Lane.Store(resultOut.Row(i), j, result);
+                        }
+                    }
+                });
+
+                var resultResult = resultOut.Result();
+                var xhatResult = xhatOut.Result();
+                return (resultResult, new LayerNormLastAxisCache(x, gamma, beta.Shape, eps, mu, x.Shape, variance, xhatResult, x.Shape));
+            }
+            catch (global::System.ArgumentException)
+            {
+                // Shapes the steps do not accept: the steps report them, naming the step.
+                return null;
             }
         }
 

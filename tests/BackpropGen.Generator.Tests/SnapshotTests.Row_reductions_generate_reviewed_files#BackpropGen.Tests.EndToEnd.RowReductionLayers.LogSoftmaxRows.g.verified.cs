@@ -16,6 +16,10 @@ namespace BackpropGen.Tests.EndToEnd
         public static (global::BackpropGen.Tensor Out, LogSoftmaxRowsCache Cache) LogSoftmaxRowsForward(global::BackpropGen.Tensor x)
         {
             global::BackpropGen.StepFailure.CheckArgument("LogSoftmaxRowsForward", x, "x");
+            if (LogSoftmaxRowsForwardFused(x) is { } fused)
+            {
+                return fused;
+            }
             var step = 0;
             try
             {
@@ -33,6 +37,103 @@ namespace BackpropGen.Tests.EndToEnd
                     "LogSoftmaxRowsForward", step, failure,
                     "sums = Sum(Exp(x), axis: 1, keepDims: true)",
                     "result = x - Log(sums)");
+            }
+        }
+
+        /// <summary>Runs <see cref="LogSoftmaxRows"/> in passes over the rows, each run of elementwise steps computed in registers with the sums it feeds, and keeps what <see cref="LogSoftmaxRowsBackward"/> needs; null when the shapes met do not lie along the rows of one full shape.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+        public static (global::BackpropGen.Tensor Out, LogSoftmaxRowsCache Cache)? LogSoftmaxRowsForwardFused(global::BackpropGen.Tensor x)
+        {
+            try
+            {
+                var layout = global::BackpropGen.RowLayout.Of(x.Shape);
+                var width = layout.Width;
+                if (!layout.HasElements)
+                {
+                    return null;
+                }
+
+                // the shapes of the sums along an axis
+                var sumsShape = x.Shape.Reduced(1, keepDims: true);
+
+                // pass 1 of 2 over the rows: step 1
+                if (!layout.TryRead(x, out var xRows)
+                    || !layout.TrySinkColumn(sumsShape, out var sumsSink))
+                {
+                    return null;
+                }
+
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        global::BackpropGen.Lane sumsOfRow = 0.0;
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            // step 1: sums = Sum(Exp(x), axis: 1, keepDims: true)
+                            sumsOfRow += global::BackpropGen.Lane.Exp(x_j);
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            // step 1: sums = Sum(Exp(x), axis: 1, keepDims: true)
+                            sumsOfRow += global::BackpropGen.Lane.First(global::BackpropGen.Lane.Exp(x_j), width - j);
+                        }
+
+                        sumsSink.Add(i, global::BackpropGen.Lane.Sum(sumsOfRow));
+                    }
+                });
+
+                var sums = sumsSink.Result();
+
+                // pass 2 of 2 over the rows: step 2
+                if (!layout.TryReadColumn(sums, out var sumsColumn))
+                {
+                    return null;
+                }
+
+                var resultOut = layout.Output();
+                layout.ForEachBlock((first, end, block) =>
+                {
+                    var lastLane = width - global::BackpropGen.Lane.Count;
+                    for (var i = first; i < end; i++)
+                    {
+                        ref readonly var xRow = ref xRows.Start(i, block);
+                        global::BackpropGen.Lane sums_i = sumsColumn[i];
+                        ref var resultRow = ref resultOut.Start(i);
+                        var j = 0;
+                        for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                        {
+                            var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                            // step 2: result = x - Log(sums)
+                            var result = x_j - global::BackpropGen.Lane.Log(sums_i);
+                            global::BackpropGen.Lane.StoreUnsafe(ref resultRow, j, result);
+                        }
+
+                        if (j < width)
+                        {
+                            // the row's last elements, fewer than a lane: the same steps on a partial lane
+                            var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                            // step 2: result = x - Log(sums)
+                            var result = x_j - global::BackpropGen.Lane.Log(sums_i);
+                            global::BackpropGen.Lane.Store(resultOut.Row(i), j, result);
+                        }
+                    }
+                });
+
+                var resultResult = resultOut.Result();
+                return (resultResult, new LogSoftmaxRowsCache(x, sums, x.Shape));
+            }
+            catch (global::System.ArgumentException)
+            {
+                // Shapes the steps do not accept: the steps report them, naming the step.
+                return null;
             }
         }
 

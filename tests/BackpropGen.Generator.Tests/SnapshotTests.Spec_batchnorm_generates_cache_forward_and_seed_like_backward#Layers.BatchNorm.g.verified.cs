@@ -17,6 +17,10 @@ partial class Layers
         global::BackpropGen.StepFailure.CheckArgument("BatchNormForward", x, "x");
         global::BackpropGen.StepFailure.CheckArgument("BatchNormForward", gamma, "gamma");
         global::BackpropGen.StepFailure.CheckArgument("BatchNormForward", beta, "beta");
+        if (BatchNormForwardFused(x, gamma, beta, eps) is { } fused)
+        {
+            return fused;
+        }
         var step = 0;
         try
         {
@@ -67,6 +71,184 @@ partial class Layers
         catch (global::System.ArgumentException failure) when (step == 0)
         {
             throw global::BackpropGen.StepFailure.BeforeSteps("BatchNormForward", failure, "int N = x.Shape[0];");
+        }
+    }
+
+    /// <summary>Runs <see cref="BatchNorm"/> in passes over the rows, each run of elementwise steps computed in registers with the sums it feeds, and keeps what <see cref="BatchNormBackward"/> needs; null when the shapes met do not lie along the rows of one full shape.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("BackpropGen.Generator", "0.1.0")]
+    public static (global::BackpropGen.Tensor Out, BatchNormCache Cache)? BatchNormForwardFused(global::BackpropGen.Tensor x, global::BackpropGen.Tensor gamma, global::BackpropGen.Tensor beta, double eps)
+    {
+        try
+        {
+            int N = x.Shape[0];
+            var layout = global::BackpropGen.RowLayout.Of(x.Shape);
+            var width = layout.Width;
+            if (!layout.HasElements)
+            {
+                return null;
+            }
+
+            // the shapes of the sums along an axis
+            var muSumShape = x.Shape.Reduced(0, keepDims: false);
+            var varianceSumShape = x.Shape.Reduced(0, keepDims: false);
+
+            // pass 1 of 3 over the rows: step 1
+            if (!layout.TryRead(x, out var xRows)
+                || !layout.TrySink(muSumShape, out var muSumSink))
+            {
+                return null;
+            }
+
+            layout.ForEachBlock((first, end, block) =>
+            {
+                var lastLane = width - global::BackpropGen.Lane.Count;
+                for (var i = first; i < end; i++)
+                {
+                    ref readonly var xRow = ref xRows.Start(i, block);
+                    ref var muSumRow = ref muSumSink.Start(i, block);
+                    var j = 0;
+                    for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                    {
+                        var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                        // step 1: mu = 1.0 / N * Sum(x, axis: 0)
+                        global::BackpropGen.Lane.AddToUnsafe(ref muSumRow, j, x_j);
+                    }
+
+                    if (j < width)
+                    {
+                        // the row's last elements, fewer than a lane: the same steps on a partial lane
+                        var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                        // step 1: mu = 1.0 / N * Sum(x, axis: 0)
+                        global::BackpropGen.Lane.AddTo(muSumSink.Row(i, block), j, x_j);
+                    }
+
+                    muSumSink.EndRow(i, block);
+                }
+            });
+
+            var muSum = muSumSink.Result();
+
+            // step 1: mu = 1.0 / N * Sum(x, axis: 0)
+            var mu = 1.0 / N * muSum;
+
+            // pass 2 of 3 over the rows: steps 2, 3, 4
+            if (!layout.TryRead(mu, out var muRows)
+                || !layout.TrySink(varianceSumShape, out var varianceSumSink))
+            {
+                return null;
+            }
+
+            layout.ForEachBlock((first, end, block) =>
+            {
+                var lastLane = width - global::BackpropGen.Lane.Count;
+                for (var i = first; i < end; i++)
+                {
+                    ref readonly var xRow = ref xRows.Start(i, block);
+                    ref readonly var muRow = ref muRows.Start(i, block);
+                    ref var varianceSumRow = ref varianceSumSink.Start(i, block);
+                    var j = 0;
+                    for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                    {
+                        var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                        var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
+                        // step 2: xmu = x - mu
+                        var xmu = x_j - mu_j;
+                        // step 3: sq = Square(xmu)
+                        var sq = global::BackpropGen.Lane.Square(xmu);
+                        // step 4: variance = 1.0 / N * Sum(sq, axis: 0)
+                        global::BackpropGen.Lane.AddToUnsafe(ref varianceSumRow, j, sq);
+                    }
+
+                    if (j < width)
+                    {
+                        // the row's last elements, fewer than a lane: the same steps on a partial lane
+                        var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                        var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i, block), j);
+                        // step 2: xmu = x - mu
+                        var xmu = x_j - mu_j;
+                        // step 3: sq = Square(xmu)
+                        var sq = global::BackpropGen.Lane.Square(xmu);
+                        // step 4: variance = 1.0 / N * Sum(sq, axis: 0)
+                        global::BackpropGen.Lane.AddTo(varianceSumSink.Row(i, block), j, sq);
+                    }
+
+                    varianceSumSink.EndRow(i, block);
+                }
+            });
+
+            var varianceSum = varianceSumSink.Result();
+
+            // step 4: variance = 1.0 / N * Sum(sq, axis: 0)
+            var variance = 1.0 / N * varianceSum;
+
+            // step 5: sqrtvar = Sqrt(variance + eps)
+            var sqrtvar = Sqrt(variance + eps);
+
+            // step 6: ivar = 1.0 / sqrtvar
+            var ivar = 1.0 / sqrtvar;
+
+            // step 8: gammax = gamma * xhat (the factors of gammax that are the same in every row, multiplied once)
+            var gammaxFactor = gamma * ivar;
+
+            // pass 3 of 3 over the rows: steps 2, 8, 9
+            if (!layout.TryRead(gammaxFactor, out var gammaxFactorRows)
+                || !layout.TryRead(beta, out var betaRows))
+            {
+                return null;
+            }
+
+            var outOut = layout.Output();
+            layout.ForEachBlock((first, end, block) =>
+            {
+                var lastLane = width - global::BackpropGen.Lane.Count;
+                for (var i = first; i < end; i++)
+                {
+                    ref readonly var xRow = ref xRows.Start(i, block);
+                    ref readonly var muRow = ref muRows.Start(i, block);
+                    ref readonly var gammaxFactorRow = ref gammaxFactorRows.Start(i, block);
+                    ref readonly var betaRow = ref betaRows.Start(i, block);
+                    ref var outRow = ref outOut.Start(i);
+                    var j = 0;
+                    for (; j <= lastLane; j += global::BackpropGen.Lane.Count)
+                    {
+                        var x_j = global::BackpropGen.Lane.LoadUnsafe(in xRow, j);
+                        var mu_j = global::BackpropGen.Lane.LoadUnsafe(in muRow, j);
+                        var gammaxFactor_j = global::BackpropGen.Lane.LoadUnsafe(in gammaxFactorRow, j);
+                        var beta_j = global::BackpropGen.Lane.LoadUnsafe(in betaRow, j);
+                        // step 2: xmu = x - mu
+                        var xmu = x_j - mu_j;
+                        // step 8: gammax = gamma * xhat
+                        var gammax = xmu * gammaxFactor_j;
+                        // step 9: out = gammax + beta
+                        var @out = gammax + beta_j;
+                        global::BackpropGen.Lane.StoreUnsafe(ref outRow, j, @out);
+                    }
+
+                    if (j < width)
+                    {
+                        // the row's last elements, fewer than a lane: the same steps on a partial lane
+                        var x_j = global::BackpropGen.Lane.Load(xRows.Row(i, block), j);
+                        var mu_j = global::BackpropGen.Lane.Load(muRows.Row(i, block), j);
+                        var gammaxFactor_j = global::BackpropGen.Lane.Load(gammaxFactorRows.Row(i, block), j);
+                        var beta_j = global::BackpropGen.Lane.Load(betaRows.Row(i, block), j);
+                        // step 2: xmu = x - mu
+                        var xmu = x_j - mu_j;
+                        // step 8: gammax = gamma * xhat
+                        var gammax = xmu * gammaxFactor_j;
+                        // step 9: out = gammax + beta
+                        var @out = gammax + beta_j;
+                        global::BackpropGen.Lane.Store(outOut.Row(i), j, @out);
+                    }
+                }
+            });
+
+            var outResult = outOut.Result();
+            return (outResult, new BatchNormCache(x, gamma, beta.Shape, N, mu, x.Shape, sqrtvar, ivar, x.Shape, x.Shape, x.Shape));
+        }
+        catch (global::System.ArgumentException)
+        {
+            // Shapes the steps do not accept: the steps report them, naming the step.
+            return null;
         }
     }
 

@@ -19,8 +19,11 @@ internal static class GeneratedNames
     /// <summary>The backward as passes over the rows, or null when the shapes do not fit them.</summary>
     public static string BackwardFused(string method) => method + "BackwardFused";
 
+    /// <summary>The forward as passes over the rows, or null when the shapes do not fit them.</summary>
+    public static string ForwardFused(string method) => method + "ForwardFused";
+
     /// <summary>The computational graph in Graphviz DOT, as a constant.</summary>
     public static string Graph(string method) => method + "Graph";
 
-    public static string[] All(string method) => new[] { Cache(method), Forward(method), Backward(method), BackwardSteps(method), BackwardFused(method), Graph(method) };
+    public static string[] All(string method) => new[] { Cache(method), Forward(method), Backward(method), BackwardSteps(method), BackwardFused(method), ForwardFused(method), Graph(method) };
 }

@@ -85,14 +85,15 @@ internal sealed class FusedEmitter
     /// <param name="renderer">The renderer of the plan's expressions.</param>
     /// <param name="loops">The fused form's passes.</param>
     /// <param name="taken">The names in use in the method, to which the fused form's own names are added.</param>
-    public static void WriteBody(IndentedWriter writer, CachePlan plan, AdjointRenderer renderer, LoopPlan loops, HashSet<string> taken) =>
-        new FusedEmitter(writer, plan, renderer, loops, taken).Write();
+    /// <param name="result">What the method returns of the outputs' locals, in order (a forward builds its cache of them); by default the outputs themselves.</param>
+    public static void WriteBody(IndentedWriter writer, CachePlan plan, AdjointRenderer renderer, LoopPlan loops, HashSet<string> taken, System.Func<IReadOnlyList<string>, string>? result = null) =>
+        new FusedEmitter(writer, plan, renderer, loops, taken).Write(result);
 
-    private void Write()
+    private void Write(System.Func<IReadOnlyList<string>, string>? result)
     {
         // A missing tensor is left to the step-by-step form, which reports it at the step that reads it.
         var tensors = _plan.Fields.Where(f => f.TypeName == "global::BackpropGen.Tensor").Select(f => Identifiers.Escape(f.LocalName)).ToList();
-        if (_plan.Program.Method.ReturnKind == ValueKind.Tensor)
+        if (_plan.Program.Method.ReturnKind == ValueKind.Tensor && _plan.Program.DoutName.Length > 0)
         {
             tensors.Insert(0, _plan.Program.DoutName);
         }
@@ -147,6 +148,26 @@ internal sealed class FusedEmitter
         var outputs = _plan.Program.Outputs
             .Select(o => _outputs.TryGetValue(o.LocalName, out var output) ? output + ".Result()" : Identifiers.Escape(o.LocalName))
             .ToList();
+        if (result is not null)
+        {
+            // Each output once into a local of its own, since the result may read one twice (a value and its shape).
+            var locals = new List<string>();
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                var local = Identifiers.Escape(_plan.Program.Outputs[i].LocalName);
+                if (local != outputs[i])
+                {
+                    local = Identifiers.Fresh(_plan.Program.Outputs[i].LocalName + "Result", _taken);
+                    _writer.Line($"var {local} = {outputs[i]};");
+                }
+
+                locals.Add(local);
+            }
+
+            _writer.Line($"return {result(locals)};");
+            return;
+        }
+
         _writer.Line(outputs.Count == 1 ? $"return {outputs[0]};" : "return (" + string.Join(", ", outputs) + ");");
     }
 

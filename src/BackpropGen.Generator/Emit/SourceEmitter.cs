@@ -106,8 +106,14 @@ internal static class SourceEmitter
             writer.Line($"{method.Accessibility} sealed record {cacheType}({fields});");
         }
         writer.Line();
-        WriteForward(writer, plan, cacheType, names);
+        WriteForward(writer, plan, cacheType, names, methodPlan.Forward);
         writer.Line();
+        if (methodPlan.Forward is { } forward)
+        {
+            WriteForwardFused(writer, plan, forward, cacheType, names);
+            writer.Line();
+        }
+
         var renderer = new AdjointRenderer(plan);
         if (methodPlan.Loops is { } loops)
         {
@@ -126,7 +132,43 @@ internal static class SourceEmitter
         WriteGraph(writer, plan);
     }
 
-    private static void WriteForward(IndentedWriter writer, CachePlan plan, string cacheType, MethodNames names)
+    /// <summary>
+    /// The forward as passes over the rows (<see cref="ForwardPlan"/>): the method's result and its cache, the full-size
+    /// values between them never stored; null when the shapes do not fit, for the steps to run and report them.
+    /// </summary>
+    private static void WriteForwardFused(IndentedWriter writer, CachePlan plan, ForwardPlan forward, string cacheType, MethodNames names)
+    {
+        var method = plan.Program.Method;
+        var parameters = string.Join(", ", method.Parameters.Select(p => $"{p.TypeName} {Identifiers.Escape(p.Name)}"));
+        writer.Line($"/// <summary>Runs <see cref=\"{method.Name}\"/> in passes over the rows, each run of elementwise steps computed in registers with the sums it feeds, and keeps what <see cref=\"{GeneratedNames.Backward(method.Name)}\"/> needs; null when the shapes met do not lie along the rows of one full shape.</summary>");
+        writer.Line(GeneratedCodeAttribute);
+        using (writer.Block($"{method.Accessibility} static ({method.ReturnTypeName} Out, {cacheType} Cache)? {GeneratedNames.ForwardFused(method.Name)}({parameters})"))
+        {
+            using (writer.Block("try"))
+            {
+                string Result(IReadOnlyList<string> outputs)
+                {
+                    var arguments = forward.CacheArguments.Select(a => a.Text ?? outputs[a.Output] + (a.Shape ? ".Shape" : ""));
+                    return $"({outputs[0]}, new {cacheType}({string.Join(", ", arguments)}))";
+                }
+
+                foreach (var line in forward.Prologue)
+                {
+                    writer.Line(line);
+                }
+
+                FusedEmitter.WriteBody(writer, forward.Program, new AdjointRenderer(forward.Program), forward.Loops, new HashSet<string>(names.InUse), Result);
+            }
+
+            using (writer.Block("catch (global::System.ArgumentException)"))
+            {
+                writer.Line("// Shapes the steps do not accept: the steps report them, naming the step.");
+                writer.Line("return null;");
+            }
+        }
+    }
+
+    private static void WriteForward(IndentedWriter writer, CachePlan plan, string cacheType, MethodNames names, ForwardPlan? forward)
     {
         var method = plan.Program.Method;
         var parameters = string.Join(", ", method.Parameters.Select(p => $"{p.TypeName} {Identifiers.Escape(p.Name)}"));
@@ -139,6 +181,16 @@ internal static class SourceEmitter
                 if (parameter.Kind == ValueKind.Tensor && !parameter.TypeName.EndsWith("?", System.StringComparison.Ordinal))
                 {
                     writer.Line($"global::BackpropGen.StepFailure.CheckArgument(\"{GeneratedNames.Forward(method.Name)}\", {Identifiers.Escape(parameter.Name)}, \"{parameter.Name}\");");
+                }
+            }
+
+            if (forward is not null)
+            {
+                var arguments = string.Join(", ", method.Parameters.Select(p => Identifiers.Escape(p.Name)));
+                var fused = Identifiers.Fresh("fused", names.InUse);
+                using (writer.Block($"if ({GeneratedNames.ForwardFused(method.Name)}({arguments}) is {{ }} {fused})"))
+                {
+                    writer.Line($"return {fused};");
                 }
             }
 

@@ -17,7 +17,28 @@ namespace BackpropGen.Generator.Fuse;
 internal sealed record LoopPlan(EquatableArray<Adj> FullShapes, EquatableArray<FusedSection> Sections);
 
 /// <summary>What the emitter writes for one method: the cache and the step-by-step backward, and the fused form if it has one.</summary>
-internal sealed record MethodPlan(CachePlan Cache, LoopPlan? Loops);
+internal sealed record MethodPlan(CachePlan Cache, LoopPlan? Loops)
+{
+    /// <summary>The forward in passes over the rows, when the fused backward's cache can be filled that way.</summary>
+    public ForwardPlan? Forward { get; init; }
+}
+
+/// <summary>
+/// The forward in passes: <paramref name="Program"/> holds its steps as statements (no dout; its outputs the returned
+/// value and the cached steps), <paramref name="Loops"/> their passes. <paramref name="FullInput"/> is an input of the
+/// full shape, which every full-size value has when the passes run; <paramref name="Outputs"/> are what the passes
+/// return, in order: the result, then each cached step; <paramref name="Prologue"/> the user's statements on the inputs
+/// that run first (<c>int N = x.Shape[0];</c>).
+/// </summary>
+internal sealed record ForwardPlan(
+    CachePlan Program, LoopPlan Loops, string FullInput, EquatableArray<string> Outputs, EquatableArray<CacheArgument> CacheArguments, EquatableArray<string> Prologue);
+
+/// <summary>
+/// One argument of the cache record the forward in passes builds, in field order: <paramref name="Text"/> as it is (an
+/// input, its shape, the full shape), or output <paramref name="Output"/> of the passes, or with
+/// <paramref name="Shape"/> that output's shape.
+/// </summary>
+internal sealed record CacheArgument(string? Text, int Output, bool Shape);
 
 /// <summary>A part of the fused backward: a small statement between passes, or a pass over the rows.</summary>
 internal abstract record FusedSection;

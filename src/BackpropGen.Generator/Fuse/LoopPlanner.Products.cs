@@ -302,7 +302,9 @@ internal sealed partial class LoopPlanner
         return shape switch
         {
             null => Constancy.Everywhere,
-            ShapeRef named => _constancy.TryGetValue(named.Name, out var known) ? known : Constancy.None,
+            ShapeRef named => _constancy.TryGetValue(named.Name, out var known) ? known
+                : _forwardSumShapes is not null && _forwardSumShapes.TryGetValue(named.Name, out var column) ? (column ? Constancy.AlongRows : Constancy.DownRows)
+                : Constancy.None,
             ShapeOf of => ConstancyOf(of.Value),
             Call call when call.Is(RuntimeFunctions.BroadcastShapes) => call.Args.Aggregate(Constancy.Everywhere, (all, arg) => all & ShapeConstancy(arg)),
             _ => Constancy.None,

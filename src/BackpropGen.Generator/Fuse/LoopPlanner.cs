@@ -38,12 +38,16 @@ internal sealed partial class LoopPlanner
     private readonly Dictionary<Adj, string> _boundParts = new();
     private bool _fusible = true;
 
-    private LoopPlanner(CachePlan cache, HashSet<string> fullForward)
+    private LoopPlanner(CachePlan cache, HashSet<string> fullForward, IReadOnlyDictionary<string, bool>? sumShapes = null)
     {
         _program = cache.Program;
         _fullForward = fullForward;
         _names = new HashSet<string>(cache.NamesInUse());
+        _forwardSumShapes = sumShapes;
     }
+
+    /// <summary>The shapes a forward's sums inside an expression go to, by name: true for a column (a row's own sum), false for a row of the features.</summary>
+    private readonly IReadOnlyDictionary<string, bool>? _forwardSumShapes;
 
     /// <summary>The fused form, or null when the backward has no full-size values or an operation that cannot be fused.</summary>
     /// <param name="cache">The cache plan of the differentiated method.</param>
@@ -66,11 +70,16 @@ internal sealed partial class LoopPlanner
         var full = new HashSet<string>(planned.FullSizeValues);
         if (planned.Lean is { } lean && Plan(lean, full) is { Loops: not null } leanPlan)
         {
-            return leanPlan;
+            return leanPlan with { Forward = ForwardPasses.Plan(lean, full) };
         }
 
-        return Plan(planned.Steps, full);
+        var steps = Plan(planned.Steps, full);
+        return steps.Loops is null ? steps : steps with { Forward = ForwardPasses.Plan(planned.Steps, full) };
     }
+
+    /// <summary>The passes of a forward written as a program of statements (<see cref="ForwardPasses"/>), or null.</summary>
+    internal static LoopPlan? PlanPasses(CachePlan program, HashSet<string> fullForward, IReadOnlyDictionary<string, bool> sumShapes) =>
+        new LoopPlanner(program, fullForward, sumShapes).Run();
 
     /// <summary>What the planner knows of a local of the backward.</summary>
     private sealed class Value
@@ -87,7 +96,8 @@ internal sealed partial class LoopPlanner
     {
         var method = _program.Method;
 
-        var doutFull = method.ReturnKind == ValueKind.Tensor && _fullForward.Contains(method.ReturnedName);
+        // A forward's passes (no dout: ForwardPasses) read only the inputs.
+        var doutFull = _program.DoutName.Length > 0 && method.ReturnKind == ValueKind.Tensor && _fullForward.Contains(method.ReturnedName);
         _values[_program.DoutName] = new Value { Full = doutFull };
         if (doutFull)
         {
@@ -583,6 +593,8 @@ internal sealed partial class LoopPlanner
         Negation negation => LevelOf(negation.Operand),
         Binary binary => System.Math.Max(LevelOf(binary.Left), LevelOf(binary.Right)),
         Call call => HighestLevelOf(call.Args),
+        // The user's code replayed (a forward's step on small values): known once the locals it reads are.
+        Code code => code.Reads.Select(name => _values.TryGetValue(name, out var read) ? read.Level : 0).DefaultIfEmpty(0).Max(),
         _ => 0,
     };
 

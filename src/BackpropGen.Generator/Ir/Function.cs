@@ -160,7 +160,8 @@ internal static class RuntimeFunctions
     /// <summary>The function of doubles with the name of an elementwise tensor function (<c>Math.Exp</c> for <c>Tensor.Exp</c>).</summary>
     public static Function OnDoubles(Function function) => new(Math, function.Name, LaneForm.Scalar);
 
-    private static Function OnLanes(string name) => new(Tensor, name, LaneForm.Function);
+    /// <summary>The Tensor method <paramref name="name"/> with a Lane method of that name, applied to each element.</summary>
+    internal static Function OnLanes(string name) => new(Tensor, name, LaneForm.Function);
 
     private static Function OfDoubles(string name) => new(Tensor, name, LaneForm.Scalar);
 }

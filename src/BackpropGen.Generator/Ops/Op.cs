@@ -178,6 +178,18 @@ internal sealed class Op
     public Func<IReadOnlyList<Adj>, Adj>? Recompute { get; init; }
 
     /// <summary>
+    /// The op written on lanes from its arguments, for a forward computed in passes over the rows: every elementwise
+    /// op with a lane function has one, the cheap ones (<see cref="Recompute"/>) and the others alike.
+    /// </summary>
+    public Func<IReadOnlyList<Adj>, Adj>? OnLanes
+    {
+        get => _onLanes ?? Recompute;
+        init => _onLanes = value;
+    }
+
+    private readonly Func<IReadOnlyList<Adj>, Adj>? _onLanes;
+
+    /// <summary>
     /// A value its forward finds that its rule reads (<see cref="IRuleContext.Aux"/>) rather than find it again from the
     /// arguments, which then need not be kept. Where the op is nested in a step's expression rather than the step's whole
     /// value, there is no local to keep it in, and <c>c.Aux</c> calls the variant again on the arguments.

@@ -478,6 +478,7 @@ internal static class Operations
             Methods = onDoubles ? new[] { new OpMethod(OpOwner.Tensor, name), new OpMethod(OpOwner.Math, name) } : new[] { new OpMethod(OpOwner.Tensor, name) },
             ScalesGradient = scalesGradient,
             Recompute = recompute,
+            OnLanes = recompute ?? (args => A.Elementwise(RuntimeFunctions.OnLanes(name), args[0])),
         };
 
     /// <summary>
