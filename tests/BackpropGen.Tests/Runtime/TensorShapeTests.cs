@@ -18,6 +18,20 @@ public class TensorShapeTests
         Assert.Equal(24, shape.ElementCount);
     }
 
+    [Theory]
+    [InlineData(0, false, new[] { 4, 5 })]
+    [InlineData(0, true, new[] { 1, 4, 5 })]
+    [InlineData(1, true, new[] { 3, 1, 5 })]
+    [InlineData(-1, true, new[] { 3, 4, 1 })]
+    [InlineData(-1, false, new[] { 3, 4 })]
+    public void Reduced_is_the_shape_a_sum_along_the_axis_makes(int axis, bool keepDims, int[] expected)
+    {
+        var shape = new TensorShape(3, 4, 5);
+        Assert.Equal(new TensorShape(expected), shape.Reduced(axis, keepDims));
+        Assert.Equal(Tensor.Sum(Tensor.Zeros(shape), axis, keepDims).Shape, shape.Reduced(axis, keepDims));
+        Assert.Contains("Axis 3 is out of range", Assert.Throws<ArgumentException>(() => shape.Reduced(3, keepDims)).Message);
+    }
+
     [Fact]
     public void Constructor_copies_the_dimensions_so_later_writes_to_the_array_do_not_change_the_shape()
     {
