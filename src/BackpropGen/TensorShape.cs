@@ -1,7 +1,6 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
@@ -29,7 +28,6 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     // ToArray rather than Clone: Array.Clone's general path cost an operation on a small tensor a fifth of its time.
     private TensorShape(int[] dims, bool takesOver)
     {
-        Debug.Assert(takesOver, "Every caller hands over an array of its own.");
         Validate(dims);
         _dims = dims;
     }

@@ -156,6 +156,9 @@ internal sealed record BackwardProgram(
     /// <summary>Whether the backward walks loops or branches (<see cref="Flow"/>).</summary>
     public bool HasFlow => Flow.Count > 0;
 
+    /// <summary>Whether the program reads a gradient of the result: every backward; not a forward in passes, whose <see cref="DoutName"/> is empty.</summary>
+    public bool ReadsDout => DoutName.Length > 0;
+
     /// <summary>The names a generated backward already uses: parameters, locals, gradients, <c>dout</c> and <c>cache</c>.</summary>
     /// <remarks>A list, so that a set made of it is sized once.</remarks>
     public List<string> NamesInUse()

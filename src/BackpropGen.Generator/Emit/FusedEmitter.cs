@@ -93,7 +93,7 @@ internal sealed class FusedEmitter
     {
         // A missing tensor is left to the step-by-step form, which reports it at the step that reads it.
         var tensors = _plan.Fields.Where(f => f.TypeName == "global::BackpropGen.Tensor").Select(f => Identifiers.Escape(f.LocalName)).ToList();
-        if (_plan.Program.Method.ReturnKind == ValueKind.Tensor && _plan.Program.DoutName.Length > 0)
+        if (_plan.Program.Method.ReturnKind == ValueKind.Tensor && _plan.Program.ReadsDout)
         {
             tensors.Insert(0, _plan.Program.DoutName);
         }

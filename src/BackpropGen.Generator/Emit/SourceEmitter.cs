@@ -139,7 +139,7 @@ internal static class SourceEmitter
     private static void WriteForwardFused(IndentedWriter writer, CachePlan plan, ForwardPlan forward, string cacheType, MethodNames names)
     {
         var method = plan.Program.Method;
-        var parameters = string.Join(", ", method.Parameters.Select(p => $"{p.TypeName} {Identifiers.Escape(p.Name)}"));
+        var parameters = ParameterList(method);
         writer.Line($"/// <summary>Runs <see cref=\"{method.Name}\"/> in passes over the rows, each run of elementwise steps computed in registers with the sums it feeds, and keeps what <see cref=\"{GeneratedNames.Backward(method.Name)}\"/> needs; null when the shapes met do not lie along the rows of one full shape.</summary>");
         writer.Line(GeneratedCodeAttribute);
         using (writer.Block($"{method.Accessibility} static ({method.ReturnTypeName} Out, {cacheType} Cache)? {GeneratedNames.ForwardFused(method.Name)}({parameters})"))
@@ -168,10 +168,13 @@ internal static class SourceEmitter
         }
     }
 
+    /// <summary>The forward's parameter list as declared: <c>Tensor x, double eps</c>.</summary>
+    private static string ParameterList(MethodModel method) => string.Join(", ", method.Parameters.Select(p => $"{p.TypeName} {Identifiers.Escape(p.Name)}"));
+
     private static void WriteForward(IndentedWriter writer, CachePlan plan, string cacheType, MethodNames names, ForwardPlan? forward)
     {
         var method = plan.Program.Method;
-        var parameters = string.Join(", ", method.Parameters.Select(p => $"{p.TypeName} {Identifiers.Escape(p.Name)}"));
+        var parameters = ParameterList(method);
         writer.Line($"/// <summary>Runs the steps of <see cref=\"{method.Name}\"/> and keeps what <see cref=\"{GeneratedNames.Backward(method.Name)}\"/> needs.</summary>");
         writer.Line(GeneratedCodeAttribute);
         using (writer.Block($"{method.Accessibility} static ({method.ReturnTypeName} Out, {cacheType} Cache) {GeneratedNames.Forward(method.Name)}({parameters})"))

@@ -19,11 +19,11 @@ namespace BackpropGen.Generator.Fuse;
 /// </summary>
 internal static class ForwardPasses
 {
-    private const string TensorType = "global::BackpropGen.Tensor";
-
-    public static ForwardPlan? Plan(CachePlan lean, HashSet<string> full)
+    /// <param name="cache">The cache the fused backward reads, which the passes fill.</param>
+    /// <param name="full">The method's full-size forward values.</param>
+    public static ForwardPlan? Plan(CachePlan cache, HashSet<string> full)
     {
-        var method = lean.Program.Method;
+        var method = cache.Program.Method;
         var parameters = new HashSet<string>(method.Parameters.Select(p => p.Name));
         var fullInput = method.Parameters.FirstOrDefault(p => p.Kind == ValueKind.Tensor && full.Contains(p.Name))?.Name;
         var steps = method.Steps();
@@ -41,10 +41,10 @@ internal static class ForwardPasses
             return null;
         }
 
-        var shapeOf = lean.ShapeLocals.ToDictionary(s => s.LocalName, s => s.ValueName);
+        var shapeOf = cache.ShapeLocals.ToDictionary(s => s.LocalName, s => s.ValueName);
         var outputs = new List<string> { method.ReturnedName };
         var arguments = new List<CacheArgument>();
-        foreach (var field in lean.Fields)
+        foreach (var field in cache.Fields)
         {
             var isShape = shapeOf.TryGetValue(field.LocalName, out var value);
             value ??= field.LocalName;
@@ -83,9 +83,7 @@ internal static class ForwardPasses
             }
         }
 
-        var context = new Context(fullInput, parameters, full, new HashSet<string>(lean.NamesInUse()), new List<ShapeLocal>(), new List<BackwardStatement>(), new Dictionary<string, bool>());
-        var shapeLocals = context.ShapeLocals;
-        var shapes = context.Shapes;
+        var context = new Context(fullInput, parameters, full, new HashSet<string>(cache.NamesInUse()), new List<ShapeLocal>(), new List<BackwardStatement>(), new Dictionary<string, bool>());
         var blocks = new List<BackwardBlock>();
         foreach (var step in steps)
         {
@@ -98,24 +96,24 @@ internal static class ForwardPasses
             blocks.Add(new BackwardBlock(step.Number, $"step {step.Number}: {step.Quote}", new[] { new BackwardStatement(step.Name, value) }.ToEquatableArray()));
         }
 
-        if (shapes.Count > 0)
+        if (context.Shapes.Count > 0)
         {
             // The shapes the sums go to, known from the full shape before the first pass.
-            blocks.Insert(0, new BackwardBlock(0, "the shapes of the sums along an axis", shapes.ToEquatableArray()));
+            blocks.Insert(0, new BackwardBlock(0, "the shapes of the sums along an axis", context.Shapes.ToEquatableArray()));
         }
 
-        var kinds = steps.ToDictionary(s => s.Name, s => s.Kind);
+        var types = method.Locals.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.First().TypeName);
         var program = new BackwardProgram(
             method,
             DoutName: "",
             CacheName: "",
             DoutShape: null,
             blocks.ToEquatableArray(),
-            outputs.Select(o => new GradientOutput(o, o, kinds[o] == ValueKind.Tensor ? TensorType : "double")).ToEquatableArray(),
+            outputs.Select(o => new GradientOutput(o, o, types[o])).ToEquatableArray(),
             EquatableArray<GraphEdge>.Empty);
-        var plan = new CachePlan(program, EquatableArray<CacheField>.Empty, EquatableArray<string>.Empty, shapeLocals.ToEquatableArray());
+        var plan = new CachePlan(program, EquatableArray<CacheField>.Empty, EquatableArray<string>.Empty, context.ShapeLocals.ToEquatableArray());
         return LoopPlanner.PlanPasses(plan, full, context.SumShapes) is { } loops
-            ? new ForwardPlan(plan, loops, fullInput, outputs.ToEquatableArray(), arguments.ToEquatableArray(), prologue.ToEquatableArray())
+            ? new ForwardPlan(plan, loops, arguments.ToEquatableArray(), prologue.ToEquatableArray())
             : null;
     }
 

@@ -25,13 +25,11 @@ internal sealed record MethodPlan(CachePlan Cache, LoopPlan? Loops)
 
 /// <summary>
 /// The forward in passes: <paramref name="Program"/> holds its steps as statements (no dout; its outputs the returned
-/// value and the cached steps), <paramref name="Loops"/> their passes. <paramref name="FullInput"/> is an input of the
-/// full shape, which every full-size value has when the passes run; <paramref name="Outputs"/> are what the passes
-/// return, in order: the result, then each cached step; <paramref name="Prologue"/> the user's statements on the inputs
-/// that run first (<c>int N = x.Shape[0];</c>).
+/// value, then each cached step), <paramref name="Loops"/> their passes, <paramref name="CacheArguments"/> how the cache
+/// record is made of the outputs, and <paramref name="Prologue"/> the user's statements on the inputs that run first
+/// (<c>int N = x.Shape[0];</c>).
 /// </summary>
-internal sealed record ForwardPlan(
-    CachePlan Program, LoopPlan Loops, string FullInput, EquatableArray<string> Outputs, EquatableArray<CacheArgument> CacheArguments, EquatableArray<string> Prologue);
+internal sealed record ForwardPlan(CachePlan Program, LoopPlan Loops, EquatableArray<CacheArgument> CacheArguments, EquatableArray<string> Prologue);
 
 /// <summary>
 /// One argument of the cache record the forward in passes builds, in field order: <paramref name="Text"/> as it is (an

@@ -96,8 +96,7 @@ internal sealed partial class LoopPlanner
     {
         var method = _program.Method;
 
-        // A forward's passes (no dout: ForwardPasses) read only the inputs.
-        var doutFull = _program.DoutName.Length > 0 && method.ReturnKind == ValueKind.Tensor && _fullForward.Contains(method.ReturnedName);
+        var doutFull = _program.ReadsDout && method.ReturnKind == ValueKind.Tensor && _fullForward.Contains(method.ReturnedName);
         _values[_program.DoutName] = new Value { Full = doutFull };
         if (doutFull)
         {

@@ -146,19 +146,10 @@ internal static class CachePlanner
         foreach (var scope in recorded.Scopes)
         {
             var outsideLoops = ScopeRecord.BranchOf(scope.Scope) is { } branch && !inLoops.Contains(branch);
-            foreach (var value in scope.Values)
-            {
-                if (outsideLoops && !taped.Contains(value))
-                {
-                    once.Add(value);
-                }
-                else
-                {
-                    taped.Add(value);
-                }
-            }
+            (outsideLoops ? once : taped).UnionWith(scope.Values);
         }
 
+        // A value also recorded in a loop or before a write over it stays on its tape.
         once.ExceptWith(taped);
         return once;
     }
