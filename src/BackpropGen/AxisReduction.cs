@@ -16,21 +16,22 @@ namespace BackpropGen;
 internal readonly record struct AxisLayout(int Outer, int Size, int Inner)
 {
     /// <summary>The layout of <paramref name="shape"/> around <paramref name="axis"/>, which must be normalized.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static AxisLayout Of(TensorShape shape, int axis)
     {
+        var dims = shape.Dims;
         int outer = 1, inner = 1;
         for (int i = 0; i < axis; i++)
         {
-            outer *= shape[i];
+            outer *= dims[i];
         }
 
-        for (int i = axis + 1; i < shape.Rank; i++)
+        for (int i = axis + 1; i < dims.Length; i++)
         {
-            inner *= shape[i];
+            inner *= dims[i];
         }
 
-        return new AxisLayout(outer, shape[axis], inner);
+        return new AxisLayout(outer, dims[axis], inner);
     }
 
     /// <summary>The offset of slab (o, j): the <see cref="Inner"/> contiguous elements at index j along the axis.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
@@ -159,19 +160,28 @@ public sealed partial class Tensor
     /// The start of a slice along an axis, negative counted from the end, after checking that the slice lies inside it.
     /// <paramref name="axis"/> is as the caller wrote it, for the message; <paramref name="normalized"/> is in range.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SliceStart(string operation, TensorShape shape, int axis, int normalized, int start, int length)
     {
         int size = shape[normalized];
         int from = start < 0 ? start + size : start;
         if (length < 0 || from < 0 || from > size - length)
         {
-            throw new ArgumentException(
-                $"{operation} of {length} elements from {start} along axis {axis} does not fit shape {shape}, whose axis {axis} has {size}; " +
-                $"expected a start from {-size} to {size} and a length of 0 or more that ends inside the axis.",
-                nameof(start));
+            ThrowSliceOutside(operation, shape, axis, start, length);
         }
 
         return from;
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowSliceOutside(string operation, TensorShape shape, int axis, int start, int length)
+    {
+        int size = shape[shape.NormalizeAxis(axis)];
+        throw new ArgumentException(
+            $"{operation} of {length} elements from {start} along axis {axis} does not fit shape {shape}, whose axis {axis} has {size}; " +
+            $"expected a start from {-size} to {size} and a length of 0 or more that ends inside the axis.",
+            nameof(start));
     }
 
     /// <summary>The indices of a take along an axis of <paramref name="shape"/>, each checked and made non-negative.</summary>
@@ -335,9 +345,15 @@ public sealed partial class Tensor
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SameExceptAlong(TensorShape a, TensorShape b, int axis)
     {
-        for (int i = 0; i < a.Rank; i++)
+        ReadOnlySpan<int> left = a.Dims, right = b.Dims;
+        if (left.Length != right.Length)
         {
-            if (i != axis && a[i] != b[i])
+            return false;
+        }
+
+        for (int i = 0; i < left.Length; i++)
+        {
+            if (i != axis && left[i] != right[i])
             {
                 return false;
             }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
@@ -42,17 +43,24 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0, <see cref="Rank"/>).</exception>
     public int this[int index]
     {
+        // Inlined: shapes are read dimension by dimension in every operation on a small tensor; the throw is apart.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            if ((uint)index >= (uint)Rank)
+            var dims = Dims;
+            if ((uint)index >= (uint)dims.Length)
             {
-                throw new ArgumentOutOfRangeException(
-                    nameof(index), index, $"Dimension {index} does not exist in shape {this} of rank {Rank}.");
+                ThrowNoDimension(index);
             }
 
-            return Dims[index];
+            return dims[index];
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowNoDimension(int index) =>
+        throw new ArgumentOutOfRangeException(nameof(index), index, $"Dimension {index} does not exist in shape {this} of rank {Rank}.");
 
     /// <summary>The number of dimensions: 0 for a scalar, 1 for a vector, 2 for a matrix.</summary>
     public int Rank => Dims.Length;
@@ -134,7 +142,7 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     public int[] ToArray() => Dims.ToArray();
 
     /// <summary>Whether both shapes have the same rank and the same dimensions.</summary>
-    public bool Equals(TensorShape other) => Dims.SequenceEqual(other.Dims);
+    public bool Equals(TensorShape other) => ReferenceEquals(_dims, other._dims) || Dims.SequenceEqual(other.Dims);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is TensorShape other && Equals(other);
@@ -167,18 +175,25 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
     public static bool operator !=(TensorShape left, TensorShape right) => !left.Equals(right);
 
     /// <summary>Maps a NumPy-style axis (negative counts from the end) to [0, Rank), or throws naming the axis and shape.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int NormalizeAxis(int axis)
     {
-        int normalized = axis < 0 ? axis + Rank : axis;
-        if ((uint)normalized >= (uint)Rank)
+        int rank = Rank;
+        int normalized = axis < 0 ? axis + rank : axis;
+        if ((uint)normalized >= (uint)rank)
         {
-            throw new ArgumentException(
-                $"Axis {axis} is out of range for shape {this} of rank {Rank}; expected an axis in [{-Rank}, {Rank}).",
-                nameof(axis));
+            ThrowAxisOutOfRange(axis);
         }
 
         return normalized;
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowAxisOutOfRange(int axis) =>
+        throw new ArgumentException(
+            $"Axis {axis} is out of range for shape {this} of rank {Rank}; expected an axis in [{-Rank}, {Rank}).",
+            nameof(axis));
 
     /// <summary>
     /// The shape of a reduction along <paramref name="axis"/> (negative from the end): the axis removed, or kept with
@@ -216,25 +231,35 @@ public readonly struct TensorShape : IEquatable<TensorShape>, IReadOnlyList<int>
         return "[" + string.Join(", ", parts) + "]";
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Inlined: every operation's result shape is validated. Saturates instead of overflowing, so that a later 0 still
+    // yields an empty (valid) shape; the message is made apart.
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Validate(int[] dims)
     {
-        // Saturates instead of overflowing, so that a later 0 still yields an empty (valid) shape.
         long count = 1;
+        bool negative = false;
         foreach (int dim in dims)
         {
-            if (dim < 0)
-            {
-                throw new ArgumentException(
-                    $"Shape {Format(dims)} has a negative dimension; every dimension must be 0 or more.", nameof(dims));
-            }
-
+            negative |= dim < 0;
             count = Math.Min(count * dim, (long)int.MaxValue + 1);
         }
 
-        if (count > int.MaxValue)
+        if (negative || count > int.MaxValue)
         {
-            throw new ArgumentException($"Shape {Format(dims)} has more than {int.MaxValue} elements.", nameof(dims));
+            ThrowInvalid(dims);
         }
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalid(int[] dims)
+    {
+        if (Array.Exists(dims, dim => dim < 0))
+        {
+            throw new ArgumentException(
+                $"Shape {Format(dims)} has a negative dimension; every dimension must be 0 or more.", nameof(dims));
+        }
+
+        throw new ArgumentException($"Shape {Format(dims)} has more than {int.MaxValue} elements.", nameof(dims));
     }
 }

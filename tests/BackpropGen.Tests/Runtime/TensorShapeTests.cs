@@ -137,7 +137,7 @@ public class TensorShapeTests
     {
         var shape = new TensorShape(2, 3);
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => shape[2]);
+        Assert.Contains("Dimension 2 does not exist in shape [2, 3] of rank 2", Assert.Throws<ArgumentOutOfRangeException>(() => shape[2]).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => shape[-1]);
         Assert.Throws<ArgumentOutOfRangeException>(() => default(TensorShape)[0]);
     }
@@ -147,7 +147,10 @@ public class TensorShapeTests
     {
         var error = Assert.Throws<ArgumentException>(() => new TensorShape(2, -1));
 
-        TensorAssert.MessageNames(error, "[2, -1]");
+        TensorAssert.MessageNames(error, "[2, -1]", "negative dimension");
+
+        // A negative dimension is what is reported, even where the others already make too many elements.
+        TensorAssert.MessageNames(Assert.Throws<ArgumentException>(() => new TensorShape(65_536, 65_536, -1)), "[65536, 65536, -1]", "negative dimension");
     }
 
     [Fact]
