@@ -20,7 +20,10 @@ public sealed partial class Tensor
                 nameof(data));
         }
 
-        return new Tensor((double[])data.Clone(), tensorShape);
+        // A copy into a fresh buffer rather than Array.Clone, whose general path costs a small tensor more than its copy.
+        var copy = NewBuffer(data.Length);
+        data.AsSpan().CopyTo(copy);
+        return new Tensor(copy, tensorShape);
     }
 
     /// <summary>Creates a matrix (a tensor of shape <c>[rows, columns]</c>) from a copy of a rectangular array.</summary>

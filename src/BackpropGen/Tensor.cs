@@ -163,7 +163,12 @@ public sealed partial class Tensor
     public double this[int i, int j, int k, int l] => _data[OffsetOf(Shape, i, j, k, l)];
 
     /// <summary>Returns the elements as a new flat array in row-major order.</summary>
-    public double[] ToArray() => (double[])_data.Clone();
+    public double[] ToArray()
+    {
+        var copy = NewBuffer(_data.Length);
+        _data.AsSpan().CopyTo(copy);
+        return copy;
+    }
 
     /// <summary>The elements in row-major order, read-only and without a copy.</summary>
     public ReadOnlySpan<double> AsSpan() => _data;
