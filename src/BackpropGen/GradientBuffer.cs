@@ -1,5 +1,6 @@
 using System;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace BackpropGen;
 
@@ -87,6 +88,32 @@ public sealed class GradientBuffer
     /// <summary>Adds <c>a · bᵀ</c> (<c>Tensor.DotTransposeB(a, b)</c>) in place, as <see cref="AddDotTransposeA"/> does.</summary>
     /// <exception cref="ArgumentException">The operands are not matrices <c>[M, K]</c> and <c>[N, K]</c>, or the product does not broadcast to the buffer's shape; the message names the shapes.</exception>
     public void AddDotTransposeB(Tensor a, Tensor b) => AddProduct(nameof(AddDotTransposeB), a, transposeA: false, b, transposeB: true);
+
+    /// <summary>
+    /// Adds <c>Tensor.Unslice(g, axis, start, shape)</c> in place: <paramref name="g"/> into the part of the sum that
+    /// <c>Slice(…, axis, start, …)</c> took it from, without a tensor of the whole shape of zeros around it (an LSTM's
+    /// weights, sliced by layer in a loop, get each layer's gradient this way every step).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="g"/> does not fit <paramref name="shape"/> but for the axis, the slice does not fit it, or <paramref name="shape"/> does not broadcast to the buffer's; the message names the shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddUnsliced(Tensor g, int axis, int start, TensorShape shape)
+    {
+        if (shape != Shape)
+        {
+            // A slice of a shape that broadcasts to the buffer's: made, then added.
+            Add(Tensor.Unslice(g, axis, start, shape));
+            return;
+        }
+
+        var (layout, from, run) = Tensor.UnslicePlacement(g, axis, start, shape);
+        var data = Data.AsSpan();
+        var source = g.AsSpan();
+        for (int o = 0; o < layout.Outer && run > 0; o++)
+        {
+            var slab = data.Slice(layout.SlabStart(o, from), run);
+            TensorPrimitives.Add(slab, source.Slice(o * run, run), slab);
+        }
+    }
 
     private void AddProduct(string operation, Tensor a, bool transposeA, Tensor b, bool transposeB)
     {

@@ -332,6 +332,22 @@ public sealed partial class Tensor
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Unslice(Tensor g, int axis, int start, TensorShape shape)
     {
+        var (layout, from, run) = UnslicePlacement(g, axis, start, shape);
+        var result = new double[shape.ElementCount];
+        for (int o = 0; o < layout.Outer && run > 0; o++)
+        {
+            g._data.AsSpan(o * run, run).CopyTo(result.AsSpan(layout.SlabStart(o, from), run));
+        }
+
+        return new Tensor(result, shape);
+    }
+
+    /// <summary>
+    /// Where <see cref="Unslice"/> puts <paramref name="g"/> in <paramref name="shape"/>: <paramref name="shape"/> seen
+    /// around the axis, the start along it and the run of each slab; checked as <see cref="Unslice"/> checks it.
+    /// </summary>
+    internal static (AxisLayout Layout, int From, int Run) UnslicePlacement(Tensor g, int axis, int start, TensorShape shape)
+    {
         ArgumentNullException.ThrowIfNull(g);
         int normalized = shape.NormalizeAxis(axis);
         int length = g.Rank == shape.Rank ? g.Shape[normalized] : -1;
@@ -343,14 +359,7 @@ public sealed partial class Tensor
 
         int from = SliceStart(nameof(Unslice), shape, axis, normalized, start, length);
         var layout = AxisLayout.Of(shape, normalized);
-        var result = new double[shape.ElementCount];
-        int run = length * layout.Inner;
-        for (int o = 0; o < layout.Outer && run > 0; o++)
-        {
-            g._data.AsSpan(o * run, run).CopyTo(result.AsSpan(layout.SlabStart(o, from), run));
-        }
-
-        return new Tensor(result, shape);
+        return (layout, from, length * layout.Inner);
     }
 
     /// <summary>

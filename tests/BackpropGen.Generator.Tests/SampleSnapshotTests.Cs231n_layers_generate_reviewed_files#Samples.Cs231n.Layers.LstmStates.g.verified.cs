@@ -169,7 +169,7 @@ namespace Samples.Cs231n
 
                     // step 3: slot = Slice(x, 1, t, 1)
                     step = 3;
-                    dxSum.Add(global::BackpropGen.Tensor.Unslice(dslot, 1, t, x.Shape));
+                    dxSum.AddUnsliced(dslot, 1, t, x.Shape);
                 }
 
                 // step 2: c = c0

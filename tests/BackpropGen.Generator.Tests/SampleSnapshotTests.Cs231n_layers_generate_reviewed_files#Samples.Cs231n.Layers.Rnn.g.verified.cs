@@ -145,7 +145,7 @@ namespace Samples.Cs231n
 
                     // step 2: slot = Slice(x, 1, t, 1)
                     step = 2;
-                    dxSum.Add(global::BackpropGen.Tensor.Unslice(dslot, 1, t, x.Shape));
+                    dxSum.AddUnsliced(dslot, 1, t, x.Shape);
                 }
 
                 // step 1: h = h0

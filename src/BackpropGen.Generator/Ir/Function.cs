@@ -113,7 +113,7 @@ internal static class RuntimeFunctions
     public static readonly Function GradientBufferZeros = new("global::BackpropGen.GradientBuffer", "Zeros", LaneForm.None);
 
     /// <summary><c>Unslice(g, axis, start, shape)</c>: zeros of <c>shape</c> with <c>g</c> where Slice took it from.</summary>
-    public static readonly Function Unslice = new(Tensor, "Unslice", LaneForm.None);
+    public static readonly Function Unslice = new(Tensor, "Unslice", LaneForm.None, AddedInPlaceBy: "AddUnsliced");
 
     /// <summary><c>Untake(g, indices, axis, shape)</c>: zeros of <c>shape</c> with <c>g</c>'s slabs added at the indices.</summary>
     public static readonly Function Untake = new(Tensor, "Untake", LaneForm.None);

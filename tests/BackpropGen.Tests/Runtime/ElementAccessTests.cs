@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Xunit;
 
 namespace BackpropGen.Tests.Runtime;
@@ -225,6 +226,42 @@ public class ElementAccessTests
         Assert.Contains($"[{k}, {m}]", message);
         Assert.Contains($"[{k}, {n}]", message);
         Assert.Contains("AddDotTransposeB", message);
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 2)]
+    [InlineData(2, 3)]
+    [InlineData(-1, 0)]
+    public void Slices_added_in_place_equal_the_unsliced_gradients_made_and_added(int axis, int start)
+    {
+        var shape = new TensorShape(3, 4, 5);
+        var start0 = Tensor.RandomNormal(1, 3, 4, 5);
+        var sliceShape = shape.ToArray();
+        var normalized = axis < 0 ? axis + 3 : axis;
+        sliceShape[normalized] = 2;
+        var g = Tensor.RandomNormal(2, sliceShape);
+        var buffer = GradientBuffer.Zeros(shape);
+        buffer.Add(start0);
+        buffer.AddUnsliced(g, axis, start, shape);
+        buffer.AddUnsliced(g, axis, start, shape);
+
+        var expected = start0 + Tensor.Unslice(g, axis, start, shape) + Tensor.Unslice(g, axis, start, shape);
+        Assert.Equal(expected.ToArray(), buffer.Flush().ToArray());
+
+        // A slice of a shape that broadcasts to the buffer's (one row of [1, 4, 5] to each of 3) is added to every row.
+        var row = Tensor.RandomNormal(3, [.. sliceShape.Select((d, i) => i == 0 && normalized != 0 ? 1 : d)]);
+        var rowShape = new TensorShape(1, 4, 5);
+        if (normalized != 0)
+        {
+            var rows = GradientBuffer.Zeros(shape);
+            rows.AddUnsliced(row, axis, start, rowShape);
+            Assert.Equal(Tensor.BroadcastTo(Tensor.Unslice(row, axis, start, rowShape), shape).ToArray(), rows.Flush().ToArray());
+        }
+
+        // A gradient that does not fit the slice is refused as Unslice refuses it.
+        var message = Assert.Throws<ArgumentException>(() => GradientBuffer.Zeros(shape).AddUnsliced(g, axis, 4, shape)).Message;
+        Assert.Equal(Assert.Throws<ArgumentException>(() => Tensor.Unslice(g, axis, 4, shape)).Message, message);
     }
 
     private static double SumAndAdd(Tensor m, GradientBuffer buffer)
