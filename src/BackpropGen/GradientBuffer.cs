@@ -115,6 +115,24 @@ public sealed class GradientBuffer
         }
     }
 
+    /// <summary>
+    /// Adds <c>Tensor.Untake(g, indices, axis, shape)</c> in place: each slab of <paramref name="g"/> into the slab of the
+    /// sum at its index, without a tensor of the whole shape around them (an embedding table's gradient, a few rows of
+    /// it a step, summed over a sequence).
+    /// </summary>
+    /// <exception cref="ArgumentException">The axis or an index is out of range, <paramref name="g"/> does not have one slab per index, or <paramref name="shape"/> does not broadcast to the buffer's; the message names the shapes.</exception>
+    public void AddUntaken(Tensor g, int[] indices, int axis, TensorShape shape)
+    {
+        if (shape != Shape)
+        {
+            // Taken from a shape that broadcasts to the buffer's: made, then added.
+            Add(Tensor.Untake(g, indices, axis, shape));
+            return;
+        }
+
+        Tensor.AddTaken(Data, g, indices, axis, shape);
+    }
+
     private void AddProduct(string operation, Tensor a, bool transposeA, Tensor b, bool transposeB)
     {
         var (m, k, n) = Tensor.ProductDimensions(operation, a, transposeA, b, transposeB);

@@ -368,8 +368,16 @@ public sealed partial class Tensor
     /// both gradients (NumPy's <c>np.add.at</c>). Used by generated backward passes.
     /// </summary>
     /// <exception cref="ArgumentException">The axis or an index is out of range, or <paramref name="g"/> does not have one slab per index; the message names both shapes.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor Untake(Tensor g, int[] indices, int axis, TensorShape shape)
+    {
+        var result = new double[shape.ElementCount];
+        AddTaken(result, g, indices, axis, shape);
+        return new Tensor(result, shape);
+    }
+
+    /// <summary>Adds <c>Untake(g, indices, axis, shape)</c> into <paramref name="result"/>, the elements of a tensor of <paramref name="shape"/>; checked as <see cref="Untake"/> checks it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void AddTaken(Span<double> result, Tensor g, int[] indices, int axis, TensorShape shape)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(indices);
@@ -383,17 +391,14 @@ public sealed partial class Tensor
         }
 
         var layout = AxisLayout.Of(shape, normalized);
-        var result = new double[shape.ElementCount];
         for (int o = 0; o < layout.Outer; o++)
         {
             for (int k = 0; k < taken.Length; k++)
             {
-                var slab = result.AsSpan(layout.SlabStart(o, taken[k]), layout.Inner);
+                var slab = result.Slice(layout.SlabStart(o, taken[k]), layout.Inner);
                 TensorPrimitives.Add(slab, g._data.AsSpan(((o * taken.Length) + k) * layout.Inner, layout.Inner), slab);
             }
         }
-
-        return new Tensor(result, shape);
     }
 
     /// <summary>

@@ -116,7 +116,7 @@ internal static class RuntimeFunctions
     public static readonly Function Unslice = new(Tensor, "Unslice", LaneForm.None, AddedInPlaceBy: "AddUnsliced");
 
     /// <summary><c>Untake(g, indices, axis, shape)</c>: zeros of <c>shape</c> with <c>g</c>'s slabs added at the indices.</summary>
-    public static readonly Function Untake = new(Tensor, "Untake", LaneForm.None);
+    public static readonly Function Untake = new(Tensor, "Untake", LaneForm.None, AddedInPlaceBy: "AddUntaken");
 
     /// <summary><c>Slice(g, axis, start, length)</c>: a part's run of a concatenation's gradient.</summary>
     public static readonly Function Slice = new(Tensor, "Slice", LaneForm.None);

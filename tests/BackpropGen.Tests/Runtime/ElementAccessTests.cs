@@ -264,6 +264,30 @@ public class ElementAccessTests
         Assert.Equal(Assert.Throws<ArgumentException>(() => Tensor.Unslice(g, axis, 4, shape)).Message, message);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public void Taken_slabs_added_in_place_equal_the_untaken_gradients_made_and_added(int axis)
+    {
+        var shape = new TensorShape(4, 5, 3);
+        var normalized = axis < 0 ? axis + 3 : axis;
+        int[] indices = [2, 0, 2];
+        var takenShape = shape.ToArray();
+        takenShape[normalized] = indices.Length;
+        var g = Tensor.RandomNormal(1, takenShape);
+        var start = Tensor.RandomNormal(2, 4, 5, 3);
+        var buffer = GradientBuffer.Zeros(shape);
+        buffer.Add(start);
+        buffer.AddUntaken(g, indices, axis, shape);
+
+        // Index 2, taken twice, gets both slabs, as Untake adds them (into the sum so far, so in another order: to rounding).
+        TensorAssert.Equal([4, 5, 3], (start + Tensor.Untake(g, indices, axis, shape)).ToArray(), buffer.Flush(), 1e-14);
+
+        var message = Assert.Throws<ArgumentException>(() => GradientBuffer.Zeros(shape).AddUntaken(g, [0, 9, 1], axis, shape)).Message;
+        Assert.Equal(Assert.Throws<ArgumentException>(() => Tensor.Untake(g, [0, 9, 1], axis, shape)).Message, message);
+    }
+
     private static double SumAndAdd(Tensor m, GradientBuffer buffer)
     {
         var sum = 0.0;
