@@ -133,6 +133,46 @@ public sealed class GradientBuffer
         Tensor.AddTaken(Data, g, indices, axis, shape);
     }
 
+    /// <summary>
+    /// Adds <c>Tensor.SumProductTo(a, b, shape)</c> in place: the products summed straight into the sum when
+    /// <paramref name="a"/> and <paramref name="b"/> have one shape and the buffer's is it or its trailing row (a
+    /// gradient <c>dx += SumProductTo(g, y, x.Shape)</c> added every step, no product tensor a step).
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not broadcast as <c>SumProductTo</c> needs; the message names them.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddSumProductTo(Tensor a, Tensor b, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (shape != Shape || a.Shape != b.Shape || shape.Rank > a.Rank || shape.ElementCount == 0 || !Broadcasting.IsTrailingRun(shape, a.Shape))
+        {
+            Add(Tensor.SumProductTo(a, b, shape));
+            return;
+        }
+
+        // The product rounded before each addition, as SumProductTo rounds it; the rows added into the sum one by one.
+        var data = Data.AsSpan();
+        ReadOnlySpan<double> x = a.AsSpan(), y = b.AsSpan();
+        int rowLength = data.Length;
+        for (int row = 0; row < x.Length / rowLength; row++)
+        {
+            Tensor.MultiplyAddRow(x.Slice(row * rowLength, rowLength), y.Slice(row * rowLength, rowLength), data);
+        }
+    }
+
+    /// <summary>Adds <c>Tensor.Full(value, shape)</c> in place: <paramref name="value"/> to every element, when <paramref name="shape"/> is the buffer's.</summary>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> does not broadcast to the buffer's; the message names both.</exception>
+    public void AddFull(double value, TensorShape shape)
+    {
+        if (shape != Shape)
+        {
+            Add(Tensor.Full(value, shape));
+            return;
+        }
+
+        TensorPrimitives.Add(Data, value, Data);
+    }
+
     private void AddProduct(string operation, Tensor a, bool transposeA, Tensor b, bool transposeB)
     {
         var (m, k, n) = Tensor.ProductDimensions(operation, a, transposeA, b, transposeB);

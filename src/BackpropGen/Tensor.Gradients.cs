@@ -136,7 +136,7 @@ public sealed partial class Tensor
 
     /// <summary><c>sum[i] += x[i] * y[i]</c>, vectorized; the product is rounded before the addition, as in <c>SumTo(a * b, …)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MultiplyAddRow(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> sum)
+    internal static void MultiplyAddRow(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> sum)
     {
         ref double rx = ref MemoryMarshal.GetReference(x);
         ref double ry = ref MemoryMarshal.GetReference(y);

@@ -93,7 +93,7 @@ namespace BackpropGen.Tests.EndToEnd
                         y = yTape.Pop();
                         dy = Math.Cos(a * k) * dy2;
                         da += k * (-global::System.Math.Sin(a * k) * (dy2 * y));
-                        dxSum.Add(global::BackpropGen.Tensor.Full(k * dy2 / x.Shape.ElementCount, x.Shape));
+                        dxSum.AddFull(k * dy2 / x.Shape.ElementCount, x.Shape);
                     }
                 }
 

@@ -164,7 +164,7 @@ namespace BackpropGen.Tests.EndToEnd
                         step = 2;
                         s = sTape.Pop();
                         var dtmp1 = (j + 1) * ds;
-                        dxSum.Add(global::BackpropGen.Tensor.Full(dtmp1 * a / x.Shape.ElementCount, x.Shape));
+                        dxSum.AddFull(dtmp1 * a / x.Shape.ElementCount, x.Shape);
                         daInLoop2 += Mean(x) * dtmp1;
                     }
 

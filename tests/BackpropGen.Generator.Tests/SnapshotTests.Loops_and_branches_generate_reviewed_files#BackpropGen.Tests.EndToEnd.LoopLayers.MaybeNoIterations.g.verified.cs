@@ -82,7 +82,7 @@ namespace BackpropGen.Tests.EndToEnd
                     h = hTape.Pop();
                     var dtmp1 = global::BackpropGen.Tensor.SumTo(dh2, global::BackpropGen.TensorShape.Broadcast(h.Shape, w.Shape));
                     dh = global::BackpropGen.Tensor.SumProductTo(dtmp1, w, h.Shape);
-                    dwSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, h, w.Shape));
+                    dwSum.AddSumProductTo(dtmp1, h, w.Shape);
                     dxSum.Add(global::BackpropGen.Tensor.SumTo(dh2, x.Shape));
                 }
 

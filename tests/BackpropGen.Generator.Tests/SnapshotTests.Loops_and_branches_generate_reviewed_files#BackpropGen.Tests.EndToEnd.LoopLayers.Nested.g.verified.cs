@@ -114,7 +114,7 @@ namespace BackpropGen.Tests.EndToEnd
                         step = 4;
                         var dtmp1 = global::BackpropGen.Tensor.Full(dloss / global::BackpropGen.TensorShape.Broadcast(g.Shape, x.Shape).ElementCount, global::BackpropGen.TensorShape.Broadcast(g.Shape, x.Shape));
                         dg += global::BackpropGen.Tensor.SumProductTo(dtmp1, x, g.Shape);
-                        dxSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, g, x.Shape));
+                        dxSum.AddSumProductTo(dtmp1, g, x.Shape);
 
                         // step 3: g = Sigmoid(Dot(g, w))
                         step = 3;

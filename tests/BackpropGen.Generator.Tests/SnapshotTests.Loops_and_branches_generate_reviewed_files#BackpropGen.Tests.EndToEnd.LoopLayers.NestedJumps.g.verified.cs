@@ -163,7 +163,7 @@ namespace BackpropGen.Tests.EndToEnd
 
                     // step 2: m = Mean(x) * (i + 1)
                     step = 2;
-                    dxSum.Add(global::BackpropGen.Tensor.Full((i + 1) * dm / x.Shape.ElementCount, x.Shape));
+                    dxSum.AddFull((i + 1) * dm / x.Shape.ElementCount, x.Shape);
                 }
 
                 // step 1: acc = a

@@ -98,8 +98,8 @@ namespace BackpropGen.Tests.EndToEnd
                     step = 1;
                     dr += drElements.Flush();
                     var dtmp1 = (1 - global::BackpropGen.Tensor.Square(Tanh(x * w))) * ((i + 1.0) * dr);
-                    dxSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, w, x.Shape));
-                    dwSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, x, w.Shape));
+                    dxSum.AddSumProductTo(dtmp1, w, x.Shape);
+                    dwSum.AddSumProductTo(dtmp1, x, w.Shape);
                 }
 
                 var dx = dxSum.Flush();

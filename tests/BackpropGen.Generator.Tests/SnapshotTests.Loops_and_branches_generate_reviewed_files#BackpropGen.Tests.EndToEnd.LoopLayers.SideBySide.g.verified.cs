@@ -128,7 +128,7 @@ namespace BackpropGen.Tests.EndToEnd
                         // step 2: t = y * Mean(x)
                         step = 2;
                         dy = Mean(x) * dt;
-                        dxSum.Add(global::BackpropGen.Tensor.Full(dt * y / x.Shape.ElementCount, x.Shape));
+                        dxSum.AddFull(dt * y / x.Shape.ElementCount, x.Shape);
                     }
                     else
                     {

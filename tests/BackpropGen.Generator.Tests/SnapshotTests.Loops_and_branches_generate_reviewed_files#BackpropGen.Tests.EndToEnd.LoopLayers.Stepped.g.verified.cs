@@ -115,8 +115,8 @@ namespace BackpropGen.Tests.EndToEnd
                     dacc = dacc3 * a;
                     da += dacc3 * acc;
                     var dtmp1 = global::BackpropGen.Tensor.Full(0.01 * dacc3, global::BackpropGen.TensorShape.Broadcast(x.Shape, x.Shape));
-                    dxSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, x, x.Shape));
-                    dxSum.Add(global::BackpropGen.Tensor.SumProductTo(dtmp1, x, x.Shape));
+                    dxSum.AddSumProductTo(dtmp1, x, x.Shape);
+                    dxSum.AddSumProductTo(dtmp1, x, x.Shape);
                 }
 
                 // for (int i = 0; i < n; i += 2), in reverse
@@ -133,7 +133,7 @@ namespace BackpropGen.Tests.EndToEnd
                         acc = accTape.Pop();
                         var dtmp2 = dacc / scale;
                         da += t * (Mean(x) * dtmp2);
-                        dxSum.Add(global::BackpropGen.Tensor.Full(a * t * dtmp2 / x.Shape.ElementCount, x.Shape));
+                        dxSum.AddFull(a * t * dtmp2 / x.Shape.ElementCount, x.Shape);
                     }
                     else
                     {

@@ -83,7 +83,7 @@ namespace BackpropGen.Tests.EndToEnd
                     // step 2: scaled = h * scale
                     step = 2;
                     dh = global::BackpropGen.Tensor.SumProductTo(dscaled, scale, h.Shape);
-                    dscaleSum.Add(global::BackpropGen.Tensor.SumProductTo(dscaled, h, scale.Shape));
+                    dscaleSum.AddSumProductTo(dscaled, h, scale.Shape);
                 }
 
                 // step 1: h = x

@@ -78,7 +78,7 @@ internal static class RuntimeFunctions
     public static readonly Function SumTo = new(Tensor, "SumTo", LaneForm.FirstArgument, ShapedAsLast: true);
 
     /// <summary><c>SumProductTo(a, b, shape)</c>: <c>SumTo(a * b, shape)</c> without the product's tensor.</summary>
-    public static readonly Function SumProductTo = new(Tensor, "SumProductTo", LaneForm.ProductOfFirstTwo, ShapedAsLast: true);
+    public static readonly Function SumProductTo = new(Tensor, "SumProductTo", LaneForm.ProductOfFirstTwo, ShapedAsLast: true, AddedInPlaceBy: "AddSumProductTo");
 
     /// <summary><c>BroadcastTo(g, shape)</c>: a gradient left in a reduction's reduced shape, expanded.</summary>
     public static readonly Function BroadcastTo = new(Tensor, "BroadcastTo", LaneForm.FirstArgument, ShapedAsLast: true);
@@ -87,7 +87,7 @@ internal static class RuntimeFunctions
     public static readonly Function ExpandAlong = new(Tensor, "ExpandAlong", LaneForm.FirstArgument, ShapedAsLast: true);
 
     /// <summary><c>Full(v, shape)</c>: a double everywhere.</summary>
-    public static readonly Function Full = new(Tensor, "Full", LaneForm.FirstArgument, ShapedAsLast: true);
+    public static readonly Function Full = new(Tensor, "Full", LaneForm.FirstArgument, ShapedAsLast: true, AddedInPlaceBy: "AddFull");
 
     /// <summary><c>Zeros(shape)</c>: the gradient of a parameter that does not reach the result.</summary>
     public static readonly Function Zeros = new(Tensor, "Zeros", LaneForm.Zero, ShapedAsLast: true);

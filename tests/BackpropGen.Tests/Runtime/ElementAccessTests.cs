@@ -288,6 +288,40 @@ public class ElementAccessTests
         Assert.Equal(Assert.Throws<ArgumentException>(() => Tensor.Untake(g, [0, 9, 1], axis, shape)).Message, message);
     }
 
+    [Fact]
+    public void Products_summed_in_place_equal_SumProductTo_made_and_added_and_a_constant_Full()
+    {
+        var a = Tensor.RandomNormal(1, 6, 5);
+        var b = Tensor.RandomNormal(2, 6, 5);
+        var start = Tensor.RandomNormal(3, 6, 5);
+
+        // The buffer's own shape: the same product rounded and added, bit for bit.
+        var whole = GradientBuffer.Zeros(new TensorShape(6, 5));
+        whole.Add(start);
+        whole.AddSumProductTo(a, b, new TensorShape(6, 5));
+        whole.AddFull(0.25, new TensorShape(6, 5));
+        Assert.Equal((start + Tensor.SumProductTo(a, b, new TensorShape(6, 5)) + Tensor.Full(0.25, 6, 5)).ToArray(), whole.Flush().ToArray());
+
+        // A row of it: the rows summed into the buffer (in another order than SumProductTo's: to rounding).
+        foreach (var row in new[] { new TensorShape(5), new TensorShape(1, 5) })
+        {
+            var rows = GradientBuffer.Zeros(row);
+            rows.Add(Tensor.Ones(row));
+            rows.AddSumProductTo(a, b, row);
+            TensorAssert.Equal([.. row], (Tensor.Ones(row) + Tensor.SumProductTo(a, b, row)).ToArray(), rows.Flush(), 1e-13);
+        }
+
+        // Shapes that only broadcast to the buffer's are made and added: a row of the product to each of two rows, a Full of one row.
+        var broadcast = GradientBuffer.Zeros(new TensorShape(2, 5));
+        broadcast.AddSumProductTo(a, b, new TensorShape(5));
+        broadcast.AddFull(2.0, new TensorShape(5));
+        var row5 = Tensor.SumProductTo(a, b, new TensorShape(5)) + 2.0;
+        Assert.Equal(Tensor.BroadcastTo(row5, new TensorShape(2, 5)).ToArray(), broadcast.Flush().ToArray());
+
+        var message = Assert.Throws<ArgumentException>(() => GradientBuffer.Zeros(new TensorShape(6, 5)).AddSumProductTo(a, Tensor.RandomNormal(4, 6, 4), new TensorShape(6, 5))).Message;
+        Assert.Equal(Assert.Throws<ArgumentException>(() => Tensor.SumProductTo(a, Tensor.RandomNormal(4, 6, 4), new TensorShape(6, 5))).Message, message);
+    }
+
     private static double SumAndAdd(Tensor m, GradientBuffer buffer)
     {
         var sum = 0.0;
