@@ -160,6 +160,30 @@ public sealed class GradientBuffer
         }
     }
 
+    /// <summary>
+    /// Adds <c>Tensor.SumTo(g, shape)</c> in place: the rows of <paramref name="g"/> added straight into the sum when the
+    /// buffer's shape is <paramref name="shape"/> and its trailing row (a bias's gradient, <c>db += SumTo(g, b.Shape)</c>
+    /// every step, without the row tensor a step); <paramref name="g"/> itself when it has the buffer's shape.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="shape"/> does not broadcast to <paramref name="g"/>'s, or not to the buffer's; the message names the shapes.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddSumTo(Tensor g, TensorShape shape)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        if (shape != Shape || g.Shape == shape || shape.Rank > g.Rank || shape.ElementCount == 0 || !Broadcasting.IsTrailingRun(shape, g.Shape))
+        {
+            Add(Tensor.SumTo(g, shape));
+            return;
+        }
+
+        var data = Data.AsSpan();
+        var rows = g.AsSpan();
+        for (int row = 0; row < rows.Length / data.Length; row++)
+        {
+            TensorPrimitives.Add(data, rows.Slice(row * data.Length, data.Length), data);
+        }
+    }
+
     /// <summary>Adds <c>Tensor.Full(value, shape)</c> in place: <paramref name="value"/> to every element, when <paramref name="shape"/> is the buffer's.</summary>
     /// <exception cref="ArgumentException"><paramref name="shape"/> does not broadcast to the buffer's; the message names both.</exception>
     public void AddFull(double value, TensorShape shape)

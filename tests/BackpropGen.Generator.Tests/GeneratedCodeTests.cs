@@ -211,9 +211,10 @@ public class GeneratedCodeTests
 
         Assert.Contains("var dwSum = global::BackpropGen.GradientBuffer.Zeros(w.Shape);", backward);
         Assert.Contains("var dbSum = global::BackpropGen.GradientBuffer.Zeros(b.Shape);", backward);
-        // The product is added into the sum as it is computed; the bias's gradient, a sum to its shape, by Add.
+        // The product is added into the sum as it is computed; the bias's gradient, a sum to its shape, row by row.
         Assert.Contains("dwSum.AddDotTransposeA(h, ", backward);
-        Assert.Contains("dbSum.Add(global::BackpropGen.Tensor.SumTo(", backward);
+        Assert.Contains("dbSum.AddSumTo(", backward);
+        Assert.DoesNotContain("Tensor.SumTo(", backward.Substring(backward.IndexOf("dbSum.", StringComparison.Ordinal)).Split('\n')[0]);
         Assert.DoesNotContain("Tensor.DotTransposeA(", backward);
         Assert.Contains("var dw = dwSum.Flush();", backward);
         Assert.DoesNotContain("dw +=", backward);

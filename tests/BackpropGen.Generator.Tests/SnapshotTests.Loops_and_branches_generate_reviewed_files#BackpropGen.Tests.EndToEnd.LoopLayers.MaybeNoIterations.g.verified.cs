@@ -83,7 +83,7 @@ namespace BackpropGen.Tests.EndToEnd
                     var dtmp1 = global::BackpropGen.Tensor.SumTo(dh2, global::BackpropGen.TensorShape.Broadcast(h.Shape, w.Shape));
                     dh = global::BackpropGen.Tensor.SumProductTo(dtmp1, w, h.Shape);
                     dwSum.AddSumProductTo(dtmp1, h, w.Shape);
-                    dxSum.Add(global::BackpropGen.Tensor.SumTo(dh2, x.Shape));
+                    dxSum.AddSumTo(dh2, x.Shape);
                 }
 
                 // step 1: h = x

@@ -75,7 +75,7 @@ internal static class RuntimeFunctions
     public static readonly Function LessOrEqualOfDoubles = OfDoubles("LessOrEqual");
 
     /// <summary><c>SumTo(g, shape)</c>: a gradient that flowed through a broadcast, summed back to its argument's shape.</summary>
-    public static readonly Function SumTo = new(Tensor, "SumTo", LaneForm.FirstArgument, ShapedAsLast: true);
+    public static readonly Function SumTo = new(Tensor, "SumTo", LaneForm.FirstArgument, ShapedAsLast: true, AddedInPlaceBy: "AddSumTo");
 
     /// <summary><c>SumProductTo(a, b, shape)</c>: <c>SumTo(a * b, shape)</c> without the product's tensor.</summary>
     public static readonly Function SumProductTo = new(Tensor, "SumProductTo", LaneForm.ProductOfFirstTwo, ShapedAsLast: true, AddedInPlaceBy: "AddSumProductTo");

@@ -289,7 +289,7 @@ public class ElementAccessTests
     }
 
     [Fact]
-    public void Products_summed_in_place_equal_SumProductTo_made_and_added_and_a_constant_Full()
+    public void Products_sums_and_constants_summed_in_place_equal_SumProductTo_SumTo_and_Full_made_and_added()
     {
         var a = Tensor.RandomNormal(1, 6, 5);
         var b = Tensor.RandomNormal(2, 6, 5);
@@ -317,6 +317,21 @@ public class ElementAccessTests
         broadcast.AddFull(2.0, new TensorShape(5));
         var row5 = Tensor.SumProductTo(a, b, new TensorShape(5)) + 2.0;
         Assert.Equal(Tensor.BroadcastTo(row5, new TensorShape(2, 5)).ToArray(), broadcast.Flush().ToArray());
+
+        // Sums to a row are added row by row too (to rounding), a sum to the buffer's own shape is the gradient itself.
+        var bias = GradientBuffer.Zeros(new TensorShape(5));
+        bias.AddSumTo(a, new TensorShape(5));
+        bias.AddSumTo(b, new TensorShape(5));
+        TensorAssert.Equal([5], (Tensor.SumTo(a, new TensorShape(5)) + Tensor.SumTo(b, new TensorShape(5))).ToArray(), bias.Flush(), 1e-13);
+        var itself = GradientBuffer.Zeros(new TensorShape(6, 5));
+        itself.AddSumTo(a, new TensorShape(6, 5));
+        Assert.Equal(a.ToArray(), itself.Flush().ToArray());
+        var columns = GradientBuffer.Zeros(new TensorShape(6, 1));
+        columns.AddSumTo(a, new TensorShape(6, 1));
+        Assert.Equal(Tensor.SumTo(a, new TensorShape(6, 1)).ToArray(), columns.Flush().ToArray());
+        Assert.Equal(
+            Assert.Throws<ArgumentException>(() => Tensor.SumTo(a, new TensorShape(4))).Message,
+            Assert.Throws<ArgumentException>(() => GradientBuffer.Zeros(new TensorShape(4)).AddSumTo(a, new TensorShape(4))).Message);
 
         var message = Assert.Throws<ArgumentException>(() => GradientBuffer.Zeros(new TensorShape(6, 5)).AddSumProductTo(a, Tensor.RandomNormal(4, 6, 4), new TensorShape(6, 5))).Message;
         Assert.Equal(Assert.Throws<ArgumentException>(() => Tensor.SumProductTo(a, Tensor.RandomNormal(4, 6, 4), new TensorShape(6, 5))).Message, message);
