@@ -95,7 +95,6 @@ public sealed class GradientBuffer
     /// weights, sliced by layer in a loop, get each layer's gradient this way every step).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="g"/> does not fit <paramref name="shape"/> but for the axis, the slice does not fit it, or <paramref name="shape"/> does not broadcast to the buffer's; the message names the shapes.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddUnsliced(Tensor g, int axis, int start, TensorShape shape)
     {
         if (shape != Shape)
@@ -105,14 +104,7 @@ public sealed class GradientBuffer
             return;
         }
 
-        var (layout, from, run) = Tensor.UnslicePlacement(g, axis, start, shape);
-        var data = Data.AsSpan();
-        var source = g.AsSpan();
-        for (int o = 0; o < layout.Outer && run > 0; o++)
-        {
-            var slab = data.Slice(layout.SlabStart(o, from), run);
-            TensorPrimitives.Add(slab, source.Slice(o * run, run), slab);
-        }
+        Tensor.AddUnsliced(Data, g, axis, start, shape);
     }
 
     /// <summary>
@@ -144,7 +136,7 @@ public sealed class GradientBuffer
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        if (shape != Shape || a.Shape != b.Shape || shape.Rank > a.Rank || shape.ElementCount == 0 || !Broadcasting.IsTrailingRun(shape, a.Shape))
+        if (a.Shape != b.Shape || !SumsRowsOf(a.Shape, shape))
         {
             Add(Tensor.SumProductTo(a, b, shape));
             return;
@@ -153,10 +145,9 @@ public sealed class GradientBuffer
         // The product rounded before each addition, as SumProductTo rounds it; the rows added into the sum one by one.
         var data = Data.AsSpan();
         ReadOnlySpan<double> x = a.AsSpan(), y = b.AsSpan();
-        int rowLength = data.Length;
-        for (int row = 0; row < x.Length / rowLength; row++)
+        for (int at = 0; at < x.Length; at += data.Length)
         {
-            Tensor.MultiplyAddRow(x.Slice(row * rowLength, rowLength), y.Slice(row * rowLength, rowLength), data);
+            Tensor.MultiplyAddRow(x.Slice(at, data.Length), y.Slice(at, data.Length), data);
         }
     }
 
@@ -170,7 +161,7 @@ public sealed class GradientBuffer
     public void AddSumTo(Tensor g, TensorShape shape)
     {
         ArgumentNullException.ThrowIfNull(g);
-        if (shape != Shape || g.Shape == shape || shape.Rank > g.Rank || shape.ElementCount == 0 || !Broadcasting.IsTrailingRun(shape, g.Shape))
+        if (!SumsRowsOf(g.Shape, shape))
         {
             Add(Tensor.SumTo(g, shape));
             return;
@@ -178,11 +169,19 @@ public sealed class GradientBuffer
 
         var data = Data.AsSpan();
         var rows = g.AsSpan();
-        for (int row = 0; row < rows.Length / data.Length; row++)
+        for (int at = 0; at < rows.Length; at += data.Length)
         {
-            TensorPrimitives.Add(data, rows.Slice(row * data.Length, data.Length), data);
+            TensorPrimitives.Add(data, rows.Slice(at, data.Length), data);
         }
     }
+
+    /// <summary>
+    /// Whether a sum of an operand of shape <paramref name="operand"/> to <paramref name="shape"/> goes into this buffer
+    /// row by row: <paramref name="shape"/> is the buffer's, not empty, and a trailing run of the operand's (a row of
+    /// it, or the whole of it), so each of the operand's runs of the buffer's length adds to the whole buffer.
+    /// </summary>
+    private bool SumsRowsOf(TensorShape operand, TensorShape shape) =>
+        shape == Shape && shape.Rank <= operand.Rank && shape.ElementCount > 0 && Broadcasting.IsTrailingRun(shape, operand);
 
     /// <summary>Adds <c>Tensor.Full(value, shape)</c> in place: <paramref name="value"/> to every element, when <paramref name="shape"/> is the buffer's.</summary>
     /// <exception cref="ArgumentException"><paramref name="shape"/> does not broadcast to the buffer's; the message names both.</exception>

@@ -20,10 +20,7 @@ public sealed partial class Tensor
                 nameof(data));
         }
 
-        // A copy into a fresh buffer rather than Array.Clone, whose general path costs a small tensor more than its copy.
-        var copy = NewBuffer(data.Length);
-        data.AsSpan().CopyTo(copy);
-        return new Tensor(copy, tensorShape);
+        return new Tensor(CopyOf(data), tensorShape);
     }
 
     /// <summary>Creates a matrix (a tensor of shape <c>[rows, columns]</c>) from a copy of a rectangular array.</summary>

@@ -342,11 +342,23 @@ public sealed partial class Tensor
         return new Tensor(result, shape);
     }
 
+    /// <summary>Adds <c>Unslice(g, axis, start, shape)</c> into <paramref name="result"/>, the elements of a tensor of <paramref name="shape"/>; checked as <see cref="Unslice"/> checks it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void AddUnsliced(Span<double> result, Tensor g, int axis, int start, TensorShape shape)
+    {
+        var (layout, from, run) = UnslicePlacement(g, axis, start, shape);
+        for (int o = 0; o < layout.Outer && run > 0; o++)
+        {
+            var slab = result.Slice(layout.SlabStart(o, from), run);
+            TensorPrimitives.Add(slab, g._data.AsSpan(o * run, run), slab);
+        }
+    }
+
     /// <summary>
     /// Where <see cref="Unslice"/> puts <paramref name="g"/> in <paramref name="shape"/>: <paramref name="shape"/> seen
     /// around the axis, the start along it and the run of each slab; checked as <see cref="Unslice"/> checks it.
     /// </summary>
-    internal static (AxisLayout Layout, int From, int Run) UnslicePlacement(Tensor g, int axis, int start, TensorShape shape)
+    private static (AxisLayout Layout, int From, int Run) UnslicePlacement(Tensor g, int axis, int start, TensorShape shape)
     {
         ArgumentNullException.ThrowIfNull(g);
         int normalized = shape.NormalizeAxis(axis);

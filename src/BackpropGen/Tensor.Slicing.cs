@@ -167,7 +167,7 @@ public sealed partial class Tensor
         int from = start < 0 ? start + size : start;
         if (length < 0 || from < 0 || from > size - length)
         {
-            ThrowSliceOutside(operation, shape, axis, start, length);
+            ThrowSliceOutside(operation, shape, axis, size, start, length);
         }
 
         return from;
@@ -175,14 +175,11 @@ public sealed partial class Tensor
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowSliceOutside(string operation, TensorShape shape, int axis, int start, int length)
-    {
-        int size = shape[shape.NormalizeAxis(axis)];
+    private static void ThrowSliceOutside(string operation, TensorShape shape, int axis, int size, int start, int length) =>
         throw new ArgumentException(
             $"{operation} of {length} elements from {start} along axis {axis} does not fit shape {shape}, whose axis {axis} has {size}; " +
             $"expected a start from {-size} to {size} and a length of 0 or more that ends inside the axis.",
             nameof(start));
-    }
 
     /// <summary>The indices of a take along an axis of <paramref name="shape"/>, each checked and made non-negative.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -108,12 +108,6 @@ internal sealed record ScopeRecord(string Scope, EquatableArray<TapedValue> Valu
     public static string LoopScope(int loop) => "loop " + loop;
 
     public static string ArmScope(int branch, bool then) => "branch " + branch + (then ? " then" : " else");
-
-    /// <summary>The branch whose arm <paramref name="scope"/> names (<see cref="ArmScope"/>), or null for a loop's body.</summary>
-    public static int? BranchOf(string scope) =>
-        scope.StartsWith("branch ", System.StringComparison.Ordinal)
-            ? int.Parse(scope.Split(' ')[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture)
-            : null;
 }
 
 /// <summary>The backward block of forward step <paramref name="Step"/> (or of step 0), headed by the quoted step.</summary>

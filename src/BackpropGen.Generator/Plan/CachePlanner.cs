@@ -138,15 +138,14 @@ internal static class CachePlanner
     private static HashSet<TapedValue> RecordedOnce(BackwardProgram program)
     {
         // The forward's own structure: it pushes an arm's record at the arm's end, once an iteration inside a loop.
-        var inLoops = new HashSet<int>();
-        CollectBranchesInLoops(program.Method.Body, inLoop: false, inLoops);
+        var armsOutsideLoops = new HashSet<string>();
+        CollectArmsOutsideLoops(program.Method.Body, inLoop: false, armsOutsideLoops);
         var recorded = program.Tapes;
         var taped = new HashSet<TapedValue>(recorded.Restored.Select(r => r.Value));
         var once = new HashSet<TapedValue>();
         foreach (var scope in recorded.Scopes)
         {
-            var outsideLoops = ScopeRecord.BranchOf(scope.Scope) is { } branch && !inLoops.Contains(branch);
-            (outsideLoops ? once : taped).UnionWith(scope.Values);
+            (armsOutsideLoops.Contains(scope.Scope) ? once : taped).UnionWith(scope.Values);
         }
 
         // A value also recorded in a loop or before a write over it stays on its tape.
@@ -154,26 +153,28 @@ internal static class CachePlanner
         return once;
     }
 
-    private static void CollectBranchesInLoops(ForwardBlock? block, bool inLoop, HashSet<int> inLoops)
+    /// <summary>The scopes (<see cref="ScopeRecord.ArmScope"/>) of the arms of the branches outside every loop.</summary>
+    private static void CollectArmsOutsideLoops(ForwardBlock? block, bool inLoop, HashSet<string> arms)
     {
         foreach (var node in block?.Statements ?? EquatableArray<ForwardNode>.Empty)
         {
             switch (node)
             {
                 case ForwardLoop loop:
-                    CollectBranchesInLoops(loop.Body, inLoop: true, inLoops);
+                    CollectArmsOutsideLoops(loop.Body, inLoop: true, arms);
                     break;
                 case ForwardBranch branch:
-                    if (inLoop)
+                    if (!inLoop)
                     {
-                        inLoops.Add(branch.Number);
+                        arms.Add(ScopeRecord.ArmScope(branch.Number, then: true));
+                        arms.Add(ScopeRecord.ArmScope(branch.Number, then: false));
                     }
 
-                    CollectBranchesInLoops(branch.Then, inLoop, inLoops);
-                    CollectBranchesInLoops(branch.Else, inLoop, inLoops);
+                    CollectArmsOutsideLoops(branch.Then, inLoop, arms);
+                    CollectArmsOutsideLoops(branch.Else, inLoop, arms);
                     break;
                 case ForwardBlock nested:
-                    CollectBranchesInLoops(nested, inLoop, inLoops);
+                    CollectArmsOutsideLoops(nested, inLoop, arms);
                     break;
             }
         }
